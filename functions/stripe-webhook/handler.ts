@@ -1,0 +1,3 @@
+export const handler = async (): Promise<void> => {
+  // placeholder, replaced by the real handler
+};

@@ -1,0 +1,191 @@
+/**
+ * The one definition of the system's topology.
+ *
+ * The CDK stack (infra/) and the local runtime (local/) are both built from this file: every function, its entry,
+ * its triggers (HTTP routes, queue, schedule), what it may touch (least privilege), the table's keys and indexes and
+ * the queues' settings. Nothing about topology is written anywhere else.
+ */
+
+/** Single DynamoDB table: generic keys, two GSIs (GSI2 is the sparse "needs action at time T" index), TTL. */
+export const table = {
+  logicalName: 'Collections',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'expiresAt',
+  indexes: [
+    /** Entity listings: customer → invoices, status → invoices. */
+    { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    /** Sparse work index: only items with something to do carry GSI2PK (e.g. INBOX#PENDING, MAIL#PENDING). */
+    { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  ],
+} as const;
+
+export interface QueueSpec {
+  /** Logical id; the env var `<ID>_QUEUE_URL` (upper-cased) carries its URL to functions that use it. */
+  id: string;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+}
+
+export const queues = {
+  payments: {
+    id: 'payments',
+    // ≥ 6 × the reconcile worker's timeout (30 s), as AWS recommends for Lambda event sources.
+    visibilityTimeoutSeconds: 180,
+    retentionSeconds: 14 * 24 * 3600,
+    maxReceiveCount: 5,
+  },
+} as const satisfies Record<string, QueueSpec>;
+
+export type QueueId = keyof typeof queues;
+
+export function queueUrlEnvVar(id: QueueId): string {
+  return `${id.toUpperCase()}_QUEUE_URL`;
+}
+export function dlqName(id: QueueId): string {
+  return `${id}-dlq`;
+}
+
+/** Secret names; locally the env var of the same name holds the value, in AWS `<NAME>_SECRET_ARN` points at it. */
+export const secrets = ['ADMIN_API_KEY', 'STRIPE_API_KEY', 'STRIPE_WEBHOOK_SECRET', 'BANK_WEBHOOK_SECRET'] as const;
+export type SecretName = (typeof secrets)[number];
+
+/** EventBridge Scheduler cron fields (UTC unless `timeZone`), the same shape CDK's `ScheduleExpression.cron` takes. */
+export interface CronSpec {
+  minute: string;
+  hour: string;
+  day?: string;
+  month?: string;
+  weekDay?: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Trigger =
+  | { type: 'http'; method: HttpMethod; path: string; auth: 'none' | 'admin' | 'signature' }
+  | { type: 'queue'; queue: QueueId; batchSize: number; maxBatchingWindowSeconds: number }
+  | { type: 'schedule'; cron: CronSpec; description: string };
+
+export interface FunctionSpec {
+  /** Function id: folder name under functions/ and the Lambda's logical id. */
+  name: string;
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  triggers: Trigger[];
+  /** Least privilege: exactly what the function touches. */
+  access: {
+    table?: 'read' | 'readwrite';
+    sendTo?: QueueId[];
+    secrets?: SecretName[];
+    sendMail?: boolean;
+  };
+}
+
+const http = (method: HttpMethod, path: string, auth: 'none' | 'admin' | 'signature' = 'admin'): Trigger => ({
+  type: 'http',
+  method,
+  path,
+  auth,
+});
+
+export const functions: FunctionSpec[] = [
+  {
+    name: 'health',
+    entry: 'functions/health/handler.ts',
+    description: 'Liveness probe',
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    triggers: [http('GET', '/health', 'none')],
+    access: {},
+  },
+  {
+    name: 'customers',
+    entry: 'functions/customers/handler.ts',
+    description: 'Admin API: customers',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [http('POST', '/customers'), http('GET', '/customers/{id}')],
+    access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'] },
+  },
+  {
+    name: 'invoices',
+    entry: 'functions/invoices/handler.ts',
+    description: 'Admin API: invoices',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [http('POST', '/invoices'), http('GET', '/invoices/{id}'), http('GET', '/invoices')],
+    access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'] },
+  },
+  {
+    name: 'stripe-webhook',
+    entry: 'functions/stripe-webhook/handler.ts',
+    description: 'Stripe webhook: verify signature over raw bytes, store, enqueue',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [http('POST', '/webhooks/stripe', 'signature')],
+    access: { table: 'readwrite', sendTo: ['payments'], secrets: ['STRIPE_WEBHOOK_SECRET', 'STRIPE_API_KEY'] },
+  },
+  {
+    name: 'reconcile',
+    entry: 'functions/reconcile/handler.ts',
+    description: 'Applies stored payment events to invoices (one transaction per payment) and sends receipts',
+    timeoutSeconds: 30,
+    memoryMb: 1024,
+    triggers: [{ type: 'queue', queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+    access: { table: 'readwrite', sendMail: true },
+  },
+  {
+    name: 'inbox-redrive',
+    entry: 'functions/inbox-redrive/handler.ts',
+    description: 'Re-enqueues stored events whose enqueue did not complete (crash between store and enqueue)',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    triggers: [{ type: 'schedule', cron: { minute: '0/5', hour: '*' }, description: 'every 5 minutes' }],
+    access: { table: 'readwrite', sendTo: ['payments'] },
+  },
+  {
+    name: 'reminders',
+    entry: 'functions/reminders/handler.ts',
+    description: 'Dunning ladder sweep (hourly; sends in local business hours)',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    triggers: [{ type: 'schedule', cron: { minute: '0', hour: '*' }, description: 'hourly' }],
+    access: { table: 'readwrite', sendMail: true },
+  },
+  {
+    name: 'interest',
+    entry: 'functions/interest/handler.ts',
+    description: 'Late interest accrual (daily)',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    triggers: [{ type: 'schedule', cron: { minute: '15', hour: '1' }, description: 'daily 01:15 UTC' }],
+    access: { table: 'readwrite' },
+  },
+  {
+    name: 'escalation',
+    entry: 'functions/escalation/handler.ts',
+    description: 'Escalation to formal notice and legal handoff (daily)',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    triggers: [{ type: 'schedule', cron: { minute: '30', hour: '2' }, description: 'daily 02:30 UTC' }],
+    access: { table: 'readwrite', sendMail: true },
+  },
+];
+
+export function functionByName(name: string): FunctionSpec {
+  const fn = functions.find((f) => f.name === name);
+  if (!fn) throw new Error(`No function named ${name} in the manifest`);
+  return fn;
+}
+
+/** Environment variable names shared by CDK and the local runtime. */
+export const env = {
+  tableName: 'TABLE_NAME',
+  mailFrom: 'MAIL_FROM',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+} as const;
