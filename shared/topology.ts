@@ -13,10 +13,12 @@ export const table = {
   sortKey: 'SK',
   ttlAttribute: 'expiresAt',
   indexes: [
-    /** Entity listings: customer → invoices, status → invoices. */
+    /** Per-customer listings: customer → invoices. */
     { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
     /** Sparse work index: only items with something to do carry GSI2PK (e.g. INBOX#PENDING, MAIL#PENDING). */
     { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    /** Listings across customers: invoices by status, payments by status (the review queue). */
+    { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
   ],
 } as const;
 
@@ -127,7 +129,7 @@ export const functions: FunctionSpec[] = [
     timeoutSeconds: 10,
     memoryMb: 512,
     triggers: [http('POST', '/webhooks/stripe', 'signature')],
-    access: { table: 'readwrite', sendTo: ['payments'], secrets: ['STRIPE_WEBHOOK_SECRET', 'STRIPE_API_KEY'] },
+    access: { table: 'readwrite', sendTo: ['payments'], secrets: ['STRIPE_WEBHOOK_SECRET'] },
   },
   {
     name: 'reconcile',
@@ -189,3 +191,22 @@ export const env = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   publicBaseUrl: 'PUBLIC_BASE_URL',
 } as const;
+
+/**
+ * The event a scheduled function receives, EventBridge-shaped. EventBridge Scheduler fills the placeholders from its
+ * context attributes (CDK passes `ContextAttribute.scheduledTime` etc.); the local runtime passes real values. The
+ * handler takes "now" from `time`.
+ */
+export function scheduledEvent(fields: { name: string; time: string; scheduleArn: string; executionId: string }) {
+  return {
+    version: '0',
+    id: fields.executionId,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.scheduler',
+    account: '',
+    time: fields.time,
+    region: '',
+    resources: [fields.scheduleArn],
+    detail: { schedule: fields.name },
+  };
+}

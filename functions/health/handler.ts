@@ -1,3 +1,5 @@
-export const handler = async (): Promise<void> => {
-  // placeholder, replaced by the real handler
-};
+import { httpHandler, json } from '../../shared/http/api.ts';
+
+export const handler = httpHandler({
+  'GET /health': async () => json(200, { status: 'ok' }),
+});

@@ -1,3 +1,51 @@
-export const handler = async (): Promise<void> => {
-  // placeholder, replaced by the real handler
-};
+import { z } from 'zod';
+import { newInvoiceSchema } from '../../shared/domain/invoice.ts';
+import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { issueInvoice } from '../../shared/services/admin.ts';
+import { getAppliedPayments, getInvoice, listInvoices } from '../../shared/store/invoices.ts';
+
+const listQuery = z
+  .object({
+    customerId: z.string().min(1).max(100).optional(),
+    status: z.enum(['open', 'partially_paid', 'paid']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(2000).optional(),
+  })
+  .refine((q) => q.customerId !== undefined || q.status !== undefined, {
+    message: 'give customerId, status, or both',
+    path: ['customerId'],
+  });
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'cursor: not a cursor returned by this API', 'cursor');
+  }
+}
+
+export const handler = httpHandler({
+  'POST /invoices': async (event) => {
+    const input = parse(newInvoiceSchema, jsonBody(event));
+    const now = new Date(event.requestContext.timeEpoch);
+    const { invoice, created } = await issueInvoice(input, getHeader(event, 'idempotency-key'), now);
+    return json(created ? 201 : 200, { ...invoice, appliedPayments: [] });
+  },
+  'GET /invoices/{id}': async (event) => {
+    const id = event.pathParameters?.id ?? '';
+    const invoice = await getInvoice(id);
+    if (!invoice) throw new HttpError(404, 'not_found', `invoice ${id} not found`);
+    const { requestHash: _h, ...body } = invoice;
+    return json(200, { ...body, appliedPayments: await getAppliedPayments(id) });
+  },
+  'GET /invoices': async (event) => {
+    const q = parse(listQuery, event.queryStringParameters ?? {});
+    const page = await listInvoices({ customerId: q.customerId, status: q.status }, q.limit, decodeCursor(q.cursor));
+    const items = q.customerId && q.status ? page.items : page.items.filter((i) => !q.status || i.status === q.status);
+    return json(200, {
+      items: items.map(({ requestHash: _h, ...i }: typeof items[number] & { requestHash?: string }) => i),
+      nextCursor: page.lastKey ? Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') : null,
+    });
+  },
+});

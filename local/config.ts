@@ -1,0 +1,53 @@
+/**
+ * Local configuration: every value from an environment variable with a documented default (README →
+ * Configuration). Nothing here is used in AWS.
+ */
+import { resolve } from 'node:path';
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+export interface LocalConfig {
+  port: number;
+  dynamodbPort: number;
+  sqsPort: number;
+  sesPort: number;
+  dataDir: string;
+  inMemory: boolean;
+  tableName: string;
+  region: string;
+  secrets: { ADMIN_API_KEY: string; STRIPE_API_KEY: string; STRIPE_WEBHOOK_SECRET: string; BANK_WEBHOOK_SECRET: string };
+  mailFrom: string;
+  /** Fire schedules on their cron (off in tests, which fire them by hand with POST /local/schedules/{name}/fire). */
+  schedules: boolean;
+  /** Queue poll wait (seconds); long polling. */
+  pollWaitSeconds: number;
+}
+
+export function loadConfig(argv: readonly string[] = process.argv.slice(2)): LocalConfig {
+  const inMemory = argv.includes('--in-memory') || process.env.LOCAL_IN_MEMORY === 'true';
+  return {
+    port: port('PORT', 3000),
+    dynamodbPort: port('DYNAMODB_PORT', 8000),
+    sqsPort: port('SQS_PORT', 4566),
+    sesPort: port('SES_PORT', 8005),
+    dataDir: resolve(process.env.DATA_DIR ?? '.data'),
+    inMemory,
+    tableName: process.env.TABLE_NAME ?? 'collections',
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    secrets: {
+      ADMIN_API_KEY: process.env.ADMIN_API_KEY ?? 'local-admin-key',
+      STRIPE_API_KEY: process.env.STRIPE_API_KEY ?? 'sk_test_local_placeholder',
+      STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local_development_secret',
+      BANK_WEBHOOK_SECRET: process.env.BANK_WEBHOOK_SECRET ?? 'local-bank-webhook-secret',
+    },
+    mailFrom: process.env.MAIL_FROM ?? 'billing@example.com',
+    schedules: !(argv.includes('--no-schedules') || process.env.LOCAL_SCHEDULES === 'false'),
+    pollWaitSeconds: 1,
+  };
+}

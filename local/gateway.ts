@@ -1,0 +1,153 @@
+/**
+ * The local HTTP gateway: serves every manifest route by invoking its handler with an API Gateway v2 (HTTP API,
+ * payload 2.0) event, exactly as AWS would. Local-only routes live under /local/.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { functions, type FunctionSpec, type HttpMethod } from '../shared/topology.ts';
+import { invoke } from './invoke.ts';
+import { fireSchedule } from './scheduler.ts';
+
+interface CompiledRoute {
+  fn: FunctionSpec;
+  method: HttpMethod;
+  routeKey: string;
+  pattern: RegExp;
+  params: string[];
+}
+
+export function compileRoutes(): CompiledRoute[] {
+  const routes: CompiledRoute[] = [];
+  for (const fn of functions) {
+    for (const t of fn.triggers) {
+      if (t.type !== 'http') continue;
+      const params: string[] = [];
+      const source = t.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+        params.push(name);
+        return '([^/]+)';
+      });
+      routes.push({ fn, method: t.method, routeKey: `${t.method} ${t.path}`, pattern: new RegExp(`^${source}$`), params });
+    }
+  }
+  return routes;
+}
+
+const TEXT_TYPES = /^(application\/(json|xml|x-www-form-urlencoded)|text\/)/i;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024; // API Gateway's payload limit
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) throw Object.assign(new Error('payload too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function buildHttpEvent(
+  req: { method: string; url: URL; headers: Record<string, string>; body: Buffer; sourceIp: string },
+  routeKey: string,
+  pathParameters: Record<string, string> | undefined,
+  now: Date,
+): APIGatewayProxyEventV2 {
+  const contentType = req.headers['content-type'] ?? '';
+  const isText = req.body.length === 0 || TEXT_TYPES.test(contentType);
+  const query: Record<string, string> = {};
+  for (const [k, v] of req.url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: req.url.pathname,
+    rawQueryString: req.url.search.replace(/^\?/, ''),
+    headers: req.headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: req.url.host,
+      domainPrefix: 'local',
+      http: {
+        method: req.method,
+        path: req.url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.sourceIp,
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: req.body.length === 0 ? undefined : isText ? req.body.toString('utf8') : req.body.toString('base64'),
+    isBase64Encoded: !isText,
+  };
+}
+
+function normaliseResult(result: unknown): APIGatewayProxyStructuredResultV2 {
+  if (result && typeof result === 'object' && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
+  // API Gateway's rule for a non-structured result: 200 with the JSON of what was returned.
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result ?? null) };
+}
+
+export function startGateway(port: number, host = '127.0.0.1'): Promise<Server> {
+  const routes = compileRoutes();
+  const server = createServer(async (req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const now = new Date();
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `localhost:${port}`}`);
+      const body = await readBody(req);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+
+      const fire = /^\/local\/schedules\/([^/]+)\/fire$/.exec(url.pathname);
+      if (fire && req.method === 'POST') {
+        const parsed = body.length ? (JSON.parse(body.toString('utf8')) as { time?: string }) : {};
+        const time = parsed.time ? new Date(parsed.time) : now;
+        if (Number.isNaN(time.getTime())) return send(400, { error: { code: 'invalid_request', message: 'time: not an ISO date-time', field: 'time' } });
+        const result = await fireSchedule(decodeURIComponent(fire[1] as string), time);
+        if (result === undefined) return send(404, { error: { code: 'not_found', message: `no scheduled function ${fire[1]}` } });
+        return send(200, { fired: fire[1], time: time.toISOString(), result });
+      }
+
+      for (const route of routes) {
+        if (route.method !== req.method) continue;
+        const m = route.pattern.exec(url.pathname);
+        if (!m) continue;
+        const pathParameters = route.params.length
+          ? Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1] as string)]))
+          : undefined;
+        const event = buildHttpEvent(
+          { method: req.method, url, headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+          route.routeKey,
+          pathParameters,
+          now,
+        );
+        const result = normaliseResult(await invoke(route.fn, event));
+        const outHeaders: Record<string, string> = {};
+        for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+        res.writeHead(result.statusCode ?? 200, outHeaders);
+        res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+        return;
+      }
+      send(404, { message: 'Not Found' });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 413) return send(413, { message: 'Request Entity Too Large' });
+      console.error('[gateway] handler crashed:', error);
+      send(500, { message: 'Internal Server Error' });
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

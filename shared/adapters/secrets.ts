@@ -1,0 +1,17 @@
+import { getSecret as getSecretFromSecretsManager } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretName } from '../topology.ts';
+
+/**
+ * Secrets come from Secrets Manager in AWS (`<NAME>_SECRET_ARN`, cached for 5 minutes) and from the env var of the
+ * same name locally. Values are trimmed (a trailing newline in a pasted secret breaks signature checks) and never
+ * logged.
+ */
+export async function getSecret(name: SecretName): Promise<string> {
+  const arn = process.env[`${name}_SECRET_ARN`];
+  const raw = arn ? await getSecretFromSecretsManager(arn, { maxAge: 300 }) : process.env[name];
+  const value = typeof raw === 'string' ? raw.trim() : '';
+  if (!value) {
+    throw new Error(`Secret ${name} is not configured (set ${name}_SECRET_ARN in AWS or ${name} locally)`);
+  }
+  return value;
+}

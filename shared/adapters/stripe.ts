@@ -1,0 +1,36 @@
+import Stripe from 'stripe';
+
+/** Stripe's default signature tolerance: 300 s. */
+export const STRIPE_TOLERANCE_SECONDS = 300;
+
+export type StripeEvent = Stripe.Event;
+
+export class WebhookSignatureError extends Error {
+  override name = 'WebhookSignatureError';
+}
+
+/**
+ * Verifies the `Stripe-Signature` header over the raw bytes (never a re-serialised body) and returns the event.
+ * A bad, missing or expired signature throws WebhookSignatureError. `receivedAt` (Unix seconds) is when the request
+ * arrived: the tolerance is measured from it.
+ */
+export function verifyStripeEvent(
+  rawBody: Buffer,
+  signature: string | undefined,
+  secret: string,
+  receivedAt: number,
+): StripeEvent {
+  if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
+  try {
+    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, receivedAt);
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+      throw new WebhookSignatureError(error.message);
+    }
+    throw new WebhookSignatureError('payload is not a valid Stripe event');
+  }
+}
+
+export function parseStoredStripeEvent(payload: string): StripeEvent {
+  return JSON.parse(payload) as StripeEvent;
+}

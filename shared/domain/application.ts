@@ -1,0 +1,139 @@
+import type { Invoice, InvoiceStatus } from './invoice.ts';
+import { statusFor } from './invoice.ts';
+import type { LedgerEntry } from './ledger.ts';
+import { SUSPENSE } from './ledger.ts';
+import { assertMinorUnits } from './money.ts';
+
+/** A payment as it arrives, whatever the channel. */
+export interface IncomingPayment {
+  id: string;
+  source: 'stripe' | 'bank' | 'manual';
+  /** The provider's id (Stripe payment intent, bank line key, check number). */
+  externalId: string;
+  method: string;
+  amount: number;
+  currency: string;
+  /** When the money was received (from the event). */
+  receivedAt: string;
+  /** Our invoice id as the provider's metadata names it. */
+  invoiceHint?: string;
+}
+
+/** Why money was (or was not) applied: the rule that fired and its evidence. */
+export interface Decision {
+  outcome: 'applied' | 'unapplied';
+  rule: string;
+  evidence: Record<string, string | number>;
+  reason?: string;
+}
+
+export interface AllocationPlan {
+  invoiceId: string;
+  customerId: string;
+  dueDate: string;
+  amount: number;
+  expectedVersion: number;
+  newBalance: number;
+  newStatus: InvoiceStatus;
+}
+
+export interface ApplicationPlan {
+  paymentId: string;
+  customerId: string;
+  decision: Decision;
+  allocations: AllocationPlan[];
+  /** Excess over the targets' balances, kept as customer credit. */
+  credit: number;
+  /** Amount left in suspense when no rule applied. */
+  unapplied: number;
+  ledger: LedgerEntry[];
+}
+
+/**
+ * Picks the target for a payment whose provider metadata names our invoice (tier 1 of cash application).
+ * Applies only when exactly that invoice exists, in the payment's currency; otherwise the payment waits for review.
+ */
+export function decideByInvoiceHint(
+  payment: IncomingPayment,
+  invoice: Invoice | undefined,
+): { decision: Decision; targets: Invoice[] } {
+  const evidence: Record<string, string | number> = { invoiceHint: payment.invoiceHint ?? '' };
+  if (!payment.invoiceHint || !invoice) {
+    return {
+      decision: { outcome: 'unapplied', rule: 'metadata.invoice_id', evidence, reason: 'no invoice of ours is named' },
+      targets: [],
+    };
+  }
+  if (invoice.currency !== payment.currency) {
+    return {
+      decision: {
+        outcome: 'unapplied',
+        rule: 'metadata.invoice_id',
+        evidence: { ...evidence, invoiceCurrency: invoice.currency, paymentCurrency: payment.currency },
+        reason: 'payment currency differs from the invoice currency',
+      },
+      targets: [],
+    };
+  }
+  return {
+    decision: { outcome: 'applied', rule: 'metadata.invoice_id', evidence: { ...evidence, invoiceNumber: invoice.number } },
+    targets: [invoice],
+  };
+}
+
+/**
+ * Turns a decision into allocations and ledger entries. Targets are paid in the order given, each up to its balance;
+ * whatever remains becomes customer credit. Allocations + credit + unapplied always equal the payment amount.
+ */
+export function planApplication(
+  payment: IncomingPayment,
+  decision: Decision,
+  targets: readonly Invoice[],
+): ApplicationPlan {
+  assertMinorUnits(payment.amount);
+  if (payment.amount <= 0) throw new RangeError('payment amount must be positive');
+  const bookedAt = payment.receivedAt;
+  const base = { currency: payment.currency, paymentId: payment.id, bookedAt };
+  const ledger: LedgerEntry[] = [];
+  const entryId = () => `${payment.id}#${String(ledger.length + 1).padStart(3, '0')}`;
+
+  if (decision.outcome === 'unapplied' || targets.length === 0) {
+    const customerId = targets[0]?.customerId ?? SUSPENSE;
+    ledger.push({ ...base, id: entryId(), customerId, account: 'unapplied', type: 'payment_unapplied', amount: payment.amount });
+    return { paymentId: payment.id, customerId, decision, allocations: [], credit: 0, unapplied: payment.amount, ledger };
+  }
+
+  const customerId = (targets[0] as Invoice).customerId;
+  let remaining = payment.amount;
+  const allocations: AllocationPlan[] = [];
+  for (const invoice of targets) {
+    if (invoice.customerId !== customerId) throw new RangeError('targets must belong to one customer');
+    if (invoice.currency !== payment.currency) throw new RangeError('targets must be in the payment currency');
+    const amount = Math.min(remaining, invoice.balanceDue);
+    if (amount <= 0) continue;
+    remaining -= amount;
+    const newBalance = invoice.balanceDue - amount;
+    allocations.push({
+      invoiceId: invoice.id,
+      customerId: invoice.customerId,
+      dueDate: invoice.dueDate,
+      amount,
+      expectedVersion: invoice.version,
+      newBalance,
+      newStatus: statusFor(invoice.total, newBalance),
+    });
+    ledger.push({
+      ...base,
+      id: entryId(),
+      customerId,
+      account: 'receivable',
+      type: 'payment_applied',
+      amount: -amount,
+      invoiceId: invoice.id,
+    });
+  }
+  if (remaining > 0) {
+    ledger.push({ ...base, id: entryId(), customerId, account: 'customer_credit', type: 'overpayment_credit', amount: remaining });
+  }
+  return { paymentId: payment.id, customerId, decision, allocations, credit: remaining, unapplied: 0, ledger };
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { assertMinorUnits, isCurrency } from './money.ts';
+import { isCalendarDate } from './dates.ts';
+
+export type InvoiceStatus = 'open' | 'partially_paid' | 'paid';
+
+export interface InvoiceLine {
+  description: string;
+  quantity: number;
+  /** Minor units per unit. */
+  unitAmount: number;
+  /** quantity × unitAmount, minor units. */
+  amount: number;
+}
+
+export interface AppliedPayment {
+  paymentId: string;
+  amount: number;
+  appliedAt: string;
+}
+
+export interface Invoice {
+  id: string;
+  customerId: string;
+  number: string;
+  currency: string;
+  /** Invoice total, minor units. */
+  total: number;
+  /** Still owed, minor units; never below zero. */
+  balanceDue: number;
+  status: InvoiceStatus;
+  issueDate: string;
+  dueDate: string;
+  /** ISO 11649 RF reference the customer puts on bank transfers. */
+  paymentReference: string;
+  lines: InvoiceLine[];
+  createdAt: string;
+  /** Optimistic lock: every balance change is conditional on the version read. */
+  version: number;
+}
+
+const minorUnits = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer (minor units)');
+const calendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
+
+const lineSchema = z
+  .object({
+    description: z.string().trim().min(1).max(500),
+    quantity: z.number().int().positive().max(1_000_000).default(1),
+    unitAmount: minorUnits.refine((n) => n > 0, 'must be positive'),
+  })
+  .strict();
+
+export const newInvoiceSchema = z
+  .object({
+    customerId: z.string().min(1).max(100),
+    currency: z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as "EUR"'),
+    amount: minorUnits.refine((n) => n > 0, 'must be a positive integer in minor units').optional(),
+    lines: z.array(lineSchema).min(1).max(100).optional(),
+    issueDate: calendarDate,
+    dueDate: calendarDate,
+    number: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$/, 'must be 1–40 characters: letters, digits, . _ / -')
+      .optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if ((v.amount === undefined) === (v.lines === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'give exactly one of amount or lines' });
+    }
+    if (v.dueDate < v.issueDate) {
+      ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'must not be before issueDate' });
+    }
+  });
+
+export type NewInvoice = z.infer<typeof newInvoiceSchema>;
+
+export function invoiceLines(input: NewInvoice): InvoiceLine[] {
+  if (input.lines) {
+    return input.lines.map((l) => {
+      const amount = l.quantity * l.unitAmount;
+      assertMinorUnits(amount);
+      return { description: l.description, quantity: l.quantity, unitAmount: l.unitAmount, amount };
+    });
+  }
+  const amount = input.amount as number;
+  return [{ description: 'Invoice amount', quantity: 1, unitAmount: amount, amount }];
+}
+
+export function buildInvoice(
+  input: NewInvoice,
+  ids: { id: string; number: string; paymentReference: string },
+  now: Date,
+): Invoice {
+  const lines = invoiceLines(input);
+  const total = lines.reduce((a, l) => a + l.amount, 0);
+  assertMinorUnits(total);
+  return {
+    id: ids.id,
+    customerId: input.customerId,
+    number: ids.number,
+    currency: input.currency,
+    total,
+    balanceDue: total,
+    status: 'open',
+    issueDate: input.issueDate,
+    dueDate: input.dueDate,
+    paymentReference: ids.paymentReference,
+    lines,
+    createdAt: now.toISOString(),
+    version: 1,
+  };
+}
+
+export function statusFor(total: number, balanceDue: number): InvoiceStatus {
+  if (balanceDue === 0) return 'paid';
+  return balanceDue < total ? 'partially_paid' : 'open';
+}
+
+/** Invoice numbers from a sequence: INV-000042. */
+export function sequenceInvoiceNumber(n: number): string {
+  return `INV-${String(n).padStart(6, '0')}`;
+}

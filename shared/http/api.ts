@@ -1,0 +1,122 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { getSecret } from '../adapters/secrets.ts';
+import { logger } from '../logger.ts';
+import { functions, type Trigger } from '../topology.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type Route = (event: HttpEvent) => Promise<HttpResult>;
+
+/** Largest body accepted, before any parsing or signature work. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** A client error: a 4xx with a JSON body naming the problem (and the field, when there is one). */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+export { header as getHeader };
+
+/** The body's exact bytes (API Gateway may deliver them base64-encoded). */
+export function rawBody(event: HttpEvent): Buffer {
+  const body = event.body ?? '';
+  return event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+export function jsonBody(event: HttpEvent): unknown {
+  const text = rawBody(event).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'invalid_request', 'request body is empty; send a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  }
+}
+
+/** Validates with zod; the first issue becomes a 400 naming its field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || undefined;
+  const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid request';
+  throw new HttpError(400, 'invalid_request', message, field);
+}
+
+export function requestHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+function routeTrigger(routeKey: string): Extract<Trigger, { type: 'http' }> | undefined {
+  for (const fn of functions) {
+    for (const t of fn.triggers) if (t.type === 'http' && `${t.method} ${t.path}` === routeKey) return t;
+  }
+  return undefined;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+async function authorise(event: HttpEvent, auth: 'none' | 'admin' | 'signature'): Promise<void> {
+  if (auth !== 'admin') return;
+  const value = header(event, 'authorization') ?? '';
+  const match = /^Bearer\s+(.+)$/i.exec(value.trim());
+  if (!match?.[1]) throw new HttpError(401, 'unauthorized', 'missing Authorization: Bearer <admin API key>');
+  if (!sameSecret(match[1].trim(), await getSecret('ADMIN_API_KEY'))) {
+    throw new HttpError(401, 'unauthorized', 'invalid admin API key');
+  }
+}
+
+/**
+ * Builds a function's HTTP handler from its routes (keyed by the manifest's `METHOD /path`). Authentication follows
+ * the manifest's `auth` for the route; errors become JSON: HttpError → its 4xx, anything else → 500 (a bug, logged).
+ */
+export function httpHandler(routes: Record<string, Route>) {
+  const base = async (event: HttpEvent): Promise<HttpResult> => {
+    const trigger = routeTrigger(event.routeKey);
+    const route = routes[event.routeKey];
+    if (!trigger || !route) throw new HttpError(404, 'not_found', `no route ${event.routeKey}`);
+    if (rawBody(event).length > MAX_BODY_BYTES) {
+      throw new HttpError(413, 'payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    }
+    await authorise(event, trigger.auth);
+    return route(event);
+  };
+  return middy<HttpEvent, HttpResult, Error, Context>(base).onError(async (request) => {
+    const error = request.error;
+    if (error instanceof HttpError) {
+      request.response = json(error.statusCode, {
+        error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+      });
+      return;
+    }
+    logger.error('unhandled error', { routeKey: request.event.routeKey, error: error as Error });
+    request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
+  });
+}

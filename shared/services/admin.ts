@@ -1,0 +1,72 @@
+import { buildCustomer, type Customer, type NewCustomer } from '../domain/customer.ts';
+import { buildInvoice, sequenceInvoiceNumber, type Invoice, type NewInvoice } from '../domain/invoice.ts';
+import { createRfReference } from '../domain/rf-reference.ts';
+import { HttpError, requestHash } from '../http/api.ts';
+import { getCustomer, putNewCustomer } from '../store/customers.ts';
+import { createInvoice, getInvoice, nextSequence } from '../store/invoices.ts';
+import { newId, randomReferenceBody, stableId } from './ids.ts';
+
+/**
+ * Admin use cases. With an Idempotency-Key the new id is derived from the key, so a retried request finds its own
+ * earlier result (200) instead of creating a second record; the same key with a different body is a 409.
+ */
+export async function createCustomer(
+  input: NewCustomer,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ customer: Customer; created: boolean }> {
+  const id = idempotencyKey ? stableId('cus', `customer:${idempotencyKey}`) : newId('cus');
+  const hash = requestHash(input);
+  const customer = buildCustomer(input, id, now);
+  if (await putNewCustomer(customer, hash)) return { customer, created: true };
+  const existing = await getCustomer(id);
+  if (!existing || existing.requestHash !== hash) {
+    throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
+  }
+  const { requestHash: _h, ...stored } = existing;
+  return { customer: stored, created: false };
+}
+
+export async function issueInvoice(
+  input: NewInvoice,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ invoice: Invoice; created: boolean }> {
+  const id = idempotencyKey ? stableId('inv', `invoice:${idempotencyKey}`) : newId('inv');
+  const hash = requestHash(input);
+  const customer = await getCustomer(input.customerId);
+  if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+  if (idempotencyKey) {
+    const existing = await getInvoice(id);
+    if (existing) return replay(existing, hash);
+  }
+  const number = input.number ?? sequenceInvoiceNumber(await nextSequence('invoice-number'));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const invoice = buildInvoice(input, { id, number, paymentReference: createRfReference(randomReferenceBody()) }, now);
+    const result = await createInvoice(invoice, hash);
+    switch (result) {
+      case 'created':
+        return { invoice, created: true };
+      case 'exists': {
+        const existing = await getInvoice(id);
+        if (existing) return replay(existing, hash);
+        break;
+      }
+      case 'duplicate_number':
+        throw new HttpError(409, 'duplicate_invoice_number', `number: invoice ${number} exists already`, 'number');
+      case 'no_customer':
+        throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+      case 'duplicate_reference':
+        continue; // astronomically rare: draw another reference
+    }
+  }
+  throw new Error('could not allocate a unique payment reference');
+}
+
+function replay(existing: Invoice & { requestHash?: string }, hash: string): { invoice: Invoice; created: boolean } {
+  if (existing.requestHash !== hash) {
+    throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
+  }
+  const { requestHash: _h, ...invoice } = existing;
+  return { invoice, created: false };
+}

@@ -1,0 +1,50 @@
+import { enqueue } from '../adapters/queue.ts';
+import { getSecret } from '../adapters/secrets.ts';
+import { verifyStripeEvent } from '../adapters/stripe.ts';
+import { logger } from '../logger.ts';
+import { markEnqueued, pendingEvents, storeEvent, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
+
+export type IngestOutcome = 'stored' | 'duplicate';
+
+/**
+ * Webhook ingestion: verify over the raw bytes → store durably (once, by event id) → enqueue → mark enqueued.
+ * A crash after storing leaves the event "received" with a pending index key: the provider's retry re-enqueues it,
+ * and so does the redrive sweep. The worker is idempotent, so an event enqueued twice is applied once.
+ */
+export async function ingestStripe(rawBody: Buffer, signature: string | undefined, receivedAt: Date): Promise<IngestOutcome> {
+  const secret = await getSecret('STRIPE_WEBHOOK_SECRET');
+  const event = verifyStripeEvent(rawBody, signature, secret, Math.floor(receivedAt.getTime() / 1000));
+  return storeAndEnqueue({
+    source: 'stripe',
+    eventId: event.id,
+    type: event.type,
+    payload: rawBody.toString('utf8'),
+    receivedAt: receivedAt.toISOString(),
+    status: 'received',
+  });
+}
+
+export async function storeAndEnqueue(event: InboxEvent): Promise<IngestOutcome> {
+  const result = await storeEvent(event);
+  if (!result.stored && result.existing.status !== 'received') {
+    logger.info('duplicate delivery', { source: event.source, eventId: event.eventId });
+    return 'duplicate';
+  }
+  const message: QueueMessage = { source: event.source, eventId: event.eventId };
+  await enqueue('payments', message);
+  await markEnqueued(event.source, event.eventId);
+  logger.info('event stored and enqueued', { source: event.source, eventId: event.eventId, type: event.type });
+  return result.stored ? 'stored' : 'duplicate';
+}
+
+/** Re-enqueues events stored more than `graceMs` before `now` and never marked enqueued. */
+export async function redrivePendingEvents(now: Date, graceMs = 2 * 60_000, limit = 100): Promise<number> {
+  const before = new Date(now.getTime() - graceMs).toISOString();
+  const events = await pendingEvents(before, limit);
+  for (const e of events) {
+    await enqueue('payments', { source: e.source, eventId: e.eventId } satisfies QueueMessage);
+    await markEnqueued(e.source, e.eventId);
+  }
+  if (events.length > 0) logger.warn('redrove events whose enqueue had not completed', { count: events.length });
+  return events.length;
+}

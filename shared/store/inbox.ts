@@ -1,0 +1,114 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../adapters/aws.ts';
+import { keys } from './keys.ts';
+import { entity, isConditionalFailure, tableName } from './table.ts';
+
+export type InboxSource = 'stripe' | 'bank';
+export type InboxStatus = 'received' | 'enqueued' | 'processed' | 'ignored';
+
+/** A webhook delivery, stored verbatim (raw body) before anything else happens to it. */
+export interface InboxEvent {
+  source: InboxSource;
+  eventId: string;
+  type: string;
+  /** The raw body as received and verified. */
+  payload: string;
+  /** Receipt time: the webhook's "now". */
+  receivedAt: string;
+  status: InboxStatus;
+  outcome?: string;
+}
+
+export interface QueueMessage {
+  source: InboxSource;
+  eventId: string;
+}
+
+/**
+ * Stores the event once (conditional put on its id). The item carries the sparse GSI2 "pending" key until it is
+ * enqueued, so a crash between storing and enqueueing is found and redriven. Returns the existing item on a repeat.
+ */
+export async function storeEvent(event: InboxEvent): Promise<{ stored: true } | { stored: false; existing: InboxEvent }> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...keys.inboxEvent(event.source, event.eventId),
+          ...keys.inboxPending(event.receivedAt),
+          entity: 'inbox_event',
+          ...event,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { stored: true };
+  } catch (error) {
+    if (isConditionalFailure(error)) {
+      const old = (error as { Item?: Record<string, unknown> }).Item;
+      const existing = old ? entity<InboxEvent>(old) : await getEvent(event.source, event.eventId);
+      if (existing) return { stored: false, existing };
+    }
+    throw error;
+  }
+}
+
+export async function getEvent(source: InboxSource, eventId: string): Promise<InboxEvent | undefined> {
+  const out = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.inboxEvent(source, eventId), ConsistentRead: true }),
+  );
+  return entity(out.Item);
+}
+
+/** received → enqueued, dropping the pending key. A no-op if the worker got there first. */
+export async function markEnqueued(source: InboxSource, eventId: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.inboxEvent(source, eventId),
+        UpdateExpression: 'SET #s = :enqueued REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#s = :received',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':enqueued': 'enqueued', ':received': 'received' },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw error;
+  }
+}
+
+/** Transaction action: the event is done (processed or ignored); fails if it was done already. */
+export function inboxDoneUpdate(source: InboxSource, eventId: string, status: 'processed' | 'ignored', outcome: string) {
+  return {
+    TableName: tableName(),
+    Key: keys.inboxEvent(source, eventId),
+    UpdateExpression: 'SET #s = :status, outcome = :outcome REMOVE GSI2PK, GSI2SK',
+    ConditionExpression: 'attribute_exists(PK) AND NOT #s IN (:processed, :ignored)',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':status': status, ':outcome': outcome, ':processed': 'processed', ':ignored': 'ignored' },
+  };
+}
+
+export async function markDone(source: InboxSource, eventId: string, status: 'processed' | 'ignored', outcome: string) {
+  try {
+    await dynamo().send(new UpdateCommand(inboxDoneUpdate(source, eventId, status, outcome)));
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw error;
+  }
+}
+
+/** Events stored before `before` and still not enqueued (sparse index: reads only those). */
+export async function pendingEvents(before: string, limit: number): Promise<InboxEvent[]> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',
+      ExpressionAttributeValues: { ':pk': 'INBOX#PENDING', ':before': before },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) => entity<InboxEvent>(i) as InboxEvent);
+}

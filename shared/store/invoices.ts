@@ -1,0 +1,157 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
+import { dynamo } from '../adapters/aws.ts';
+import { keys } from './keys.ts';
+import { cancellationCodes, entity, tableName } from './table.ts';
+import { ledgerPut } from './ledger.ts';
+
+export function invoiceItem(invoice: Invoice): Record<string, unknown> {
+  return {
+    ...keys.invoice(invoice.id),
+    ...keys.invoiceByCustomer(invoice.customerId, invoice.status, invoice.dueDate, invoice.id),
+    ...keys.invoiceByStatus(invoice.status, invoice.dueDate, invoice.id),
+    entity: 'invoice',
+    ...invoice,
+  };
+}
+
+export type CreateInvoiceResult = 'created' | 'exists' | 'duplicate_number' | 'duplicate_reference' | 'no_customer';
+
+/**
+ * One transaction: the invoice, its unique number, its unique payment reference, the `invoice_issued` ledger entry,
+ * and a check that the customer exists. Either all of it is written or none.
+ */
+export async function createInvoice(invoice: Invoice, requestHash: string): Promise<CreateInvoiceResult> {
+  const entry: LedgerEntry = {
+    id: `${invoice.id}#issued`,
+    customerId: invoice.customerId,
+    account: 'receivable',
+    type: 'invoice_issued',
+    amount: invoice.total,
+    currency: invoice.currency,
+    invoiceId: invoice.id,
+    bookedAt: `${invoice.issueDate}T00:00:00.000Z`,
+  };
+  const TableName = tableName();
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName,
+              Item: { ...invoiceItem(invoice), requestHash },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: { ...keys.invoiceNumber(invoice.number), entity: 'invoice_number', invoiceId: invoice.id },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: { ...keys.reference(invoice.paymentReference), entity: 'reference', invoiceId: invoice.id },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          { Put: ledgerPut(entry) },
+          {
+            ConditionCheck: {
+              TableName,
+              Key: keys.customer(invoice.customerId),
+              ConditionExpression: 'attribute_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+    return 'created';
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    if (codes[0] === 'ConditionalCheckFailed') return 'exists';
+    if (codes[1] === 'ConditionalCheckFailed') return 'duplicate_number';
+    if (codes[2] === 'ConditionalCheckFailed') return 'duplicate_reference';
+    if (codes[4] === 'ConditionalCheckFailed') return 'no_customer';
+    throw error;
+  }
+}
+
+/** Next value of a named counter (atomic ADD). */
+export async function nextSequence(name: string): Promise<number> {
+  const out = await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.counter(name),
+      UpdateExpression: 'ADD #v :one',
+      ExpressionAttributeNames: { '#v': 'value' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(out.Attributes?.value);
+}
+
+export async function getInvoice(id: string): Promise<(Invoice & { requestHash?: string }) | undefined> {
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.invoice(id), ConsistentRead: true }));
+  return entity(out.Item);
+}
+
+export async function getInvoiceIdByReference(reference: string): Promise<string | undefined> {
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.reference(reference) }));
+  return out.Item?.invoiceId as string | undefined;
+}
+
+export async function getAppliedPayments(invoiceId: string): Promise<AppliedPayment[]> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.invoice(invoiceId).PK, ':sk': 'ALLOCATION#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []).map((i) => ({
+    paymentId: i.paymentId as string,
+    amount: i.amount as number,
+    appliedAt: i.appliedAt as string,
+  }));
+}
+
+export interface InvoicePage {
+  items: Invoice[];
+  nextCursor?: string;
+}
+
+/** Lists invoices by customer (GSI1) or by status (GSI3), oldest due date first, paginated. */
+export async function listInvoices(
+  filter: { customerId?: string; status?: InvoiceStatus },
+  limit: number,
+  cursor?: Record<string, unknown>,
+): Promise<{ items: Invoice[]; lastKey?: Record<string, unknown> }> {
+  const byCustomer = filter.customerId !== undefined;
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: byCustomer ? 'GSI1' : 'GSI3',
+      KeyConditionExpression: byCustomer
+        ? filter.status
+          ? 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)'
+          : 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)'
+        : 'GSI3PK = :pk',
+      ExpressionAttributeValues: byCustomer
+        ? filter.status
+          ? { ':pk': `CUSTOMER#${filter.customerId}`, ':sk': `INVOICE#${filter.status}#` }
+          : { ':pk': `CUSTOMER#${filter.customerId}`, ':prefix': 'INVOICE#' }
+        : { ':pk': `INVOICE_STATUS#${filter.status}` },
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: (out.Items ?? []).map((i) => entity<Invoice>(i) as Invoice), lastKey: out.LastEvaluatedKey };
+}

@@ -1,0 +1,120 @@
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../adapters/aws.ts';
+import { keys } from './keys.ts';
+import { entity, isConditionalFailure, tableName } from './table.ts';
+
+export type MailStatus = 'pending' | 'sending' | 'sent';
+
+/**
+ * An outgoing mail, keyed by what it is about (e.g. `receipt#<paymentId>`), so each is written once. It is written
+ * pending in the same transaction as the fact it reports, then claimed, sent and marked sent. The item is also the
+ * customer's communication history (with the SES message id).
+ */
+export interface MailMessage {
+  key: string;
+  customerId: string;
+  kind: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  createdAt: string;
+  status: MailStatus;
+  claimedAt?: string;
+  messageId?: string;
+  sentAt?: string;
+}
+
+export function mailPut(message: MailMessage) {
+  return {
+    TableName: tableName(),
+    Item: {
+      ...keys.mail(message.customerId, message.key),
+      ...keys.mailPending(message.createdAt),
+      entity: 'mail',
+      ...message,
+    },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  };
+}
+
+export async function putMail(message: MailMessage): Promise<boolean> {
+  try {
+    await dynamo().send(new PutCommand(mailPut(message)));
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Claims a pending mail for sending (or one whose earlier claim is older than the lease: its sender died). Only the
+ * claimant sends, so concurrent workers never send the same mail twice.
+ */
+export async function claimMail(
+  customerId: string,
+  key: string,
+  now: Date,
+  leaseMs = 5 * 60_000,
+): Promise<MailMessage | undefined> {
+  try {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.mail(customerId, key),
+        UpdateExpression: 'SET #s = :sending, claimedAt = :now',
+        ConditionExpression: '#s = :pending OR (#s = :sending AND claimedAt < :expired)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':sending': 'sending',
+          ':pending': 'pending',
+          ':now': now.toISOString(),
+          ':expired': new Date(now.getTime() - leaseMs).toISOString(),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return entity<MailMessage>(out.Attributes);
+  } catch (error) {
+    if (isConditionalFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function markSent(customerId: string, key: string, messageId: string, now: Date): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.mail(customerId, key),
+      UpdateExpression: 'SET #s = :sent, messageId = :id, sentAt = :now REMOVE GSI2PK, GSI2SK',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':now': now.toISOString() },
+    }),
+  );
+}
+
+/** Mails still to send (sparse GSI2), oldest first. */
+export async function pendingMail(limit: number): Promise<MailMessage[]> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'MAIL#PENDING' },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) => entity<MailMessage>(i) as MailMessage);
+}
+
+export async function mailHistory(customerId: string): Promise<MailMessage[]> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'MAIL#' },
+    }),
+  );
+  return (out.Items ?? []).map((i) => entity<MailMessage>(i) as MailMessage);
+}
