@@ -11,18 +11,18 @@ export class WebhookSignatureError extends Error {
 
 /**
  * Verifies the `Stripe-Signature` header over the raw bytes (never a re-serialised body) and returns the event.
- * A bad, missing or expired signature throws WebhookSignatureError. `receivedAt` (Unix seconds) is when the request
- * arrived: the tolerance is measured from it.
+ * A bad, missing or expired signature throws WebhookSignatureError. `receivedAt` is when the request arrived: the
+ * tolerance is measured from it (the SDK takes it in milliseconds).
  */
 export function verifyStripeEvent(
   rawBody: Buffer,
   signature: string | undefined,
   secret: string,
-  receivedAt: number,
+  receivedAt: Date,
 ): StripeEvent {
   if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
   try {
-    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, receivedAt);
+    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, receivedAt.getTime());
   } catch (error) {
     if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
       throw new WebhookSignatureError(error.message);

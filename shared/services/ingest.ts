@@ -13,7 +13,7 @@ export type IngestOutcome = 'stored' | 'duplicate';
  */
 export async function ingestStripe(rawBody: Buffer, signature: string | undefined, receivedAt: Date): Promise<IngestOutcome> {
   const secret = await getSecret('STRIPE_WEBHOOK_SECRET');
-  const event = verifyStripeEvent(rawBody, signature, secret, Math.floor(receivedAt.getTime() / 1000));
+  const event = verifyStripeEvent(rawBody, signature, secret, receivedAt);
   return storeAndEnqueue({
     source: 'stripe',
     eventId: event.id,

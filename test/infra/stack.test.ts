@@ -1,0 +1,529 @@
+/**
+ * CDK assertion tests for the Collections stack, every expectation derived from the manifest (shared/topology.ts),
+ * plus the cdk-nag (AwsSolutions, v3 validation plugin) report.
+ *
+ * The app is built and synthesized once (esbuild bundles the nine functions locally) into a temp dir outside the repo.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Validations, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+import { secretArnEnvVar } from '../../infra/manifest-function.ts';
+import type { CollectionsStack } from '../../infra/stack.ts';
+import {
+  dlqName,
+  env,
+  functions,
+  queues,
+  queueUrlEnvVar,
+  secrets,
+  table,
+  type FunctionSpec,
+  type QueueId,
+  type SecretName,
+  type Trigger,
+} from '../../shared/topology.ts';
+
+type Json = Record<string, any>;
+type HttpTrigger = Extract<Trigger, { type: 'http' }>;
+type QueueTrigger = Extract<Trigger, { type: 'queue' }>;
+type ScheduleTrigger = Extract<Trigger, { type: 'schedule' }>;
+
+const httpTriggers = functions.flatMap((f) =>
+  f.triggers.filter((t): t is HttpTrigger => t.type === 'http').map((t) => ({ fn: f, t })),
+);
+const queueTriggers = functions.flatMap((f) =>
+  f.triggers.filter((t): t is QueueTrigger => t.type === 'queue').map((t) => ({ fn: f, t })),
+);
+const scheduleTriggers = functions.flatMap((f) =>
+  f.triggers.filter((t): t is ScheduleTrigger => t.type === 'schedule').map((t) => ({ fn: f, t })),
+);
+const isScheduled = (f: FunctionSpec) => f.triggers.some((t) => t.type === 'schedule');
+const queueIds = Object.keys(queues) as QueueId[];
+
+let outdir: string;
+let app: App;
+let stack: CollectionsStack;
+let template: Template;
+let resources: Record<string, Json>;
+let buildMs = 0;
+let synthMs = 0;
+
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'collections-cdk-'));
+  const start = performance.now();
+  ({ app, stack } = buildApp({
+    outdir,
+    // Keep the report and the template even when cdk-nag finds something: the nag test below asserts on the report.
+    context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
+  }));
+  buildMs = performance.now() - start;
+  app.synth();
+  synthMs = performance.now() - start - buildMs;
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Json>;
+}, 180_000);
+
+afterAll(() => {
+  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+// ---- helpers --------------------------------------------------------------------------------------------------------
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const fnId = (name: string): string => logicalId(stack.functions[name]!.fn);
+const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+const ref = (id: string) => ({ Ref: id });
+const ofType = (type: string): [string, Json][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+interface Statement {
+  actions: string[];
+  resources: unknown[];
+}
+
+/** Every statement of every policy attached to a function's role (and the role's managed policies). */
+function roleStatements(name: string): { statements: Statement[]; managedPolicies: unknown[] } {
+  const roleArn = resources[fnId(name)]!.Properties.Role as { 'Fn::GetAtt': [string, string] };
+  const roleId = roleArn['Fn::GetAtt'][0];
+  const statements = ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify(ref(roleId))))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+    .map((s) => {
+      expect(s.Effect).toBe('Allow');
+      return {
+        actions: ([] as string[]).concat(s.Action),
+        resources: ([] as unknown[]).concat(s.Resource),
+      };
+    });
+  return { statements, managedPolicies: resources[roleId]!.Properties.ManagedPolicyArns ?? [] };
+}
+
+const actionsOf = (name: string): Set<string> =>
+  new Set(roleStatements(name).statements.flatMap((s) => s.actions));
+const resourcesFor = (name: string, action: string): unknown[] =>
+  roleStatements(name)
+    .statements.filter((s) => s.actions.includes(action))
+    .flatMap((s) => s.resources);
+const secretId = (name: SecretName) => logicalId(stack.secrets[name]);
+const queueId = (id: QueueId) => logicalId(stack.queues[id]);
+const dlqId = (id: QueueId) => logicalId(stack.deadLetterQueues[id]);
+const schedulesDlqId = () => {
+  const ids = ofType('AWS::SQS::Queue')
+    .map(([id]) => id)
+    .filter((id) => id.startsWith('schedulesdlq'));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+// ---- tests ----------------------------------------------------------------------------------------------------------
+
+describe('synthesis', () => {
+  it('bundles locally and synthesizes outside the repo', () => {
+    console.info(
+      `[infra] stack built (esbuild bundling of ${functions.length} functions) in ${Math.round(buildMs)} ms, ` +
+        `synthesized and validated in ${Math.round(synthMs)} ms`,
+    );
+    expect(outdir.startsWith(os.tmpdir())).toBe(true);
+    const assets = fs.readdirSync(outdir).filter((f) => f.startsWith('asset.'));
+    expect(assets.length).toBeGreaterThanOrEqual(functions.length);
+    for (const asset of assets) expect(fs.existsSync(path.join(outdir, asset, 'index.mjs'))).toBe(true);
+  });
+
+  it('is environment-agnostic', () => {
+    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+  });
+});
+
+describe('HTTP API', () => {
+  it('has one HTTP API with a throttled, access-logged $default stage', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+
+  it('has exactly one route per http trigger in the manifest, integrated with its function', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', httpTriggers.length);
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as Json);
+    const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration'));
+    for (const { fn, t } of httpTriggers) {
+      const route = routes.find((r) => r.RouteKey === `${t.method} ${t.path}`);
+      expect(route, `${t.method} ${t.path}`).toBeDefined();
+      const integrationRef = (route!.Target['Fn::Join'][1] as Json[])[1] as { Ref: string };
+      expect(integrations[integrationRef.Ref]!.Properties.IntegrationUri).toEqual(getAtt(fnId(fn.name)));
+    }
+  });
+});
+
+describe('Lambda functions', () => {
+  it('has one function per manifest entry and no others', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functions.length);
+  });
+
+  it.each(functions.map((f) => [f.name, f] as const))('%s: Node.js 24 on arm64, spec sizing, JSON logs', (name, f) => {
+    const props = resources[fnId(name)]!.Properties as Json;
+    expect(props.Runtime).toBe('nodejs24.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.Handler).toBe('index.handler');
+    expect(props.Timeout).toBe(f.timeoutSeconds);
+    expect(props.MemorySize).toBe(f.memoryMb);
+    expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: ref(logicalId(stack.functions[name]!.logGroup)) });
+    expect(resources[logicalId(stack.functions[name]!.logGroup)]!.Properties.RetentionInDays).toBe(30);
+  });
+
+  it.each(functions.map((f) => [f.name, f] as const))('%s: environment is exactly what its access needs', (name, f) => {
+    const vars = resources[fnId(name)]!.Properties.Environment.Variables as Json;
+    const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', env.publicBaseUrl]);
+    if (f.access.table) expected.add(env.tableName);
+    for (const q of f.access.sendTo ?? []) expected.add(queueUrlEnvVar(q));
+    for (const s of f.access.secrets ?? []) expected.add(secretArnEnvVar(s));
+    if (f.access.sendMail) {
+      expected.add(env.mailFrom);
+      expected.add(env.sesConfigurationSet);
+    }
+    expect(new Set(Object.keys(vars))).toEqual(expected);
+    expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(vars.POWERTOOLS_SERVICE_NAME).toBe('collections');
+    for (const q of f.access.sendTo ?? []) expect(vars[queueUrlEnvVar(q)]).toEqual(ref(queueId(q)));
+    for (const s of f.access.secrets ?? []) expect(vars[secretArnEnvVar(s)]).toEqual(ref(secretId(s)));
+  });
+});
+
+describe('DynamoDB table', () => {
+  it('is one on-demand table with the manifest keys, GSIs, TTL and PITR, retained and deletion-protected', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith(
+          [table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].map(
+            (name) => ({ AttributeName: name, AttributeType: 'S' }),
+          ),
+        ),
+        GlobalSecondaryIndexes: table.indexes.map((i) => ({
+          IndexName: i.name,
+          KeySchema: [
+            { AttributeName: i.partitionKey, KeyType: 'HASH' },
+            { AttributeName: i.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      },
+    });
+  });
+});
+
+describe('queues', () => {
+  it.each(queueIds)('%s: SSE, TLS-only, redrive to its DLQ after maxReceiveCount', (id) => {
+    const spec = queues[id];
+    expect(dlqId(id)).toMatch(new RegExp(`^${dlqName(id).replace(/[^A-Za-z0-9]/g, '')}`));
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: spec.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: spec.retentionSeconds,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId(id)), maxReceiveCount: spec.maxReceiveCount },
+    });
+    expect(resources[dlqId(id)]!.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
+    for (const q of [queueId(id), dlqId(id)]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [ref(q)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('has a visibility timeout of at least 6 × the timeout of every function consuming the queue', () => {
+    expect(queueTriggers.length).toBeGreaterThan(0);
+    for (const { fn, t } of queueTriggers) {
+      const visibility = resources[queueId(t.queue)]!.Properties.VisibilityTimeout as number;
+      expect(visibility).toBeGreaterThanOrEqual(6 * fn.timeoutSeconds);
+    }
+    // The payments queue and its reconcile worker, explicitly.
+    const reconcile = functions.find((f) => f.name === 'reconcile')!;
+    expect(resources[queueId('payments')]!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * reconcile.timeoutSeconds,
+    );
+  });
+
+  it('wires each queue trigger as an event source with partial batch responses', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', queueTriggers.length);
+    for (const { fn, t } of queueTriggers) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: ref(fnId(fn.name)),
+        EventSourceArn: getAtt(queueId(t.queue)),
+        BatchSize: t.batchSize,
+        MaximumBatchingWindowInSeconds: t.maxBatchingWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+
+  it.each(queueIds)('%s: alarms to the SNS topic when its DLQ has messages', (id) => {
+    const topics = ofType('AWS::SNS::Topic');
+    expect(topics).toHaveLength(1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(dlqId(id), 'QueueName') }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [ref(topics[0]![0])],
+    });
+  });
+
+  it('enforces TLS on the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('schedules', () => {
+  it('has one EventBridge Scheduler schedule per schedule trigger (reminders, interest, escalation among them)', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', scheduleTriggers.length);
+    const scheduled = new Set(scheduleTriggers.map(({ fn }) => fn.name));
+    for (const name of ['reminders', 'interest', 'escalation']) expect(scheduled).toContain(name);
+  });
+
+  it.each(scheduleTriggers.map(({ fn, t }) => [fn.name, t] as const))(
+    '%s: UTC cron from the manifest, EventBridge-shaped input, retries and DLQ',
+    (name, t) => {
+      const mine = ofType('AWS::Scheduler::Schedule')
+        .map(([, s]) => s.Properties as Json)
+        .filter((p) => JSON.stringify(p.Target.Arn) === JSON.stringify(getAtt(fnId(name))));
+      expect(mine).toHaveLength(1);
+      const p = mine[0]!;
+      expect(p.ScheduleExpression).toMatch(new RegExp(`^cron\\(${t.cron.minute.replace(/[*?]/g, '\\$&')} ${t.cron.hour.replace(/[*?]/g, '\\$&')} `));
+      expect(p.ScheduleExpressionTimezone).toBe('Etc/UTC');
+      expect(p.State).toBe('ENABLED');
+      expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
+      expect(p.Target.DeadLetterConfig).toEqual({ Arn: getAtt(schedulesDlqId()) });
+      const input = JSON.stringify(p.Target.Input);
+      expect(input).toContain('<aws.scheduler.scheduled-time>');
+      expect(input).toContain('Scheduled Event');
+    },
+  );
+
+  it('alarms on the scheduled-runs DLQ, which also receives failed async invocations', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(schedulesDlqId(), 'QueueName') }],
+    });
+    for (const f of functions.filter(isScheduled)) {
+      expect(resources[fnId(f.name)]!.Properties.DeadLetterConfig).toEqual({ TargetArn: getAtt(schedulesDlqId()) });
+    }
+  });
+});
+
+describe('secrets and mail', () => {
+  it('has one generated placeholder secret per manifest secret', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', secrets.length);
+    for (const name of secrets) {
+      expect(resources[secretId(name)]!.Properties.GenerateSecretString).toBeDefined();
+    }
+  });
+
+  it('has an SES configuration set and the email identity for the domain', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
+  });
+
+  it('outputs the API URL, table name, queue URLs and secret ARNs', () => {
+    const outputs = Object.values(template.toJSON().Outputs as Record<string, Json>).map((o) => JSON.stringify(o.Value));
+    expect(outputs).toContain(JSON.stringify(ref(logicalId(stack.table))));
+    for (const q of queueIds) expect(outputs).toContain(JSON.stringify(ref(queueId(q))));
+    for (const s of secrets) expect(outputs).toContain(JSON.stringify(ref(secretId(s))));
+    expect(Object.keys(template.toJSON().Outputs as object)).toContain('ApiUrl');
+  });
+});
+
+describe('IAM: least privilege from the manifest', () => {
+  const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+  it.each(functions.map((f) => [f.name, f] as const))('%s: only the actions its access lists', (name, f) => {
+    const { statements, managedPolicies } = roleStatements(name);
+    expect(managedPolicies).toEqual([]);
+    const actions = new Set(statements.flatMap((s) => s.actions));
+    for (const a of actions) expect(a, 'no wildcard actions').not.toContain('*');
+
+    // Logs: its own log group only.
+    expect(resourcesFor(name, 'logs:PutLogEvents')).toEqual([
+      getAtt(logicalId(stack.functions[name]!.logGroup)),
+    ]);
+
+    const dynamo = [...actions].filter((a) => a.startsWith('dynamodb:'));
+    if (!f.access.table) expect(dynamo).toEqual([]);
+    else expect(dynamo).toContain('dynamodb:Query');
+    if (f.access.table === 'read') for (const a of WRITE_ACTIONS) expect(actions).not.toContain(a);
+    if (f.access.table === 'readwrite') for (const a of WRITE_ACTIONS) expect(actions).toContain(a);
+
+    const secretsRead = resourcesFor(name, 'secretsmanager:GetSecretValue');
+    expect(secretsRead).toEqual((f.access.secrets ?? []).map((s) => ref(secretId(s))));
+
+    const ses = [...actions].filter((a) => a.startsWith('ses:'));
+    if (f.access.sendMail) {
+      expect(ses.sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      for (const r of resourcesFor(name, 'ses:SendEmail')) expect(JSON.stringify(r)).not.toContain('*');
+    } else expect(ses).toEqual([]);
+
+    const sendTargets = resourcesFor(name, 'sqs:SendMessage').map((r) => JSON.stringify(r));
+    const allowedTargets = new Set([
+      ...(f.access.sendTo ?? []).map((q) => JSON.stringify(getAtt(queueId(q)))),
+      ...(isScheduled(f) ? [JSON.stringify(getAtt(schedulesDlqId()))] : []),
+    ]);
+    expect(new Set(sendTargets)).toEqual(allowedTargets);
+
+    const consumes = f.triggers.some((t) => t.type === 'queue');
+    expect(actions.has('sqs:ReceiveMessage')).toBe(consumes);
+    expect(actions.has('sqs:DeleteMessage')).toBe(consumes);
+
+    const allowedPrefixes = ['logs:', 'dynamodb:', 'sqs:', 'secretsmanager:', 'ses:'];
+    for (const a of actions) expect(allowedPrefixes.some((p) => a.startsWith(p)), a).toBe(true);
+  });
+
+  it('health gets no data, queue or secret actions', () => {
+    const actions = [...actionsOf('health')];
+    expect(actions.filter((a) => /^(dynamodb|sqs|secretsmanager|ses):/.test(a))).toEqual([]);
+  });
+
+  it('stripe-webhook can sqs:SendMessage to payments but cannot send mail', () => {
+    const actions = actionsOf('stripe-webhook');
+    expect(actions).toContain('sqs:SendMessage');
+    expect(resourcesFor('stripe-webhook', 'sqs:SendMessage')).toEqual([getAtt(queueId('payments'))]);
+    expect(actions).not.toContain('ses:SendEmail');
+  });
+
+  it('reconcile can ses:SendEmail (identity and configuration set only) but reads no secret', () => {
+    const actions = actionsOf('reconcile');
+    expect(actions).toContain('ses:SendEmail');
+    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+    const sesResources = resourcesFor('reconcile', 'ses:SendEmail').map((r) => JSON.stringify(r));
+    expect(sesResources).toHaveLength(2);
+    expect(sesResources.some((r) => r.includes(':identity/'))).toBe(true);
+    expect(sesResources.some((r) => r.includes(':configuration-set/'))).toBe(true);
+  });
+
+  it("customers reads only ADMIN_API_KEY's secret", () => {
+    expect(resourcesFor('customers', 'secretsmanager:GetSecretValue')).toEqual([ref(secretId('ADMIN_API_KEY'))]);
+  });
+
+  it('each scheduler role may invoke only its own function', () => {
+    for (const { fn } of scheduleTriggers) {
+      const schedule = ofType('AWS::Scheduler::Schedule')
+        .map(([, s]) => s.Properties as Json)
+        .find((p) => JSON.stringify(p.Target.Arn) === JSON.stringify(getAtt(fnId(fn.name))))!;
+      const roleId = (schedule.Target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const invokeResources = ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([ref(roleId)]))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+        .filter((s) => s.Action === 'lambda:InvokeFunction')
+        .flatMap((s) => [].concat(s.Resource));
+      expect(invokeResources.length).toBeGreaterThan(0);
+      for (const r of invokeResources) expect(JSON.stringify(r)).toContain(`"${fnId(fn.name)}"`);
+    }
+  });
+});
+
+describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
+  interface ReportViolation {
+    ruleName: string;
+    severity: string;
+    violatingConstructs: { constructPath: string }[];
+  }
+  interface SuppressedViolation extends ReportViolation {
+    acknowledgedId?: string;
+    acknowledgedAt?: string;
+    reason?: string;
+  }
+  interface PluginReport {
+    pluginName: string;
+    conclusion: string;
+    violations: ReportViolation[];
+    suppressedViolations?: SuppressedViolation[];
+  }
+  const report = (): PluginReport => {
+    const file = path.join(outdir, 'validation-report.json');
+    expect(fs.existsSync(file), 'validation-report.json is written in the outdir').toBe(true);
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports: PluginReport[] };
+    const nag = json.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+    expect(nag, 'the AwsSolutions pack ran').toBeDefined();
+    return nag!;
+  };
+  const describeViolations = (vs: ReportViolation[]) =>
+    vs.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`).join('\n');
+
+  it('has zero unacknowledged errors', () => {
+    const nag = report();
+    const errors = nag.violations.filter((v) => v.severity === 'error' || v.severity === 'fatal');
+    expect(errors, describeViolations(errors)).toEqual([]);
+    expect(nag.conclusion).toBe('success');
+  });
+
+  it('has zero unacknowledged warnings', () => {
+    const nag = report();
+    expect(nag.violations, describeViolations(nag.violations)).toEqual([]);
+  });
+
+  it('gives every acknowledged finding a written reason', () => {
+    const suppressed = report().suppressedViolations ?? [];
+    expect(suppressed.length).toBeGreaterThan(0);
+    for (const s of suppressed) {
+      expect(s.reason?.trim().length ?? 0, `${s.ruleName} at ${s.acknowledgedAt}`).toBeGreaterThan(20);
+    }
+  });
+
+  it('has no acknowledgement without a reason or without a finding it covers', () => {
+    const used = new Set(
+      (report().suppressedViolations ?? []).map((s) => `${s.acknowledgedAt} ${s.acknowledgedId ?? ''}`),
+    );
+    const acks = app.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
+      );
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) {
+      expect(a.reason.trim().length, `${a.id} at ${a.path}`).toBeGreaterThan(20);
+      expect(used.has(`${a.path} ${a.id}`), `acknowledgement ${a.id} at ${a.path} covers a finding`).toBe(true);
+    }
+  });
+});

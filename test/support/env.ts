@@ -1,0 +1,14 @@
+/** Points this test worker's AWS clients (and the store modules) at the local stack's emulators. */
+import { inject } from 'vitest';
+
+const stack = inject('stack');
+Object.assign(process.env, {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+  AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
+  AWS_ENDPOINT_URL_SESV2: stack.sesEndpoint,
+  TABLE_NAME: stack.tableName,
+  MAIL_FROM: 'billing@example.com',
+});

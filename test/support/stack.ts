@@ -1,0 +1,130 @@
+/** Helpers for driving the running local stack from tests. */
+import Stripe from 'stripe';
+import { inject } from 'vitest';
+
+export const stack = inject('stack');
+
+export async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${stack.adminKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, body: json, text };
+}
+
+let seq = 0;
+export function unique(prefix: string): string {
+  seq += 1;
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${seq}`;
+}
+
+export async function newCustomer(overrides: Record<string, unknown> = {}) {
+  const res = await api('POST', '/customers', { name: 'Ada Lovelace', email: `${unique('ada')}@example.com`, ...overrides });
+  if (res.status !== 201) throw new Error(`customer not created: ${res.status} ${res.text}`);
+  return res.body as { id: string; email: string };
+}
+
+export async function newInvoice(customerId: string, overrides: Record<string, unknown> = {}) {
+  const res = await api('POST', '/invoices', {
+    customerId,
+    currency: 'EUR',
+    amount: 12500,
+    issueDate: '2026-11-01',
+    dueDate: '2026-12-01',
+    ...overrides,
+  });
+  if (res.status !== 201) throw new Error(`invoice not created: ${res.status} ${res.text}`);
+  return res.body as { id: string; number: string; balanceDue: number; status: string; paymentReference: string };
+}
+
+export function paymentSucceededEvent(invoiceId: string, amount: number, currency = 'eur') {
+  const id = unique('evt');
+  return {
+    id,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    type: 'payment_intent.succeeded',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: {
+        id: unique('pi'),
+        object: 'payment_intent',
+        amount,
+        amount_received: amount,
+        currency,
+        metadata: { invoice_id: invoiceId },
+        payment_method_types: ['card'],
+        status: 'succeeded',
+      },
+    },
+  };
+}
+
+/** Sends a Stripe event signed the way Stripe signs it (the SDK's own test header). */
+export async function sendStripe(payload: string, options: { secret?: string; timestamp?: number; signature?: string } = {}) {
+  const signature =
+    options.signature ??
+    Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.secret ?? stack.stripeWebhookSecret,
+      ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+    });
+  const res = await fetch(`${stack.apiUrl}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body: payload,
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+export interface StoredMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html: string; text: string };
+}
+
+export async function sentMail(to?: string): Promise<StoredMail[]> {
+  const res = await fetch(`${stack.sesEndpoint}/store`);
+  const store = (await res.json()) as { emails: StoredMail[] };
+  return to ? store.emails.filter((e) => e.destination.to.includes(to)) : store.emails;
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the deadline passes. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Waits until `check` has held continuously for `forMs` (used to show that nothing more happens). */
+export async function staysTrue(check: () => Promise<boolean>, forMs: number): Promise<boolean> {
+  const end = Date.now() + forMs;
+  while (Date.now() < end) {
+    if (!(await check())) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
