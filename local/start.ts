@@ -24,6 +24,28 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * The environment every handler sees locally: the SDK's own service-specific endpoint variables point every client
+ * at the emulators, and secrets come from env vars of the same name (in AWS: Secrets Manager).
+ */
+export function localEnv(
+  config: LocalConfig,
+  endpoints: { dynamodbEndpoint: string; sqsEndpoint: string; sesEndpoint: string },
+): Record<string, string> {
+  return {
+    AWS_REGION: config.region,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
+    AWS_ENDPOINT_URL_SESV2: endpoints.sesEndpoint,
+    [env.tableName]: config.tableName,
+    [env.mailFrom]: config.mailFrom,
+    POWERTOOLS_SERVICE_NAME: 'collections',
+    ...Object.fromEntries(secrets.map((name) => [name, config.secrets[name]])),
+  };
+}
+
 export async function startLocalStack(config: LocalConfig, log: (line: string) => void = console.log): Promise<LocalStack> {
   checkNode();
   const emulators = await startEmulators(config);
@@ -32,19 +54,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     for (const s of stops.reverse()) await s();
   };
   try {
-    // The SDK's own service-specific endpoint variables point every client (handlers included) at the emulators.
-    Object.assign(process.env, {
-      AWS_REGION: config.region,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
-      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
-      AWS_ENDPOINT_URL_SESV2: emulators.sesEndpoint,
-      [env.tableName]: config.tableName,
-      [env.mailFrom]: config.mailFrom,
-      POWERTOOLS_SERVICE_NAME: 'collections',
-    });
-    for (const name of secrets) process.env[name] = config.secrets[name];
+    Object.assign(process.env, localEnv(config, emulators));
 
     const dynamo = new DynamoDBClient({ endpoint: emulators.dynamodbEndpoint });
     await createTable(dynamo, config.tableName);

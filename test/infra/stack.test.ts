@@ -28,6 +28,8 @@ import {
   type Trigger,
 } from '../../shared/topology.ts';
 
+// CloudFormation JSON from Template.toJSON() is untyped; tests navigate it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 type HttpTrigger = Extract<Trigger, { type: 'http' }>;
 type QueueTrigger = Extract<Trigger, { type: 'queue' }>;
@@ -178,8 +180,9 @@ describe('Lambda functions', () => {
     expect(props.Handler).toBe('index.handler');
     expect(props.Timeout).toBe(f.timeoutSeconds);
     expect(props.MemorySize).toBe(f.memoryMb);
-    expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: ref(logicalId(stack.functions[name]!.logGroup)) });
-    expect(resources[logicalId(stack.functions[name]!.logGroup)]!.Properties.RetentionInDays).toBe(30);
+    const logGroupId = logicalId(stack.functions[name]!.logGroup);
+    expect(props.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: ref(logGroupId) });
+    expect(resources[logGroupId]!.Properties.RetentionInDays).toBe(30);
   });
 
   it.each(functions.map((f) => [f.name, f] as const))('%s: environment is exactly what its access needs', (name, f) => {
@@ -284,7 +287,7 @@ describe('queues', () => {
         FunctionName: ref(fnId(fn.name)),
         EventSourceArn: getAtt(queueId(t.queue)),
         BatchSize: t.batchSize,
-        MaximumBatchingWindowInSeconds: t.maxBatchingWindowSeconds,
+        MaximumBatchingWindowInSeconds: t.maxBatchingWindowSeconds > 0 ? t.maxBatchingWindowSeconds : Match.absent(),
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }
@@ -329,11 +332,16 @@ describe('schedules', () => {
         .filter((p) => JSON.stringify(p.Target.Arn) === JSON.stringify(getAtt(fnId(name))));
       expect(mine).toHaveLength(1);
       const p = mine[0]!;
-      expect(p.ScheduleExpression).toMatch(new RegExp(`^cron\\(${t.cron.minute.replace(/[*?]/g, '\\$&')} ${t.cron.hour.replace(/[*?]/g, '\\$&')} `));
+      const [minute, hour, ...rest] = /^cron\((.*)\)$/.exec(p.ScheduleExpression as string)![1]!.split(' ');
+      expect([minute, hour]).toEqual([t.cron.minute, t.cron.hour]);
+      expect(rest).toHaveLength(4); // day month weekDay year
       expect(p.ScheduleExpressionTimezone).toBe('Etc/UTC');
       expect(p.State).toBe('ENABLED');
       expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
-      expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
+      expect(p.Target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumEventAgeInSeconds: expect.any(Number),
+      });
       expect(p.Target.DeadLetterConfig).toEqual({ Arn: getAtt(schedulesDlqId()) });
       const input = JSON.stringify(p.Target.Input);
       expect(input).toContain('<aws.scheduler.scheduled-time>');
@@ -366,7 +374,9 @@ describe('secrets and mail', () => {
   });
 
   it('outputs the API URL, table name, queue URLs and secret ARNs', () => {
-    const outputs = Object.values(template.toJSON().Outputs as Record<string, Json>).map((o) => JSON.stringify(o.Value));
+    const outputs = Object.values(template.toJSON().Outputs as Record<string, Json>).map((o) =>
+      JSON.stringify(o.Value),
+    );
     expect(outputs).toContain(JSON.stringify(ref(logicalId(stack.table))));
     for (const q of queueIds) expect(outputs).toContain(JSON.stringify(ref(queueId(q))));
     for (const s of secrets) expect(outputs).toContain(JSON.stringify(ref(secretId(s))));
@@ -461,6 +471,45 @@ describe('IAM: least privilege from the manifest', () => {
   });
 });
 
+describe('context', () => {
+  /** A second app without bundling (`aws:cdk:bundling-stacks: []`) and without nag: only the context differs. */
+  const build = (context: Record<string, unknown>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collections-cdk-ctx-'));
+    try {
+      const built = buildApp({ outdir: dir, nag: false, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      return Template.fromStack(built.stack);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('turns deletion protection off, subscribes the alarm email and uses the SES identity and sender given', () => {
+    const t = build({
+      'collections:deletionProtection': 'false',
+      'collections:alarmEmail': 'ops@example.org',
+      'collections:sesIdentity': 'mail.example.org',
+      'collections:mailFrom': 'Billing <billing@mail.example.org>',
+    });
+    t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
+    });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'mail.example.org' });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [env.mailFrom]: 'Billing <billing@mail.example.org>' }) },
+    });
+  });
+
+  it('has no alarm subscription when collections:alarmEmail is empty (the default)', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('refuses a MAIL_FROM the SES identity does not cover', () => {
+    const context = { 'collections:sesIdentity': 'example.com', 'collections:mailFrom': 'billing@other.org' };
+    expect(() => build(context)).toThrow(/not covered by the SES identity/);
+  });
+});
+
 describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
   interface ReportViolation {
     ruleName: string;
@@ -487,7 +536,9 @@ describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
     return nag!;
   };
   const describeViolations = (vs: ReportViolation[]) =>
-    vs.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`).join('\n');
+    vs
+      .map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`)
+      .join('\n');
 
   it('has zero unacknowledged errors', () => {
     const nag = report();
@@ -513,13 +564,13 @@ describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
     const used = new Set(
       (report().suppressedViolations ?? []).map((s) => `${s.acknowledgedAt} ${s.acknowledgedId ?? ''}`),
     );
-    const acks = app.node
-      .findAll()
-      .flatMap((c) =>
-        c.node.metadata
-          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-          .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
-      );
+    const acks = app.node.findAll().flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) =>
+          Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason })),
+        ),
+    );
     expect(acks.length).toBeGreaterThan(0);
     for (const a of acks) {
       expect(a.reason.trim().length, `${a.id} at ${a.path}`).toBeGreaterThan(20);

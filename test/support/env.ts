@@ -11,4 +11,8 @@ Object.assign(process.env, {
   AWS_ENDPOINT_URL_SESV2: stack.sesEndpoint,
   TABLE_NAME: stack.tableName,
   MAIL_FROM: 'billing@example.com',
+  PAYMENTS_QUEUE_URL: stack.paymentsQueueUrl,
+  ADMIN_API_KEY: stack.adminKey,
+  STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret,
+  BANK_WEBHOOK_SECRET: stack.bankWebhookSecret,
 });

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { freePort } from '../../local/emulators.ts';
 
 export interface StackInfo {
@@ -19,6 +20,7 @@ export interface StackInfo {
   stripeWebhookSecret: string;
   bankWebhookSecret: string;
   logFile: string;
+  paymentsQueueUrl: string;
 }
 
 declare module 'vitest' {
@@ -68,7 +70,12 @@ export async function setup(project: TestProject): Promise<void> {
       reject(new Error(`local stack exited with ${code} before it was ready; see ${logFile}`));
     });
   });
+  const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
+  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'payments' }));
+  sqs.destroy();
   project.provide('stack', {
+    paymentsQueueUrl: new URL(new URL(QueueUrl as string).pathname, sqsEndpoint).href,
     apiUrl: `http://127.0.0.1:${port}`,
     dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
     sqsEndpoint: `http://127.0.0.1:${sqsPort}`,

@@ -1,0 +1,72 @@
+/**
+ * Sample events (events/) are templates: `{{name}}` is replaced from variables, `{{file:path}}` by the rendered
+ * contents of another sample (as a string, e.g. a Stripe event as an HTTP body), and a `{{stripe-signature}}` header
+ * is computed over the rendered body with the Stripe SDK — the same way Stripe signs.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Stripe from 'stripe';
+
+/** Number values replace a string that is exactly `{{name}}` by the number itself (epoch times, amounts). */
+export type Vars = Record<string, string | number>;
+
+function renderString(text: string, vars: Vars): string {
+  return text
+    .replace(/\{\{file:([^}]+)\}\}/g, (_m, path: string) => JSON.stringify(renderFile(path.trim(), vars)))
+    .replace(/\{\{([A-Za-z][\w.-]*)\}\}/g, (m, name: string) => (name === 'stripe-signature' ? m : String(vars[name] ?? m)));
+}
+
+function renderValue(value: unknown, vars: Vars): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{([A-Za-z][\w.-]*)\}\}$/.exec(value);
+    if (whole && typeof vars[whole[1] as string] === 'number') return vars[whole[1] as string];
+    return renderString(value, vars);
+  }
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, vars)]));
+  }
+  return value;
+}
+
+export function renderFile(path: string, vars: Vars): unknown {
+  return renderTemplate(JSON.parse(readFileSync(resolve(path), 'utf8')), vars);
+}
+
+export function renderTemplate(template: unknown, vars: Vars): unknown {
+  const rendered = renderValue(template, vars) as Record<string, unknown>;
+  const headers = rendered?.headers as Record<string, string> | undefined;
+  if (headers && headers['stripe-signature'] === '{{stripe-signature}}') {
+    headers['stripe-signature'] = Stripe.webhooks.generateTestHeaderString({
+      payload: String(rendered.body ?? ''),
+      secret: String(vars.stripeWebhookSecret ?? ''),
+    });
+  }
+  return rendered;
+}
+
+/** Variables every sample may use: now, a unique suffix, the local secrets. */
+export function defaultVars(now: Date, secrets: { ADMIN_API_KEY: string; STRIPE_WEBHOOK_SECRET: string }): Vars {
+  return {
+    now: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    nowEpochMs: now.getTime(),
+    nowEpochMsString: String(now.getTime()),
+    nowEpochSeconds: Math.floor(now.getTime() / 1000),
+    unique: `${now.getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+    adminKey: secrets.ADMIN_API_KEY,
+    stripeWebhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
+  };
+}
+
+/** The sample file for a trigger: events/http/<METHOD>-<path>.json, events/sqs/<queue>.json, events/schedule/<fn>.json. */
+export function samplePath(
+  trigger: { type: 'http'; method: string; path: string } | { type: 'queue'; queue: string } | { type: 'schedule' },
+  functionName: string,
+): string {
+  if (trigger.type === 'http') {
+    const slug = trigger.path.replace(/^\//, '').replace(/[{}]/g, '').replace(/\//g, '-');
+    return `events/http/${trigger.method}-${slug}.json`;
+  }
+  if (trigger.type === 'queue') return `events/sqs/${trigger.queue}.json`;
+  return `events/schedule/${functionName}.json`;
+}

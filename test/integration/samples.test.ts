@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { functions } from '../../shared/topology.ts';
+import { defaultVars, renderFile, samplePath } from '../../local/events.ts';
+import { invoke } from '../../local/invoke.ts';
+import { getEvent } from '../../shared/store/inbox.ts';
+import { eventually, newCustomer, newInvoice, stack } from '../support/stack.ts';
+
+const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
+
+describe('sample events (events/)', () => {
+  it.each(triggers.map((t) => [t.fn.name, t.file]))('%s has a sample event %s', (_name, file) => {
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('every sample, invoked through its handler against the emulators, is handled without a server error', async () => {
+    const customer = await newCustomer();
+    const invoice = await newInvoice(customer.id);
+    const vars = {
+      ...defaultVars(new Date(), { ADMIN_API_KEY: stack.adminKey, STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret }),
+      customerId: customer.id,
+      invoiceId: invoice.id,
+      eventId: 'evt_not_stored',
+    };
+    for (const { fn, trigger, file } of triggers) {
+      const result = (await invoke(fn, renderFile(file, vars))) as { statusCode?: number; batchItemFailures?: unknown[] };
+      if (trigger.type === 'http') {
+        expect(result.statusCode, `${file} → ${JSON.stringify(result)}`).toBeLessThan(300);
+      } else if (trigger.type === 'queue') {
+        expect(result.batchItemFailures).toEqual([]);
+      } else {
+        expect(result).toBeTruthy();
+      }
+    }
+    // The Stripe sample paid the sample invoice through the queue worker of the running stack.
+    const stripeEvent = renderFile('events/stripe/payment_intent.succeeded.json', vars) as { id: string };
+    expect(stripeEvent.id).toMatch(/^evt_sample_/);
+  });
+
+  it('the Stripe sample sent through the gateway pays a 125.00 EUR invoice', async () => {
+    const customer = await newCustomer();
+    const invoice = await newInvoice(customer.id, { amount: 12500 });
+    const vars = { ...defaultVars(new Date(), { ADMIN_API_KEY: stack.adminKey, STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret }), invoiceId: invoice.id };
+    const event = renderFile('events/http/POST-webhooks-stripe.json', vars) as { headers: Record<string, string>; body: string };
+    const res = await fetch(`${stack.apiUrl}/webhooks/stripe`, { method: 'POST', headers: event.headers, body: event.body });
+    expect(res.status).toBe(200);
+    const eventId = (JSON.parse(event.body) as { id: string }).id;
+    await eventually(async () => (await getEvent('stripe', eventId))?.status === 'processed', 5000, 'sample processed');
+  });
+});
