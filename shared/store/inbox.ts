@@ -1,3 +1,4 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
@@ -46,8 +47,9 @@ export async function storeEvent(event: InboxEvent): Promise<{ stored: true } | 
     return { stored: true };
   } catch (error) {
     if (isConditionalFailure(error)) {
-      const old = (error as { Item?: Record<string, unknown> }).Item;
-      const existing = old ? entity<InboxEvent>(old) : await getEvent(event.source, event.eventId);
+      // The old item comes back in DynamoDB's wire format (the document client does not convert errors).
+      const old = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+      const existing = old ? entity<InboxEvent>(unmarshall(old)) : await getEvent(event.source, event.eventId);
       if (existing) return { stored: false, existing };
     }
     throw error;
