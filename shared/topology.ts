@@ -34,8 +34,8 @@ export interface QueueSpec {
 export const queues = {
   payments: {
     id: 'payments',
-    // ≥ 6 × the reconcile worker's timeout (30 s), as AWS recommends for Lambda event sources.
-    visibilityTimeoutSeconds: 180,
+    // ≥ 6 × the reconcile worker's timeout (30 s) + its batching window, as AWS recommends for Lambda event sources.
+    visibilityTimeoutSeconds: 190,
     retentionSeconds: 14 * 24 * 3600,
     maxReceiveCount: 5,
   },
@@ -53,6 +53,11 @@ export function dlqName(id: QueueId): string {
 /** Secret names; locally the env var of the same name holds the value, in AWS `<NAME>_SECRET_ARN` points at it. */
 export const secrets = ['ADMIN_API_KEY', 'STRIPE_API_KEY', 'STRIPE_WEBHOOK_SECRET', 'BANK_WEBHOOK_SECRET'] as const;
 export type SecretName = (typeof secrets)[number];
+
+/** Env var carrying a secret's ARN to the functions allowed to read it (in AWS). */
+export function secretArnEnvVar(name: SecretName): string {
+  return `${name}_SECRET_ARN`;
+}
 
 /** EventBridge Scheduler cron fields (UTC unless `timeZone`), the same shape CDK's `ScheduleExpression.cron` takes. */
 export interface CronSpec {

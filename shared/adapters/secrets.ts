@@ -1,5 +1,5 @@
 import { getSecret as getSecretFromSecretsManager } from '@aws-lambda-powertools/parameters/secrets';
-import type { SecretName } from '../topology.ts';
+import { secretArnEnvVar, type SecretName } from '../topology.ts';
 
 /**
  * Secrets come from Secrets Manager in AWS (`<NAME>_SECRET_ARN`, cached for 5 minutes) and from the env var of the
@@ -7,7 +7,7 @@ import type { SecretName } from '../topology.ts';
  * logged.
  */
 export async function getSecret(name: SecretName): Promise<string> {
-  const arn = process.env[`${name}_SECRET_ARN`];
+  const arn = process.env[secretArnEnvVar(name)];
   const raw = arn ? await getSecretFromSecretsManager(arn, { maxAge: 300 }) : process.env[name];
   const value = typeof raw === 'string' ? raw.trim() : '';
   if (!value) {

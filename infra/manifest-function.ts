@@ -1,0 +1,142 @@
+/**
+ * One Lambda function built from one manifest entry (`shared/topology.ts` → `functions[]`): its own role, its own log
+ * group, its environment and exactly the grants listed in `spec.access`. Triggers are wired by the stack.
+ */
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { env, queueUrlEnvVar, secretArnEnvVar, type FunctionSpec, type QueueId, type SecretName } from '../shared/topology.ts';
+
+export { secretArnEnvVar };
+
+/** The repository root: entries in the manifest are relative to it, and so is the lock file. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Lets ESM bundles `require()` CommonJS-only dependencies that esbuild leaves as dynamic requires. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/**
+ * NodejsFunction bundles with the project's esbuild and silently falls back to Docker without it; Docker is not
+ * available here, so say what is missing instead.
+ */
+function assertLocalEsbuild(): void {
+  try {
+    createRequire(path.join(repoRoot, 'package.json')).resolve('esbuild');
+  } catch {
+    throw new Error('esbuild is not installed in this repository (run `npm ci`); Lambda bundling needs it locally.');
+  }
+}
+
+export interface MailResources {
+  /** `MAIL_FROM` for functions with `access.sendMail`. */
+  readonly mailFrom: string;
+  readonly configurationSetName: string;
+  /** ARNs `ses:SendEmail` is scoped to: the sending identity and the configuration set. */
+  readonly identityArn: string;
+  readonly configurationSetArn: string;
+}
+
+export interface ManifestFunctionProps {
+  readonly spec: FunctionSpec;
+  readonly table: ITableV2;
+  readonly queues: Readonly<Record<QueueId, IQueue>>;
+  readonly secrets: Readonly<Record<SecretName, ISecret>>;
+  readonly mail: MailResources;
+  /** Extra environment shared by every function (e.g. PUBLIC_BASE_URL). */
+  readonly commonEnvironment?: Readonly<Record<string, string>>;
+  /** Where asynchronous invocations that still fail after Lambda's retries go (scheduled functions). */
+  readonly asyncDeadLetterQueue?: IQueue;
+}
+
+export class ManifestFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ManifestFunctionProps) {
+    super(scope, id);
+    const { spec, table, queues, secrets, mail } = props;
+    this.spec = spec;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its own log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${spec.name}`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'collections',
+      ...props.commonEnvironment,
+    };
+    if (spec.access.table) environment[env.tableName] = table.tableName;
+    for (const queueId of spec.access.sendTo ?? []) environment[queueUrlEnvVar(queueId)] = queues[queueId].queueUrl;
+    for (const name of spec.access.secrets ?? []) environment[secretArnEnvVar(name)] = secrets[name].secretArn;
+    if (spec.access.sendMail) {
+      environment[env.mailFrom] = mail.mailFrom;
+      environment[env.sesConfigurationSet] = mail.configurationSetName;
+    }
+
+    assertLocalEsbuild();
+    this.fn = new NodejsFunction(this, 'Function', {
+      description: spec.description,
+      entry: path.join(repoRoot, spec.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment,
+      deadLetterQueue: props.asyncDeadLetterQueue,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        forceDockerBundling: false, // local esbuild (checked above); Docker is not used
+      },
+    });
+
+    // Least privilege, exactly as listed in the manifest.
+    if (spec.access.table === 'read') table.grantReadData(this.fn);
+    if (spec.access.table === 'readwrite') table.grantReadWriteData(this.fn);
+    for (const queueId of spec.access.sendTo ?? []) queues[queueId].grantSendMessages(this.fn);
+    for (const name of spec.access.secrets ?? []) secrets[name].grantRead(this.fn);
+    if (spec.access.sendMail) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: [mail.identityArn, mail.configurationSetArn],
+        }),
+      );
+    }
+  }
+}
