@@ -4,6 +4,15 @@ import type { LedgerEntry } from './ledger.ts';
 import { SUSPENSE } from './ledger.ts';
 import { assertMinorUnits } from './money.ts';
 
+/** Money booked against an invoice besides the payment itself, so that it closes: an early-payment discount, or a
+ * small shortfall (intermediary bank fees) written off within the configured tolerance. */
+export interface Adjustment {
+  invoiceId: string;
+  kind: 'early_payment_discount' | 'shortfall_write_off';
+  /** Positive minor units that reduce the invoice balance without cash. */
+  amount: number;
+}
+
 /** A payment as it arrives, whatever the channel. */
 export interface IncomingPayment {
   id: string;
@@ -17,6 +26,18 @@ export interface IncomingPayment {
   receivedAt: string;
   /** Our invoice id as the provider's metadata names it. */
   invoiceHint?: string;
+  /** Invoice ids a pay link / checkout session names (metadata), paid in this order. */
+  invoiceHints?: string[];
+  /** Structured creditor references given with the payment (e.g. camt `Strd/CdtrRefInf/Ref`). */
+  references?: string[];
+  /** Free remittance text (unstructured lines, Stripe cash balance reference, check memo). */
+  remittanceText?: string;
+  /** As the bank reports it; never enough on its own to apply money. */
+  payerName?: string;
+  /** Payer's IBAN or account number, normalised (upper case, no spaces). */
+  payerAccount?: string;
+  /** Our customer, when the channel identifies them (Stripe customer, known account, staff entry). */
+  payerCustomerId?: string;
 }
 
 /** Why money was (or was not) applied: the rule that fired and its evidence. */
