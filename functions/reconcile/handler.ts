@@ -11,9 +11,11 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       const message = JSON.parse(record.body) as QueueMessage;
       await processEvent(message, new Date());
     } catch (error) {
+      const receives = Number(record.attributes.ApproximateReceiveCount);
       logger.error('message failed; it will be retried, then dead-lettered', {
         messageId: record.messageId,
-        receiveCount: record.attributes.ApproximateReceiveCount,
+        receiveCount: receives,
+        reason: (error as Error).message,
         error: error as Error,
       });
       batchItemFailures.push({ itemIdentifier: record.messageId });

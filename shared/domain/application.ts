@@ -52,7 +52,10 @@ export interface AllocationPlan {
   invoiceId: string;
   customerId: string;
   dueDate: string;
+  /** Cash applied. */
   amount: number;
+  /** Discount / write-off booked with it (closes the invoice without cash). */
+  adjustment?: Adjustment;
   expectedVersion: number;
   newBalance: number;
   newStatus: InvoiceStatus;
@@ -110,6 +113,9 @@ export function planApplication(
   payment: IncomingPayment,
   decision: Decision,
   targets: readonly Invoice[],
+  adjustments: readonly Adjustment[] = [],
+  /** Caps per invoice (staff allocations): apply at most this much to that invoice. */
+  caps?: ReadonlyMap<string, number>,
 ): ApplicationPlan {
   assertMinorUnits(payment.amount);
   if (payment.amount <= 0) throw new RangeError('payment amount must be positive');
@@ -130,15 +136,22 @@ export function planApplication(
   for (const invoice of targets) {
     if (invoice.customerId !== customerId) throw new RangeError('targets must belong to one customer');
     if (invoice.currency !== payment.currency) throw new RangeError('targets must be in the payment currency');
-    const amount = Math.min(remaining, invoice.balanceDue);
+    const offered = adjustments.find((a) => a.invoiceId === invoice.id);
+    // An adjustment counts only when the cash covers the rest of the balance in full.
+    const adjustment =
+      offered && offered.amount > 0 && offered.amount < invoice.balanceDue && remaining >= invoice.balanceDue - offered.amount
+        ? offered
+        : undefined;
+    const amount = Math.min(remaining, invoice.balanceDue - (adjustment?.amount ?? 0), caps?.get(invoice.id) ?? Infinity);
     if (amount <= 0) continue;
     remaining -= amount;
-    const newBalance = invoice.balanceDue - amount;
+    const newBalance = invoice.balanceDue - amount - (adjustment?.amount ?? 0);
     allocations.push({
       invoiceId: invoice.id,
       customerId: invoice.customerId,
       dueDate: invoice.dueDate,
       amount,
+      ...(adjustment ? { adjustment } : {}),
       expectedVersion: invoice.version,
       newBalance,
       newStatus: statusFor(invoice.total, newBalance),
@@ -152,6 +165,17 @@ export function planApplication(
       amount: -amount,
       invoiceId: invoice.id,
     });
+    if (adjustment) {
+      ledger.push({
+        ...base,
+        id: entryId(),
+        customerId,
+        account: 'receivable',
+        type: adjustment.kind,
+        amount: -adjustment.amount,
+        invoiceId: invoice.id,
+      });
+    }
   }
   if (remaining > 0) {
     ledger.push({ ...base, id: entryId(), customerId, account: 'customer_credit', type: 'overpayment_credit', amount: remaining });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { assertMinorUnits, isCurrency } from './money.ts';
-import { isCalendarDate } from './dates.ts';
+import { assertMinorUnits, divideRounded, isCurrency } from './money.ts';
+import { addDays, isCalendarDate } from './dates.ts';
 
 export type InvoiceStatus = 'open' | 'partially_paid' | 'paid';
 
@@ -34,6 +34,8 @@ export interface Invoice {
   /** ISO 11649 RF reference the customer puts on bank transfers. */
   paymentReference: string;
   lines: InvoiceLine[];
+  /** Early-payment discount: paying `total − amount` on or before `until` settles the invoice. */
+  earlyPaymentDiscount?: { amount: number; until: string; basisPoints: number };
   createdAt: string;
   /** Optimistic lock: every balance change is conditional on the version read. */
   version: number;
@@ -58,6 +60,13 @@ export const newInvoiceSchema = z
     lines: z.array(lineSchema).min(1).max(100).optional(),
     issueDate: calendarDate,
     dueDate: calendarDate,
+    earlyPaymentDiscount: z
+      .object({
+        basisPoints: z.number().int().min(1).max(5000),
+        days: z.number().int().min(0).max(365),
+      })
+      .strict()
+      .optional(),
     number: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$/, 'must be 1–40 characters: letters, digits, . _ / -')
@@ -107,6 +116,16 @@ export function buildInvoice(
     dueDate: input.dueDate,
     paymentReference: ids.paymentReference,
     lines,
+    ...(input.earlyPaymentDiscount
+      ? {
+          earlyPaymentDiscount: {
+            basisPoints: input.earlyPaymentDiscount.basisPoints,
+            // The one rounding rule: half away from zero, once.
+            amount: Number(divideRounded(BigInt(total) * BigInt(input.earlyPaymentDiscount.basisPoints), 10_000n)),
+            until: addDays(input.issueDate, input.earlyPaymentDiscount.days),
+          },
+        }
+      : {}),
     createdAt: now.toISOString(),
     version: 1,
   };
@@ -120,4 +139,11 @@ export function statusFor(total: number, balanceDue: number): InvoiceStatus {
 /** Invoice numbers from a sequence: INV-000042. */
 export function sequenceInvoiceNumber(n: number): string {
   return `INV-${String(n).padStart(6, '0')}`;
+}
+
+/** The early-payment discount when the money was received by the deadline (the UTC calendar date of receipt). */
+export function earlyPaymentDiscount(invoice: Invoice, receivedAt: string): number | undefined {
+  const discount = invoice.earlyPaymentDiscount;
+  if (!discount) return undefined;
+  return receivedAt.slice(0, 10) <= discount.until ? discount.amount : undefined;
 }

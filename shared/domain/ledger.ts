@@ -5,10 +5,28 @@
  * - `receivable`: what the customer owes. Invoice issued +total; payment applied −amount.
  * - `customer_credit`: what we owe the customer (overpayments). Excess received +amount; credit used −amount.
  * - `unapplied`: cash received that no rule could apply yet (suspense). Received +amount; later applied −amount.
+ *
+ * Discounts and write-offs reduce `receivable` without cash; refunds and chargebacks reverse earlier entries with
+ * new ones (the ledger is never edited).
  */
 export type LedgerAccount = 'receivable' | 'customer_credit' | 'unapplied';
 
-export type LedgerEntryType = 'invoice_issued' | 'payment_applied' | 'overpayment_credit' | 'payment_unapplied';
+export type LedgerEntryType =
+  | 'invoice_issued'
+  | 'payment_applied'
+  | 'overpayment_credit'
+  | 'payment_unapplied'
+  /** Discount or small shortfall that closes an invoice without cash (receivable −). */
+  | 'early_payment_discount'
+  | 'shortfall_write_off'
+  /** A refund or chargeback takes money back: receivable + (invoice reopens), or credit/unapplied −. */
+  | 'refund_reversal'
+  | 'chargeback_reversal'
+  /** A won chargeback puts the money back. */
+  | 'payment_reapplied'
+  /** Staff apply unapplied money or credit by hand, or reverse an allocation. */
+  | 'manual_allocation'
+  | 'allocation_reversed';
 
 export interface LedgerEntry {
   id: string;

@@ -76,3 +76,52 @@ export function renderReceipt(input: ReceiptInput): RenderedMail {
       .join('')}</body></html>`,
   };
 }
+
+export interface PaymentFailedInput {
+  customerName: string;
+  locale: string;
+  currency: string;
+  amount: number;
+  invoices: { number: string; paymentReference: string; balanceDue: number }[];
+}
+
+const failedText = {
+  en: {
+    subject: 'Your payment did not go through — nothing else to worry about',
+    greeting: (name: string) => `Dear ${name},`,
+    intro: (amount: string) =>
+      `your payment of ${amount} could not be completed. This happens — no fee or penalty applies, and nothing about your account has changed.`,
+    retry: 'You can try again with another card or method, or pay by bank transfer:',
+    line: (n: string, amount: string, ref: string) => `Invoice ${n}: ${amount} — payment reference ${ref}`,
+    closing: 'If anything is unclear, just reply to this email.\n\nKind regards,\nAccounts receivable',
+  },
+  de: {
+    subject: 'Ihre Zahlung ist nicht durchgegangen — kein Grund zur Sorge',
+    greeting: (name: string) => `Guten Tag ${name},`,
+    intro: (amount: string) =>
+      `Ihre Zahlung über ${amount} konnte nicht abgeschlossen werden. Das kommt vor — es fallen keine Gebühren an, und an Ihrem Konto hat sich nichts geändert.`,
+    retry: 'Sie können es mit einer anderen Karte oder Zahlungsart erneut versuchen oder per Überweisung zahlen:',
+    line: (n: string, amount: string, ref: string) => `Rechnung ${n}: ${amount} — Verwendungszweck ${ref}`,
+    closing: 'Bei Fragen antworten Sie einfach auf diese E-Mail.\n\nMit freundlichen Grüßen\nDebitorenbuchhaltung',
+  },
+};
+
+/** A kind note after a failed card payment: no penalty, how to try again. */
+export function renderPaymentFailed(input: PaymentFailedInput): RenderedMail {
+  const t = failedText[language(input.locale)];
+  const fmt = (amount: number) => formatMoney({ amount, currency: input.currency }, input.locale);
+  const paragraphs = [
+    t.greeting(input.customerName),
+    t.intro(fmt(input.amount)),
+    t.retry,
+    ...input.invoices.map((i) => t.line(i.number, fmt(i.balanceDue), i.paymentReference)),
+    t.closing,
+  ];
+  return {
+    subject: t.subject,
+    text: paragraphs.join('\n\n'),
+    html: `<!doctype html><html lang="${escapeHtml(input.locale)}"><body>${paragraphs
+      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+      .join('')}</body></html>`,
+  };
+}

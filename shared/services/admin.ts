@@ -18,7 +18,11 @@ export async function createCustomer(
   const id = idempotencyKey ? stableId('cus', `customer:${idempotencyKey}`) : newId('cus');
   const hash = requestHash(input);
   const customer = buildCustomer(input, id, now);
-  if (await putNewCustomer(customer, hash)) return { customer, created: true };
+  const result = await putNewCustomer(customer, hash);
+  if (result === 'created') return { customer, created: true };
+  if (result === 'account_taken') {
+    throw new HttpError(409, 'account_taken', 'bankAccounts: an account or the Stripe customer belongs to another customer', 'bankAccounts');
+  }
   const existing = await getCustomer(id);
   if (!existing || existing.requestHash !== hash) {
     throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');

@@ -1,5 +1,7 @@
 import { enqueue } from '../adapters/queue.ts';
 import { getSecret } from '../adapters/secrets.ts';
+import { createHash } from 'node:crypto';
+import { parseBankPayload, verifyBankSignature } from '../adapters/bank/index.ts';
 import { verifyStripeEvent } from '../adapters/stripe.ts';
 import { logger } from '../logger.ts';
 import { markEnqueued, pendingEvents, storeEvent, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
@@ -22,6 +24,31 @@ export async function ingestStripe(rawBody: Buffer, signature: string | undefine
     receivedAt: receivedAt.toISOString(),
     status: 'received',
   });
+}
+
+/**
+ * Bank webhook: verify the HMAC over `<timestamp>.<raw body>` → parse (a malformed file is refused before anything is
+ * stored) → store the whole payload once (by content hash) → enqueue. The worker splits it into lines, each with
+ * its own stable key, so a file re-sent or overlapping another adds nothing.
+ */
+export async function ingestBank(
+  rawBody: Buffer,
+  headers: { timestamp?: string; signature?: string; contentType?: string },
+  receivedAt: Date,
+): Promise<{ outcome: IngestOutcome; lines: number; format: string }> {
+  const secret = await getSecret('BANK_WEBHOOK_SECRET');
+  verifyBankSignature(rawBody, headers.timestamp, headers.signature, secret, receivedAt);
+  const body = rawBody.toString('utf8');
+  const parsed = parseBankPayload(body, headers.contentType);
+  const outcome = await storeAndEnqueue({
+    source: 'bank',
+    eventId: createHash('sha256').update(rawBody).digest('hex'),
+    type: headers.contentType ?? parsed.format,
+    payload: body,
+    receivedAt: receivedAt.toISOString(),
+    status: 'received',
+  });
+  return { outcome, lines: parsed.lines.length, format: parsed.format };
 }
 
 export async function storeAndEnqueue(event: InboxEvent): Promise<IngestOutcome> {

@@ -1,128 +1,157 @@
-import { decideByInvoiceHint, planApplication, type ApplicationPlan, type IncomingPayment } from '../domain/application.ts';
-import type { Customer } from '../domain/customer.ts';
-import type { Invoice } from '../domain/invoice.ts';
-import { renderReceipt } from '../domain/messages.ts';
-import { parseStoredStripeEvent, type StripeEvent } from '../adapters/stripe.ts';
+/**
+ * The queue worker's use case: process one stored inbox event. Idempotent: an event already done is acknowledged;
+ * a payment already recorded is never applied again; facts (refunds, disputes) merge. Throws on infrastructure
+ * errors so the queue retries (and, after maxReceiveCount, dead-letters with the reason logged).
+ */
+import { interpretStripeEvent, type StripeAction } from '../adapters/stripe-events.ts';
+import { parseStoredStripeEvent } from '../adapters/stripe.ts';
+import { parseBankPayload, type BankLine } from '../adapters/bank/index.ts';
+import type { IncomingPayment } from '../domain/application.ts';
+import { renderPaymentFailed } from '../domain/messages.ts';
+import { formatRfReference } from '../domain/rf-reference.ts';
 import { logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getEvent, markDone, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
 import { getInvoice } from '../store/invoices.ts';
-import type { MailMessage } from '../store/mail.ts';
-import { applyPlan, getPayment } from '../store/payments.ts';
+import { putMail } from '../store/mail.ts';
+import { findPayer, getPayment, putPendingPayment, recordFacts } from '../store/payments.ts';
+import { storeAndEnqueue } from './ingest.ts';
 import { deliverMail } from './outbox.ts';
-import { stableId } from './ids.ts';
+import { applyIncomingPayment, paymentIdFor, receiptKey, settlePayment } from './payments.ts';
 
-const MAX_ATTEMPTS = 5;
+export { paymentIdFor, receiptKey };
 
-export function paymentIdFor(source: IncomingPayment['source'], externalId: string): string {
-  return stableId('pay', `${source}:${externalId}`);
-}
-
-export function receiptKey(paymentId: string): string {
-  return `receipt#${paymentId}`;
-}
-
-/**
- * Processes one stored event. Idempotent: an event already done is acknowledged (after making sure its receipt went
- * out); a payment already applied is never applied again. Throws on infrastructure errors so the queue retries.
- */
 export async function processEvent(message: QueueMessage, now: Date): Promise<string> {
   const event = await getEvent(message.source, message.eventId);
   if (!event) {
     logger.error('queued event not found in the inbox; dropping message', { ...message });
     return 'missing';
   }
-  if (event.source !== 'stripe') {
-    await markDone(event.source, event.eventId, 'ignored', `no processor for source ${event.source}`);
-    return 'ignored';
+  if (event.status === 'processed' || event.status === 'ignored') return 'already done';
+  switch (event.source) {
+    case 'stripe':
+      return processStripe(event, now);
+    case 'bank':
+      return splitBankPayload(event);
+    case 'bank-line':
+      return processBankLine(event, now);
   }
-  const stripeEvent = parseStoredStripeEvent(event.payload);
-  switch (stripeEvent.type) {
-    case 'payment_intent.succeeded':
-      return applyStripePayment(event, stripeEvent, now);
-    default:
-      await markDone(event.source, event.eventId, 'ignored', `unhandled type ${stripeEvent.type}`);
-      logger.info('event type recorded and ignored', { eventId: event.eventId, type: stripeEvent.type });
+}
+
+async function withPayer(payment: IncomingPayment, stripeCustomer: string | undefined): Promise<IncomingPayment> {
+  const id = paymentIdFor(payment.source, payment.externalId);
+  if (!stripeCustomer) return { ...payment, id };
+  const payer = await findPayer(`stripe:${stripeCustomer}`);
+  return { ...payment, id, ...(payer ? { payerCustomerId: payer.customerId } : {}) };
+}
+
+async function processStripe(event: InboxEvent, now: Date): Promise<string> {
+  const action: StripeAction = interpretStripeEvent(parseStoredStripeEvent(event.payload));
+  switch (action.kind) {
+    case 'payment':
+      return applyIncomingPayment(await withPayer(action.payment, action.stripeCustomer), event, now);
+    case 'pending': {
+      const created = await putPendingPayment(await withPayer(action.payment, action.stripeCustomer));
+      await markDone(event.source, event.eventId, 'processed', created ? 'payment pending' : 'payment already known');
+      return 'pending';
+    }
+    case 'failed':
+      await notifyFailedPayment(action, now);
+      await markDone(event.source, event.eventId, 'processed', 'payment failed; customer told kindly');
+      return 'failed';
+    case 'refund': {
+      const paymentId = paymentIdFor('stripe', action.paymentIntentId);
+      await recordFacts(paymentId, { refundedTotal: action.refundedTotal, disputes: {} });
+      await settlePayment(paymentId, now);
+      await markDone(event.source, event.eventId, 'processed', 'refund recorded');
+      return 'refund';
+    }
+    case 'dispute': {
+      const paymentId = paymentIdFor('stripe', action.paymentIntentId);
+      await recordFacts(paymentId, {
+        refundedTotal: 0,
+        disputes: { [action.disputeId]: { amount: action.amount, status: action.status } },
+      });
+      await settlePayment(paymentId, now);
+      await markDone(event.source, event.eventId, 'processed', `dispute ${action.status}`);
+      return `dispute ${action.status}`;
+    }
+    case 'ignore':
+      await markDone(event.source, event.eventId, 'ignored', action.reason);
+      logger.info('event recorded and ignored', { eventId: event.eventId, reason: action.reason });
       return 'ignored';
   }
 }
 
-function stripePayment(event: StripeEvent): IncomingPayment {
-  if (event.type !== 'payment_intent.succeeded') throw new Error(`not a payment: ${event.type}`);
-  const pi = event.data.object;
-  return {
-    id: paymentIdFor('stripe', pi.id),
-    source: 'stripe',
-    externalId: pi.id,
-    method: pi.payment_method_types?.[0] ?? 'card',
-    amount: pi.amount_received,
-    currency: pi.currency.toUpperCase(),
-    // Time from the event: when Stripe created it, not when we happen to process it.
-    receivedAt: new Date(event.created * 1000).toISOString(),
-    invoiceHint: typeof pi.metadata?.invoice_id === 'string' ? pi.metadata.invoice_id : undefined,
-  };
-}
-
-async function applyStripePayment(event: InboxEvent, stripeEvent: StripeEvent, now: Date): Promise<string> {
-  const payment = stripePayment(stripeEvent);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const invoice = payment.invoiceHint ? await getInvoice(payment.invoiceHint) : undefined;
-    const { decision, targets } = decideByInvoiceHint(payment, invoice);
-    const plan = planApplication(payment, decision, targets);
-    const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
-    const mail = customer ? receiptMail(customer, payment, plan, targets, now) : undefined;
-    const result = await applyPlan(payment, plan, { event, mail });
-    if (result === 'applied' || result === 'duplicate') {
-      if (result === 'duplicate') await markDone(event.source, event.eventId, 'processed', 'payment already recorded');
-      const stored = await getPayment(payment.id);
-      if (stored?.customerId && stored.status === 'applied') {
-        await deliverMail(stored.customerId, receiptKey(payment.id), now);
-      }
-      logger.info('payment processed', {
-        eventId: event.eventId,
-        paymentId: payment.id,
-        result,
-        outcome: plan.decision.outcome,
-        rule: plan.decision.rule,
-        amount: payment.amount,
-        currency: payment.currency,
-      });
-      return result;
-    }
-    logger.info('invoice changed concurrently; retrying', { paymentId: payment.id, attempt });
-  }
-  throw new Error(`payment ${payment.id}: invoice kept changing concurrently; leaving it to the queue to retry`);
-}
-
-function receiptMail(
-  customer: Customer,
-  payment: IncomingPayment,
-  plan: ApplicationPlan,
-  targets: readonly Invoice[],
-  now: Date,
-): MailMessage {
-  const byId = new Map(targets.map((t) => [t.id, t]));
-  const rendered = renderReceipt({
+/** A kind note, no penalty: one mail per failed payment intent, to the customer of the invoices it was for. */
+async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed' }>, now: Date): Promise<void> {
+  const invoices = (await Promise.all(action.invoiceIds.map((id) => getInvoice(id)))).filter((i) => !!i);
+  const customerId = invoices[0]?.customerId;
+  const customer = customerId ? await getCustomer(customerId) : undefined;
+  if (!customer) return;
+  const key = `payment_failed#${action.paymentIntentId}`;
+  const rendered = renderPaymentFailed({
     customerName: customer.name,
     locale: customer.locale,
-    timeZone: customer.timeZone,
-    currency: payment.currency,
-    amount: payment.amount,
-    receivedAt: payment.receivedAt,
-    invoices: plan.allocations.map((a) => ({
-      number: byId.get(a.invoiceId)?.number ?? a.invoiceId,
-      applied: a.amount,
-      balanceDue: a.newBalance,
-    })),
-    credit: plan.credit,
+    currency: action.currency,
+    amount: action.amount,
+    invoices: invoices
+      .filter((i) => i.customerId === customer.id)
+      .map((i) => ({ number: i.number, paymentReference: formatRfReference(i.paymentReference), balanceDue: i.balanceDue })),
   });
-  return {
-    key: receiptKey(payment.id),
-    customerId: customer.id,
-    kind: 'receipt',
-    to: customer.email,
-    ...rendered,
-    createdAt: now.toISOString(),
-    status: 'pending',
+  await putMail({ key, customerId: customer.id, kind: 'payment_failed', to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' });
+  await deliverMail(customer.id, key, now);
+}
+
+/**
+ * A bank notification or file: each booked credit becomes its own inbox event (keyed by the line's stable key, so a
+ * re-sent file adds nothing) and is processed on its own. Lines already stored are skipped.
+ */
+async function splitBankPayload(event: InboxEvent): Promise<string> {
+  const [contentType, ...rest] = event.type.split(';');
+  const parsed = parseBankPayload(event.payload, [contentType, ...rest].join(';'));
+  for (const line of parsed.lines) {
+    await storeAndEnqueue({
+      source: 'bank-line',
+      eventId: line.key,
+      type: line.kind,
+      payload: JSON.stringify(line),
+      receivedAt: event.receivedAt,
+      status: 'received',
+    });
+  }
+  await markDone(event.source, event.eventId, 'processed', `${parsed.format}: ${parsed.lines.length} lines, ${parsed.ignored.length} ignored`);
+  return `split ${parsed.lines.length}`;
+}
+
+async function processBankLine(event: InboxEvent, now: Date): Promise<string> {
+  const line = JSON.parse(event.payload) as BankLine;
+  if (line.kind === 'reversal') {
+    const original = line.reversesKey ? await getPayment(paymentIdFor('bank', line.reversesKey)) : undefined;
+    if (!original) {
+      // A reversal whose credit we cannot identify: keep it visible for staff rather than guess.
+      await markDone(event.source, event.eventId, 'processed', 'reversal of an unknown credit; review');
+      logger.warn('bank reversal of an unknown credit', { key: line.key });
+      return 'reversal unmatched';
+    }
+    await recordFacts(original.id, { refundedTotal: Math.min(original.amount, line.amount), disputes: {} });
+    await settlePayment(original.id, now);
+    await markDone(event.source, event.eventId, 'processed', 'reversal applied');
+    return 'reversal';
+  }
+  const payment: IncomingPayment = {
+    id: paymentIdFor('bank', line.key),
+    source: 'bank',
+    externalId: line.key,
+    method: `bank_${line.format}`,
+    amount: line.amount,
+    currency: line.currency,
+    // Time from the event: the bank's booking date, not our clock.
+    receivedAt: `${line.bookingDate}T00:00:00.000Z`,
+    references: line.references,
+    remittanceText: line.remittanceText,
+    ...(line.debtorName ? { payerName: line.debtorName } : {}),
+    ...(line.debtorAccount ? { payerAccount: line.debtorAccount } : {}),
   };
+  return applyIncomingPayment(payment, event, now);
 }

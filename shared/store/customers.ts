@@ -1,22 +1,41 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, tableName } from './table.ts';
+import { cancellationCodes, entity, tableName } from './table.ts';
+import { payerPut } from './payments.ts';
 
-/** Creates the customer; returns false when the id exists already (idempotent replay). */
-export async function putNewCustomer(customer: Customer, requestHash: string): Promise<boolean> {
+/**
+ * Creates the customer and links their bank accounts and Stripe customer id to them, in one transaction.
+ * 'exists': the id exists already (idempotent replay); 'account_taken': an account or Stripe id belongs to
+ * another customer.
+ */
+export async function putNewCustomer(customer: Customer, requestHash: string): Promise<'created' | 'exists' | 'account_taken'> {
+  const links = [
+    ...customer.bankAccounts.map((a) => payerPut(`account:${a}`, customer.id, 'known_account')),
+    ...(customer.stripeCustomerId ? [payerPut(`stripe:${customer.stripeCustomerId}`, customer.id, 'stripe_customer')] : []),
+  ];
   try {
     await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...keys.customer(customer.id), entity: 'customer', ...customer, requestHash },
-        ConditionExpression: 'attribute_not_exists(PK)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.customer(customer.id), entity: 'customer', ...customer, requestHash },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          ...links.map((Put) => ({ Put })),
+        ],
       }),
     );
-    return true;
+    return 'created';
   } catch (error) {
-    if (isConditionalFailure(error)) return false;
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    if (codes[0] === 'ConditionalCheckFailed') return 'exists';
+    if (codes.includes('ConditionalCheckFailed')) return 'account_taken';
     throw error;
   }
 }

@@ -4,7 +4,8 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, tableName } from './table.ts';
 
-export type InboxSource = 'stripe' | 'bank';
+/** `bank` is a whole notification or file; `bank-line` one credit from it, stored and processed on its own. */
+export type InboxSource = 'stripe' | 'bank' | 'bank-line';
 export type InboxStatus = 'received' | 'enqueued' | 'processed' | 'ignored';
 
 /** A webhook delivery, stored verbatim (raw body) before anything else happens to it. */

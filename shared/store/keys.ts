@@ -28,6 +28,9 @@ export const keys = {
     SK: `LEDGER#${bookedAt}#${entryId}`,
   }),
   ledgerPrefix: 'LEDGER#',
+  paymentFacts: (paymentId: string) => ({ PK: `PAYMENT#${paymentId}`, SK: 'FACTS' }),
+  /** `account:<IBAN or account>` or `stripe:<cus_…>` → the customer who pays from it. */
+  payer: (payerKey: string) => ({ PK: `PAYER#${payerKey}`, SK: 'PAYER' }),
   inboxEvent: (source: string, eventId: string) => ({ PK: `EVENT#${source}#${eventId}`, SK: 'EVENT' }),
   inboxPending: (receivedAt: string) => ({ GSI2PK: 'INBOX#PENDING', GSI2SK: receivedAt }),
   mail: (customerId: string, mailKey: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `MAIL#${mailKey}` }),

@@ -1,102 +1,143 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationPlan, Decision, IncomingPayment } from '../domain/application.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
+import { mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { cancellationCodes, entity, tableName } from './table.ts';
+import { cancellationCodes, entity, isConditionalFailure, tableName } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 import { inboxDoneUpdate, type InboxSource } from './inbox.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 
-export type PaymentStatus = 'applied' | 'unapplied';
+/** `pending`: known but not settled (payment_intent.processing). `unapplied`: money waiting in review. */
+export type PaymentStatus = 'pending' | 'applied' | 'unapplied';
 
-export interface StoredPayment extends IncomingPayment {
-  customerId: string;
-  status: PaymentStatus;
-  decision: Decision;
-  allocations: { invoiceId: string; amount: number }[];
-  credit: number;
-  unapplied: number;
+export interface DecisionRecord extends Decision {
+  at: string;
+  by: 'rules' | 'staff';
 }
 
-export type ApplyResult = 'applied' | 'duplicate' | 'conflict';
+export interface StoredPayment extends IncomingPayment, AppliedState {
+  customerId: string;
+  status: PaymentStatus;
+  /** The latest decision; `decisions` keeps the whole trail. */
+  decision: Decision;
+  decisions: DecisionRecord[];
+  /** Optimistic lock for every later change (refund, chargeback, manual allocation). */
+  revision: number;
+  refundedTotal: number;
+  disputeStatus: 'none' | 'disputed' | 'won' | 'lost';
+  suggestions?: { invoiceIds: string[]; score: number; reason: string }[];
+}
 
-/**
- * Everything one payment changes, in one TransactWriteItems with conditions:
- * the payment (once, by id), each invoice's balance (guarded by its version and by balance ≥ amount, so concurrent
- * payments never over-apply), the allocation records, the ledger entries, the source event's done mark, and the
- * receipt mail to send. ≤ 100 actions: a plan touches at most a handful of invoices.
- */
-export async function applyPlan(
-  payment: IncomingPayment,
-  plan: ApplicationPlan,
-  extras: { event?: { source: InboxSource; eventId: string }; mail?: MailMessage },
-): Promise<ApplyResult> {
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+export function statusOf(state: AppliedState): PaymentStatus {
+  return state.unapplied > 0 ? 'unapplied' : 'applied';
+}
+
+function paymentItem(p: StoredPayment): Record<string, unknown> {
+  return { ...keys.payment(p.id), ...keys.paymentByStatus(p.status, p.receivedAt, p.id), entity: 'payment', ...p };
+}
+
+/** Invoice balance update + allocation record for one change (positive delta applies, negative reverses). */
+function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocationAmount: number, at: string): TransactItems {
   const TableName = tableName();
-  const status: PaymentStatus = plan.decision.outcome === 'applied' ? 'applied' : 'unapplied';
-  const stored: StoredPayment = {
-    ...payment,
-    customerId: plan.customerId,
-    status,
-    decision: plan.decision,
-    allocations: plan.allocations.map((a) => ({ invoiceId: a.invoiceId, amount: a.amount })),
-    credit: plan.credit,
-    unapplied: plan.unapplied,
-  };
-  const actions: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+  const byCustomer = keys.invoiceByCustomer(change.customerId, change.newStatus, change.dueDate, change.invoiceId);
+  const byStatus = keys.invoiceByStatus(change.newStatus, change.dueDate, change.invoiceId);
+  const guard =
+    change.delta > 0 ? 'version = :ev AND balanceDue >= :amt' : 'version = :ev AND balanceDue + :amt <= total';
+  return [
     {
-      Put: {
-        TableName,
-        Item: {
-          ...keys.payment(payment.id),
-          ...keys.paymentByStatus(status, payment.receivedAt, payment.id),
-          entity: 'payment',
-          ...stored,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-  ];
-  for (const a of plan.allocations) {
-    const byCustomer = keys.invoiceByCustomer(a.customerId, a.newStatus, a.dueDate, a.invoiceId);
-    const byStatus = keys.invoiceByStatus(a.newStatus, a.dueDate, a.invoiceId);
-    actions.push({
       Update: {
         TableName,
-        Key: keys.invoice(a.invoiceId),
+        Key: keys.invoice(change.invoiceId),
         UpdateExpression:
           'SET balanceDue = :nb, #st = :ns, version = :nv, GSI1SK = :g1sk, GSI3PK = :g3pk, GSI3SK = :g3sk',
-        ConditionExpression: 'version = :ev AND balanceDue >= :amt',
+        ConditionExpression: guard,
         ExpressionAttributeNames: { '#st': 'status' },
         ExpressionAttributeValues: {
-          ':nb': a.newBalance,
-          ':ns': a.newStatus,
-          ':nv': a.expectedVersion + 1,
-          ':ev': a.expectedVersion,
-          ':amt': a.amount,
+          ':nb': change.newBalance,
+          ':ns': change.newStatus,
+          ':nv': change.expectedVersion + 1,
+          ':ev': change.expectedVersion,
+          ':amt': Math.abs(change.delta),
           ':g1sk': byCustomer.GSI1SK,
           ':g3pk': byStatus.GSI3PK,
           ':g3sk': byStatus.GSI3SK,
         },
       },
-    });
-    actions.push({
+    },
+    {
       Put: {
         TableName,
         Item: {
-          ...keys.allocation(a.invoiceId, payment.id),
+          ...keys.allocation(change.invoiceId, paymentId),
           entity: 'allocation',
-          invoiceId: a.invoiceId,
-          paymentId: payment.id,
-          amount: a.amount,
-          appliedAt: payment.receivedAt,
+          invoiceId: change.invoiceId,
+          paymentId,
+          amount: allocationAmount,
+          appliedAt: at,
         },
-        ConditionExpression: 'attribute_not_exists(PK)',
       },
-    });
+    },
+  ];
+}
+
+export type ApplyResult = 'applied' | 'duplicate' | 'conflict';
+
+/**
+ * A new payment, in one TransactWriteItems with conditions: the payment (once by id — or over its own `pending`
+ * record), each invoice's balance (guarded by its version and by balance ≥ amount, so concurrent payments never
+ * over-apply), the allocation records, the ledger entries, the source event's done mark and the receipt to send.
+ */
+export async function applyPlan(
+  payment: IncomingPayment,
+  plan: ApplicationPlan,
+  extras: {
+    event?: { source: InboxSource; eventId: string };
+    mail?: MailMessage;
+    suggestions?: StoredPayment['suggestions'];
+  },
+): Promise<ApplyResult> {
+  const TableName = tableName();
+  const allocations = plan.allocations.map((a) => ({ invoiceId: a.invoiceId, amount: a.amount }));
+  const state: AppliedState = { allocations, originalAllocations: allocations, credit: plan.credit, unapplied: plan.unapplied };
+  const stored: StoredPayment = {
+    ...payment,
+    ...state,
+    customerId: plan.customerId,
+    status: statusOf(state),
+    decision: plan.decision,
+    decisions: [{ ...plan.decision, at: payment.receivedAt, by: 'rules' }],
+    revision: 0,
+    refundedTotal: 0,
+    disputeStatus: 'none',
+    ...(extras.suggestions?.length ? { suggestions: extras.suggestions } : {}),
+  };
+  const actions: TransactItems = [
+    {
+      Put: {
+        TableName,
+        Item: paymentItem(stored),
+        ConditionExpression: 'attribute_not_exists(PK) OR #st = :pending',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':pending': 'pending' },
+      },
+    },
+  ];
+  for (const a of plan.allocations) {
+    const [invoiceUpdate, allocation] = invoiceChangeActions(
+      payment.id,
+      { ...a, delta: a.amount + (a.adjustment?.amount ?? 0) },
+      a.amount,
+      payment.receivedAt,
+    );
+    actions.push(invoiceUpdate as TransactItems[number], allocation as TransactItems[number]);
   }
   for (const entry of plan.ledger) actions.push({ Put: ledgerPut(entry) });
   if (extras.event) {
-    actions.push({ Update: inboxDoneUpdate(extras.event.source, extras.event.eventId, 'processed', `payment ${status}`) });
+    actions.push({ Update: inboxDoneUpdate(extras.event.source, extras.event.eventId, 'processed', `payment ${stored.status}`) });
   }
   if (extras.mail) actions.push({ Put: mailPut(extras.mail) });
 
@@ -112,7 +153,166 @@ export async function applyPlan(
   }
 }
 
+/** Records a payment that is processing (no money yet); a no-op if the payment is known already. */
+export async function putPendingPayment(payment: IncomingPayment): Promise<boolean> {
+  const stored: StoredPayment = {
+    ...payment,
+    customerId: payment.payerCustomerId ?? 'suspense',
+    status: 'pending',
+    decision: { outcome: 'unapplied', rule: 'pending', evidence: {}, reason: 'payment is still processing' },
+    decisions: [],
+    allocations: [],
+    originalAllocations: [],
+    credit: 0,
+    unapplied: 0,
+    revision: 0,
+    refundedTotal: 0,
+    disputeStatus: 'none',
+  };
+  try {
+    await dynamo().send(
+      new PutCommand({ TableName: tableName(), Item: paymentItem(stored), ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface PaymentChange {
+  state: AppliedState;
+  changes: InvoiceChange[];
+  ledger: LedgerEntry[];
+  customerId?: string;
+  decision?: DecisionRecord;
+  refundedTotal?: number;
+  disputeStatus?: StoredPayment['disputeStatus'];
+  mail?: MailMessage;
+}
+
+/**
+ * A later change to a payment — refund, chargeback, dispute won, manual allocation or its reversal — in one
+ * transaction guarded by the payment's revision and each invoice's version. Returns false on a concurrent change
+ * (the caller re-reads and re-plans).
+ */
+export async function commitPaymentChange(payment: StoredPayment, change: PaymentChange, at: string): Promise<boolean> {
+  const next: StoredPayment = {
+    ...payment,
+    ...change.state,
+    customerId: change.customerId ?? payment.customerId,
+    status: statusOf(change.state),
+    revision: payment.revision + 1,
+    refundedTotal: change.refundedTotal ?? payment.refundedTotal,
+    disputeStatus: change.disputeStatus ?? payment.disputeStatus,
+    ...(change.decision ? { decision: change.decision, decisions: [...payment.decisions, change.decision] } : {}),
+  };
+  const actions: TransactItems = [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: paymentItem(next),
+        ConditionExpression: 'revision = :rev',
+        ExpressionAttributeValues: { ':rev': payment.revision },
+      },
+    },
+  ];
+  for (const c of change.changes) {
+    const allocated = change.state.allocations.find((a) => a.invoiceId === c.invoiceId)?.amount ?? 0;
+    actions.push(...invoiceChangeActions(payment.id, c, allocated, at));
+  }
+  for (const entry of change.ledger) actions.push({ Put: ledgerPut(entry) });
+  if (change.mail) actions.push({ Put: mailPut(change.mail) });
+  try {
+    await dynamo().send(new TransactWriteCommand({ TransactItems: actions }));
+    return true;
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (codes && (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict'))) return false;
+    throw error;
+  }
+}
+
 export async function getPayment(id: string): Promise<StoredPayment | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.payment(id), ConsistentRead: true }));
   return entity(out.Item);
+}
+
+/** Payments by status (the review queue: `unapplied`), oldest first. */
+export async function listPayments(
+  status: PaymentStatus,
+  limit: number,
+  cursor?: Record<string, unknown>,
+): Promise<{ items: StoredPayment[]; lastKey?: Record<string, unknown> }> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': `PAYMENT_STATUS#${status}` },
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: (out.Items ?? []).map((i) => entity<StoredPayment>(i) as StoredPayment), lastKey: out.LastEvaluatedKey };
+}
+
+// ---- Facts (refunds, disputes): may arrive before the payment itself ----------------------------------------------
+
+export async function getFacts(paymentId: string): Promise<{ facts: PaymentFacts; version: number }> {
+  const out = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.paymentFacts(paymentId), ConsistentRead: true }),
+  );
+  if (!out.Item) return { facts: noFacts, version: 0 };
+  return { facts: { refundedTotal: out.Item.refundedTotal as number, disputes: out.Item.disputes as PaymentFacts['disputes'] }, version: out.Item.version as number };
+}
+
+/** Merges new facts into the stored ones (read → merge → conditional write; retried on a concurrent write). */
+export async function recordFacts(paymentId: string, update: PaymentFacts): Promise<PaymentFacts> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const { facts, version } = await getFacts(paymentId);
+    const merged = mergeFacts(facts, update);
+    try {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.paymentFacts(paymentId), entity: 'payment_facts', ...merged, version: version + 1 },
+          ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+          ...(version === 0 ? {} : { ExpressionAttributeValues: { ':v': version } }),
+        }),
+      );
+      return merged;
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+    }
+  }
+  throw new Error(`payment ${paymentId}: facts kept changing concurrently`);
+}
+
+// ---- Payer identification --------------------------------------------------------------------------------------
+
+export type PayerEvidence = 'stripe_customer' | 'known_account' | 'remembered_account' | 'staff';
+
+export function payerPut(payerKey: string, customerId: string, evidence: PayerEvidence) {
+  return {
+    TableName: tableName(),
+    Item: { ...keys.payer(payerKey), entity: 'payer', customerId, evidence },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  };
+}
+
+/** Links a payer key (`account:<IBAN>` or `stripe:<cus_…>`) to a customer; an existing link is kept. */
+export async function linkPayer(payerKey: string, customerId: string, evidence: PayerEvidence): Promise<void> {
+  try {
+    await dynamo().send(
+      new PutCommand(payerPut(payerKey, customerId, evidence)),
+    );
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw error;
+  }
+}
+
+export async function findPayer(payerKey: string): Promise<{ customerId: string; evidence: PayerEvidence } | undefined> {
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.payer(payerKey) }));
+  return out.Item ? { customerId: out.Item.customerId as string, evidence: out.Item.evidence as PayerEvidence } : undefined;
 }

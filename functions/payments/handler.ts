@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
+import { getFacts, getPayment, listPayments } from '../../shared/store/payments.ts';
+
+const listQuery = z.object({
+  status: z.enum(['unapplied', 'applied', 'pending']).default('unapplied'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'cursor: not a cursor returned by this API', 'cursor');
+  }
+}
+
+const now = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
+
+export const handler = httpHandler({
+  'POST /payments': async (event) => {
+    const input = parse(manualPaymentSchema, jsonBody(event));
+    const { payment, created } = await recordManualPayment(input, getHeader(event, 'idempotency-key'), now(event));
+    return json(created ? 201 : 200, payment);
+  },
+  'GET /payments': async (event) => {
+    const q = parse(listQuery, event.queryStringParameters ?? {});
+    const page = await listPayments(q.status, q.limit, decodeCursor(q.cursor));
+    return json(200, {
+      items: page.items,
+      nextCursor: page.lastKey ? Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') : null,
+    });
+  },
+  'GET /payments/{id}': async (event) => {
+    const id = event.pathParameters?.id ?? '';
+    const payment = await getPayment(id);
+    if (!payment) throw new HttpError(404, 'not_found', `payment ${id} not found`);
+    return json(200, { ...payment, facts: (await getFacts(id)).facts });
+  },
+  'POST /payments/{id}/allocations': async (event) => {
+    const input = parse(staffAllocationSchema, jsonBody(event));
+    return json(200, await allocateByStaff(event.pathParameters?.id ?? '', input.allocations, now(event)));
+  },
+  'POST /payments/{id}/allocations/{invoiceId}/reverse': async (event) =>
+    json(200, await reverseByStaff(event.pathParameters?.id ?? '', event.pathParameters?.invoiceId ?? '', now(event))),
+});

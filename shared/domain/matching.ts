@@ -1,0 +1,693 @@
+/**
+ * Cash application: which invoice(s) a payment pays. Pure: the caller loads the candidates (invoices named by
+ * metadata, invoices whose RF reference was found, the identified payer's open invoices, other invoices with the same
+ * amount) and the policy; this module only decides, and records the rule that fired and its evidence.
+ *
+ * Tiers, strictly in order. Each applies money only when exactly one answer fits; on a tie or on conflicting evidence
+ * it abstains and the payment goes to review. A tier that found evidence never falls through to a weaker tier that
+ * could pick a different invoice.
+ *
+ *  1. `reference` — provider metadata names our invoice(s) (a pay link names several, paid in the given order), or a
+ *     checksum-valid RF reference resolves to exactly one invoice. Abstains when: a named invoice is unknown, two
+ *     references resolve to different invoices, metadata and reference disagree, the invoices belong to different
+ *     customers, a currency differs, or an identified payer is not the invoice's customer. A reference that fails the
+ *     checksum resolves nothing (never "corrected"); it is recorded as `invalidReference`.
+ *  2. `invoice_number_in_text` — payer known; exactly one of the payer's open invoice numbers appears in the
+ *     remittance text (or a structured reference) as a whole token, case-insensitive. Several numbers → applied only
+ *     when the amount equals their balances' sum exactly, otherwise abstain.
+ *     Tiers 1 and 2 apply what was paid (partial → partially_paid, excess → credit by `planApplication`); when the
+ *     amount is the balance minus an early-payment discount, or short by no more than the tolerance, an adjustment
+ *     closes the invoice(s).
+ *  3. `payer_exact_amount` — payer known; the amount equals exactly one open invoice's balance, else a unique set of
+ *     2–5 open invoices summing exactly (targets oldest due date first). Two invoices with the balance, or two sets →
+ *     abstain "ambiguous". If the amount ALSO fits tier 4 or 5 for another invoice → abstain (two explanations).
+ *  4. `shortfall_within_tolerance` / 5. `early_payment_discount` — payer known; the amount is short of exactly one
+ *     open invoice by 1..tolerance (write-off), or equals exactly one invoice's balance minus its early-payment
+ *     discount. Tiers 4 and 5 are weighed together: if they point at different invoices → abstain; if both point at the
+ *     same invoice, the exact explanation (discount) is booked.
+ *  Otherwise `none`, unapplied, with the reason and ranked suggestions for the review queue.
+ *
+ * A payer name never identifies the payer. Currency must equal the invoice's in every tier.
+ */
+import type { Adjustment, Decision, IncomingPayment } from './application.ts';
+import type { Invoice } from './invoice.ts';
+import { findRfReferences, normaliseReference } from './rf-reference.ts';
+
+export interface MatchCandidates {
+  /** Invoices named by provider metadata (metadata.invoice_id / pay-link invoice ids), as loaded; missing ids are absent. */
+  hinted: Invoice[];
+  /** Invoices whose payment reference equals a checksum-valid RF reference found in the payment's references or text. */
+  referenced: Invoice[];
+  /** The identified payer (Stripe customer, known IBAN/account, remembered from earlier payments, staff entry). */
+  payerCustomerId?: string;
+  /** How the payer was identified: 'stripe_customer' | 'known_account' | 'remembered_account' | 'staff'. */
+  payerEvidence?: string;
+  /** That payer's invoices with balanceDue > 0 (open or partially_paid), any order. */
+  payerOpenInvoices: Invoice[];
+  /** A bounded list of other open invoices with the same amount (for suggestions only, payer unknown), may be empty. */
+  sameAmountInvoices: Invoice[];
+}
+
+export interface MatchPolicy {
+  /** Max shortfall written off per currency (minor units), e.g. { EUR: 500 } for intermediary bank fees; missing currency = 0. */
+  shortfallTolerance: Record<string, number>;
+  /** Early-payment discount of an invoice for a payment received at `receivedAt` (the policy derives the customer's
+   *  local calendar date), or undefined when none applies. Returns the discount in minor units. */
+  earlyPaymentDiscount(invoice: Invoice, receivedAt: string): number | undefined;
+  /** Work budget of the subset-sum search (tier 3); default DEFAULT_SUBSET_WORK_BUDGET. */
+  subsetWorkBudget?: number;
+}
+
+export interface Suggestion {
+  invoiceIds: string[];
+  score: number;
+  reason: string;
+}
+
+export interface MatchResult {
+  decision: Decision;
+  targets: Invoice[];
+  adjustments: Adjustment[];
+  suggestions: Suggestion[];
+}
+
+export type MatchRule =
+  | 'reference'
+  | 'invoice_number_in_text'
+  | 'payer_exact_amount'
+  | 'shortfall_within_tolerance'
+  | 'early_payment_discount'
+  | 'none';
+
+/** Largest set of invoices one payment is matched to by amount alone. */
+export const MAX_SUBSET_SIZE = 5;
+/** Default cap on subset-search steps (pair inserts, loop iterations, bucket scans); ~tens of ms. */
+export const DEFAULT_SUBSET_WORK_BUDGET = 2_000_000;
+/** Invoice numbers shorter than this are too weak to be found in free text. */
+const MIN_NUMBER_LENGTH = 3;
+const MAX_SUGGESTIONS = 5;
+
+type Evidence = Record<string, string | number>;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Subset sum
+
+export type SubsetSearch =
+  | { kind: 'unique'; indices: number[]; work: number }
+  | { kind: 'none'; work: number }
+  | { kind: 'ambiguous'; solutions: number[][]; work: number }
+  | { kind: 'too_many'; solutions: number[][]; work: number };
+
+/**
+ * Sets of 2..5 of `balances` (positive integers) that sum exactly to `target`, as index lists into `balances`. Stops at
+ * the second solution ('ambiguous') or when the work budget is spent ('too_many'); 'unique' and 'none' are exhaustive.
+ * Equal balances are different invoices: [50, 50, 50] → 100 has three sets, so it is ambiguous.
+ *
+ * Meet in the middle over pairs. Eligible balances (1 ≤ b < target) are sorted ascending, m of them; every set is
+ * enumerated once, in canonical order of sorted positions:
+ *   size 2: single + value map, O(m);
+ *   pair map: sum → pairs (i < j) with sum < target, bucketed in ascending j, O(m²) time and memory;
+ *   size 3: for each k, pairs (i, j < k) summing to target − a[k], O(m + scanned);
+ *   size 4: pair (i, j < k) + pair (k, l), O(m² + scanned);
+ *   size 5: pair (i, j < k) + single k + pair (l, n > k); the range of n is cut by binary search to the values that can
+ *           still fit (need ≥ a[0] + a[1] and need ≤ a[k−2] + a[k−1]), so O(m² log m + viable triples + scanned),
+ *           worst case O(m³).
+ * Every step counts against `budget`, so time and memory are O(m log m + min(budget, …)) whatever the input; the caller
+ * abstains with "too many combinations" when the budget runs out before the answer is certain.
+ */
+export function findExactSubsets(
+  balances: readonly number[],
+  target: number,
+  budget: number = DEFAULT_SUBSET_WORK_BUDGET,
+): SubsetSearch {
+  const order = balances
+    .map((_, i) => i)
+    .filter((i) => {
+      const b = balances[i] as number;
+      return Number.isSafeInteger(b) && b >= 1 && b < target;
+    })
+    .sort((x, y) => (balances[x] as number) - (balances[y] as number) || x - y);
+  const a = order.map((i) => balances[i] as number);
+  const m = a.length;
+  const at = (p: number) => a[p] as number;
+  const solutions: number[][] = [];
+  let work = 0;
+  let overBudget = false;
+  const tick = (n = 1): boolean => {
+    work += n;
+    if (work > budget) overBudget = true;
+    return overBudget;
+  };
+  const record = (positions: number[]) => {
+    solutions.push(positions.map((p) => order[p] as number).sort((x, y) => x - y));
+  };
+  const enough = () => solutions.length >= 2 || overBudget;
+
+  const search = (): void => {
+    if (!Number.isSafeInteger(target) || m < 2) return;
+    const minPair = at(0) + at(1);
+    if (minPair > target) return;
+    let top = 0;
+    for (let p = Math.max(0, m - MAX_SUBSET_SIZE); p < m; p++) top += at(p);
+    if (top < target) return;
+
+    // size 2
+    const byValue = new Map<number, number[]>();
+    for (let p = 0; p < m; p++) {
+      const list = byValue.get(at(p));
+      if (list) list.push(p);
+      else byValue.set(at(p), [p]);
+    }
+    if (tick(m)) return;
+    for (let j = 1; j < m; j++) {
+      const need = target - at(j);
+      if (need < at(0)) break;
+      if (need > at(j)) continue;
+      for (const i of byValue.get(need) ?? []) {
+        if (i >= j) break;
+        record([i, j]);
+        if (tick() || enough()) return;
+      }
+    }
+    if (m < 3) return;
+
+    // pair map: sum → [i0, j0, i1, j1, …] in ascending j
+    const pairs = new Map<number, number[]>();
+    for (let j = 1; j < m; j++) {
+      for (let i = 0; i < j; i++) {
+        const s = at(i) + at(j);
+        if (s >= target) break;
+        const bucket = pairs.get(s);
+        if (bucket) bucket.push(i, j);
+        else pairs.set(s, [i, j]);
+      }
+      if (tick(j)) return;
+    }
+    /** Pairs (i < j < k) summing to `need`, each completed by `rest`. */
+    const scan = (need: number, k: number, rest: number[]): void => {
+      const bucket = pairs.get(need);
+      if (!bucket) return;
+      for (let e = 0; e < bucket.length; e += 2) {
+        const j = bucket[e + 1] as number;
+        if (j >= k) break;
+        record([bucket[e] as number, j, ...rest]);
+        if (tick() || enough()) return;
+      }
+    };
+    const maxPairBelow = (k: number) => at(k - 2) + at(k - 1);
+
+    // size 3
+    for (let k = 2; k < m; k++) {
+      const need = target - at(k);
+      if (need < minPair) break;
+      if (tick()) return;
+      if (need > maxPairBelow(k)) continue;
+      scan(need, k, [k]);
+      if (enough()) return;
+    }
+    if (m < 4) return;
+
+    // size 4
+    for (let l = 3; l < m; l++) {
+      if (minPair + at(2) + at(l) > target) break;
+      for (let k = 2; k < l; k++) {
+        const need = target - at(k) - at(l);
+        if (need < minPair) break;
+        if (tick()) return;
+        if (need > maxPairBelow(k)) continue;
+        scan(need, k, [k, l]);
+        if (enough()) return;
+      }
+    }
+    if (m < 5) return;
+
+    // size 5
+    for (let k = 2; k < m - 2; k++) {
+      if (minPair + at(k) + at(k + 1) + at(k + 2) > target) break;
+      for (let l = k + 1; l < m - 1; l++) {
+        const rest = target - at(k) - at(l);
+        if (minPair + at(l + 1) > rest) break;
+        if (tick()) return;
+        // viable n: minPair ≤ rest − a[n] ≤ maxPairBelow(k)  ⇔  rest − maxPairBelow(k) ≤ a[n] ≤ rest − minPair
+        let n = lowerBound(a, rest - maxPairBelow(k), l + 1);
+        for (; n < m; n++) {
+          const need = rest - at(n);
+          if (need < minPair) break;
+          if (tick()) return;
+          scan(need, k, [k, l, n]);
+          if (enough()) return;
+        }
+      }
+    }
+  };
+  search();
+
+  if (solutions.length >= 2) return { kind: 'ambiguous', solutions: solutions.slice(0, 2), work };
+  if (overBudget) return { kind: 'too_many', solutions, work };
+  const [only] = solutions;
+  return only ? { kind: 'unique', indices: only, work } : { kind: 'none', work };
+}
+
+/** First position ≥ from whose value is ≥ value (a ascending). */
+function lowerBound(a: readonly number[], value: number, from: number): number {
+  let lo = from;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Text evidence
+
+export interface FoundReferences {
+  /** Checksum-valid RF references, normalised. */
+  valid: string[];
+  /** RF-like strings that fail the checksum (never corrected), normalised. */
+  invalid: string[];
+}
+
+const RF_LIKE = /RF\s?\d{2}(?:\s?[A-Z0-9]){1,21}/g;
+
+/** RF references in the payment's structured references and remittance text, valid and invalid. */
+export function extractReferences(payment: Pick<IncomingPayment, 'references' | 'remittanceText'>): FoundReferences {
+  const valid = new Set<string>();
+  const invalid = new Set<string>();
+  for (const text of [...(payment.references ?? []), payment.remittanceText ?? '']) {
+    for (const candidate of text.toUpperCase().match(RF_LIKE) ?? []) {
+      const found = findRfReferences(candidate);
+      if (found.length > 0) for (const ref of found) valid.add(ref);
+      else invalid.add(normaliseReference(candidate));
+    }
+  }
+  return { valid: [...valid], invalid: [...invalid] };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/**
+ * Whether `number` appears in `text` as a whole token, case-insensitively: not preceded or followed by a letter or
+ * digit, nor by a separator (- . _ /) that joins it to one (so INV-1 is not found in INV-10, INV-1-2 or X-INV-1).
+ */
+export function containsInvoiceNumber(text: string, number: string): boolean {
+  if (number.length === 0) return false;
+  const pattern = new RegExp(
+    `(?<![A-Za-z0-9])(?<![A-Za-z0-9][-._/])${escapeRegExp(number)}(?![A-Za-z0-9])(?![-._/][A-Za-z0-9])`,
+    'i',
+  );
+  return pattern.test(text);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Matching
+
+interface Context {
+  payment: IncomingPayment;
+  candidates: MatchCandidates;
+  policy: MatchPolicy;
+  payerId: string | undefined;
+  base: Evidence;
+  tolerance: number;
+  suggestions: Suggestion[];
+}
+
+const byDueDate = (x: Invoice, y: Invoice) =>
+  x.dueDate.localeCompare(y.dueDate) ||
+  x.issueDate.localeCompare(y.issueDate) ||
+  x.number.localeCompare(y.number) ||
+  x.id.localeCompare(y.id);
+
+const sumBalances = (invoices: readonly Invoice[]) => invoices.reduce((s, inv) => s + inv.balanceDue, 0);
+const ids = (invoices: readonly Invoice[]) => invoices.map((inv) => inv.id).join(',');
+const numbers = (invoices: readonly Invoice[]) => invoices.map((inv) => inv.number).join(',');
+
+function dedupeById(invoices: readonly Invoice[]): Invoice[] {
+  const seen = new Map<string, Invoice>();
+  for (const inv of invoices) if (!seen.has(inv.id)) seen.set(inv.id, inv);
+  return [...seen.values()];
+}
+
+function invoiceEvidence(targets: readonly Invoice[]): Evidence {
+  const [only] = targets;
+  if (targets.length === 1 && only) return { invoiceId: only.id, invoiceNumber: only.number };
+  return { invoiceIds: ids(targets), invoiceNumbers: numbers(targets) };
+}
+
+function applied(
+  ctx: Context,
+  rule: MatchRule,
+  targets: Invoice[],
+  evidence: Evidence,
+  adjustments: Adjustment[] = [],
+): MatchResult {
+  return {
+    decision: { outcome: 'applied', rule, evidence: { ...ctx.base, ...invoiceEvidence(targets), ...evidence } },
+    targets,
+    adjustments,
+    suggestions: [],
+  };
+}
+
+function abstain(ctx: Context, rule: MatchRule, reason: string, evidence: Evidence = {}): MatchResult {
+  return {
+    decision: { outcome: 'unapplied', rule, evidence: { ...ctx.base, ...evidence }, reason },
+    targets: [],
+    adjustments: [],
+    suggestions: rankSuggestions(ctx.suggestions),
+  };
+}
+
+function suggest(ctx: Context, invoices: readonly Invoice[], score: number, reason: string): void {
+  if (invoices.length === 0) return;
+  const currencyNote = invoices.some((inv) => inv.currency !== ctx.payment.currency) ? ' (currency differs)' : '';
+  ctx.suggestions.push({ invoiceIds: invoices.map((inv) => inv.id), score, reason: reason + currencyNote });
+}
+
+function rankSuggestions(all: readonly Suggestion[]): Suggestion[] {
+  const best = new Map<string, Suggestion>();
+  for (const s of all) {
+    const key = [...s.invoiceIds].sort().join('\u0000');
+    const seen = best.get(key);
+    if (!seen || s.score > seen.score) best.set(key, s);
+  }
+  return [...best.values()].sort((x, y) => y.score - x.score).slice(0, MAX_SUGGESTIONS);
+}
+
+/** The invoice's early-payment discount for this payment, when the policy grants a sane one (0 < d < balance). */
+function discountOf(ctx: Context, invoice: Invoice): number | undefined {
+  const d = ctx.policy.earlyPaymentDiscount(invoice, ctx.payment.receivedAt);
+  return d !== undefined && Number.isSafeInteger(d) && d > 0 && d < invoice.balanceDue ? d : undefined;
+}
+
+/**
+ * Adjustments that close `targets` when `amount` (< their balances' sum) is paid in their order: `planApplication` pays
+ * each invoice up to its balance in turn, so the residual balances after that are what the adjustments book.
+ */
+function closingAdjustments(targets: readonly Invoice[], amount: number, kind: Adjustment['kind']): Adjustment[] {
+  const out: Adjustment[] = [];
+  let remaining = amount;
+  for (const inv of targets) {
+    const paid = Math.min(remaining, inv.balanceDue);
+    remaining -= paid;
+    const residual = inv.balanceDue - paid;
+    if (residual > 0) out.push({ invoiceId: inv.id, kind, amount: residual });
+  }
+  return out;
+}
+
+/** Tiers 1–2: the invoices are identified; apply what was paid, closing them when a discount or a fee explains the gap. */
+function applyIdentified(ctx: Context, rule: MatchRule, targets: Invoice[], evidence: Evidence): MatchResult {
+  const amount = ctx.payment.amount;
+  const total = sumBalances(targets);
+  if (amount >= total) {
+    return applied(ctx, rule, targets, amount > total ? { ...evidence, excessToCredit: amount - total } : evidence);
+  }
+  const discounts = targets.map((inv) => discountOf(ctx, inv) ?? 0);
+  const discount = discounts.reduce((s, d) => s + d, 0);
+  if (discount > 0 && amount === total - discount) {
+    return applied(ctx, rule, targets, { ...evidence, discount }, closingAdjustments(targets, amount, 'early_payment_discount'));
+  }
+  const shortfall = total - amount;
+  if (shortfall <= ctx.tolerance) {
+    return applied(
+      ctx,
+      rule,
+      targets,
+      { ...evidence, shortfall, tolerance: ctx.tolerance },
+      closingAdjustments(targets, amount, 'shortfall_write_off'),
+    );
+  }
+  return applied(ctx, rule, targets, { ...evidence, remainingBalance: shortfall });
+}
+
+function currencyMismatch(ctx: Context, targets: readonly Invoice[]): Invoice | undefined {
+  return targets.find((inv) => inv.currency !== ctx.payment.currency);
+}
+
+/** Tier 1. Undefined when no metadata and no resolving reference: the next tier may look. */
+function byReference(ctx: Context, found: FoundReferences): MatchResult | undefined {
+  const rule: MatchRule = 'reference';
+  const { payment, candidates } = ctx;
+  // The payment's own metadata fields say which ids were named (so a missing one is noticed); without them, the
+  // loaded hinted invoices are the metadata.
+  const named = [...(payment.invoiceHints ?? []), ...(payment.invoiceHint ? [payment.invoiceHint] : [])];
+  const hintIds = [...new Set(named.length > 0 ? named : candidates.hinted.map((inv) => inv.id))];
+  const hintedById = new Map(candidates.hinted.filter((inv) => hintIds.includes(inv.id)).map((inv) => [inv.id, inv]));
+  const validRefs = new Set(found.valid);
+  const referenced = dedupeById(
+    candidates.referenced.filter((inv) => validRefs.has(normaliseReference(inv.paymentReference))),
+  );
+  if (hintIds.length === 0 && referenced.length === 0) return undefined;
+
+  const hinted = hintIds.flatMap((id) => hintedById.get(id) ?? []);
+  suggest(ctx, hinted, 0.95, 'named by the payment metadata');
+  for (const inv of referenced) suggest(ctx, [inv], 0.9, `RF reference ${inv.paymentReference} is this invoice's`);
+
+  const evidence: Evidence = {};
+  if (hintIds.length > 0) evidence.metadataInvoiceIds = hintIds.join(',');
+  if (referenced.length > 0) evidence.reference = referenced.map((inv) => normaliseReference(inv.paymentReference)).join(',');
+  evidence.via = hintIds.length > 0 && referenced.length > 0 ? 'metadata+rf_reference' : hintIds.length > 0 ? 'metadata' : 'rf_reference';
+
+  const missing = hintIds.filter((id) => !hintedById.has(id));
+  if (missing.length > 0) {
+    return abstain(ctx, rule, `metadata names invoice(s) we do not have: ${missing.join(',')}`, evidence);
+  }
+  if (referenced.length > 1) {
+    return abstain(ctx, rule, `several references resolve to different invoices: ${ids(referenced)}`, evidence);
+  }
+  const [ref] = referenced;
+  if (hinted.length > 0 && ref && !hintedById.has(ref.id)) {
+    return abstain(ctx, rule, `metadata (${ids(hinted)}) and RF reference (${ref.id}) name different invoices`, evidence);
+  }
+  const targets = hinted.length > 0 ? hinted : referenced;
+  const customers = new Set(targets.map((inv) => inv.customerId));
+  if (customers.size > 1) {
+    return abstain(ctx, rule, `the named invoices belong to different customers: ${[...customers].join(',')}`, evidence);
+  }
+  const other = currencyMismatch(ctx, targets);
+  if (other) {
+    return abstain(ctx, rule, `currency differs: payment ${payment.currency}, invoice ${other.number} ${other.currency}`, {
+      ...evidence,
+      invoiceCurrency: other.currency,
+    });
+  }
+  const customerId = (targets[0] as Invoice).customerId;
+  if (ctx.payerId !== undefined && ctx.payerId !== customerId) {
+    return abstain(ctx, rule, `payer ${ctx.payerId} is not the invoice's customer ${customerId}`, {
+      ...evidence,
+      invoiceCustomerId: customerId,
+    });
+  }
+  return applyIdentified(ctx, rule, targets, evidence);
+}
+
+/** Payer's open invoices (balance > 0), whatever the currency. */
+function payerOpen(ctx: Context): Invoice[] {
+  if (ctx.payerId === undefined) return [];
+  return dedupeById(
+    ctx.candidates.payerOpenInvoices.filter(
+      (inv) => inv.customerId === ctx.payerId && inv.balanceDue > 0 && inv.status !== 'paid',
+    ),
+  );
+}
+
+/** Tier 2. */
+function byInvoiceNumber(ctx: Context, open: readonly Invoice[]): MatchResult | undefined {
+  const rule: MatchRule = 'invoice_number_in_text';
+  const text = [ctx.payment.remittanceText ?? '', ...(ctx.payment.references ?? [])].join('\n');
+  if (text.trim() === '') return undefined;
+  const named = open
+    .filter((inv) => inv.number.length >= MIN_NUMBER_LENGTH && containsInvoiceNumber(text, inv.number))
+    .sort(byDueDate);
+  if (named.length === 0) return undefined;
+  for (const inv of named) suggest(ctx, [inv], 0.8, `invoice number ${inv.number} is in the remittance text`);
+  const evidence: Evidence = { invoiceNumbersInText: numbers(named) };
+  const other = currencyMismatch(ctx, named);
+  if (other) {
+    return abstain(ctx, rule, `currency differs: payment ${ctx.payment.currency}, invoice ${other.number} ${other.currency}`, {
+      ...evidence,
+      invoiceCurrency: other.currency,
+    });
+  }
+  if (named.length === 1) return applyIdentified(ctx, rule, named, evidence);
+  if (sumBalances(named) === ctx.payment.amount) return applied(ctx, rule, named, evidence);
+  return abstain(ctx, rule, `ambiguous: ${named.length} invoice numbers in the text and the amount is not their sum`, evidence);
+}
+
+interface ApproxCandidates {
+  shortfall: Invoice[];
+  discount: { invoice: Invoice; discount: number }[];
+}
+
+/** Tier 4 and 5 candidates among the payer's open invoices in the payment currency. */
+function approximate(ctx: Context, open: readonly Invoice[]): ApproxCandidates {
+  const amount = ctx.payment.amount;
+  const shortfall = open.filter((inv) => inv.balanceDue - amount >= 1 && inv.balanceDue - amount <= ctx.tolerance);
+  const discount = open.flatMap((inv) => {
+    const d = discountOf(ctx, inv);
+    return d !== undefined && inv.balanceDue - d === amount ? [{ invoice: inv, discount: d }] : [];
+  });
+  return { shortfall, discount };
+}
+
+/** Tier 3. */
+function byExactAmount(ctx: Context, open: readonly Invoice[]): MatchResult | undefined {
+  const rule: MatchRule = 'payer_exact_amount';
+  const amount = ctx.payment.amount;
+  const singles = open.filter((inv) => inv.balanceDue === amount).sort(byDueDate);
+  for (const inv of singles) suggest(ctx, [inv], 0.7, "payer's open invoice with exactly this balance");
+  if (singles.length > 1) {
+    return abstain(ctx, rule, `ambiguous: ${singles.length} open invoices of the payer have this balance`, {
+      candidates: singles.length,
+      candidateIds: ids(singles),
+    });
+  }
+  let chosen: Invoice[] | undefined = singles.length === 1 ? singles : undefined;
+  let evidence: Evidence = {};
+  if (!chosen) {
+    const search = findExactSubsets(
+      open.map((inv) => inv.balanceDue),
+      amount,
+      ctx.policy.subsetWorkBudget ?? DEFAULT_SUBSET_WORK_BUDGET,
+    );
+    if (search.kind === 'ambiguous' || search.kind === 'too_many') {
+      for (const set of search.solutions) {
+        suggest(ctx, set.map((i) => open[i] as Invoice).sort(byDueDate), 0.6, "payer's open invoices summing to the amount");
+      }
+    }
+    if (search.kind === 'ambiguous') {
+      return abstain(ctx, rule, 'ambiguous: several sets of open invoices sum to the amount', {
+        candidates: search.solutions.length,
+        subsetSearchWork: search.work,
+      });
+    }
+    if (search.kind === 'too_many') {
+      return abstain(ctx, rule, `too many combinations: ${open.length} open invoices, search stopped after ${search.work} steps`, {
+        openInvoices: open.length,
+        subsetSearchWork: search.work,
+      });
+    }
+    if (search.kind === 'unique') {
+      chosen = search.indices.map((i) => open[i] as Invoice).sort(byDueDate);
+      evidence = { subsetSize: chosen.length, subsetSearchWork: search.work };
+    }
+  }
+  if (!chosen) return undefined;
+  const approx = approximate(ctx, open);
+  const rivals = dedupeById([...approx.shortfall, ...approx.discount.map((c) => c.invoice)]);
+  if (rivals.length > 0) {
+    suggest(ctx, chosen, 0.65, chosen.length === 1 ? "payer's open invoice with exactly this balance" : "payer's open invoices summing to the amount");
+    for (const inv of rivals) suggest(ctx, [inv], 0.6, 'amount fits after a fee shortfall or early-payment discount');
+    return abstain(
+      ctx,
+      rule,
+      `ambiguous: the amount matches ${numbers(chosen)} exactly but also ${numbers(rivals)} after a fee shortfall or discount`,
+      { ...invoiceEvidence(chosen), rivals: ids(rivals) },
+    );
+  }
+  return applied(ctx, rule, chosen, evidence);
+}
+
+/** Tiers 4 and 5, weighed together. */
+function byApproximateAmount(ctx: Context, open: readonly Invoice[]): MatchResult | undefined {
+  const { shortfall, discount } = approximate(ctx, open);
+  const all = dedupeById([...shortfall, ...discount.map((c) => c.invoice)]);
+  if (all.length === 0) return undefined;
+  const amount = ctx.payment.amount;
+  for (const inv of shortfall) suggest(ctx, [inv], 0.55, `short by ${inv.balanceDue - amount}, within the tolerance`);
+  for (const c of discount) suggest(ctx, [c.invoice], 0.55, `balance minus early-payment discount ${c.discount}`);
+  const rule: MatchRule = shortfall.length > 0 ? 'shortfall_within_tolerance' : 'early_payment_discount';
+  if (all.length > 1) {
+    return abstain(ctx, rule, `ambiguous: ${all.length} open invoices fit the amount after a shortfall or discount`, {
+      candidates: all.length,
+      candidateIds: ids(all),
+      tolerance: ctx.tolerance,
+    });
+  }
+  const [d] = discount;
+  if (d) {
+    return applied(ctx, 'early_payment_discount', [d.invoice], { discount: d.discount }, [
+      { invoiceId: d.invoice.id, kind: 'early_payment_discount', amount: d.discount },
+    ]);
+  }
+  const inv = shortfall[0] as Invoice;
+  const short = inv.balanceDue - amount;
+  return applied(ctx, 'shortfall_within_tolerance', [inv], { shortfall: short, tolerance: ctx.tolerance }, [
+    { invoiceId: inv.id, kind: 'shortfall_write_off', amount: short },
+  ]);
+}
+
+/**
+ * Decides which invoice(s) a payment pays (see the module comment for the tiers). Pure and deterministic: the same
+ * payment, candidates and policy always give the same result.
+ */
+export function matchPayment(payment: IncomingPayment, candidates: MatchCandidates, policy: MatchPolicy): MatchResult {
+  const payerId = candidates.payerCustomerId ?? payment.payerCustomerId;
+  const rawTolerance = policy.shortfallTolerance[payment.currency] ?? 0;
+  const tolerance = Number.isSafeInteger(rawTolerance) && rawTolerance > 0 ? rawTolerance : 0;
+  const found = extractReferences(payment);
+  const base: Evidence = { amount: payment.amount, currency: payment.currency };
+  if (payerId !== undefined) base.payerCustomerId = payerId;
+  if (candidates.payerEvidence) base.payerEvidence = candidates.payerEvidence;
+  if (found.invalid.length > 0) base.invalidReference = found.invalid.join(',');
+  const ctx: Context = { payment, candidates, policy, payerId, base, tolerance, suggestions: [] };
+
+  if (!Number.isSafeInteger(payment.amount) || payment.amount <= 0) {
+    return abstain(ctx, 'none', 'amount is not a positive integer in minor units');
+  }
+  if (
+    candidates.payerCustomerId !== undefined &&
+    payment.payerCustomerId !== undefined &&
+    candidates.payerCustomerId !== payment.payerCustomerId
+  ) {
+    return abstain(ctx, 'none', `payer identifications conflict: ${payment.payerCustomerId} vs ${candidates.payerCustomerId}`);
+  }
+
+  const sameAmount = candidates.sameAmountInvoices.filter(
+    (inv) => inv.customerId !== payerId && inv.balanceDue === payment.amount && inv.balanceDue > 0,
+  );
+  for (const inv of sameAmount) {
+    suggest(ctx, [inv], 0.2, payerId === undefined ? 'same amount, payer not identified' : 'same amount, another customer');
+  }
+
+  const tier1 = byReference(ctx, found);
+  if (tier1) return tier1;
+
+  // Valid references that resolve to none of our invoices (another creditor's, or mistyped into another valid one).
+  if (found.valid.length > 0) base.unresolvedReference = found.valid.join(',');
+
+  if (payerId === undefined) {
+    const why = payment.payerName ? ' (a payer name alone never applies money)' : '';
+    const invalid = found.invalid.length > 0 ? `; reference ${found.invalid.join(',')} fails the checksum` : '';
+    return abstain(ctx, 'none', `payer not identified${why} and no metadata or valid reference names an invoice${invalid}`);
+  }
+
+  const openAll = payerOpen(ctx);
+  const tier2 = byInvoiceNumber(ctx, openAll);
+  if (tier2) return tier2;
+
+  const open = openAll.filter((inv) => inv.currency === payment.currency);
+  const tier3 = byExactAmount(ctx, open);
+  if (tier3) return tier3;
+  const tier45 = byApproximateAmount(ctx, open);
+  if (tier45) return tier45;
+
+  const otherCurrency = openAll.filter((inv) => inv.currency !== payment.currency && inv.balanceDue === payment.amount);
+  if (otherCurrency.length > 0) {
+    suggest(ctx, otherCurrency, 0.3, 'same balance in another currency');
+    return abstain(ctx, 'none', `currency differs: the payer's invoice(s) ${numbers(otherCurrency)} with this balance are not in ${payment.currency}`);
+  }
+  return abstain(
+    ctx,
+    'none',
+    open.length === 0
+      ? `no open invoice of the payer in ${payment.currency}`
+      : `no open invoice of the payer matches the amount (${open.length} open)`,
+    { openInvoices: open.length },
+  );
+}

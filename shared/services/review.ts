@@ -1,0 +1,149 @@
+/**
+ * Staff use cases on payments: record a check or other offline payment, apply waiting money by hand, and take an
+ * allocation back. Every change is one conditional transaction (see store/payments.ts).
+ */
+import { z } from 'zod';
+import type { IncomingPayment } from '../domain/application.ts';
+import { isCalendarDate } from '../domain/dates.ts';
+import type { Invoice } from '../domain/invoice.ts';
+import { isCurrency } from '../domain/money.ts';
+import { reverseAllocation } from '../domain/payment-state.ts';
+import { HttpError } from '../http/api.ts';
+import { getCustomer } from '../store/customers.ts';
+import { getInvoice } from '../store/invoices.ts';
+import { commitPaymentChange, getPayment, type StoredPayment } from '../store/payments.ts';
+import { stableId } from './ids.ts';
+import { allocateUnapplied, applyIncomingPayment } from './payments.ts';
+
+const positiveMinor = z.number().int().positive().refine(Number.isSafeInteger, 'must be a safe integer (minor units)');
+const allocationsSchema = z
+  .array(z.object({ invoiceId: z.string().min(1).max(100), amount: positiveMinor }).strict())
+  .min(1)
+  .max(20)
+  .refine((a) => new Set(a.map((x) => x.invoiceId)).size === a.length, 'each invoice at most once');
+
+export const manualPaymentSchema = z
+  .object({
+    customerId: z.string().min(1).max(100),
+    method: z.enum(['check', 'bank_transfer', 'cash', 'other']),
+    reference: z.string().trim().min(1).max(140),
+    amount: positiveMinor,
+    currency: z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as "EUR"'),
+    receivedDate: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'),
+    note: z.string().max(500).optional(),
+    allocations: allocationsSchema.optional(),
+  })
+  .strict();
+
+export const staffAllocationSchema = z.object({ allocations: allocationsSchema }).strict();
+
+async function loadTargets(customerId: string, currency: string, allocations: { invoiceId: string; amount: number }[]) {
+  const invoices: Invoice[] = [];
+  for (const [i, a] of allocations.entries()) {
+    const invoice = await getInvoice(a.invoiceId);
+    const field = `allocations.${i}.invoiceId`;
+    if (!invoice) throw new HttpError(400, 'invalid_request', `${field}: no such invoice`, field);
+    if (invoice.customerId !== customerId) throw new HttpError(400, 'invalid_request', `${field}: invoice belongs to another customer`, field);
+    if (invoice.currency !== currency) throw new HttpError(400, 'invalid_request', `${field}: invoice is in ${invoice.currency}`, field);
+    if (a.amount > invoice.balanceDue) {
+      throw new HttpError(400, 'invalid_request', `allocations.${i}.amount: exceeds the invoice balance ${invoice.balanceDue}`, `allocations.${i}.amount`);
+    }
+    invoices.push(invoice);
+  }
+  return invoices;
+}
+
+/**
+ * Records an offline payment once: its id derives from the Idempotency-Key, or from customer + method + reference
+ * (a check number is not paid in twice). With allocations, staff decide; without, the matching rules do, with the
+ * customer known.
+ */
+export async function recordManualPayment(input: z.infer<typeof manualPaymentSchema>, idempotencyKey: string | undefined, now: Date) {
+  const customer = await getCustomer(input.customerId);
+  if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+  const externalId = idempotencyKey ? `key:${idempotencyKey}` : `${input.customerId}:${input.method}:${input.reference}`;
+  const payment: IncomingPayment = {
+    id: stableId('pay', `manual:${externalId}`),
+    source: 'manual',
+    externalId,
+    method: input.method,
+    amount: input.amount,
+    currency: input.currency,
+    receivedAt: `${input.receivedDate}T00:00:00.000Z`,
+    payerCustomerId: customer.id,
+    remittanceText: [input.reference, input.note].filter(Boolean).join(' '),
+  };
+  const existing = await getPayment(payment.id);
+  if (existing) return { payment: existing, created: false };
+  if (input.allocations) {
+    const sum = input.allocations.reduce((s, a) => s + a.amount, 0);
+    if (sum > input.amount) throw new HttpError(400, 'invalid_request', 'allocations: sum exceeds the payment amount', 'allocations');
+    await loadTargets(customer.id, input.currency, input.allocations);
+    // Record it unapplied (no rule may choose for staff), then apply exactly what staff said.
+    await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now);
+    const stored = (await getPayment(payment.id)) as StoredPayment;
+    if (stored.status === 'unapplied' && stored.customerId === 'suspense') {
+      await applyByStaff(stored, input.allocations, now);
+    }
+  } else {
+    await applyIncomingPayment(payment, undefined, now);
+  }
+  return { payment: (await getPayment(payment.id)) as StoredPayment, created: true };
+}
+
+async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: string; amount: number }[], now: Date) {
+  const first = await getInvoice(allocations[0]?.invoiceId ?? '');
+  const customerId = payment.customerId === 'suspense' ? first?.customerId : payment.customerId;
+  if (!customerId) throw new HttpError(400, 'invalid_request', 'allocations.0.invoiceId: no such invoice', 'allocations.0.invoiceId');
+  const targets = await loadTargets(customerId, payment.currency, allocations);
+  const sum = allocations.reduce((s, a) => s + a.amount, 0);
+  if (sum > payment.unapplied) {
+    throw new HttpError(400, 'invalid_request', `allocations: sum ${sum} exceeds the unapplied amount ${payment.unapplied}`, 'allocations');
+  }
+  await allocateUnapplied(
+    payment,
+    targets,
+    { outcome: 'applied', rule: 'staff_allocation', evidence: { invoices: allocations.map((a) => a.invoiceId).join(','), amount: sum } },
+    now,
+    'staff',
+    new Map(allocations.map((a) => [a.invoiceId, a.amount])),
+  );
+}
+
+/** POST /payments/{id}/allocations: apply money waiting in review, by hand. */
+export async function allocateByStaff(paymentId: string, allocations: { invoiceId: string; amount: number }[], now: Date) {
+  const payment = await getPayment(paymentId);
+  if (!payment) throw new HttpError(404, 'not_found', `payment ${paymentId} not found`);
+  if (payment.unapplied === 0) throw new HttpError(409, 'nothing_unapplied', 'payment has no unapplied amount');
+  await applyByStaff(payment, allocations, now);
+  return (await getPayment(paymentId)) as StoredPayment;
+}
+
+/** POST /payments/{id}/allocations/{invoiceId}/reverse: the invoice reopens; the money waits in review. */
+export async function reverseByStaff(paymentId: string, invoiceId: string, now: Date) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const payment = await getPayment(paymentId);
+    if (!payment) throw new HttpError(404, 'not_found', `payment ${paymentId} not found`);
+    const allocation = payment.allocations.find((a) => a.invoiceId === invoiceId && a.amount > 0);
+    const invoice = await getInvoice(invoiceId);
+    if (!allocation || !invoice) throw new HttpError(404, 'not_found', `payment ${paymentId} has nothing applied to invoice ${invoiceId}`);
+    const change = reverseAllocation(payment, payment, invoice, now.toISOString());
+    const ok = await commitPaymentChange(
+      payment,
+      {
+        ...change,
+        decision: {
+          outcome: 'unapplied',
+          rule: 'staff_reversal',
+          evidence: { invoiceId, amount: allocation.amount },
+          reason: 'allocation reversed by staff',
+          at: now.toISOString(),
+          by: 'staff',
+        },
+      },
+      now.toISOString(),
+    );
+    if (ok) return (await getPayment(paymentId)) as StoredPayment;
+  }
+  throw new Error(`payment ${paymentId}: changed concurrently while reversing`);
+}
