@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Stripe from 'stripe';
+import { signBankPayload } from '../shared/adapters/bank/signature.ts';
 
 /** Number values replace a string that is exactly `{{name}}` by the number itself (epoch times, amounts). */
 export type Vars = Record<string, string | number>;
@@ -13,7 +14,7 @@ export type Vars = Record<string, string | number>;
 function renderString(text: string, vars: Vars): string {
   return text
     .replace(/\{\{file:([^}]+)\}\}/g, (_m, path: string) => JSON.stringify(renderFile(path.trim(), vars)))
-    .replace(/\{\{([A-Za-z][\w.-]*)\}\}/g, (m, name: string) => (name === 'stripe-signature' ? m : String(vars[name] ?? m)));
+    .replace(/\{\{([A-Za-z][\w.-]*)\}\}/g, (m, name: string) => (name === 'stripe-signature' || name === 'bank-signature' ? m : String(vars[name] ?? m)));
 }
 
 function renderValue(value: unknown, vars: Vars): unknown {
@@ -42,19 +43,33 @@ export function renderTemplate(template: unknown, vars: Vars): unknown {
       secret: String(vars.stripeWebhookSecret ?? ''),
     });
   }
+  if (headers && headers['x-bank-signature'] === '{{bank-signature}}') {
+    headers['x-bank-signature'] = signBankPayload(
+      String(rendered.body ?? ''),
+      String(vars.bankWebhookSecret ?? ''),
+      Number(headers['x-bank-timestamp']),
+    );
+  }
   return rendered;
 }
 
 /** Variables every sample may use: now, a unique suffix, the local secrets. */
-export function defaultVars(now: Date, secrets: { ADMIN_API_KEY: string; STRIPE_WEBHOOK_SECRET: string }): Vars {
+export function defaultVars(
+  now: Date,
+  secrets: { ADMIN_API_KEY: string; STRIPE_WEBHOOK_SECRET: string; BANK_WEBHOOK_SECRET?: string },
+): Vars {
   return {
     now: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     nowEpochMs: now.getTime(),
     nowEpochMsString: String(now.getTime()),
     nowEpochSeconds: Math.floor(now.getTime() / 1000),
     unique: `${now.getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+    // The payment intent the Stripe samples share (succeeded, refunded, disputed…); pass paymentIntent=… to chain them.
+    paymentIntent: `${now.getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
     adminKey: secrets.ADMIN_API_KEY,
     stripeWebhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
+    bankWebhookSecret: secrets.BANK_WEBHOOK_SECRET ?? '',
+    nowEpochSecondsString: String(Math.floor(now.getTime() / 1000)),
   };
 }
 

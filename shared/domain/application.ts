@@ -125,7 +125,7 @@ export function planApplication(
   const entryId = () => `${payment.id}#${String(ledger.length + 1).padStart(3, '0')}`;
 
   if (decision.outcome === 'unapplied' || targets.length === 0) {
-    const customerId = targets[0]?.customerId ?? SUSPENSE;
+    const customerId = targets[0]?.customerId ?? payment.payerCustomerId ?? SUSPENSE;
     ledger.push({ ...base, id: entryId(), customerId, account: 'unapplied', type: 'payment_unapplied', amount: payment.amount });
     return { paymentId: payment.id, customerId, decision, allocations: [], credit: 0, unapplied: payment.amount, ledger };
   }

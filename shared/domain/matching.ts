@@ -18,9 +18,11 @@
  *     Tiers 1 and 2 apply what was paid (partial → partially_paid, excess → credit by `planApplication`); when the
  *     amount is the balance minus an early-payment discount, or short by no more than the tolerance, an adjustment
  *     closes the invoice(s).
- *  3. `payer_exact_amount` — payer known; the amount equals exactly one open invoice's balance, else a unique set of
- *     2–5 open invoices summing exactly (targets oldest due date first). Two invoices with the balance, or two sets →
- *     abstain "ambiguous". If the amount ALSO fits tier 4 or 5 for another invoice → abstain (two explanations).
+ *  3. `payer_exact_amount` — payer known; exactly one set of 1–5 of the payer's open invoices sums to the amount: one
+ *     invoice with that balance, or a set of 2–5 (targets oldest due date first). Two invoices with the balance, an
+ *     invoice and a set, or two sets → abstain "ambiguous" (`policy.preferSingleInvoice` lets a single invoice win
+ *     over sets). Search budget spent → abstain "too many combinations". If the amount ALSO fits tier 4 or 5 for
+ *     another invoice → abstain (two explanations).
  *  4. `shortfall_within_tolerance` / 5. `early_payment_discount` — payer known; the amount is short of exactly one
  *     open invoice by 1..tolerance (write-off), or equals exactly one invoice's balance minus its early-payment
  *     discount. Tiers 4 and 5 are weighed together: if they point at different invoices → abstain; if both point at the
@@ -31,7 +33,7 @@
  */
 import type { Adjustment, Decision, IncomingPayment } from './application.ts';
 import type { Invoice } from './invoice.ts';
-import { findRfReferences, normaliseReference } from './rf-reference.ts';
+import { isValidRfReference, normaliseReference, scanRfReferences } from './rf-reference.ts';
 
 export interface MatchCandidates {
   /** Invoices named by provider metadata (metadata.invoice_id / pay-link invoice ids), as loaded; missing ids are absent. */
@@ -56,6 +58,9 @@ export interface MatchPolicy {
   earlyPaymentDiscount(invoice: Invoice, receivedAt: string): number | undefined;
   /** Work budget of the subset-sum search (tier 3); default DEFAULT_SUBSET_WORK_BUDGET. */
   subsetWorkBudget?: number;
+  /** Tier 3: apply one invoice with exactly the balance without checking that no set of 2–5 others also sums to the
+   *  amount (default false: such a payment is ambiguous and goes to review). */
+  preferSingleInvoice?: boolean;
 }
 
 export interface Suggestion {
@@ -270,18 +275,26 @@ export interface FoundReferences {
   invalid: string[];
 }
 
-const RF_LIKE = /RF\s?\d{2}(?:\s?[A-Z0-9]){1,21}/g;
 
-/** RF references in the payment's structured references and remittance text, valid and invalid. */
+/**
+ * Checksum-valid RF references given with a payment (structured references and free text) and RF-like strings that
+ * fail the checksum (recorded as evidence, never corrected). See scanRfReferences.
+ */
 export function extractReferences(payment: Pick<IncomingPayment, 'references' | 'remittanceText'>): FoundReferences {
   const valid = new Set<string>();
   const invalid = new Set<string>();
-  for (const text of [...(payment.references ?? []), payment.remittanceText ?? '']) {
-    for (const candidate of text.toUpperCase().match(RF_LIKE) ?? []) {
-      const found = findRfReferences(candidate);
-      if (found.length > 0) for (const ref of found) valid.add(ref);
-      else invalid.add(normaliseReference(candidate));
-    }
+  const texts: string[] = [];
+  for (const raw of payment.references ?? []) {
+    const ref = normaliseReference(raw);
+    if (!/^RF\d{2}[A-Z0-9]+$/.test(ref)) texts.push(raw);
+    else if (isValidRfReference(ref)) valid.add(ref);
+    else invalid.add(ref);
+  }
+  if (payment.remittanceText) texts.push(payment.remittanceText);
+  for (const text of texts) {
+    const found = scanRfReferences(text);
+    found.valid.forEach((r) => valid.add(r));
+    found.invalid.forEach((r) => invalid.add(r));
   }
   return { valid: [...valid], invalid: [...invalid] };
 }
@@ -385,42 +398,31 @@ function discountOf(ctx: Context, invoice: Invoice): number | undefined {
 }
 
 /**
- * Adjustments that close `targets` when `amount` (< their balances' sum) is paid in their order: `planApplication` pays
- * each invoice up to its balance in turn, so the residual balances after that are what the adjustments book.
+ * Tiers 1–2: the invoices are identified; apply what was paid. When the gap to their balances is exactly their
+ * early-payment discounts, book each invoice's discount; when it is a shortfall within the tolerance, write it off on
+ * the last target. Either way `planApplication` (which pays targets in order, each net of its adjustment) closes them
+ * all; otherwise the payment is partial and no adjustment is booked.
  */
-function closingAdjustments(targets: readonly Invoice[], amount: number, kind: Adjustment['kind']): Adjustment[] {
-  const out: Adjustment[] = [];
-  let remaining = amount;
-  for (const inv of targets) {
-    const paid = Math.min(remaining, inv.balanceDue);
-    remaining -= paid;
-    const residual = inv.balanceDue - paid;
-    if (residual > 0) out.push({ invoiceId: inv.id, kind, amount: residual });
-  }
-  return out;
-}
-
-/** Tiers 1–2: the invoices are identified; apply what was paid, closing them when a discount or a fee explains the gap. */
 function applyIdentified(ctx: Context, rule: MatchRule, targets: Invoice[], evidence: Evidence): MatchResult {
   const amount = ctx.payment.amount;
   const total = sumBalances(targets);
   if (amount >= total) {
     return applied(ctx, rule, targets, amount > total ? { ...evidence, excessToCredit: amount - total } : evidence);
   }
-  const discounts = targets.map((inv) => discountOf(ctx, inv) ?? 0);
-  const discount = discounts.reduce((s, d) => s + d, 0);
+  const discounts = targets.flatMap((inv): Adjustment[] => {
+    const d = discountOf(ctx, inv);
+    return d === undefined ? [] : [{ invoiceId: inv.id, kind: 'early_payment_discount', amount: d }];
+  });
+  const discount = discounts.reduce((s, a) => s + a.amount, 0);
   if (discount > 0 && amount === total - discount) {
-    return applied(ctx, rule, targets, { ...evidence, discount }, closingAdjustments(targets, amount, 'early_payment_discount'));
+    return applied(ctx, rule, targets, { ...evidence, discount }, discounts);
   }
   const shortfall = total - amount;
-  if (shortfall <= ctx.tolerance) {
-    return applied(
-      ctx,
-      rule,
-      targets,
-      { ...evidence, shortfall, tolerance: ctx.tolerance },
-      closingAdjustments(targets, amount, 'shortfall_write_off'),
-    );
+  const last = targets[targets.length - 1] as Invoice;
+  if (shortfall <= ctx.tolerance && shortfall < last.balanceDue) {
+    return applied(ctx, rule, targets, { ...evidence, shortfall, tolerance: ctx.tolerance }, [
+      { invoiceId: last.id, kind: 'shortfall_write_off', amount: shortfall },
+    ]);
   }
   return applied(ctx, rule, targets, { ...evidence, remainingBalance: shortfall });
 }
@@ -451,7 +453,8 @@ function byReference(ctx: Context, found: FoundReferences): MatchResult | undefi
   const evidence: Evidence = {};
   if (hintIds.length > 0) evidence.metadataInvoiceIds = hintIds.join(',');
   if (referenced.length > 0) evidence.reference = referenced.map((inv) => normaliseReference(inv.paymentReference)).join(',');
-  evidence.via = hintIds.length > 0 && referenced.length > 0 ? 'metadata+rf_reference' : hintIds.length > 0 ? 'metadata' : 'rf_reference';
+  if (hintIds.length > 0 && referenced.length > 0) evidence.via = 'metadata+rf_reference';
+  else evidence.via = hintIds.length > 0 ? 'metadata' : 'rf_reference';
 
   const missing = hintIds.filter((id) => !hintedById.has(id));
   if (missing.length > 0) {
@@ -535,7 +538,11 @@ function approximate(ctx: Context, open: readonly Invoice[]): ApproxCandidates {
   return { shortfall, discount };
 }
 
-/** Tier 3. */
+/**
+ * Tier 3. Every set of 1–5 open invoices summing exactly to the amount counts: one invoice with the balance applies
+ * only when no set of 2–5 others also fits (unless `policy.preferSingleInvoice`), because a payer settling two
+ * invoices with one transfer is as ordinary as settling one.
+ */
 function byExactAmount(ctx: Context, open: readonly Invoice[]): MatchResult | undefined {
   const rule: MatchRule = 'payer_exact_amount';
   const amount = ctx.payment.amount;
@@ -547,42 +554,50 @@ function byExactAmount(ctx: Context, open: readonly Invoice[]): MatchResult | un
       candidateIds: ids(singles),
     });
   }
-  let chosen: Invoice[] | undefined = singles.length === 1 ? singles : undefined;
+  const [single] = singles;
+  let chosen: Invoice[] | undefined;
   let evidence: Evidence = {};
-  if (!chosen) {
+  if (single && ctx.policy.preferSingleInvoice) {
+    chosen = [single];
+  } else {
     const search = findExactSubsets(
       open.map((inv) => inv.balanceDue),
       amount,
       ctx.policy.subsetWorkBudget ?? DEFAULT_SUBSET_WORK_BUDGET,
     );
-    if (search.kind === 'ambiguous' || search.kind === 'too_many') {
-      for (const set of search.solutions) {
-        suggest(ctx, set.map((i) => open[i] as Invoice).sort(byDueDate), 0.6, "payer's open invoices summing to the amount");
-      }
+    const sets = search.kind === 'unique' ? [search.indices] : search.kind === 'none' ? [] : search.solutions;
+    for (const set of sets) {
+      suggest(ctx, set.map((i) => open[i] as Invoice).sort(byDueDate), 0.6, "payer's open invoices summing to the amount");
     }
-    if (search.kind === 'ambiguous') {
-      return abstain(ctx, rule, 'ambiguous: several sets of open invoices sum to the amount', {
-        candidates: search.solutions.length,
-        subsetSearchWork: search.work,
-      });
+    const work = { subsetSearchWork: search.work };
+    const fits = singles.length + sets.length;
+    if (fits > 1) {
+      const what = single
+        ? `invoice ${single.number} and ${sets.length === 1 ? 'a set' : 'several sets'} of 2–5 invoices`
+        : 'several sets of open invoices';
+      return abstain(ctx, rule, `ambiguous: ${what} sum to the amount`, { candidates: fits, ...work });
     }
     if (search.kind === 'too_many') {
-      return abstain(ctx, rule, `too many combinations: ${open.length} open invoices, search stopped after ${search.work} steps`, {
-        openInvoices: open.length,
-        subsetSearchWork: search.work,
-      });
+      return abstain(
+        ctx,
+        rule,
+        `too many combinations: ${open.length} open invoices, search stopped after ${search.work} steps`,
+        { openInvoices: open.length, ...(single ? invoiceEvidence([single]) : {}), ...work },
+      );
     }
-    if (search.kind === 'unique') {
+    if (single) {
+      chosen = [single];
+      evidence = work;
+    } else if (search.kind === 'unique') {
       chosen = search.indices.map((i) => open[i] as Invoice).sort(byDueDate);
-      evidence = { subsetSize: chosen.length, subsetSearchWork: search.work };
+      evidence = { subsetSize: chosen.length, ...work };
     }
   }
   if (!chosen) return undefined;
   const approx = approximate(ctx, open);
   const rivals = dedupeById([...approx.shortfall, ...approx.discount.map((c) => c.invoice)]);
   if (rivals.length > 0) {
-    suggest(ctx, chosen, 0.65, chosen.length === 1 ? "payer's open invoice with exactly this balance" : "payer's open invoices summing to the amount");
-    for (const inv of rivals) suggest(ctx, [inv], 0.6, 'amount fits after a fee shortfall or early-payment discount');
+    for (const inv of rivals) suggest(ctx, [inv], 0.55, 'amount fits after a fee shortfall or early-payment discount');
     return abstain(
       ctx,
       rule,
@@ -680,7 +695,8 @@ export function matchPayment(payment: IncomingPayment, candidates: MatchCandidat
   const otherCurrency = openAll.filter((inv) => inv.currency !== payment.currency && inv.balanceDue === payment.amount);
   if (otherCurrency.length > 0) {
     suggest(ctx, otherCurrency, 0.3, 'same balance in another currency');
-    return abstain(ctx, 'none', `currency differs: the payer's invoice(s) ${numbers(otherCurrency)} with this balance are not in ${payment.currency}`);
+    const which = numbers(otherCurrency);
+    return abstain(ctx, 'none', `currency differs: the payer's invoice(s) ${which} with this balance are not in ${payment.currency}`);
   }
   return abstain(
     ctx,

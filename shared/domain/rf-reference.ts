@@ -48,20 +48,60 @@ export function formatRfReference(ref: string): string {
   return normaliseReference(ref).replace(/(.{4})(?=.)/g, '$1 ');
 }
 
-/** Finds checksum-valid RF references in free remittance text (spaces inside a reference allowed). */
-export function findRfReferences(text: string): string[] {
-  const found = new Set<string>();
-  const candidates = text.toUpperCase().match(/RF\s?\d{2}(?:\s?[A-Z0-9]){1,21}/g) ?? [];
-  for (const candidate of candidates) {
-    const compact = normaliseReference(candidate);
-    // The greedy match may swallow a following word; try the longest valid prefix.
-    for (let len = compact.length; len >= 5; len--) {
+const RF_AT = /RF\s?\d{2}(?:\s?[A-Z0-9]){1,21}/y;
+const MIN_RF_LENGTH = 5;
+const ALNUM = /[A-Z0-9]/;
+
+/**
+ * Scans free remittance text for RF references, starting at every "RF" (so "RF18 5390 0754 7034 and RF62 …" yields
+ * both). A reference may be printed in groups of four; the longest checksum-valid prefix that ends at a token boundary
+ * wins (a valid prefix that ends inside a longer token is a typo that happens to pass the checksum, not a reference).
+ * RF-like runs with no such prefix are returned as `invalid`, never corrected.
+ */
+export function scanRfReferences(text: string): { valid: string[]; invalid: string[] } {
+  const valid = new Set<string>();
+  const invalid = new Set<string>();
+  const upper = text.toUpperCase();
+  let coveredUntil = 0;
+  for (let start = upper.indexOf('RF'); start >= 0; start = upper.indexOf('RF', start + 1)) {
+    if (start < coveredUntil) continue;
+    RF_AT.lastIndex = start;
+    const run = RF_AT.exec(upper);
+    if (!run) continue;
+    const compact = normaliseReference(run[0]);
+    let found: string | undefined;
+    for (let len = compact.length; len >= MIN_RF_LENGTH && !found; len--) {
       const prefix = compact.slice(0, len);
-      if (isValidRfReference(prefix)) {
-        found.add(prefix);
-        break;
-      }
+      if (!isValidRfReference(prefix)) continue;
+      const end = endOfCompact(upper, start, len);
+      // Must end at a token boundary: a valid prefix of a longer token is a typo that happens to pass, not a reference.
+      if (ALNUM.test(upper[end] ?? ' ')) continue;
+      found = prefix;
+      coveredUntil = end;
     }
+    if (found) valid.add(found);
+    else invalid.add(firstToken(compact, run[0]));
   }
-  return [...found];
+  return { valid: [...valid], invalid: [...invalid] };
+}
+
+/** Checksum-valid RF references in free remittance text. */
+export function findRfReferences(text: string): string[] {
+  return scanRfReferences(text).valid;
+}
+
+/** Index in `text` just after the first `chars` non-space characters from `start`. */
+function endOfCompact(text: string, start: number, chars: number): number {
+  let seen = 0;
+  let i = start;
+  while (i < text.length && seen < chars) if (!/\s/.test(text[i++] as string)) seen++;
+  return i;
+}
+
+/** An invalid run as evidence: up to the first space after the 4-character groups a printed reference has. */
+function firstToken(compact: string, run: string): string {
+  const grouped = /^RF\d{2}(?: [A-Z0-9]{4})+(?: [A-Z0-9]{1,3})?(?![A-Z0-9])/.exec(run);
+  if (grouped) return normaliseReference(grouped[0]);
+  const token = /^RF\s?\d{2}[A-Z0-9]*/.exec(run);
+  return token ? normaliseReference(token[0]) : compact;
 }

@@ -1,7 +1,7 @@
 import { enqueue } from '../adapters/queue.ts';
 import { getSecret } from '../adapters/secrets.ts';
 import { createHash } from 'node:crypto';
-import { parseBankPayload, verifyBankSignature } from '../adapters/bank/index.ts';
+import { decodeBankBody, parseBankPayload, verifyBankSignature } from '../adapters/bank/index.ts';
 import { verifyStripeEvent } from '../adapters/stripe.ts';
 import { logger } from '../logger.ts';
 import { markEnqueued, pendingEvents, storeEvent, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
@@ -38,7 +38,8 @@ export async function ingestBank(
 ): Promise<{ outcome: IngestOutcome; lines: number; format: string }> {
   const secret = await getSecret('BANK_WEBHOOK_SECRET');
   verifyBankSignature(rawBody, headers.timestamp, headers.signature, secret, receivedAt);
-  const body = rawBody.toString('utf8');
+  // XML may declare another encoding (some banks still send ISO-8859-1); decode as the payload says.
+  const body = decodeBankBody(rawBody);
   const parsed = parseBankPayload(body, headers.contentType);
   const outcome = await storeAndEnqueue({
     source: 'bank',

@@ -7,10 +7,9 @@
 import { planApplication, type ApplicationPlan, type IncomingPayment } from '../domain/application.ts';
 import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
-import { matchPayment, type MatchCandidates } from '../domain/matching.ts';
+import { extractReferences, matchPayment, type MatchCandidates } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
 import { disputeState, effectiveAmount, rebalance } from '../domain/payment-state.ts';
-import { findRfReferences, isValidRfReference, normaliseReference } from '../domain/rf-reference.ts';
 import { shortfallTolerance } from '../config/policy.ts';
 import { logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
@@ -57,9 +56,7 @@ export async function loadCandidates(payment: IncomingPayment): Promise<MatchCan
   const hintIds = [...new Set([payment.invoiceHint, ...(payment.invoiceHints ?? [])].filter((x): x is string => !!x))];
   const hinted = (await Promise.all(hintIds.map((id) => getInvoice(id)))).filter((i): i is Invoice => !!i);
 
-  const refs = new Set<string>();
-  for (const r of payment.references ?? []) if (isValidRfReference(r)) refs.add(normaliseReference(r));
-  for (const r of findRfReferences(payment.remittanceText ?? '')) refs.add(r);
+  const refs = new Set(extractReferences(payment).valid);
   const referenced: Invoice[] = [];
   for (const ref of refs) {
     const id = await getInvoiceIdByReference(ref);
@@ -104,7 +101,6 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
     const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
     const mail = customer ? receiptMail(customer, payment, plan, match.targets, now) : undefined;
     const result = await applyPlan(payment, plan, {
-      ...(event ? { event: { source: event.source, eventId: event.eventId } } : {}),
       ...(mail ? { mail } : {}),
       suggestions: match.suggestions,
     });
@@ -129,12 +125,14 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
       if (existing && existing.status === 'unapplied' && match.decision.outcome === 'applied') {
         await allocateUnapplied(existing, match.targets, match.decision, now);
       }
-      if (event) await markDone(event.source, event.eventId, 'processed', 'payment already recorded');
     }
     const stored = await getPayment(payment.id);
     if (stored && stored.customerId !== 'suspense') await deliverMail(stored.customerId, receiptKey(payment.id), now);
     await settlePayment(payment.id, now);
-    return result === 'duplicate' ? 'duplicate' : plan.decision.outcome;
+    // Done only once every effect is in place (a crash before this re-runs the steps above, each idempotent).
+    const outcome = result === 'duplicate' ? 'duplicate' : plan.decision.outcome;
+    if (event) await markDone(event.source, event.eventId, 'processed', `payment ${outcome}`);
+    return outcome;
   }
   throw new Error(`payment ${payment.id}: invoices kept changing concurrently; leaving it to the queue to retry`);
 }

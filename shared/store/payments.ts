@@ -6,7 +6,6 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { cancellationCodes, entity, isConditionalFailure, tableName } from './table.ts';
 import { ledgerPut } from './ledger.ts';
-import { inboxDoneUpdate, type InboxSource } from './inbox.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 
 /** `pending`: known but not settled (payment_intent.processing). `unapplied`: money waiting in review. */
@@ -45,8 +44,9 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   const TableName = tableName();
   const byCustomer = keys.invoiceByCustomer(change.customerId, change.newStatus, change.dueDate, change.invoiceId);
   const byStatus = keys.invoiceByStatus(change.newStatus, change.dueDate, change.invoiceId);
-  const guard =
-    change.delta > 0 ? 'version = :ev AND balanceDue >= :amt' : 'version = :ev AND balanceDue + :amt <= total';
+  // The version guard is what makes the change safe: newBalance was computed from exactly that version. Applying also
+  // checks the balance covers the amount (DynamoDB conditions cannot add, so a reversal relies on the version).
+  const guard = change.delta > 0 ? 'version = :ev AND balanceDue >= :amt' : 'version = :ev';
   return [
     {
       Update: {
@@ -61,7 +61,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ':ns': change.newStatus,
           ':nv': change.expectedVersion + 1,
           ':ev': change.expectedVersion,
-          ':amt': Math.abs(change.delta),
+          ...(change.delta > 0 ? { ':amt': change.delta } : {}),
           ':g1sk': byCustomer.GSI1SK,
           ':g3pk': byStatus.GSI3PK,
           ':g3sk': byStatus.GSI3SK,
@@ -89,13 +89,12 @@ export type ApplyResult = 'applied' | 'duplicate' | 'conflict';
 /**
  * A new payment, in one TransactWriteItems with conditions: the payment (once by id — or over its own `pending`
  * record), each invoice's balance (guarded by its version and by balance ≥ amount, so concurrent payments never
- * over-apply), the allocation records, the ledger entries, the source event's done mark and the receipt to send.
+ * over-apply), the allocation records, the ledger entries and the receipt to send.
  */
 export async function applyPlan(
   payment: IncomingPayment,
   plan: ApplicationPlan,
   extras: {
-    event?: { source: InboxSource; eventId: string };
     mail?: MailMessage;
     suggestions?: StoredPayment['suggestions'];
   },
@@ -136,9 +135,6 @@ export async function applyPlan(
     actions.push(invoiceUpdate as TransactItems[number], allocation as TransactItems[number]);
   }
   for (const entry of plan.ledger) actions.push({ Put: ledgerPut(entry) });
-  if (extras.event) {
-    actions.push({ Update: inboxDoneUpdate(extras.event.source, extras.event.eventId, 'processed', `payment ${stored.status}`) });
-  }
   if (extras.mail) actions.push({ Put: mailPut(extras.mail) });
 
   try {

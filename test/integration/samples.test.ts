@@ -5,6 +5,8 @@ import { defaultVars, renderFile, samplePath } from '../../local/events.ts';
 import { invoke } from '../../local/invoke.ts';
 import { getEvent } from '../../shared/store/inbox.ts';
 import { eventually, newCustomer, newInvoice, stack } from '../support/stack.ts';
+import { stripeSample } from '../support/flows.ts';
+import { paymentIdFor } from '../../shared/services/payments.ts';
 
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
 
@@ -16,11 +18,18 @@ describe('sample events (events/)', () => {
   it('every sample, invoked through its handler against the emulators, is handled without a server error', async () => {
     const customer = await newCustomer();
     const invoice = await newInvoice(customer.id);
+    const base = defaultVars(new Date(), { ADMIN_API_KEY: stack.adminKey, STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret, BANK_WEBHOOK_SECRET: stack.bankWebhookSecret });
+    // A payment waiting in review (its metadata names no invoice of ours), for the allocation samples.
+    const waiting = await stripeSample('payment_intent.succeeded', { ...base, invoiceId: 'inv_unknown', paymentIntent: `waiting_${base.unique}` });
     const vars = {
-      ...defaultVars(new Date(), { ADMIN_API_KEY: stack.adminKey, STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret }),
+      ...base,
       customerId: customer.id,
       invoiceId: invoice.id,
       eventId: 'evt_not_stored',
+      paymentId: paymentIdFor("stripe", waiting.data.object.id),
+      allocationInvoiceId: (await newInvoice(customer.id, { amount: 5000 })).id,
+      reference: invoice.paymentReference,
+      invoiceNumber: invoice.number,
     };
     for (const { fn, trigger, file } of triggers) {
       const result = (await invoke(fn, renderFile(file, vars))) as { statusCode?: number; batchItemFailures?: unknown[] };
@@ -40,7 +49,7 @@ describe('sample events (events/)', () => {
   it('the Stripe sample sent through the gateway pays a 125.00 EUR invoice', async () => {
     const customer = await newCustomer();
     const invoice = await newInvoice(customer.id, { amount: 12500 });
-    const vars = { ...defaultVars(new Date(), { ADMIN_API_KEY: stack.adminKey, STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret }), invoiceId: invoice.id };
+    const vars = { ...defaultVars(new Date(), { ADMIN_API_KEY: stack.adminKey, STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret, BANK_WEBHOOK_SECRET: stack.bankWebhookSecret }), invoiceId: invoice.id };
     const event = renderFile('events/http/POST-webhooks-stripe.json', vars) as { headers: Record<string, string>; body: string };
     const res = await fetch(`${stack.apiUrl}/webhooks/stripe`, { method: 'POST', headers: event.headers, body: event.body });
     expect(res.status).toBe(200);

@@ -241,7 +241,7 @@ export function parseBai2(body: string): ParseResult {
   for (const record of physical) {
     if (record.code === '88') {
       const previous = records.at(-1);
-      if (!previous || previous.code === '01' || previous.code === '99') {
+      if (!previous || previous.code === '99') {
         throw new BankFormatError(`BAI2 line ${record.lineNo}: 88 continuation record without a record to continue`);
       }
       previous.continuations.push(record.content);

@@ -253,7 +253,7 @@ export function parseCamt(body: string): ParseResult {
   const validation = XMLValidator.validate(body);
   if (validation !== true) {
     const { line, col, msg } = validation.err;
-    throw new BankFormatError(`camt XML is malformed at line ${line}, column ${col}: ${msg}`);
+    throw new BankFormatError(`camt XML is malformed at line ${line}${col ? `, column ${col}` : ''}: ${msg}`);
   }
   let root: unknown;
   try {

@@ -4,6 +4,7 @@
  *
  * See docs/bank-formats.md for the mapping of each format and the key strategy.
  */
+import { normaliseAccount as normaliseCustomerAccount } from '../../domain/customer.ts';
 import { createHash } from 'node:crypto';
 import { currencyExponent, isCurrency } from '../../domain/money.ts';
 import { findRfReferences, normaliseReference } from '../../domain/rf-reference.ts';
@@ -141,8 +142,8 @@ export function isIsoDate(value: string): boolean {
 
 /** Account identifiers as cash application compares them: upper case, no spaces. */
 export function normaliseAccount(raw: string | undefined): string | undefined {
-  const value = (raw ?? '').replace(/\s+/g, '').toUpperCase();
-  return value ? value : undefined;
+  // The same normalisation as the accounts staff register on customers, so the two compare equal.
+  return raw && raw.trim() ? normaliseCustomerAccount(raw) : undefined;
 }
 
 /** A non-empty trimmed string or undefined. */
