@@ -30,6 +30,11 @@ function renderValue(value: unknown, vars: Vars): unknown {
   return value;
 }
 
+/** A non-JSON sample (camt XML, BAI2) with its `{{name}}` placeholders filled. */
+export function renderText(path: string, vars: Vars): string {
+  return renderString(readFileSync(resolve(path), 'utf8'), vars);
+}
+
 export function renderFile(path: string, vars: Vars): unknown {
   return renderTemplate(JSON.parse(readFileSync(resolve(path), 'utf8')), vars);
 }
