@@ -52,6 +52,7 @@ export const contextKeys = {
   mailFrom: 'collections:mailFrom',
   alarmEmail: 'collections:alarmEmail',
   publicBaseUrl: 'collections:publicBaseUrl',
+  payeeAccount: 'collections:payeeAccount',
 } as const;
 
 export interface CollectionsStackProps extends StackProps {
@@ -324,7 +325,10 @@ export class CollectionsStack extends Stack {
           identityArn: emailIdentity.emailIdentityArn,
           configurationSetArn,
         },
-        commonEnvironment: { [env.publicBaseUrl]: publicBaseUrl },
+        commonEnvironment: {
+          [env.publicBaseUrl]: publicBaseUrl,
+          [env.payeeAccount]: contextString(this, contextKeys.payeeAccount) ?? '',
+        },
         asyncDeadLetterQueue: isScheduled ? scheduleDlq : undefined,
       });
       this.functions[spec.name] = mf;

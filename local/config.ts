@@ -21,8 +21,15 @@ export interface LocalConfig {
   inMemory: boolean;
   tableName: string;
   region: string;
-  secrets: { ADMIN_API_KEY: string; STRIPE_API_KEY: string; STRIPE_WEBHOOK_SECRET: string; BANK_WEBHOOK_SECRET: string };
+  secrets: {
+    ADMIN_API_KEY: string;
+    STRIPE_API_KEY: string;
+    STRIPE_WEBHOOK_SECRET: string;
+    BANK_WEBHOOK_SECRET: string;
+    LINK_SIGNING_SECRET: string;
+  };
   mailFrom: string;
+  payeeAccount: string;
   /** Fire schedules on their cron (off in tests, which fire them by hand with POST /local/schedules/{name}/fire). */
   schedules: boolean;
   /** Queue poll wait (seconds); long polling. */
@@ -45,8 +52,10 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2)): Loc
       STRIPE_API_KEY: process.env.STRIPE_API_KEY ?? 'sk_test_local_placeholder',
       STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local_development_secret',
       BANK_WEBHOOK_SECRET: process.env.BANK_WEBHOOK_SECRET ?? 'local-bank-webhook-secret',
+      LINK_SIGNING_SECRET: process.env.LINK_SIGNING_SECRET ?? 'local-link-signing-secret',
     },
     mailFrom: process.env.MAIL_FROM ?? 'billing@example.com',
+    payeeAccount: process.env.PAYEE_ACCOUNT ?? 'DE89 3704 0044 0532 0130 00',
     schedules: !(argv.includes('--no-schedules') || process.env.LOCAL_SCHEDULES === 'false'),
     pollWaitSeconds: 1,
   };

@@ -41,6 +41,8 @@ export function localEnv(
     AWS_ENDPOINT_URL_SESV2: endpoints.sesEndpoint,
     [env.tableName]: config.tableName,
     [env.mailFrom]: config.mailFrom,
+    [env.payeeAccount]: config.payeeAccount,
+    [env.publicBaseUrl]: process.env.PUBLIC_BASE_URL ?? `http://localhost:${config.port}`,
     POWERTOOLS_SERVICE_NAME: 'collections',
     ...Object.fromEntries(secrets.map((name) => [name, config.secrets[name]])),
   };

@@ -51,7 +51,7 @@ export function dlqName(id: QueueId): string {
 }
 
 /** Secret names; locally the env var of the same name holds the value, in AWS `<NAME>_SECRET_ARN` points at it. */
-export const secrets = ['ADMIN_API_KEY', 'STRIPE_API_KEY', 'STRIPE_WEBHOOK_SECRET', 'BANK_WEBHOOK_SECRET'] as const;
+export const secrets = ['ADMIN_API_KEY', 'STRIPE_API_KEY', 'STRIPE_WEBHOOK_SECRET', 'BANK_WEBHOOK_SECRET', 'LINK_SIGNING_SECRET'] as const;
 export type SecretName = (typeof secrets)[number];
 
 /** Env var carrying a secret's ARN to the functions allowed to read it (in AWS). */
@@ -161,13 +161,22 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'], sendMail: true },
   },
   {
+    name: 'pay-link',
+    entry: 'functions/pay-link/handler.ts',
+    description: 'Signed pay links from our mails: the amount due, bank details, and card payment via Stripe Checkout',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [http('GET', '/pay/{invoiceId}', 'signature'), http('POST', '/pay/{invoiceId}/checkout', 'signature')],
+    access: { table: 'read', secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
+  },
+  {
     name: 'reconcile',
     entry: 'functions/reconcile/handler.ts',
     description: 'Applies stored payment events to invoices (one transaction per payment) and sends receipts',
     timeoutSeconds: 30,
     memoryMb: 1024,
     triggers: [{ type: 'queue', queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 1 }],
-    access: { table: 'readwrite', sendMail: true },
+    access: { table: 'readwrite', sendMail: true, secrets: ['LINK_SIGNING_SECRET'] },
   },
   {
     name: 'inbox-redrive',
@@ -219,6 +228,8 @@ export const env = {
   mailFrom: 'MAIL_FROM',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** Where customers send bank transfers (shown on pay pages and in mails). */
+  payeeAccount: 'PAYEE_ACCOUNT',
 } as const;
 
 /**

@@ -82,7 +82,7 @@ export interface PaymentFailedInput {
   locale: string;
   currency: string;
   amount: number;
-  invoices: { number: string; paymentReference: string; balanceDue: number }[];
+  invoices: { number: string; paymentReference: string; balanceDue: number; payLink: string }[];
 }
 
 const failedText = {
@@ -91,8 +91,9 @@ const failedText = {
     greeting: (name: string) => `Dear ${name},`,
     intro: (amount: string) =>
       `your payment of ${amount} could not be completed. This happens — no fee or penalty applies, and nothing about your account has changed.`,
-    retry: 'You can try again with another card or method, or pay by bank transfer:',
-    line: (n: string, amount: string, ref: string) => `Invoice ${n}: ${amount} — payment reference ${ref}`,
+    retry: 'You can try again — with the same card, another one or another method — whenever suits you:',
+    line: (n: string, amount: string, ref: string, link: string) =>
+      `Invoice ${n}: ${amount} — try again here: ${link} — or by bank transfer with the payment reference ${ref}`,
     closing: 'If anything is unclear, just reply to this email.\n\nKind regards,\nAccounts receivable',
   },
   de: {
@@ -100,8 +101,9 @@ const failedText = {
     greeting: (name: string) => `Guten Tag ${name},`,
     intro: (amount: string) =>
       `Ihre Zahlung über ${amount} konnte nicht abgeschlossen werden. Das kommt vor — es fallen keine Gebühren an, und an Ihrem Konto hat sich nichts geändert.`,
-    retry: 'Sie können es mit einer anderen Karte oder Zahlungsart erneut versuchen oder per Überweisung zahlen:',
-    line: (n: string, amount: string, ref: string) => `Rechnung ${n}: ${amount} — Verwendungszweck ${ref}`,
+    retry: 'Sie können es jederzeit erneut versuchen — mit derselben oder einer anderen Karte oder Zahlungsart:',
+    line: (n: string, amount: string, ref: string, link: string) =>
+      `Rechnung ${n}: ${amount} — erneut versuchen: ${link} — oder per Überweisung mit dem Verwendungszweck ${ref}`,
     closing: 'Bei Fragen antworten Sie einfach auf diese E-Mail.\n\nMit freundlichen Grüßen\nDebitorenbuchhaltung',
   },
 };
@@ -114,7 +116,7 @@ export function renderPaymentFailed(input: PaymentFailedInput): RenderedMail {
     t.greeting(input.customerName),
     t.intro(fmt(input.amount)),
     t.retry,
-    ...input.invoices.map((i) => t.line(i.number, fmt(i.balanceDue), i.paymentReference)),
+    ...input.invoices.map((i) => t.line(i.number, fmt(i.balanceDue), i.paymentReference, i.payLink)),
     t.closing,
   ];
   return {
@@ -124,4 +126,46 @@ export function renderPaymentFailed(input: PaymentFailedInput): RenderedMail {
       .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
       .join('')}</body></html>`,
   };
+}
+
+export interface PayPageInput {
+  locale: string;
+  invoiceNumber: string;
+  currency: string;
+  balanceDue: number;
+  dueDate: string;
+  paymentReference: string;
+  payeeAccount: string;
+  /** Form target for card payment, or undefined when the invoice is settled. */
+  checkoutUrl?: string;
+}
+
+const payText = {
+  en: {
+    title: (n: string) => `Invoice ${n}`,
+    due: (amount: string, date: string) => `Amount due: ${amount} (due ${date}).`,
+    settled: 'Nothing to pay — this invoice is settled. Thank you!',
+    card: 'Pay by card or wallet',
+    bank: (account: string, ref: string) => `Or by bank transfer to ${account}, reference ${ref}.`,
+  },
+  de: {
+    title: (n: string) => `Rechnung ${n}`,
+    due: (amount: string, date: string) => `Offener Betrag: ${amount} (fällig am ${date}).`,
+    settled: 'Nichts zu zahlen — diese Rechnung ist beglichen. Vielen Dank!',
+    card: 'Mit Karte oder Wallet zahlen',
+    bank: (account: string, ref: string) => `Oder per Überweisung an ${account}, Verwendungszweck ${ref}.`,
+  },
+};
+
+/** The page a signed pay link opens: what is due, a card button, bank details with the reference. */
+export function renderPayPage(input: PayPageInput): string {
+  const t = payText[language(input.locale)];
+  const amount = formatMoney({ amount: input.balanceDue, currency: input.currency }, input.locale);
+  const body =
+    input.balanceDue === 0 || !input.checkoutUrl
+      ? `<p>${escapeHtml(t.settled)}</p>`
+      : `<p>${escapeHtml(t.due(amount, formatDate(input.dueDate, input.locale, 'UTC')))}</p>
+<form method="post" action="${escapeHtml(input.checkoutUrl)}"><button type="submit">${escapeHtml(t.card)}</button></form>
+<p>${escapeHtml(t.bank(input.payeeAccount, input.paymentReference))}</p>`;
+  return `<!doctype html><html lang="${escapeHtml(input.locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(t.title(input.invoiceNumber))}</title></head><body><h1>${escapeHtml(t.title(input.invoiceNumber))}</h1>${body}</body></html>`;
 }

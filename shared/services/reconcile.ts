@@ -9,6 +9,9 @@ import { parseBankPayload, type BankLine } from '../adapters/bank/index.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import { renderPaymentFailed } from '../domain/messages.ts';
 import { formatRfReference } from '../domain/rf-reference.ts';
+import { payLink } from '../domain/pay-link.ts';
+import { getSecret } from '../adapters/secrets.ts';
+import { env } from '../topology.ts';
 import { logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getEvent, markDone, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
@@ -90,6 +93,7 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
   const customer = customerId ? await getCustomer(customerId) : undefined;
   if (!customer) return;
   const key = `payment_failed#${action.paymentIntentId}`;
+  const linkSecret = await getSecret('LINK_SIGNING_SECRET');
   const rendered = renderPaymentFailed({
     customerName: customer.name,
     locale: customer.locale,
@@ -97,7 +101,12 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
     amount: action.amount,
     invoices: invoices
       .filter((i) => i.customerId === customer.id)
-      .map((i) => ({ number: i.number, paymentReference: formatRfReference(i.paymentReference), balanceDue: i.balanceDue })),
+      .map((i) => ({
+        number: i.number,
+        paymentReference: formatRfReference(i.paymentReference),
+        balanceDue: i.balanceDue,
+        payLink: payLink(process.env[env.publicBaseUrl] ?? '', i.id, linkSecret),
+      })),
   });
   await putMail({ key, customerId: customer.id, kind: 'payment_failed', to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' });
   await deliverMail(customer.id, key, now);

@@ -187,7 +187,7 @@ describe('Lambda functions', () => {
 
   it.each(functions.map((f) => [f.name, f] as const))('%s: environment is exactly what its access needs', (name, f) => {
     const vars = resources[fnId(name)]!.Properties.Environment.Variables as Json;
-    const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', env.publicBaseUrl]);
+    const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', env.publicBaseUrl, env.payeeAccount]);
     if (f.access.table) expected.add(env.tableName);
     for (const q of f.access.sendTo ?? []) expected.add(queueUrlEnvVar(q));
     for (const s of f.access.secrets ?? []) expected.add(secretArnEnvVar(s));
@@ -440,10 +440,10 @@ describe('IAM: least privilege from the manifest', () => {
     expect(actions).not.toContain('ses:SendEmail');
   });
 
-  it('reconcile can ses:SendEmail (identity and configuration set only) but reads no secret', () => {
+  it('reconcile can ses:SendEmail (identity and configuration set only) and reads only the link-signing secret', () => {
     const actions = actionsOf('reconcile');
     expect(actions).toContain('ses:SendEmail');
-    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+    expect(resourcesFor('reconcile', 'secretsmanager:GetSecretValue')).toEqual([ref(secretId('LINK_SIGNING_SECRET'))]);
     const sesResources = resourcesFor('reconcile', 'ses:SendEmail').map((r) => JSON.stringify(r));
     expect(sesResources).toHaveLength(2);
     expect(sesResources.some((r) => r.includes(':identity/'))).toBe(true);

@@ -15,4 +15,8 @@ Object.assign(process.env, {
   ADMIN_API_KEY: stack.adminKey,
   STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret,
   BANK_WEBHOOK_SECRET: stack.bankWebhookSecret,
+  LINK_SIGNING_SECRET: stack.linkSigningSecret,
+  STRIPE_API_KEY: 'sk_test_placeholder',
+  PUBLIC_BASE_URL: stack.apiUrl,
+  PAYEE_ACCOUNT: 'DE89 3704 0044 0532 0130 00',
 });

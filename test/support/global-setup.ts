@@ -19,6 +19,7 @@ export interface StackInfo {
   adminKey: string;
   stripeWebhookSecret: string;
   bankWebhookSecret: string;
+  linkSigningSecret: string;
   logFile: string;
   paymentsQueueUrl: string;
 }
@@ -38,6 +39,7 @@ export async function setup(project: TestProject): Promise<void> {
     ADMIN_API_KEY: 'test-admin-key',
     STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
     BANK_WEBHOOK_SECRET: 'test-bank-secret',
+    LINK_SIGNING_SECRET: 'test-link-secret',
   };
   const log = createWriteStream(logFile);
   child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory', '--no-schedules'], {
@@ -84,6 +86,7 @@ export async function setup(project: TestProject): Promise<void> {
     adminKey: secrets.ADMIN_API_KEY,
     stripeWebhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
     bankWebhookSecret: secrets.BANK_WEBHOOK_SECRET,
+    linkSigningSecret: secrets.LINK_SIGNING_SECRET,
     logFile,
   });
 }
