@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { newInvoiceSchema } from '../../shared/domain/invoice.ts';
-import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { decodeCursor, encodeCursor, getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { issueInvoice } from '../../shared/services/admin.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../../shared/store/invoices.ts';
 
@@ -15,15 +15,6 @@ const listQuery = z
     message: 'give customerId, status, or both',
     path: ['customerId'],
   });
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'cursor: not a cursor returned by this API', 'cursor');
-  }
-}
 
 export const handler = httpHandler({
   'POST /invoices': async (event) => {
@@ -45,7 +36,7 @@ export const handler = httpHandler({
     const items = q.customerId && q.status ? page.items : page.items.filter((i) => !q.status || i.status === q.status);
     return json(200, {
       items: items.map(({ requestHash: _h, ...i }: typeof items[number] & { requestHash?: string }) => i),
-      nextCursor: page.lastKey ? Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') : null,
+      nextCursor: encodeCursor(page.lastKey),
     });
   },
 });

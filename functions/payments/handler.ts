@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { decodeCursor, encodeCursor, getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
 import { getFacts, getPayment, listPayments } from '../../shared/store/payments.ts';
 
@@ -8,15 +8,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(2000).optional(),
 });
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'cursor: not a cursor returned by this API', 'cursor');
-  }
-}
 
 const now = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
 
@@ -31,7 +22,7 @@ export const handler = httpHandler({
     const page = await listPayments(q.status, q.limit, decodeCursor(q.cursor));
     return json(200, {
       items: page.items,
-      nextCursor: page.lastKey ? Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') : null,
+      nextCursor: encodeCursor(page.lastKey),
     });
   },
   'GET /payments/{id}': async (event) => {

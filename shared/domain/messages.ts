@@ -15,6 +15,17 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
+/** A mail from paragraphs: plain text, and the same paragraphs as escaped HTML. */
+export function paragraphsMail(locale: string, subject: string, paragraphs: readonly string[]): RenderedMail {
+  return {
+    subject,
+    text: paragraphs.join('\n\n'),
+    html: `<!doctype html><html lang="${escapeHtml(locale)}"><body>${paragraphs
+      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+      .join('')}</body></html>`,
+  };
+}
+
 export function language(locale: string): 'en' | 'de' {
   return locale.toLowerCase().startsWith('de') ? 'de' : 'en';
 }
@@ -68,13 +79,7 @@ export function renderReceipt(input: ReceiptInput): RenderedMail {
     ...lines,
     t.closing,
   ];
-  return {
-    subject: t.subject(fmt(input.amount)),
-    text: paragraphs.join('\n\n'),
-    html: `<!doctype html><html lang="${escapeHtml(input.locale)}"><body>${paragraphs
-      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-      .join('')}</body></html>`,
-  };
+  return paragraphsMail(input.locale, t.subject(fmt(input.amount)), paragraphs);
 }
 
 export interface PaymentFailedInput {
@@ -119,13 +124,7 @@ export function renderPaymentFailed(input: PaymentFailedInput): RenderedMail {
     ...input.invoices.map((i) => t.line(i.number, fmt(i.balanceDue), i.paymentReference, i.payLink)),
     t.closing,
   ];
-  return {
-    subject: t.subject,
-    text: paragraphs.join('\n\n'),
-    html: `<!doctype html><html lang="${escapeHtml(input.locale)}"><body>${paragraphs
-      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-      .join('')}</body></html>`,
-  };
+  return paragraphsMail(input.locale, t.subject, paragraphs);
 }
 
 export interface PayPageInput {

@@ -120,3 +120,17 @@ export function httpHandler(routes: Record<string, Route>) {
     request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
   });
 }
+
+/** Opaque pagination cursors: DynamoDB's LastEvaluatedKey, base64url JSON. */
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | null {
+  return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : null;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'cursor: not a cursor returned by this API', 'cursor');
+  }
+}
