@@ -1,7 +1,9 @@
 import { newCustomerSchema } from '../../shared/domain/customer.ts';
 import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { createCustomer } from '../../shared/services/admin.ts';
+import { balances as ledgerBalances } from '../../shared/domain/ledger.ts';
 import { getCustomer } from '../../shared/store/customers.ts';
+import { ledgerEntries } from '../../shared/store/ledger.ts';
 
 export const handler = httpHandler({
   'POST /customers': async (event) => {
@@ -15,6 +17,13 @@ export const handler = httpHandler({
     const customer = await getCustomer(id);
     if (!customer) throw new HttpError(404, 'not_found', `customer ${id} not found`);
     const { requestHash: _h, ...body } = customer;
-    return json(200, body);
+    // Balances derived from the append-only ledger, per account and currency: what they owe (receivable), what we
+    // owe them (customer_credit), and money of theirs still waiting in review (unapplied).
+    const balances: Record<string, Record<string, number>> = {};
+    for (const [key, amount] of ledgerBalances(await ledgerEntries(id))) {
+      const [account, currency] = key.split('/') as [string, string];
+      (balances[account] ??= {})[currency] = amount;
+    }
+    return json(200, { ...body, balances });
   },
 });

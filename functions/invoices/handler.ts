@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { newInvoiceSchema } from '../../shared/domain/invoice.ts';
 import { decodeCursor, encodeCursor, getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { issueInvoice } from '../../shared/services/admin.ts';
+import { applyCustomerCredit } from '../../shared/services/payments.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../../shared/store/invoices.ts';
 
 const listQuery = z
@@ -21,7 +22,12 @@ export const handler = httpHandler({
     const input = parse(newInvoiceSchema, jsonBody(event));
     const now = new Date(event.requestContext.timeEpoch);
     const { invoice, created } = await issueInvoice(input, getHeader(event, 'idempotency-key'), now);
-    return json(created ? 201 : 200, { ...invoice, appliedPayments: [] });
+    if (!created) return json(200, { ...invoice, appliedPayments: await getAppliedPayments(invoice.id) });
+    // Policy: the customer's credit from earlier overpayments settles the new invoice first.
+    const credited = await applyCustomerCredit(invoice.id, now);
+    const current = credited > 0 ? ((await getInvoice(invoice.id)) ?? invoice) : invoice;
+    const { requestHash: _h, ...body } = current as typeof current & { requestHash?: string };
+    return json(201, { ...body, appliedPayments: credited > 0 ? await getAppliedPayments(invoice.id) : [] });
   },
   'GET /invoices/{id}': async (event) => {
     const id = event.pathParameters?.id ?? '';

@@ -26,7 +26,9 @@ export type LedgerEntryType =
   | 'payment_reapplied'
   /** Staff apply unapplied money or credit by hand, or reverse an allocation. */
   | 'manual_allocation'
-  | 'allocation_reversed';
+  | 'allocation_reversed'
+  /** Customer credit (an earlier overpayment) settles a new invoice: credit −, receivable −. */
+  | 'credit_applied';
 
 export interface LedgerEntry {
   id: string;

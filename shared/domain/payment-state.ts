@@ -223,3 +223,50 @@ export function reverseAllocation(
     ],
   };
 }
+
+/**
+ * Uses a payment's customer credit (an earlier overpayment) for an invoice of the same customer and currency: up to
+ * the credit and the invoice balance. Pure; returns undefined when there is nothing to apply.
+ */
+export function applyCredit(
+  payment: { id: string; currency: string; customerId: string; revision: number },
+  state: AppliedState,
+  invoice: Invoice,
+  bookedAt: string,
+): Rebalance | undefined {
+  if (invoice.customerId !== payment.customerId || invoice.currency !== payment.currency) return undefined;
+  const amount = Math.min(state.credit, invoice.balanceDue);
+  if (amount <= 0) return undefined;
+  const id = (n: number) => `${payment.id}#r${payment.revision + 1}#${String(n).padStart(3, '0')}`;
+  const base = { customerId: payment.customerId, currency: payment.currency, paymentId: payment.id, bookedAt };
+  const add = (list: { invoiceId: string; amount: number }[]) => {
+    const existing = list.find((a) => a.invoiceId === invoice.id);
+    return existing
+      ? list.map((a) => (a.invoiceId === invoice.id ? { ...a, amount: a.amount + amount } : a))
+      : [...list, { invoiceId: invoice.id, amount }];
+  };
+  const newBalance = invoice.balanceDue - amount;
+  return {
+    changes: [
+      {
+        invoiceId: invoice.id,
+        customerId: invoice.customerId,
+        dueDate: invoice.dueDate,
+        delta: amount,
+        expectedVersion: invoice.version,
+        newBalance,
+        newStatus: statusFor(invoice.total, newBalance),
+      },
+    ],
+    state: {
+      allocations: add(state.allocations),
+      originalAllocations: add(state.originalAllocations),
+      credit: state.credit - amount,
+      unapplied: state.unapplied,
+    },
+    ledger: [
+      { ...base, id: id(1), account: 'customer_credit', type: 'credit_applied', amount: -amount },
+      { ...base, id: id(2), account: 'receivable', type: 'credit_applied', amount: -amount, invoiceId: invoice.id },
+    ],
+  };
+}

@@ -9,7 +9,7 @@ import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
 import { extractReferences, matchPayment, type MatchCandidates } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
-import { disputeState, effectiveAmount, rebalance } from '../domain/payment-state.ts';
+import { applyCredit, disputeState, effectiveAmount, rebalance } from '../domain/payment-state.ts';
 import { shortfallTolerance } from '../config/policy.ts';
 import { logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
@@ -23,6 +23,7 @@ import {
   getFacts,
   getPayment,
   linkPayer,
+  paymentsOfCustomer,
   type StoredPayment,
 } from '../store/payments.ts';
 import { stableId } from './ids.ts';
@@ -296,4 +297,45 @@ function receiptMail(
     createdAt: now.toISOString(),
     status: 'pending',
   };
+}
+
+/**
+ * Policy: customer credit (earlier overpayments) settles a newly issued invoice of the same currency, oldest credit
+ * first. On by default; APPLY_CREDIT_TO_NEW_INVOICES=false turns it off. Returns the amount applied.
+ */
+export async function applyCustomerCredit(invoiceId: string, now: Date): Promise<number> {
+  if (process.env.APPLY_CREDIT_TO_NEW_INVOICES === 'false') return 0;
+  let applied = 0;
+  const first = await getInvoice(invoiceId);
+  if (!first) return 0;
+  for (const candidate of await paymentsOfCustomer(first.customerId)) {
+    if (candidate.credit <= 0 || candidate.currency !== first.currency) continue;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const payment = await getPayment(candidate.id);
+      const invoice = await getInvoice(invoiceId);
+      if (!payment || !invoice || invoice.balanceDue === 0) return applied;
+      const change = applyCredit(payment, payment, invoice, now.toISOString());
+      if (!change) break;
+      const amount = change.changes[0]?.delta ?? 0;
+      const ok = await commitPaymentChange(
+        payment,
+        {
+          ...change,
+          decision: {
+            outcome: 'applied',
+            rule: 'credit_applied',
+            evidence: { invoiceId, amount },
+            at: now.toISOString(),
+            by: 'rules',
+          },
+        },
+        now.toISOString(),
+      );
+      if (ok) {
+        applied += amount;
+        break;
+      }
+    }
+  }
+  return applied;
 }

@@ -19,6 +19,10 @@ export const keys = {
   counter: (name: string) => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
   allocation: (invoiceId: string, paymentId: string) => ({ PK: `INVOICE#${invoiceId}`, SK: `ALLOCATION#${paymentId}` }),
   payment: (id: string) => ({ PK: `PAYMENT#${id}`, SK: 'PAYMENT' }),
+  paymentByCustomer: (customerId: string, receivedAt: string, id: string) => ({
+    GSI1PK: `CUSTOMER#${customerId}`,
+    GSI1SK: `PAYMENT#${receivedAt}#${id}`,
+  }),
   paymentByStatus: (status: string, receivedAt: string, id: string) => ({
     GSI3PK: `PAYMENT_STATUS#${status}`,
     GSI3SK: `${receivedAt}#${id}`,

@@ -36,7 +36,33 @@ export function statusOf(state: AppliedState): PaymentStatus {
 }
 
 function paymentItem(p: StoredPayment): Record<string, unknown> {
-  return { ...keys.payment(p.id), ...keys.paymentByStatus(p.status, p.receivedAt, p.id), entity: 'payment', ...p };
+  return {
+    ...keys.payment(p.id),
+    ...keys.paymentByStatus(p.status, p.receivedAt, p.id),
+    ...keys.paymentByCustomer(p.customerId, p.receivedAt, p.id),
+    entity: 'payment',
+    ...p,
+  };
+}
+
+/** A customer's payments, oldest first (GSI1). */
+export async function paymentsOfCustomer(customerId: string): Promise<StoredPayment[]> {
+  const items: StoredPayment[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
+        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': 'PAYMENT#' },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const i of out.Items ?? []) items.push(entity<StoredPayment>(i) as StoredPayment);
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey && items.length < 1000);
+  return items;
 }
 
 /** Invoice balance update + allocation record for one change (positive delta applies, negative reverses). */

@@ -23,7 +23,7 @@ describe('admin API', () => {
     expect(res.body).toMatchObject({ name: 'Grace Hopper', locale: 'en-US', timeZone: 'UTC', currency: 'EUR' });
     const got = await api('GET', `/customers/${res.body.id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toEqual(res.body);
+    expect(got.body).toEqual({ ...res.body, balances: {} });
   });
 
   it.each([

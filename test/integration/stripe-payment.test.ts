@@ -84,6 +84,14 @@ describe('a Stripe payment, end to end through the local stack', () => {
     const totals = balances(await ledgerEntries(customer.id));
     expect(totals.get('receivable/EUR')).toBe(0);
     expect(totals.get('customer_credit/EUR')).toBe(2500);
+    // The credit is visible on the customer …
+    expect((await api('GET', `/customers/${customer.id}`)).body.balances).toEqual({ receivable: { EUR: 0 }, customer_credit: { EUR: 2500 } });
+    // … and, by policy, settles their next invoice in that currency.
+    const next = await newInvoice(customer.id, { amount: 4000 });
+    expect(next).toMatchObject({ status: 'partially_paid', balanceDue: 1500 });
+    expect((await api('GET', `/customers/${customer.id}`)).body.balances).toEqual({ receivable: { EUR: 1500 }, customer_credit: { EUR: 0 } });
+    const usd = await newInvoice(customer.id, { currency: 'USD', amount: 4000 });
+    expect(usd).toMatchObject({ status: 'open', balanceDue: 4000 }); // credit is per currency
   });
 
   it('a payment in another currency than the invoice is not applied', async () => {
