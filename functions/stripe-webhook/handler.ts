@@ -1,6 +1,6 @@
 import { WebhookSignatureError } from '../../shared/adapters/stripe.ts';
 import { getHeader, httpHandler, HttpError, json, rawBody } from '../../shared/http/api.ts';
-import { ingestStripe } from '../../shared/services/ingest.ts';
+import { ingestStripe, StripeEventShapeError } from '../../shared/services/ingest.ts';
 
 /** Verify over the raw bytes → store → enqueue → 200. No JSON parsing before the signature is checked. */
 export const handler = httpHandler({
@@ -13,6 +13,7 @@ export const handler = httpHandler({
       if (error instanceof WebhookSignatureError) {
         throw new HttpError(400, 'invalid_signature', `Stripe-Signature: ${error.message}`, 'Stripe-Signature');
       }
+      if (error instanceof StripeEventShapeError) throw new HttpError(400, 'invalid_event', error.message);
       throw error;
     }
   },

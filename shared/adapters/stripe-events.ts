@@ -3,6 +3,7 @@
  * units; currencies are upper-cased; times come from the event (`created`).
  */
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import type { IncomingPayment } from '../domain/application.ts';
 import type { DisputeStatus } from '../domain/payment-state.ts';
 
@@ -44,6 +45,53 @@ function fromIntent(pi: Stripe.PaymentIntent, createdSeconds: number, amount: nu
 
 const disputeStatus = (s: Stripe.Dispute.Status, closed: boolean): DisputeStatus =>
   !closed ? 'open' : s === 'won' || s === 'warning_closed' ? 'won' : 'lost';
+
+const id = z.string().min(1).max(255);
+const ref = z.union([id, z.object({ id }).passthrough(), z.null()]);
+const minor = z.number().int().min(0).refine(Number.isSafeInteger, 'must be a safe integer');
+const currency = z.string().regex(/^[a-zA-Z]{3}$/, 'must be a 3-letter currency code');
+const metadata = z.record(z.string(), z.string()).nullable().optional();
+const intent = z.object({ id, amount: minor, amount_received: minor, currency, metadata }).passthrough();
+
+/** The fields we rely on, per handled type; other types need only the envelope. */
+const objectSchemas: Record<string, z.ZodType> = {
+  'payment_intent.succeeded': intent,
+  'payment_intent.processing': intent,
+  'payment_intent.payment_failed': intent,
+  'charge.refunded': z.object({ id, amount_refunded: minor, payment_intent: ref.optional() }).passthrough(),
+  'charge.dispute.created': z.object({ id, amount: minor, status: z.string(), payment_intent: ref.optional() }).passthrough(),
+  'charge.dispute.closed': z.object({ id, amount: minor, status: z.string(), payment_intent: ref.optional() }).passthrough(),
+  'checkout.session.completed': z
+    .object({ id, payment_status: z.string(), amount_total: minor.nullable(), currency: currency.nullable(), payment_intent: ref.optional(), metadata })
+    .passthrough(),
+  'customer_cash_balance_transaction.created': z
+    .object({ id, type: z.string(), net_amount: z.number().int().refine(Number.isSafeInteger), currency, customer: ref.optional() })
+    .passthrough(),
+};
+
+const envelope = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_]{1,255}$/, 'must be a Stripe event id'),
+    type: z.string().regex(/^[a-z0-9_.]{1,100}$/, 'must be a Stripe event type'),
+    created: z.number().int().min(0),
+    data: z.object({ object: z.record(z.string(), z.unknown()) }).passthrough(),
+  })
+  .passthrough();
+
+/** Checks that a (signature-verified) event has the shape we rely on; returns the problem, naming the field, or undefined. */
+export function stripeEventProblem(event: unknown): string | undefined {
+  const head = envelope.safeParse(event);
+  if (!head.success) {
+    const issue = head.error.issues[0];
+    return `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`;
+  }
+  const schema = objectSchemas[head.data.type];
+  if (!schema) return undefined;
+  const body = schema.safeParse(head.data.data.object);
+  if (body.success) return undefined;
+  const issue = body.error.issues[0];
+  return `data.object.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
+}
 
 export function interpretStripeEvent(event: Stripe.Event): StripeAction {
   switch (event.type) {

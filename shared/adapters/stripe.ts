@@ -21,6 +21,11 @@ export function verifyStripeEvent(
   receivedAt: Date,
 ): StripeEvent {
   if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
+  // The SDK only bounds a signature's age; a timestamp from the future is refused too.
+  const signedAt = Number(/(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
+  if (Number.isFinite(signedAt) && signedAt * 1000 > receivedAt.getTime() + STRIPE_TOLERANCE_SECONDS * 1000) {
+    throw new WebhookSignatureError('timestamp is in the future');
+  }
   try {
     return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, receivedAt.getTime());
   } catch (error) {

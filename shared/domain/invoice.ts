@@ -80,6 +80,16 @@ export const newInvoiceSchema = z
     if (v.dueDate < v.issueDate) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'must not be before issueDate' });
     }
+    let total = 0;
+    for (const [i, line] of (v.lines ?? []).entries()) {
+      const amount = line.quantity * line.unitAmount;
+      if (!Number.isSafeInteger(amount)) {
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'unitAmount'], message: 'quantity × unitAmount is too large' });
+        return;
+      }
+      total += amount;
+    }
+    if (!Number.isSafeInteger(total)) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'the total is too large' });
   });
 
 export type NewInvoice = z.infer<typeof newInvoiceSchema>;

@@ -309,6 +309,8 @@ function escapeRegExp(s: string): string {
  */
 export function containsInvoiceNumber(text: string, number: string): boolean {
   if (number.length === 0) return false;
+  // Cheap test first: most invoice numbers of a payer are not in the text at all (the regex is the costly part).
+  if (!text.toLowerCase().includes(number.toLowerCase())) return false;
   const pattern = new RegExp(
     `(?<![A-Za-z0-9])(?<![A-Za-z0-9][-._/])${escapeRegExp(number)}(?![A-Za-z0-9])(?![-._/][A-Za-z0-9])`,
     'i',
@@ -419,7 +421,7 @@ function applyIdentified(ctx: Context, rule: MatchRule, targets: Invoice[], evid
   }
   const shortfall = total - amount;
   const last = targets[targets.length - 1] as Invoice;
-  if (shortfall <= ctx.tolerance && shortfall < last.balanceDue) {
+  if (withinTolerance(shortfall, last.balanceDue, ctx.tolerance)) {
     return applied(ctx, rule, targets, { ...evidence, shortfall, tolerance: ctx.tolerance }, [
       { invoiceId: last.id, kind: 'shortfall_write_off', amount: shortfall },
     ]);
@@ -527,9 +529,18 @@ interface ApproxCandidates {
   discount: { invoice: Invoice; discount: number }[];
 }
 
+/**
+ * A shortfall may be written off (intermediary bank fees) when it is 1..tolerance minor units and at most 5% of what
+ * the invoice still owes: a 0.01 payment never closes a 10.00 invoice.
+ */
+export function withinTolerance(shortfall: number, balanceDue: number, tolerance: number): boolean {
+  return shortfall >= 1 && shortfall <= tolerance && shortfall * 20 <= balanceDue;
+}
+
 /** Tier 4 and 5 candidates among the payer's open invoices in the payment currency. */
 function approximate(ctx: Context, open: readonly Invoice[]): ApproxCandidates {
   const amount = ctx.payment.amount;
+  // Ambiguity is judged on the plain tolerance; the 5% cap only decides whether a unique fit may be written off.
   const shortfall = open.filter((inv) => inv.balanceDue - amount >= 1 && inv.balanceDue - amount <= ctx.tolerance);
   const discount = open.flatMap((inv) => {
     const d = discountOf(ctx, inv);
@@ -632,6 +643,13 @@ function byApproximateAmount(ctx: Context, open: readonly Invoice[]): MatchResul
   }
   const inv = shortfall[0] as Invoice;
   const short = inv.balanceDue - amount;
+  if (!withinTolerance(short, inv.balanceDue, ctx.tolerance)) {
+    return abstain(ctx, rule, `short by ${short}, more than 5% of the balance ${inv.balanceDue}: not written off`, {
+      candidateIds: inv.id,
+      shortfall: short,
+      tolerance: ctx.tolerance,
+    });
+  }
   return applied(ctx, 'shortfall_within_tolerance', [inv], { shortfall: short, tolerance: ctx.tolerance }, [
     { invoiceId: inv.id, kind: 'shortfall_write_off', amount: short },
   ]);

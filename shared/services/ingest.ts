@@ -3,10 +3,16 @@ import { getSecret } from '../adapters/secrets.ts';
 import { createHash } from 'node:crypto';
 import { decodeBankBody, parseBankPayload, verifyBankSignature } from '../adapters/bank/index.ts';
 import { verifyStripeEvent } from '../adapters/stripe.ts';
+import { stripeEventProblem } from '../adapters/stripe-events.ts';
 import { logger } from '../logger.ts';
 import { markEnqueued, pendingEvents, storeEvent, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
 
 export type IngestOutcome = 'stored' | 'duplicate';
+
+/** A correctly signed body that is not an event we can process: refused (400), nothing stored. */
+export class StripeEventShapeError extends Error {
+  override name = 'StripeEventShapeError';
+}
 
 /**
  * Webhook ingestion: verify over the raw bytes → store durably (once, by event id) → enqueue → mark enqueued.
@@ -16,6 +22,8 @@ export type IngestOutcome = 'stored' | 'duplicate';
 export async function ingestStripe(rawBody: Buffer, signature: string | undefined, receivedAt: Date): Promise<IngestOutcome> {
   const secret = await getSecret('STRIPE_WEBHOOK_SECRET');
   const event = verifyStripeEvent(rawBody, signature, secret, receivedAt);
+  const problem = stripeEventProblem(event);
+  if (problem) throw new StripeEventShapeError(problem);
   return storeAndEnqueue({
     source: 'stripe',
     eventId: event.id,

@@ -29,7 +29,13 @@ import {
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 8;
+
+/** Jittered exponential backoff between optimistic-lock retries (10 ms · 2^attempt, up to ~1.3 s). */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(1280, 10 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export function paymentIdFor(source: IncomingPayment['source'], externalId: string): string {
   return stableId('pay', `${source}:${externalId}`);
@@ -95,7 +101,8 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const candidates = await loadCandidates(payment);
     const match = matchPayment(payment, candidates, {
-      shortfallTolerance: shortfallTolerance(),
+      // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full.
+      shortfallTolerance: payment.source === 'bank' || payment.method === 'bank_transfer' ? shortfallTolerance() : {},
       earlyPaymentDiscount,
     });
     const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
@@ -107,6 +114,7 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
     });
     if (result === 'conflict') {
       logger.info('invoice changed concurrently; retrying', { paymentId: payment.id, attempt });
+      await backoff(attempt);
       continue;
     }
     if (result === 'applied') {
@@ -218,6 +226,7 @@ export async function allocateUnapplied(
       bookedAt,
     );
     if (ok) return true;
+    await backoff(attempt);
   }
   throw new Error(`payment ${payment.id}: changed concurrently while allocating`);
 }
@@ -262,6 +271,7 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
       logger.info('payment settled to its facts', { paymentId, reason, target, previous: current, dispute });
       return;
     }
+    await backoff(attempt);
   }
   throw new Error(`payment ${paymentId}: changed concurrently while settling`);
 }
@@ -335,6 +345,7 @@ export async function applyCustomerCredit(invoiceId: string, now: Date): Promise
         applied += amount;
         break;
       }
+      await backoff(attempt);
     }
   }
   return applied;

@@ -1,0 +1,409 @@
+/**
+ * (d) Matching time, pure and in-process (no emulators): a generated portfolio of open invoices and a bank statement
+ * of lines with known truth; in-memory lookups built the way `loadCandidates` (shared/services/payments.ts) reads
+ * them from DynamoDB; `matchPayment` timed per line; every application checked against the truth.
+ *
+ * Runs in its own process (so a portfolio that does not fit in the heap cannot take the benchmark down, and each size
+ * starts from an empty heap): `node --expose-gc --import tsx bench/matching.ts <invoices> <lines> <seed>` prints JSON
+ * lines — progress, then the result.
+ */
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { planApplication, type IncomingPayment } from '../shared/domain/application.ts';
+import { earlyPaymentDiscount, sequenceInvoiceNumber, type Invoice } from '../shared/domain/invoice.ts';
+import { containsInvoiceNumber, extractReferences, findExactSubsets, matchPayment, type MatchCandidates, type MatchPolicy } from '../shared/domain/matching.ts';
+import { createRfReference, formatRfReference } from '../shared/domain/rf-reference.ts';
+import { DEFAULT_SHORTFALL_TOLERANCE } from '../shared/config/policy.ts';
+import { mulberry32, round, summarise } from './stats.ts';
+
+export const CATEGORIES = [
+  // name, share, description
+  ['reference', 0.5, 'RF reference of the invoice (structured or in the text, grouped or compact), amount = balance; payer account known in half'],
+  ['number_in_text', 0.15, 'invoice number in the remittance text, payer account known, amount = balance'],
+  ['payer_exact_amount', 0.15, 'no reference, payer account known, amount = balance'],
+  ['typo_reference', 0.05, 'RF reference with one character changed (fails the checksum), payer known in half, amount = balance'],
+  ['name_only', 0.1, 'payer name only (unknown account), no reference, amount = balance — must never apply'],
+  ['partial', 0.05, 'correct RF reference, amount 30–90 % of the balance'],
+] as const;
+export type Category = (typeof CATEGORIES)[number][0];
+
+export interface CategoryStats {
+  lines: number;
+  appliedCorrect: number;
+  wrong: number;
+  unapplied: number;
+}
+
+export interface MatchingResult {
+  invoices: number;
+  customers: number;
+  lines: number;
+  seed: number;
+  buildMs: number;
+  lookupMs: number;
+  matchMs: number;
+  loopMs: number;
+  perLineMatchUs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  straightThrough: number;
+  wrongApplications: number;
+  byCategory: Record<string, CategoryStats & { straightThrough: number; matchUsMean: number; matchUsP99: number }>;
+  /** Lines that carry enough evidence to apply (all but name_only). */
+  straightThroughOfApplicable: number;
+  byRule: Record<string, number>;
+  heapUsedMB: { afterBuild: number; afterMatch: number };
+  /** Re-measured for the number_in_text and payer_exact_amount lines: the tier-2 invoice-number scan and the tier-3 subset search. */
+  attribution: { lines: number; matchMs: number; tier2ScanMs: number; subsetSearchMs: number };
+  rssMB: { afterBuild: number; afterMatch: number };
+  heapLimitMB: number;
+}
+
+const PRICE_LIST = [1900, 4900, 9900, 12500, 15000, 19900, 25000, 29900, 50000, 75000, 100000, 150000];
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
+const NOISE = ['Payment', 'Thank you', 'Zahlung', 'Order 4711', 'Services March', 'Rent', 'Subscription', 'Consulting Q2', 'Transfer'];
+const RECEIVED_AT = '2026-06-15T10:00:00.000Z';
+
+function mb(bytes: number): number {
+  return round(bytes / 1048576, 1);
+}
+
+function emit(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+function heap(): { heapUsed: number; rss: number } {
+  // Twice: V8 keeps compiled RegExps in its compilation cache until the second collection.
+  (globalThis as { gc?: () => void }).gc?.();
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, rss: m.rss };
+}
+
+export async function runMatching(nInvoices: number, nLines: number, seed: number): Promise<MatchingResult> {
+  const { getHeapStatistics } = await import('node:v8');
+  const rand = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  // Standard normal (Box–Muller) for log-normal amounts.
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+
+  const t0 = performance.now();
+  const nCustomers = Math.max(10, Math.round(nInvoices / 5));
+  const customerIds: string[] = [];
+  const customerCurrency: string[] = [];
+  const customerAccount: string[] = [];
+  const customerName: string[] = [];
+  const byAccount = new Map<string, string>();
+  for (let c = 0; c < nCustomers; c++) {
+    const id = `cus_${String(c).padStart(7, '0')}`;
+    customerIds.push(id);
+    customerCurrency.push(rand() < 0.05 ? 'USD' : 'EUR');
+    const account = `DE${String(10 + (c % 89)).padStart(2, '0')}5001${String(c).padStart(12, '0')}`;
+    customerAccount.push(account);
+    customerName.push(`Customer ${c} GmbH`);
+    byAccount.set(account, id);
+  }
+  // 1 % of customers are big (a fifth of all invoices, ~100 open each); the rest have ~4 open invoices.
+  const bigCustomers = Math.max(1, Math.round(nCustomers / 100));
+
+  const dates: string[] = [];
+  for (let d = 0; d < 160; d++) dates.push(new Date(Date.UTC(2026, 0, 1 + d)).toISOString().slice(0, 10));
+  const dueOf = (issue: number) => new Date(Date.UTC(2026, 0, 1 + issue + 30)).toISOString().slice(0, 10);
+  const dueDates = dates.map((_, d) => dueOf(d));
+  const createdAt = '2026-01-01T00:00:00.000Z';
+
+  const invoices: Invoice[] = new Array<Invoice>(nInvoices);
+  const byReference = new Map<string, Invoice>();
+  const openByCustomer = new Map<string, Invoice[]>();
+  for (let i = 0; i < nInvoices; i++) {
+    const c = rand() < 0.2 ? int(0, bigCustomers - 1) : int(bigCustomers, nCustomers - 1);
+    const customerId = customerIds[c] as string;
+    const total =
+      rand() < 0.35 ? pick(PRICE_LIST) : Math.min(5_000_000, Math.max(500, Math.round(Math.exp(Math.log(35_000) + normal()))));
+    let paymentReference: string;
+    do {
+      let body = '';
+      for (let k = 0; k < 12; k++) body += ALPHABET[Math.floor(rand() * ALPHABET.length)];
+      paymentReference = createRfReference(body);
+    } while (byReference.has(paymentReference));
+    const issue = int(0, dates.length - 1);
+    const invoice: Invoice = {
+      id: `inv_${String(i).padStart(8, '0')}`,
+      customerId,
+      number: sequenceInvoiceNumber(i + 1),
+      currency: customerCurrency[c] as string,
+      total,
+      balanceDue: total,
+      status: 'open',
+      issueDate: dates[issue] as string,
+      dueDate: dueDates[issue] as string,
+      paymentReference,
+      lines: [{ description: 'Invoice amount', quantity: 1, unitAmount: total, amount: total }],
+      ...(rand() < 0.1
+        ? { earlyPaymentDiscount: { basisPoints: 200, amount: Math.round(total * 0.02), until: dates[Math.min(dates.length - 1, issue + 14)] as string } }
+        : {}),
+      createdAt,
+      version: 1,
+    };
+    invoices[i] = invoice;
+    byReference.set(paymentReference, invoice);
+    const list = openByCustomer.get(customerId);
+    if (list) list.push(invoice);
+    else openByCustomer.set(customerId, [invoice]);
+    if (i > 0 && i % 250_000 === 0) emit({ type: 'progress', phase: 'build', invoices: i, heapUsedMB: mb(process.memoryUsage().heapUsed) });
+  }
+
+  // Truth invoices drawn without replacement (partial Fisher–Yates), so each line pays a different invoice.
+  const order = new Int32Array(nInvoices);
+  for (let i = 0; i < nInvoices; i++) order[i] = i;
+  const lines: { payment: IncomingPayment; truth: Invoice; category: Category }[] = [];
+  const cumulative: [Category, number][] = [];
+  let acc = 0;
+  for (const [name, share] of CATEGORIES) cumulative.push([name, (acc += share)]);
+  const refText = (ref: string) => (rand() < 0.5 ? formatRfReference(ref) : ref);
+  for (let k = 0; k < Math.min(nLines, nInvoices); k++) {
+    const j = k + Math.floor(rand() * (nInvoices - k));
+    const tmp = order[k] as number;
+    order[k] = order[j] as number;
+    order[j] = tmp;
+    const truth = invoices[order[k] as number] as Invoice;
+    const c = Number(truth.customerId.slice(4));
+    const r = rand();
+    const category = (cumulative.find(([, upTo]) => r < upTo)?.[0] ?? 'reference') as Category;
+    const payment: IncomingPayment = {
+      id: `pay_${k}`,
+      source: 'bank',
+      externalId: `line-${k}`,
+      method: 'bank_transfer',
+      amount: truth.balanceDue,
+      currency: truth.currency,
+      receivedAt: RECEIVED_AT,
+      payerName: customerName[c] as string,
+    };
+    const known = customerAccount[c] as string;
+    const unknownAccount = `NL${String(10 + (k % 89)).padStart(2, '0')}BANK${String(k).padStart(10, '0')}`;
+    switch (category) {
+      case 'reference':
+        payment.payerAccount = rand() < 0.5 ? known : unknownAccount;
+        if (rand() < 0.3) payment.references = [truth.paymentReference];
+        else payment.remittanceText = `${pick(NOISE)} ${refText(truth.paymentReference)}`;
+        break;
+      case 'number_in_text':
+        payment.payerAccount = known;
+        payment.remittanceText = `${pick(NOISE)} ${rand() < 0.5 ? truth.number : truth.number.toLowerCase()}`;
+        break;
+      case 'payer_exact_amount':
+        payment.payerAccount = known;
+        payment.remittanceText = pick(NOISE);
+        break;
+      case 'typo_reference': {
+        payment.payerAccount = rand() < 0.5 ? known : unknownAccount;
+        const ref = truth.paymentReference;
+        const at = int(4, ref.length - 1);
+        let ch = pick([...ALPHABET]);
+        while (ch === ref[at]) ch = pick([...ALPHABET]);
+        payment.remittanceText = `${pick(NOISE)} ${refText(`${ref.slice(0, at)}${ch}${ref.slice(at + 1)}`)}`;
+        break;
+      }
+      case 'name_only':
+        payment.payerAccount = unknownAccount;
+        payment.remittanceText = pick(NOISE);
+        break;
+      case 'partial':
+        payment.payerAccount = rand() < 0.5 ? known : unknownAccount;
+        payment.amount = Math.max(1, Math.round(truth.balanceDue * (0.3 + 0.6 * rand())));
+        payment.references = [truth.paymentReference];
+        break;
+    }
+    lines.push({ payment, truth, category });
+  }
+  const buildMs = performance.now() - t0;
+  const afterBuild = heap();
+  emit({ type: 'progress', phase: 'built', invoices: nInvoices, lines: lines.length, buildMs: round(buildMs, 0), heapUsedMB: mb(afterBuild.heapUsed) });
+
+  const policy: MatchPolicy = { shortfallTolerance: DEFAULT_SHORTFALL_TOLERANCE, earlyPaymentDiscount };
+  /** What loadCandidates reads from DynamoDB, from the in-memory maps. */
+  const loadCandidates = (payment: IncomingPayment): MatchCandidates => {
+    const referenced: Invoice[] = [];
+    for (const ref of extractReferences(payment).valid) {
+      const invoice = byReference.get(ref);
+      if (invoice) referenced.push(invoice);
+    }
+    const payerCustomerId = payment.payerAccount ? byAccount.get(payment.payerAccount) : undefined;
+    const payerOpenInvoices = payerCustomerId
+      ? (openByCustomer.get(payerCustomerId) ?? []).filter((inv) => inv.balanceDue > 0).slice(0, 2000)
+      : [];
+    return {
+      hinted: [],
+      referenced,
+      ...(payerCustomerId ? { payerCustomerId, payerEvidence: 'known_account' } : {}),
+      payerOpenInvoices,
+      sameAmountInvoices: [],
+    };
+  };
+
+  const stats = new Map<Category, CategoryStats>(CATEGORIES.map(([name]) => [name, { lines: 0, appliedCorrect: 0, wrong: 0, unapplied: 0 }]));
+  const byRule = new Map<string, number>();
+  const matchUs = new Float64Array(lines.length);
+  const categoryUs = new Map<Category, number[]>(CATEGORIES.map(([name]) => [name, []]));
+  let lookupMs = 0;
+  let matchMs = 0;
+  const loopStart = performance.now();
+  for (let k = 0; k < lines.length; k++) {
+    const { payment, truth, category } = lines[k] as (typeof lines)[number];
+    const a = performance.now();
+    const candidates = loadCandidates(payment);
+    const b = performance.now();
+    const result = matchPayment(payment, candidates, policy);
+    const e = performance.now();
+    lookupMs += b - a;
+    matchMs += e - b;
+    matchUs[k] = (e - b) * 1000;
+    categoryUs.get(category)?.push(matchUs[k] as number);
+    const s = stats.get(category) as CategoryStats;
+    s.lines += 1;
+    const ruleKey = `${result.decision.rule}/${result.decision.outcome}`;
+    byRule.set(ruleKey, (byRule.get(ruleKey) ?? 0) + 1);
+    if (result.decision.outcome !== 'applied') {
+      s.unapplied += 1;
+      continue;
+    }
+    if (result.targets.length > 0 && result.targets.every((t) => t.id === truth.id)) s.appliedCorrect += 1;
+    else s.wrong += 1;
+    // Book it, so later lines see the new balances (as the worker would).
+    const plan = planApplication(payment, result.decision, result.targets, result.adjustments);
+    for (const allocation of plan.allocations) {
+      const invoice = result.targets.find((t) => t.id === allocation.invoiceId) as Invoice;
+      invoice.balanceDue = allocation.newBalance;
+      invoice.status = allocation.newStatus;
+      invoice.version += 1;
+    }
+    if (k > 0 && k % 25_000 === 0) emit({ type: 'progress', phase: 'match', lines: k, heapUsedMB: mb(process.memoryUsage().heapUsed) });
+  }
+  const loopMs = performance.now() - loopStart;
+  const afterMatch = heap();
+
+  // Where the time of the payer-known lines goes (measured again after the loop, with V8's RegExp cache cleared by
+  // heap()): tier 2 compiles one RegExp per open invoice of the payer to look for its number in the text; tier 3 runs
+  // the subset-sum search over the payer's open balances.
+  let tier2ScanMs = 0;
+  let subsetSearchMs = 0;
+  let payerKnownLines = 0;
+  for (const { payment, category } of lines) {
+    if (category !== 'number_in_text' && category !== 'payer_exact_amount') continue;
+    const open = loadCandidates(payment).payerOpenInvoices;
+    const text = payment.remittanceText ?? '';
+    payerKnownLines += 1;
+    const a = performance.now();
+    open.filter((inv) => containsInvoiceNumber(text, inv.number));
+    const b = performance.now();
+    if (category === 'payer_exact_amount') {
+      findExactSubsets(
+        open.filter((inv) => inv.currency === payment.currency).map((inv) => inv.balanceDue),
+        payment.amount,
+      );
+    }
+    const e = performance.now();
+    tier2ScanMs += b - a;
+    subsetSearchMs += e - b;
+  }
+
+  let correct = 0;
+  let wrong = 0;
+  const byCategory: MatchingResult['byCategory'] = {};
+  for (const [name, s] of stats) {
+    correct += s.appliedCorrect;
+    wrong += s.wrong;
+    const us = summarise(categoryUs.get(name) ?? []);
+    byCategory[name] = { ...s, straightThrough: round(s.lines ? s.appliedCorrect / s.lines : 0, 4), matchUsMean: round(us.mean, 1), matchUsP99: round(us.p99, 1) };
+  }
+  const applicable = lines.length - (stats.get('name_only')?.lines ?? 0);
+  const perLine = summarise(matchUs);
+  return {
+    invoices: nInvoices,
+    customers: nCustomers,
+    lines: lines.length,
+    seed,
+    buildMs: round(buildMs, 0),
+    lookupMs: round(lookupMs, 1),
+    matchMs: round(matchMs, 1),
+    loopMs: round(loopMs, 1),
+    perLineMatchUs: { p50: round(perLine.p50, 1), p95: round(perLine.p95, 1), p99: round(perLine.p99, 1), max: round(perLine.max, 0), mean: round(perLine.mean, 1) },
+    straightThrough: round(correct / Math.max(1, lines.length), 4),
+    straightThroughOfApplicable: round(correct / Math.max(1, applicable), 4),
+    wrongApplications: wrong,
+    byCategory,
+    byRule: Object.fromEntries([...byRule.entries()].sort((x, y) => y[1] - x[1])),
+    heapUsedMB: { afterBuild: mb(afterBuild.heapUsed), afterMatch: mb(afterMatch.heapUsed) },
+    attribution: {
+      lines: payerKnownLines,
+      matchMs: round(
+        (['number_in_text', 'payer_exact_amount'] as const).reduce((sum, c) => sum + (categoryUs.get(c) ?? []).reduce((x, y) => x + y, 0), 0) / 1000,
+        1,
+      ),
+      tier2ScanMs: round(tier2ScanMs, 1),
+      subsetSearchMs: round(subsetSearchMs, 1),
+    },
+    rssMB: { afterBuild: mb(afterBuild.rss), afterMatch: mb(afterMatch.rss) },
+    heapLimitMB: mb(getHeapStatistics().heap_size_limit),
+  };
+}
+
+export type MatchingRun =
+  | { ok: true; result: MatchingResult; wallMs: number }
+  | { ok: false; reason: string; lastProgress?: Record<string, unknown>; wallMs: number };
+
+/** Runs one size in a child process, killed after `timeLimitMs`; a crash (e.g. heap exhausted) is reported, not thrown. */
+export function runMatchingInChild(nInvoices: number, nLines: number, seed: number, timeLimitMs: number, onProgress: (p: Record<string, unknown>) => void): Promise<MatchingRun> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/matching.ts', String(nInvoices), String(nLines), String(seed)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let result: MatchingResult | undefined;
+    let lastProgress: Record<string, unknown> | undefined;
+    let stderr = '';
+    let buffered = '';
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeLimitMs);
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const msg = JSON.parse(line) as { type: string; result?: MatchingResult };
+          if (msg.type === 'result') result = msg.result;
+          else {
+            lastProgress = msg;
+            onProgress(msg);
+          }
+        } catch {
+          // not ours
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - t0;
+      if (result) return resolve({ ok: true, result, wallMs });
+      const heapOut = /heap out of memory|Allocation failed/i.test(stderr);
+      const reason = killed
+        ? `stopped after the ${timeLimitMs / 1000} s time limit`
+        : heapOut
+          ? 'JavaScript heap out of memory'
+          : `exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+      resolve({ ok: false, reason, ...(lastProgress ? { lastProgress } : {}), wallMs });
+    });
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [invoices, lines, seed] = process.argv.slice(2).map(Number);
+  const result = await runMatching(invoices ?? 100_000, lines ?? 10_000, seed ?? 1);
+  emit({ type: 'result', result });
+}
