@@ -12,6 +12,7 @@
  * a put; reads 1 RCU per started 4 KB (strongly consistent), half for eventually consistent, a query per 4 KB of all
  * items returned.
  */
+import { clientEnv } from '../local/child-stack.ts';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { table } from '../shared/topology.ts';
@@ -236,17 +237,8 @@ export async function measureCapacity(
   const sqs = sqsClient(stack);
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: `bench-capacity-${opts.runId}` }));
   sqs.destroy();
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
-    AWS_ENDPOINT_URL_SESV2: stack.sesEndpoint,
-    TABLE_NAME: stack.tableName,
-    MAIL_FROM: 'billing@example.com',
+  Object.assign(process.env, clientEnv(stack), {
     PAYMENTS_QUEUE_URL: new URL(new URL(queue.QueueUrl as string).pathname, stack.sqsEndpoint).href,
-    STRIPE_WEBHOOK_SECRET: stack.stripeWebhookSecret,
     POWERTOOLS_SERVICE_NAME: 'collections-bench',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });

@@ -1,24 +1,12 @@
 /**
- * Starts the local stack for the benchmark as a child process — the same `local/start.ts` as `npm start`, on free
- * ports, in memory, schedules off — exactly as test/support/global-setup.ts does, and stops it again.
+ * Starts the local stack for the benchmark as a child process (local/child-stack.ts, as the tests do) and samples
+ * the CPU its processes use.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { freePort } from '../local/emulators.ts';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startChildStack, type StackInfo } from '../local/child-stack.ts';
 
-export interface BenchStack {
-  apiUrl: string;
-  dynamodbEndpoint: string;
-  sqsEndpoint: string;
-  sesEndpoint: string;
-  tableName: string;
-  adminKey: string;
-  stripeWebhookSecret: string;
-  paymentsQueueUrl: string;
-  logFile: string;
+export interface BenchStack extends StackInfo {
   startupMs: number;
   /** CPU seconds used so far by the stack's Node process, by DynamoDB Local (Java) and by this process (Linux /proc). */
   cpu(): CpuSample;
@@ -87,80 +75,18 @@ export function cpuBetween(a: CpuSample, b: CpuSample): { stackNode?: number; dy
   };
 }
 
-const SECRETS = {
-  ADMIN_API_KEY: 'bench-admin-key',
-  STRIPE_WEBHOOK_SECRET: 'whsec_bench_secret',
-  BANK_WEBHOOK_SECRET: 'bench-bank-secret',
-};
-const TABLE = 'collections-bench';
-
 export async function startBenchStack(readyTimeoutMs = 90_000): Promise<BenchStack> {
   const started = performance.now();
-  const [port, dynamodbPort, sqsPort, sesPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const logFile = join(tmpdir(), `collections-bench-stack-${process.pid}.log`);
-  const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory', '--no-schedules'], {
-    env: {
-      ...process.env,
-      ...SECRETS,
-      PORT: String(port),
-      DYNAMODB_PORT: String(dynamodbPort),
-      SQS_PORT: String(sqsPort),
-      SES_PORT: String(sesPort),
-      TABLE_NAME: TABLE,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
+  const stack = await startChildStack({
+    name: 'bench',
+    tableName: 'collections-bench',
+    secrets: {
+      ADMIN_API_KEY: 'bench-admin-key',
+      STRIPE_WEBHOOK_SECRET: 'whsec_bench_secret',
+      BANK_WEBHOOK_SECRET: 'bench-bank-secret',
+      LINK_SIGNING_SECRET: 'bench-link-secret',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    readyTimeoutMs,
   });
-  child.stderr?.pipe(log);
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    log.end();
-  };
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`local stack not ready within ${readyTimeoutMs / 1000} s; see ${logFile}`)), readyTimeoutMs);
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        log.write(d);
-        if (out.includes('\nREADY')) return;
-        out += d.toString();
-        if (out.includes('\nREADY')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`local stack exited with ${code} before it was ready; see ${logFile}`));
-      });
-    });
-    const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
-    const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'payments' }));
-    sqs.destroy();
-    return {
-      apiUrl: `http://127.0.0.1:${port}`,
-      dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
-      sqsEndpoint,
-      sesEndpoint: `http://127.0.0.1:${sesPort}`,
-      tableName: TABLE,
-      adminKey: SECRETS.ADMIN_API_KEY,
-      stripeWebhookSecret: SECRETS.STRIPE_WEBHOOK_SECRET,
-      paymentsQueueUrl: new URL(new URL(QueueUrl as string).pathname, sqsEndpoint).href,
-      logFile,
-      startupMs: performance.now() - started,
-      cpu: () => sampleCpu(child.pid),
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  return { ...stack.info, startupMs: performance.now() - started, cpu: () => sampleCpu(stack.child.pid), stop: stack.stop };
 }
