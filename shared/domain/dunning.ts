@@ -1,0 +1,354 @@
+/**
+ * The dunning ladder: steps anchored to the due date, decided by a pure function of "now".
+ *
+ * Rules:
+ * - The customer's local calendar date decides which day it is. A step with offset k is due from the local date
+ *   anchor + k (anchor = extended due date if any, else the re-anchor date, else the due date); overdue starts the
+ *   next local day after the due date (+1).
+ * - Sends happen only inside local business hours (default Mon–Fri 09:00–17:00) and outside quiet hours; otherwise
+ *   the answer is "wait until" the next instant that is allowed, computed with the zone's real offsets (DST-safe).
+ * - Catch-up: after missed runs only the latest step now due is sent, never the skipped ones, and never a step at or
+ *   before `lastStepSent` in the ladder.
+ * - Nothing at all (action none) for: excluded customers, paid invoices, disputes, active holds, balances below the
+ *   per-currency minimum, a finished ladder.
+ */
+import { addDays } from './dates.ts';
+
+export type Tone = 'friendly' | 'neutral' | 'firm' | 'formal';
+export type Channel = 'email' | 'letter' | 'handover';
+export type StepKind = 'heads_up' | 'due_day' | 'reminder' | 'final_notice' | 'legal_handover';
+
+export interface DunningStep {
+  id: string;
+  /** Days from the anchor (due) date; negative = before it. */
+  offsetDays: number;
+  tone: Tone;
+  channel: Channel;
+  kind: StepKind;
+}
+
+export const DEFAULT_LADDER: readonly DunningStep[] = Object.freeze([
+  { id: 'heads-up', offsetDays: -7, tone: 'friendly', channel: 'email', kind: 'heads_up' },
+  { id: 'due-day', offsetDays: 0, tone: 'friendly', channel: 'email', kind: 'due_day' },
+  { id: 'gentle', offsetDays: 3, tone: 'neutral', channel: 'email', kind: 'reminder' },
+  { id: 'firm', offsetDays: 14, tone: 'firm', channel: 'email', kind: 'reminder' },
+  /** Formal letter: the consequences and the date after which legal steps follow (anchor + 45). */
+  { id: 'final-notice', offsetDays: 30, tone: 'formal', channel: 'letter', kind: 'final_notice' },
+  { id: 'legal-handover', offsetDays: 45, tone: 'formal', channel: 'handover', kind: 'legal_handover' },
+]);
+
+/** The 'minimal' cadence: due-day, +14, +30, +45. */
+export const MINIMAL_STEP_IDS: readonly string[] = ['due-day', 'firm', 'final-notice', 'legal-handover'];
+
+export interface BusinessHours {
+  /** Local hour the window opens (inclusive), 0–23. */
+  startHour: number;
+  /** Local hour the window closes (exclusive), 1–24. */
+  endHour: number;
+  /** Days of the week, 0 = Sunday … 6 = Saturday. */
+  days: readonly number[];
+}
+
+export const DEFAULT_BUSINESS_HOURS: BusinessHours = { startHour: 9, endHour: 17, days: [1, 2, 3, 4, 5] };
+
+/** Local hours [startHour, endHour) with no sending; may wrap midnight (e.g. 20 → 8). */
+export interface QuietHours {
+  startHour: number;
+  endHour: number;
+}
+
+export interface CustomerDunningOverrides {
+  cadence?: 'default' | 'minimal' | readonly DunningStep[];
+  /** Replaces the tone of the email steps; letters and the handover stay formal. */
+  tone?: Tone;
+  quietHours?: QuietHours;
+  /** No reminders at all. */
+  excluded?: boolean;
+}
+
+/** The ladder for a customer: cadence then tone override; steps sorted by offset; ids must be unique. */
+export function ladderForCustomer(
+  overrides: CustomerDunningOverrides = {},
+  base: readonly DunningStep[] = DEFAULT_LADDER,
+): DunningStep[] {
+  const cadence = overrides.cadence ?? 'default';
+  const steps =
+    cadence === 'default' ? base : cadence === 'minimal' ? base.filter((s) => MINIMAL_STEP_IDS.includes(s.id)) : cadence;
+  const out = steps.map((s) => (overrides.tone && s.channel === 'email' ? { ...s, tone: overrides.tone } : { ...s }));
+  return sortLadder(out);
+}
+
+function sortLadder(steps: readonly DunningStep[]): DunningStep[] {
+  const ids = new Set<string>();
+  for (const s of steps) {
+    if (ids.has(s.id)) throw new RangeError(`duplicate step id in ladder: ${s.id}`);
+    if (!Number.isSafeInteger(s.offsetDays)) throw new RangeError(`offsetDays must be an integer: ${s.id}`);
+    ids.add(s.id);
+  }
+  return [...steps].sort((a, b) => a.offsetDays - b.offsetDays);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Time-zone helpers (Intl only)
+
+interface LocalParts {
+  date: string;
+  hour: number;
+  minute: number;
+}
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function rawParts(instant: Date, timeZone: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of formatterFor(timeZone).formatToParts(instant)) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return out;
+}
+
+/** Local calendar date, hour and minute of an instant in a time zone. */
+export function localParts(instant: Date, timeZone: string): LocalParts {
+  const p = rawParts(instant, timeZone);
+  const pad = (n: number | undefined, w = 2) => String(n ?? 0).padStart(w, '0');
+  return { date: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`, hour: p.hour ?? 0, minute: p.minute ?? 0 };
+}
+
+/** Offset of local wall-clock time from UTC at an instant, in milliseconds (Berlin in summer: +7,200,000). */
+export function timeZoneOffsetMs(instant: Date, timeZone: string): number {
+  const p = rawParts(instant, timeZone);
+  const asUtc = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  const whole = instant.getTime() - (((instant.getTime() % 1000) + 1000) % 1000);
+  return asUtc - whole;
+}
+
+/**
+ * The instant at which the local clock shows `date` `hour`:00. A wall time skipped by a DST jump resolves to the
+ * instant of the jump (the first instant after it); a repeated wall time resolves to its first occurrence.
+ */
+export function zonedInstant(date: string, hour: number, timeZone: string): Date {
+  const guess = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), hour);
+  const candidates = new Set<number>();
+  for (const probe of [guess - 86_400_000, guess, guess + 86_400_000]) {
+    candidates.add(guess - timeZoneOffsetMs(new Date(probe), timeZone));
+  }
+  const matching = [...candidates]
+    .filter((t) => {
+      const lp = localParts(new Date(t), timeZone);
+      return lp.date === date && lp.hour === hour;
+    })
+    .sort((a, b) => a - b);
+  if (matching[0] !== undefined) return new Date(matching[0]);
+  // Skipped wall time: the earliest candidate whose local time is after the wanted one is the jump instant.
+  const after = [...candidates]
+    .filter((t) => {
+      const lp = localParts(new Date(t), timeZone);
+      return lp.date > date || (lp.date === date && lp.hour > hour);
+    })
+    .sort((a, b) => a - b);
+  const first = after[0];
+  if (first === undefined) throw new RangeError(`cannot resolve ${date} ${hour}:00 in ${timeZone}`);
+  // Walk back minute by minute to the transition (at most one hour).
+  let t = first;
+  while (t - 60_000 >= first - 3_600_000) {
+    const lp = localParts(new Date(t - 60_000), timeZone);
+    if (lp.date < date || (lp.date === date && lp.hour < hour)) break;
+    t -= 60_000;
+  }
+  return new Date(t);
+}
+
+function weekday(date: string): number {
+  return new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)))).getUTCDay();
+}
+
+function isQuiet(hour: number, quiet: QuietHours | undefined): boolean {
+  if (!quiet || quiet.startHour === quiet.endHour) return false;
+  return quiet.startHour < quiet.endHour
+    ? hour >= quiet.startHour && hour < quiet.endHour
+    : hour >= quiet.startHour || hour < quiet.endHour;
+}
+
+function hourAllowed(date: string, hour: number, bh: BusinessHours, quiet: QuietHours | undefined): boolean {
+  return bh.days.includes(weekday(date)) && hour >= bh.startHour && hour < bh.endHour && !isQuiet(hour, quiet);
+}
+
+/** Whether `now` lies inside the customer's local business hours and outside their quiet hours. */
+export function isSendingTime(now: Date, timeZone: string, bh: BusinessHours = DEFAULT_BUSINESS_HOURS, quiet?: QuietHours): boolean {
+  const lp = localParts(now, timeZone);
+  return hourAllowed(lp.date, lp.hour, bh, quiet);
+}
+
+/**
+ * The first instant ≥ `from` whose local date is ≥ `earliestDate` and whose local hour is a sending hour. Searches
+ * up to 3 weeks ahead; throws if the configuration allows no sending hour at all.
+ */
+export function nextSendingTime(
+  from: Date,
+  earliestDate: string,
+  timeZone: string,
+  bh: BusinessHours = DEFAULT_BUSINESS_HOURS,
+  quiet?: QuietHours,
+): Date {
+  const today = localParts(from, timeZone).date;
+  const startDate = earliestDate > today ? earliestDate : today;
+  for (let k = 0; k < 22; k++) {
+    const date = addDays(startDate, k);
+    if (!bh.days.includes(weekday(date))) continue;
+    for (let h = bh.startHour; h < bh.endHour; h++) {
+      if (isQuiet(h, quiet)) continue;
+      const t = zonedInstant(date, h, timeZone);
+      const lp = localParts(t, timeZone);
+      if (lp.date !== date || lp.hour !== h) continue; // skipped by a DST jump: not a real local hour that day
+      if (t.getTime() >= from.getTime()) return t;
+      if (t.getTime() + 3_600_000 > from.getTime() && localParts(from, timeZone).hour === h) return from;
+    }
+  }
+  throw new RangeError('business hours and quiet hours leave no time to send');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The decision
+
+export interface DueStepInput {
+  ladder: readonly DunningStep[];
+  /** Customer-local calendar date the invoice is due. */
+  dueDate: string;
+  /** Re-anchor: the due date of the oldest unpaid amount after partial payments (given by the caller). */
+  anchorDate?: string;
+  /** A hardship extension: replaces the due date for the ladder. */
+  extendedDueDate?: string;
+  timeZone: string;
+  now: Date;
+  /** Id of the last step sent for this invoice. */
+  lastStepSent?: string;
+  /** A customer-level hold; with `expiresAt`, it stops pausing at that instant. */
+  holds: { active: boolean; expiresAt?: Date };
+  disputed: boolean;
+  excluded?: boolean;
+  /** Outstanding balance, minor units; ≤ 0 means paid. */
+  balance: number;
+  currency: string;
+  minimumAmounts?: Record<string, number>;
+  businessHours?: BusinessHours;
+  quietHours?: QuietHours;
+}
+
+export type DunningDecision =
+  | { action: 'send'; step: DunningStep; reason: string }
+  | { action: 'wait'; until?: Date; reason: string }
+  | { action: 'none'; reason: string };
+
+/** The date the ladder is anchored to: extension, else re-anchor date, else due date. */
+export function ladderAnchor(input: Pick<DueStepInput, 'dueDate' | 'anchorDate' | 'extendedDueDate'>): string {
+  return input.extendedDueDate ?? input.anchorDate ?? input.dueDate;
+}
+
+function lastSentIndex(ladder: readonly DunningStep[], lastStepSent: string | undefined): number {
+  if (lastStepSent === undefined) return -1;
+  const i = ladder.findIndex((s) => s.id === lastStepSent);
+  if (i >= 0) return i;
+  // The ladder changed (e.g. cadence 'minimal'): place the step by its offset in the default ladder.
+  const known = DEFAULT_LADDER.find((s) => s.id === lastStepSent);
+  if (!known) throw new RangeError(`lastStepSent ${lastStepSent} is not a step of the ladder`);
+  let idx = -1;
+  ladder.forEach((s, j) => {
+    if (s.offsetDays <= known.offsetDays) idx = j;
+  });
+  return idx;
+}
+
+export function dueStep(input: DueStepInput): DunningDecision {
+  if (input.excluded) return { action: 'none', reason: 'customer excluded from reminders' };
+  if (input.balance <= 0) return { action: 'none', reason: 'paid' };
+  if (input.disputed) return { action: 'none', reason: 'disputed: collection paused' };
+  const held = input.holds.active && (!input.holds.expiresAt || input.now.getTime() < input.holds.expiresAt.getTime());
+  if (held) return { action: 'none', reason: 'on hold: collection paused' };
+  const minimum = input.minimumAmounts?.[input.currency] ?? 0;
+  if (input.balance < minimum) return { action: 'none', reason: `balance below the ${input.currency} minimum of ${minimum}` };
+
+  const ladder = sortLadder(input.ladder);
+  const last = lastSentIndex(ladder, input.lastStepSent);
+  const remaining = ladder.slice(last + 1);
+  if (remaining.length === 0) return { action: 'none', reason: 'ladder finished' };
+
+  const bh = input.businessHours ?? DEFAULT_BUSINESS_HOURS;
+  const anchor = ladderAnchor(input);
+  const today = localParts(input.now, input.timeZone).date;
+  const due = remaining.filter((s) => addDays(anchor, s.offsetDays) <= today);
+  const latest = due.at(-1);
+  if (!latest) {
+    const next = remaining[0] as DunningStep;
+    const on = addDays(anchor, next.offsetDays);
+    return {
+      action: 'wait',
+      until: nextSendingTime(input.now, on, input.timeZone, bh, input.quietHours),
+      reason: `next step ${next.id} is due on ${on}`,
+    };
+  }
+  if (!isSendingTime(input.now, input.timeZone, bh, input.quietHours)) {
+    return {
+      action: 'wait',
+      until: nextSendingTime(input.now, today, input.timeZone, bh, input.quietHours),
+      reason: `step ${latest.id} is due; outside the customer's sending hours`,
+    };
+  }
+  const skipped = due.length - 1;
+  return {
+    action: 'send',
+    step: latest,
+    reason:
+      `step ${latest.id} due since ${addDays(anchor, latest.offsetDays)}` +
+      (skipped > 0 ? `; ${skipped} earlier step(s) superseded, not sent` : ''),
+  };
+}
+
+/** Idempotency key of one reminder: an invoice gets each step at most once. */
+export function dunningMailKey(invoiceId: string, stepId: string): string {
+  return `dunning#${invoiceId}#${stepId}`;
+}
+
+export interface DueItem {
+  invoiceId: string;
+  customerId: string;
+  step: DunningStep;
+}
+
+export interface CustomerBatch {
+  customerId: string;
+  /** The most advanced step among the items (largest offset; on a tie the later item). */
+  step: DunningStep;
+  items: DueItem[];
+}
+
+/** One mail per customer per run: batches in order of each customer's first item, items in input order. */
+export function groupForCustomer(items: readonly DueItem[]): CustomerBatch[] {
+  const batches = new Map<string, CustomerBatch>();
+  for (const item of items) {
+    const batch = batches.get(item.customerId);
+    if (!batch) {
+      batches.set(item.customerId, { customerId: item.customerId, step: item.step, items: [item] });
+      continue;
+    }
+    batch.items.push(item);
+    if (item.step.offsetDays >= batch.step.offsetDays) batch.step = item.step;
+  }
+  return [...batches.values()];
+}
