@@ -5,3 +5,26 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * secrets: log ids, types, amounts and outcomes only.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'collections' });
+
+const EMAIL = /[^\s@<>"',;:]+@[^\s@<>"',;:]+\.[A-Za-z]{2,}/g;
+const IBAN = /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b/g;
+
+/** Strips what could be personal data (email addresses, account numbers) from text bound for the logs. */
+export function redact(text: string): string {
+  return text.replace(EMAIL, '<email>').replace(IBAN, '<account>');
+}
+
+/**
+ * An error as it may be logged: name, redacted message and stack, and AWS request metadata — never the raw message
+ * of an outside service (SES puts recipient addresses in its errors).
+ */
+export function errorForLog(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { name: 'NonError', message: redact(String(error)) };
+  const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
+  return {
+    name: error.name,
+    message: redact(error.message),
+    ...(error.stack ? { stack: redact(error.stack) } : {}),
+    ...(meta ? { httpStatusCode: meta.httpStatusCode, requestId: meta.requestId } : {}),
+  };
+}

@@ -22,12 +22,12 @@ export const handler = httpHandler({
     const input = parse(newInvoiceSchema, jsonBody(event));
     const now = new Date(event.requestContext.timeEpoch);
     const { invoice, created } = await issueInvoice(input, getHeader(event, 'idempotency-key'), now);
-    if (!created) return json(200, { ...invoice, appliedPayments: await getAppliedPayments(invoice.id) });
-    // Policy: the customer's credit from earlier overpayments settles the new invoice first.
+    // Policy: the customer's credit from earlier overpayments settles the new invoice first. Also on a replay: a
+    // crash after the invoice was written must not leave the credit unused (applying it again is a no-op).
     const credited = await applyCustomerCredit(invoice.id, now);
-    const current = credited > 0 ? ((await getInvoice(invoice.id)) ?? invoice) : invoice;
+    const current = created && credited === 0 ? invoice : ((await getInvoice(invoice.id)) ?? invoice);
     const { requestHash: _h, ...body } = current as typeof current & { requestHash?: string };
-    return json(201, { ...body, appliedPayments: credited > 0 ? await getAppliedPayments(invoice.id) : [] });
+    return json(created ? 201 : 200, { ...body, appliedPayments: await getAppliedPayments(invoice.id) });
   },
   'GET /invoices/{id}': async (event) => {
     const id = event.pathParameters?.id ?? '';

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger } from '../../shared/logger.ts';
+import { errorForLog, logger } from '../../shared/logger.ts';
 import { processEvent } from '../../shared/services/reconcile.ts';
 import type { QueueMessage } from '../../shared/store/inbox.ts';
 
@@ -15,8 +15,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       logger.error('message failed; it will be retried, then dead-lettered', {
         messageId: record.messageId,
         receiveCount: receives,
-        reason: (error as Error).message,
-        error: error as Error,
+        error: errorForLog(error),
       });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }

@@ -139,7 +139,10 @@ export function planApplication(
     const offered = adjustments.find((a) => a.invoiceId === invoice.id);
     // An adjustment counts only when the cash covers the rest of the balance in full.
     const adjustment =
-      offered && offered.amount > 0 && offered.amount < invoice.balanceDue && remaining >= invoice.balanceDue - offered.amount
+      offered &&
+      offered.amount > 0 &&
+      offered.amount < invoice.balanceDue &&
+      Math.min(remaining, caps?.get(invoice.id) ?? Infinity) >= invoice.balanceDue - offered.amount
         ? offered
         : undefined;
     const amount = Math.min(remaining, invoice.balanceDue - (adjustment?.amount ?? 0), caps?.get(invoice.id) ?? Infinity);

@@ -12,12 +12,19 @@ import type { LedgerEntry } from './ledger.ts';
 export type DisputeStatus = 'open' | 'won' | 'lost';
 
 export interface PaymentFacts {
-  /** Cumulative amount refunded (Stripe's `charge.amount_refunded`, or a bank reversal). */
+  /** Cumulative amount refunded, as Stripe reports it (`charge.amount_refunded`). */
   refundedTotal: number;
   disputes: Record<string, { amount: number; status: DisputeStatus }>;
+  /** Bank reversals, each under its own line key (several partial reversals add up). */
+  reversals?: Record<string, number>;
 }
 
-export const noFacts: PaymentFacts = { refundedTotal: 0, disputes: {} };
+export const noFacts: PaymentFacts = { refundedTotal: 0, disputes: {}, reversals: {} };
+
+/** Everything taken back by refunds and bank reversals. */
+export function takenBack(facts: PaymentFacts): number {
+  return facts.refundedTotal + Object.values(facts.reversals ?? {}).reduce((s, a) => s + a, 0);
+}
 
 const disputeRank: Record<DisputeStatus, number> = { open: 0, won: 1, lost: 1 };
 
@@ -40,13 +47,15 @@ export function mergeFacts(a: PaymentFacts, b: PaymentFacts): PaymentFacts {
             : 'lost'; // won vs lost for one dispute cannot both be true; keep the customer's money reversed and review
     disputes[id] = { amount: Math.max(existing.amount, d.amount), status };
   }
-  return { refundedTotal: Math.max(a.refundedTotal, b.refundedTotal), disputes };
+  const reversals: Record<string, number> = { ...(a.reversals ?? {}) };
+  for (const [key, amount] of Object.entries(b.reversals ?? {})) reversals[key] = Math.max(reversals[key] ?? 0, amount);
+  return { refundedTotal: Math.max(a.refundedTotal, b.refundedTotal), disputes, reversals };
 }
 
 /** The cash the business still holds from the payment: amount − refunds − disputes not won, never below zero. */
 export function effectiveAmount(amount: number, facts: PaymentFacts): number {
   const held = Object.values(facts.disputes).reduce((s, d) => s + (d.status === 'won' ? 0 : d.amount), 0);
-  return Math.max(0, amount - facts.refundedTotal - held);
+  return Math.max(0, amount - takenBack(facts) - held);
 }
 
 export function disputeState(facts: PaymentFacts): 'none' | 'disputed' | 'won' | 'lost' {

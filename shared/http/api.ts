@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getSecret } from '../adapters/secrets.ts';
-import { logger } from '../logger.ts';
+import { errorForLog, logger } from '../logger.ts';
 import { functions, type Trigger } from '../topology.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -116,7 +116,7 @@ export function httpHandler(routes: Record<string, Route>) {
       });
       return;
     }
-    logger.error('unhandled error', { routeKey: request.event.routeKey, error: error as Error });
+    logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(error) });
     request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
   });
 }

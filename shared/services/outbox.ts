@@ -1,5 +1,5 @@
 import { sendMail } from '../adapters/mailer.ts';
-import { logger } from '../logger.ts';
+import { errorForLog, logger } from '../logger.ts';
 import { claimMail, markSent, pendingMail } from '../store/mail.ts';
 
 /**
@@ -22,7 +22,7 @@ export async function deliverPendingMail(now: Date, limit = 100): Promise<number
     try {
       if ((await deliverMail(mail.customerId, mail.key, now)) === 'sent') sent++;
     } catch (error) {
-      logger.warn('pending mail not sent; will retry', { mailKey: mail.key, error: error as Error });
+      logger.warn('pending mail not sent; will retry', { mailKey: mail.key, error: errorForLog(error) });
     }
   }
   return sent;

@@ -4,14 +4,15 @@
  * transaction. Later facts (refunds, chargebacks) are settled by `settlePayment`, which converges whatever order
  * the events arrive in.
  */
-import { planApplication, type ApplicationPlan, type IncomingPayment } from '../domain/application.ts';
+import { planApplication, type Adjustment, type ApplicationPlan, type IncomingPayment } from '../domain/application.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
 import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
 import { extractReferences, matchPayment, type MatchCandidates } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
-import { applyCredit, disputeState, effectiveAmount, rebalance } from '../domain/payment-state.ts';
+import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack } from '../domain/payment-state.ts';
 import { shortfallTolerance } from '../config/policy.ts';
-import { logger } from '../logger.ts';
+import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { markDone, type InboxEvent } from '../store/inbox.ts';
 import { getInvoice, getInvoiceIdByReference, listInvoices } from '../store/invoices.ts';
@@ -125,18 +126,23 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
         amount: payment.amount,
         currency: payment.currency,
       });
-      if (plan.decision.outcome === 'applied' && payment.payerAccount && plan.customerId !== 'suspense') {
-        // Remember who pays from this account, for payments that come without a reference.
-        await linkPayer(`account:${payment.payerAccount}`, plan.customerId, 'remembered_account');
-      }
     } else {
       const existing = await getPayment(payment.id);
       if (existing && existing.status === 'unapplied' && match.decision.outcome === 'applied') {
-        await allocateUnapplied(existing, match.targets, match.decision, now);
+        await allocateUnapplied(existing, match.targets, match.decision, now, 'rules', undefined, match.adjustments);
       }
     }
     const stored = await getPayment(payment.id);
-    if (stored && stored.customerId !== 'suspense') await deliverMail(stored.customerId, receiptKey(payment.id), now);
+    if (stored && stored.status === 'applied' && payment.payerAccount && stored.customerId !== 'suspense') {
+      // Remember who pays from this account, for payments that come without a reference (also on a retry).
+      await linkPayer(`account:${payment.payerAccount}`, stored.customerId, 'remembered_account');
+    }
+    if (stored && stored.customerId !== 'suspense') {
+      // A mail failure must not hold up the money: the mail stays pending and the sweep sends it.
+      await deliverMail(stored.customerId, receiptKey(payment.id), now).catch((error: unknown) =>
+        logger.warn('receipt not sent yet; the sweep will retry', { paymentId: payment.id, error: errorForLog(error) }),
+      );
+    }
     await settlePayment(payment.id, now);
     // Done only once every effect is in place (a crash before this re-runs the steps above, each idempotent).
     const outcome = result === 'duplicate' ? 'duplicate' : plan.decision.outcome;
@@ -154,67 +160,59 @@ export async function allocateUnapplied(
   now: Date,
   by: 'rules' | 'staff' = 'rules',
   amounts?: ReadonlyMap<string, number>,
+  adjustments: readonly Adjustment[] = [],
 ): Promise<boolean> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const fresh = attempt === 0 ? payment : await getPayment(payment.id);
     if (!fresh || fresh.unapplied === 0) return false;
-    const invoices = await Promise.all(targets.map((t) => getInvoice(t.id)));
-    const plan = planApplication(
-      { ...fresh, amount: fresh.unapplied },
-      decision,
-      invoices.filter((i): i is Invoice => !!i),
-      [],
-      amounts,
-    );
+    const invoices = (await Promise.all(targets.map((t) => getInvoice(t.id)))).filter((i): i is Invoice => !!i);
+    const plan = planApplication({ ...fresh, amount: fresh.unapplied }, decision, invoices, adjustments, amounts);
     if (plan.allocations.length === 0) return false;
-    const byId = new Map(invoices.filter((i): i is Invoice => !!i).map((i) => [i.id, i]));
+    const byId = new Map(invoices.map((i) => [i.id, i]));
     const customerId = plan.customerId;
     const bookedAt = now.toISOString();
     const moved = plan.allocations.reduce((s, a) => s + a.amount, 0);
-    const allocations = [...fresh.allocations];
-    for (const a of plan.allocations) {
-      const existing = allocations.find((x) => x.invoiceId === a.invoiceId);
-      if (existing) existing.amount += a.amount;
-      else allocations.push({ invoiceId: a.invoiceId, amount: a.amount });
-    }
-    const id = (n: number) => `${fresh.id}#r${fresh.revision + 1}#${String(n).padStart(3, '0')}`;
-    const ledger = [
-      {
-        id: id(1),
-        customerId: fresh.customerId,
-        account: 'unapplied' as const,
-        type: 'manual_allocation' as const,
-        amount: -moved,
-        currency: fresh.currency,
-        paymentId: fresh.id,
-        bookedAt,
-      },
-      ...plan.allocations.map((a, i) => ({
-        id: id(i + 2),
-        customerId,
-        account: 'receivable' as const,
-        type: 'manual_allocation' as const,
-        amount: -a.amount,
-        currency: fresh.currency,
-        paymentId: fresh.id,
-        invoiceId: a.invoiceId,
-        bookedAt,
-      })),
+    const remaining = fresh.unapplied - moved;
+    const add = (list: { invoiceId: string; amount: number }[]) => {
+      const out = list.map((a) => ({ ...a }));
+      for (const a of plan.allocations) {
+        const existing = out.find((x) => x.invoiceId === a.invoiceId);
+        if (existing) existing.amount += a.amount;
+        else out.push({ invoiceId: a.invoiceId, amount: a.amount });
+      }
+      return out;
+    };
+    let n = 0;
+    const id = () => `${fresh.id}#r${fresh.revision + 1}#${String(++n).padStart(3, '0')}`;
+    const base = { currency: fresh.currency, paymentId: fresh.id, bookedAt };
+    const ledger: LedgerEntry[] = [
+      { ...base, id: id(), customerId: fresh.customerId, account: 'unapplied', type: 'manual_allocation', amount: -moved },
     ];
+    for (const a of plan.allocations) {
+      ledger.push({ ...base, id: id(), customerId, account: 'receivable', type: 'manual_allocation', amount: -a.amount, invoiceId: a.invoiceId });
+      if (a.adjustment) {
+        ledger.push({ ...base, id: id(), customerId, account: 'receivable', type: a.adjustment.kind, amount: -a.adjustment.amount, invoiceId: a.invoiceId });
+      }
+    }
+    if (customerId !== fresh.customerId && remaining > 0) {
+      // The payment changes owner (e.g. from suspense): what still waits in review moves with it, in the ledger too.
+      ledger.push({ ...base, id: id(), customerId: fresh.customerId, account: 'unapplied', type: 'manual_allocation', amount: -remaining });
+      ledger.push({ ...base, id: id(), customerId, account: 'unapplied', type: 'manual_allocation', amount: remaining });
+    }
     const ok = await commitPaymentChange(
       fresh,
       {
         state: {
-          allocations,
-          originalAllocations: allocations.map((a) => ({ ...a })),
+          allocations: add(fresh.allocations),
+          originalAllocations: add(fresh.originalAllocations),
           credit: fresh.credit,
-          unapplied: fresh.unapplied - moved,
+          unapplied: remaining,
         },
         changes: plan.allocations.map((a) => ({
           invoiceId: a.invoiceId,
           customerId: (byId.get(a.invoiceId) as Invoice).customerId,
           dueDate: a.dueDate,
-          delta: a.amount,
+          delta: a.amount + (a.adjustment?.amount ?? 0),
           expectedVersion: a.expectedVersion,
           newBalance: a.newBalance,
           newStatus: a.newStatus,
@@ -243,24 +241,30 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
     const target = effectiveAmount(payment.amount, facts);
     const current = payment.allocations.reduce((s, a) => s + a.amount, 0) + payment.credit + payment.unapplied;
     const dispute = disputeState(facts);
-    if (target === current && dispute === payment.disputeStatus && facts.refundedTotal === payment.refundedTotal) return;
+    const refunded = takenBack(facts);
+    if (target === current && dispute === payment.disputeStatus && refunded === payment.refundedTotal) return;
     const invoices = new Map<string, Invoice>();
     for (const a of payment.allocations) {
       const invoice = await getInvoice(a.invoiceId);
       if (invoice) invoices.set(invoice.id, invoice);
     }
-    const reason = target >= current ? 'chargeback_won' : facts.refundedTotal > payment.refundedTotal ? 'refund' : 'chargeback';
+    const reason =
+      target > current || (target === current && dispute === 'won')
+        ? 'chargeback_won'
+        : target === current || refunded <= payment.refundedTotal
+          ? 'chargeback'
+          : 'refund';
     const change = rebalance(payment, payment, target, invoices, now.toISOString(), reason);
     const ok = await commitPaymentChange(
       payment,
       {
         ...change,
-        refundedTotal: facts.refundedTotal,
+        refundedTotal: refunded,
         disputeStatus: dispute,
         decision: {
           outcome: payment.decision.outcome,
           rule: reason,
-          evidence: { refundedTotal: facts.refundedTotal, effectiveAmount: target, previous: current, dispute },
+          evidence: { refundedTotal: refunded, effectiveAmount: target, previous: current, dispute },
           at: now.toISOString(),
           by: 'rules',
         },

@@ -143,7 +143,7 @@ async function processBankLine(event: InboxEvent, now: Date): Promise<string> {
       logger.warn('bank reversal of an unknown credit', { key: line.key });
       return 'reversal unmatched';
     }
-    await recordFacts(original.id, { refundedTotal: Math.min(original.amount, line.amount), disputes: {} });
+    await recordFacts(original.id, { refundedTotal: 0, disputes: {}, reversals: { [line.key]: line.amount } });
     await settlePayment(original.id, now);
     await markDone(event.source, event.eventId, 'processed', 'reversal applied');
     return 'reversal';

@@ -74,7 +74,14 @@ export async function recordManualPayment(input: z.infer<typeof manualPaymentSch
     remittanceText: [input.reference, input.note].filter(Boolean).join(' '),
   };
   const existing = await getPayment(payment.id);
-  if (existing) return { payment: existing, created: false };
+  if (existing) {
+    // A retry after a crash between recording the check and applying staff's allocations finishes the job.
+    if (input.allocations && existing.status === 'unapplied' && existing.customerId === 'suspense' && existing.allocations.every((a) => a.amount === 0)) {
+      await applyByStaff(existing, input.allocations, now);
+      return { payment: (await getPayment(payment.id)) as StoredPayment, created: false };
+    }
+    return { payment: existing, created: false };
+  }
   if (input.allocations) {
     const sum = input.allocations.reduce((s, a) => s + a.amount, 0);
     if (sum > input.amount) throw new HttpError(400, 'invalid_request', 'allocations: sum exceeds the payment amount', 'allocations');

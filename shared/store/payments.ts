@@ -286,7 +286,14 @@ export async function getFacts(paymentId: string): Promise<{ facts: PaymentFacts
     new GetCommand({ TableName: tableName(), Key: keys.paymentFacts(paymentId), ConsistentRead: true }),
   );
   if (!out.Item) return { facts: noFacts, version: 0 };
-  return { facts: { refundedTotal: out.Item.refundedTotal as number, disputes: out.Item.disputes as PaymentFacts['disputes'] }, version: out.Item.version as number };
+  return {
+    facts: {
+      refundedTotal: out.Item.refundedTotal as number,
+      disputes: out.Item.disputes as PaymentFacts['disputes'],
+      reversals: (out.Item.reversals ?? {}) as Record<string, number>,
+    },
+    version: out.Item.version as number,
+  };
 }
 
 /** Merges new facts into the stored ones (read → merge → conditional write; retried on a concurrent write). */

@@ -4,6 +4,7 @@ import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
 import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { invoiceState, ledgerAgrees, processed } from '../support/flows.ts';
+import { ledgerEntries } from '../../shared/store/ledger.ts';
 import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
 /** Line keys in the samples are fixed; a suffix keeps this file's lines apart from other tests' (same stack). */
@@ -139,7 +140,13 @@ describe('bank payments through the local stack', () => {
     const usd = await newInvoice(customers.jean.id, { currency: 'USD', amount: 300000 });
     const wrongCurrency = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: invoice.id, amount: 100 }] });
     expect(wrongCurrency.status).toBe(400);
-    const applied = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 250000 }] });
+    // Part first: the payment moves from suspense to Jean, and so does what still waits in review (ledger too).
+    const part = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 100000 }] });
+    expect(part.body).toMatchObject({ status: 'unapplied', unapplied: 150000, customerId: customers.jean.id });
+    const suspense = (await ledgerEntries('suspense')).filter((e) => e.paymentId === waiting.id);
+    expect(suspense.reduce((s, e) => s + e.amount, 0)).toBe(0);
+    expect((await api('GET', `/customers/${customers.jean.id}`)).body.balances.unapplied).toEqual({ USD: 150000 });
+    const applied = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 150000 }] });
     expect(applied.status).toBe(200);
     expect(applied.body).toMatchObject({ status: 'applied', unapplied: 0, customerId: customers.jean.id });
     expect(await invoiceState(usd.id)).toMatchObject({ status: 'partially_paid', balanceDue: 50000 });
