@@ -28,7 +28,9 @@ export type LedgerEntryType =
   | 'manual_allocation'
   | 'allocation_reversed'
   /** Customer credit (an earlier overpayment) settles a new invoice: credit −, receivable −. */
-  | 'credit_applied';
+  | 'credit_applied'
+  /** A discount or write-off taken back because the payment that earned it was refunded or charged back. */
+  | 'adjustment_reversed';
 
 export interface LedgerEntry {
   id: string;

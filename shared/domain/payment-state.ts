@@ -72,6 +72,8 @@ export interface AppliedState {
   originalAllocations: { invoiceId: string; amount: number }[];
   credit: number;
   unapplied: number;
+  /** Discounts and write-offs granted with the allocations; `active` false once taken back with the cash. */
+  adjustments?: { invoiceId: string; kind: 'early_payment_discount' | 'shortfall_write_off'; amount: number; active: boolean }[];
 }
 
 export interface InvoiceChange {
@@ -108,6 +110,7 @@ export function rebalance(
 ): Rebalance {
   const current = state.allocations.reduce((s, a) => s + a.amount, 0) + state.credit + state.unapplied;
   const allocations = state.allocations.map((a) => ({ ...a }));
+  const adjustments = (state.adjustments ?? []).map((a) => ({ ...a }));
   let { credit, unapplied } = state;
   const ledger: LedgerEntry[] = [];
   const changes = new Map<string, number>();
@@ -136,6 +139,13 @@ export function rebalance(
       toRemove -= take;
       changes.set(a.invoiceId, (changes.get(a.invoiceId) ?? 0) - take);
       ledger.push({ ...base, id: id(), account: 'receivable', type: reversalType(reason), amount: take, invoiceId: a.invoiceId });
+      // A discount or write-off was granted because the invoice was paid in full; with the cash gone, so is it.
+      for (const adj of adjustments) {
+        if (adj.invoiceId !== a.invoiceId || !adj.active) continue;
+        adj.active = false;
+        changes.set(a.invoiceId, (changes.get(a.invoiceId) ?? 0) - adj.amount);
+        ledger.push({ ...base, id: id(), account: 'receivable', type: 'adjustment_reversed', amount: adj.amount, invoiceId: a.invoiceId });
+      }
     }
   } else if (target > current) {
     let toAdd = target - current;
@@ -151,6 +161,17 @@ export function rebalance(
       toAdd -= give;
       changes.set(a.invoiceId, (changes.get(a.invoiceId) ?? 0) + give);
       ledger.push({ ...base, id: id(), account: 'receivable', type: 'payment_reapplied', amount: -give, invoiceId: a.invoiceId });
+      // Back to the full original amount: the discount or write-off it earned applies again.
+      if (a.amount === original.amount) {
+        for (const adj of adjustments) {
+          if (adj.invoiceId !== a.invoiceId || adj.active) continue;
+          const stillOwed = invoice.balanceDue - (changes.get(a.invoiceId) ?? 0);
+          if (adj.amount > stillOwed) continue;
+          adj.active = true;
+          changes.set(a.invoiceId, (changes.get(a.invoiceId) ?? 0) + adj.amount);
+          ledger.push({ ...base, id: id(), account: 'receivable', type: adj.kind, amount: -adj.amount, invoiceId: a.invoiceId });
+        }
+      }
     }
     if (toAdd > 0) {
       if (state.originalAllocations.length > 0) {
@@ -182,7 +203,7 @@ export function rebalance(
   }
   return {
     changes: invoiceChanges,
-    state: { allocations, originalAllocations: state.originalAllocations, credit, unapplied },
+    state: { allocations, originalAllocations: state.originalAllocations, credit, unapplied, adjustments },
     ledger,
   };
 }
@@ -204,7 +225,9 @@ export function reverseAllocation(
   const allocation = state.allocations.find((a) => a.invoiceId === invoice.id);
   if (!allocation || allocation.amount === 0) throw new RangeError(`payment ${payment.id} has nothing applied to ${invoice.id}`);
   const amount = allocation.amount;
-  const newBalance = invoice.balanceDue + amount;
+  const granted = (state.adjustments ?? []).filter((a) => a.invoiceId === invoice.id && a.active);
+  const adjusted = granted.reduce((s, a) => s + a.amount, 0);
+  const newBalance = invoice.balanceDue + amount + adjusted;
   if (newBalance > invoice.total) throw new RangeError(`invoice ${invoice.id} would owe more than its total`);
   const id = (n: number) => `${payment.id}#r${payment.revision + 1}#${String(n).padStart(3, '0')}`;
   const base = { customerId: payment.customerId, currency: payment.currency, paymentId: payment.id, bookedAt };
@@ -214,7 +237,7 @@ export function reverseAllocation(
         invoiceId: invoice.id,
         customerId: invoice.customerId,
         dueDate: invoice.dueDate,
-        delta: -amount,
+        delta: -(amount + adjusted),
         expectedVersion: invoice.version,
         newBalance,
         newStatus: statusFor(invoice.total, newBalance),
@@ -225,10 +248,14 @@ export function reverseAllocation(
       originalAllocations: state.originalAllocations.filter((a) => a.invoiceId !== invoice.id),
       credit: state.credit,
       unapplied: state.unapplied + amount,
+      adjustments: (state.adjustments ?? []).map((a) => (a.invoiceId === invoice.id ? { ...a, active: false } : a)),
     },
     ledger: [
       { ...base, id: id(1), account: 'receivable', type: 'allocation_reversed', amount, invoiceId: invoice.id },
       { ...base, id: id(2), account: 'unapplied', type: 'allocation_reversed', amount },
+      ...(adjusted > 0
+        ? [{ ...base, id: id(3), account: 'receivable' as const, type: 'adjustment_reversed' as const, amount: adjusted, invoiceId: invoice.id }]
+        : []),
     ],
   };
 }

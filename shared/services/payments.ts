@@ -207,6 +207,12 @@ export async function allocateUnapplied(
           originalAllocations: add(fresh.originalAllocations),
           credit: fresh.credit,
           unapplied: remaining,
+          adjustments: [
+            ...(fresh.adjustments ?? []),
+            ...plan.allocations.flatMap((a) =>
+              a.adjustment ? [{ invoiceId: a.invoiceId, kind: a.adjustment.kind, amount: a.adjustment.amount, active: true }] : [],
+            ),
+          ],
         },
         changes: plan.allocations.map((a) => ({
           invoiceId: a.invoiceId,

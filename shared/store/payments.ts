@@ -127,7 +127,10 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const TableName = tableName();
   const allocations = plan.allocations.map((a) => ({ invoiceId: a.invoiceId, amount: a.amount }));
-  const state: AppliedState = { allocations, originalAllocations: allocations, credit: plan.credit, unapplied: plan.unapplied };
+  const adjustments = plan.allocations.flatMap((a) =>
+    a.adjustment ? [{ invoiceId: a.invoiceId, kind: a.adjustment.kind, amount: a.adjustment.amount, active: true }] : [],
+  );
+  const state: AppliedState = { allocations, originalAllocations: allocations, credit: plan.credit, unapplied: plan.unapplied, adjustments };
   const stored: StoredPayment = {
     ...payment,
     ...state,

@@ -117,6 +117,23 @@ describe('bank payments through the local stack', () => {
     expect((await post(body, 'text/plain')).body.duplicate).toBe(true);
   });
 
+  it('a transfer short by bank fees closes the invoice with a write-off; its reversal reopens all of it', async () => {
+    const invoice = await newInvoice(customers.muster.id, { amount: 20000 });
+    const id = unique('txn');
+    const credit = (status: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        id: unique('ntf'),
+        account: { iban: 'DE89370400440532013000' },
+        credits: [{ id: status === 'reversed' ? `${id}_rev` : id, status, amount: 19500, currency: 'EUR', bookingDate: '2026-03-05', debtor: { name: 'Muster GmbH', iban: accounts.muster }, references: [invoice.paymentReference], ...extra }],
+      });
+    const [key] = await deliver(credit('booked'), 'application/json');
+    expect(await invoiceState(invoice.id)).toMatchObject({ status: 'paid', balanceDue: 0 });
+    expect((await payment(key as string)).decision.evidence).toMatchObject({ shortfall: 500 });
+    await deliver(credit('reversed', { reverses: id }), 'application/json');
+    expect(await invoiceState(invoice.id)).toMatchObject({ status: 'open', balanceDue: 20000 });
+    await ledgerAgrees(customers.muster.id, [invoice.id]);
+  });
+
   it('refuses a bad signature or a malformed file with 400 and stores nothing', async () => {
     const body = renderText('events/bank/notification.json', { reference: 'RF18539007547034', invoiceNumber: 'X' });
     const res = await fetch(`${stack.apiUrl}/webhooks/bank`, {

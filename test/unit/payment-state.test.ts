@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { effectiveAmount, mergeFacts, noFacts, type PaymentFacts } from '../../shared/domain/payment-state.ts';
+import { effectiveAmount, mergeFacts, noFacts, rebalance, reverseAllocation, type PaymentFacts } from '../../shared/domain/payment-state.ts';
 import { errorForLog, redact } from '../../shared/logger.ts';
 
 describe('payment facts', () => {
@@ -34,5 +34,36 @@ describe('logs carry no personal data', () => {
     expect(logged).not.toContain('jane.doe@customer.com');
     expect(logged).not.toContain('0532 0130');
     expect(redact('pay DE89370400440532013000 now')).toBe('pay <account> now');
+  });
+});
+
+describe('refunds take back the discount or write-off the payment earned', () => {
+  const invoice = {
+    id: 'inv_1', customerId: 'cus_1', number: 'N1', currency: 'EUR', total: 100000, balanceDue: 0, status: 'paid' as const,
+    issueDate: '2026-01-01', dueDate: '2026-01-31', paymentReference: 'RF18539007547034', lines: [], createdAt: '', version: 2,
+  };
+  const payment = { id: 'pay_1', currency: 'EUR', customerId: 'cus_1', revision: 0 };
+  const state = {
+    allocations: [{ invoiceId: 'inv_1', amount: 99000 }],
+    originalAllocations: [{ invoiceId: 'inv_1', amount: 99000 }],
+    credit: 0,
+    unapplied: 0,
+    adjustments: [{ invoiceId: 'inv_1', kind: 'shortfall_write_off' as const, amount: 1000, active: true }],
+  };
+
+  it('a full chargeback reopens the whole invoice; winning it closes it again with the write-off', () => {
+    const lost = rebalance(payment, state, 0, new Map([['inv_1', invoice]]), '2026-02-01T00:00:00Z', 'chargeback');
+    expect(lost.changes).toEqual([expect.objectContaining({ invoiceId: 'inv_1', newBalance: 100000, newStatus: 'open' })]);
+    expect(lost.ledger.map((e) => [e.type, e.amount])).toEqual([['chargeback_reversal', 99000], ['adjustment_reversed', 1000]]);
+    const reopened = { ...invoice, balanceDue: 100000, status: 'open' as const, version: 3 };
+    const won = rebalance({ ...payment, revision: 1 }, lost.state, 99000, new Map([['inv_1', reopened]]), '2026-03-01T00:00:00Z', 'chargeback_won');
+    expect(won.changes).toEqual([expect.objectContaining({ invoiceId: 'inv_1', newBalance: 0, newStatus: 'paid' })]);
+    expect(won.ledger.map((e) => [e.type, e.amount])).toEqual([['payment_reapplied', -99000], ['shortfall_write_off', -1000]]);
+  });
+
+  it('a staff reversal of the allocation takes the write-off back too', () => {
+    const r = reverseAllocation(payment, state, invoice, '2026-02-01T00:00:00Z');
+    expect(r.changes[0]).toMatchObject({ newBalance: 100000, delta: -100000 });
+    expect(r.ledger.reduce((s, e) => s + (e.account === 'receivable' ? e.amount : 0), 0)).toBe(100000);
   });
 });
