@@ -2,6 +2,7 @@
  * The parts that drive the running local stack over HTTP: (a) webhook ack latency next to GET /health, (b) payments
  * applied per second end to end, plus the queue drain and the raw DynamoDB Local transaction rate next to them.
  */
+import { stripePaymentIntentEvent } from '../local/events.ts';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -31,26 +32,9 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ wa
 }
 
 export function paymentSucceeded(runId: string, i: number, invoiceId: string, amount: number): string {
-  return JSON.stringify({
-    id: `evt_bench_${runId}_${i}`,
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    type: 'payment_intent.succeeded',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: {
-        id: `pi_bench_${runId}_${i}`,
-        object: 'payment_intent',
-        amount,
-        amount_received: amount,
-        currency: 'eur',
-        status: 'succeeded',
-        payment_method_types: ['card'],
-        metadata: { invoice_id: invoiceId },
-      },
-    },
-  });
+  return JSON.stringify(
+    stripePaymentIntentEvent({ eventId: `evt_bench_${runId}_${i}`, paymentIntentId: `pi_bench_${runId}_${i}`, invoiceId, amount }),
+  );
 }
 
 export function sign(payload: string, secret: string): string {

@@ -90,3 +90,40 @@ export function samplePath(
   if (trigger.type === 'queue') return `events/sqs/${trigger.queue}.json`;
   return `events/schedule/${functionName}.json`;
 }
+
+/** `name=value` command-line arguments as template variables (other arguments are ignored). */
+export function cliVars(args: readonly string[]): Vars {
+  return Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => a.split(/=(.*)/s).slice(0, 2) as [string, string]));
+}
+
+/** A Stripe payment-intent event as Stripe sends it, for tests and the benchmark (sign it with the Stripe SDK). */
+export function stripePaymentIntentEvent(fields: {
+  eventId: string;
+  paymentIntentId: string;
+  invoiceId: string;
+  amount: number;
+  currency?: string;
+  type?: string;
+  createdSeconds?: number;
+}) {
+  return {
+    id: fields.eventId,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    type: fields.type ?? 'payment_intent.succeeded',
+    created: fields.createdSeconds ?? Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: {
+        id: fields.paymentIntentId,
+        object: 'payment_intent',
+        amount: fields.amount,
+        amount_received: fields.amount,
+        currency: fields.currency ?? 'eur',
+        status: 'succeeded',
+        payment_method_types: ['card'],
+        metadata: { invoice_id: fields.invoiceId },
+      },
+    },
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { functionByName } from '../shared/topology.ts';
 import { loadConfig } from './config.ts';
-import { defaultVars, renderFile, samplePath } from './events.ts';
+import { cliVars, defaultVars, renderFile, samplePath } from './events.ts';
 import { invoke } from './invoke.ts';
 import { localEnv } from './start.ts';
 
@@ -27,6 +27,6 @@ Object.assign(
   }),
   { PAYMENTS_QUEUE_URL: `http://127.0.0.1:${config.sqsPort}/000000000000/payments` },
 );
-const vars = { ...defaultVars(new Date(), config.secrets), ...Object.fromEntries(rest.filter((a) => a.includes('=')).map((a) => a.split(/=(.*)/s).slice(0, 2))) };
+const vars = { ...defaultVars(new Date(), config.secrets), ...cliVars(rest) };
 const event = renderFile(file, vars);
 console.log(JSON.stringify(await invoke(fn, event), null, 2));

@@ -5,7 +5,7 @@
  */
 import { signBankPayload } from '../shared/adapters/bank/signature.ts';
 import { loadConfig } from './config.ts';
-import { defaultVars, renderText } from './events.ts';
+import { cliVars, defaultVars, renderText } from './events.ts';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
@@ -13,7 +13,7 @@ if (!file) {
   process.exit(2);
 }
 const config = loadConfig([]);
-const vars = { ...defaultVars(new Date(), config.secrets), ...Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2))) };
+const vars = { ...defaultVars(new Date(), config.secrets), ...cliVars(rest) };
 const body = renderText(file, vars);
 const timestamp = Math.floor(Date.now() / 1000);
 const contentType = file.endsWith('.json') ? 'application/json' : file.endsWith('.xml') ? 'application/xml' : 'text/plain';

@@ -5,7 +5,7 @@
  */
 import Stripe from 'stripe';
 import { loadConfig } from './config.ts';
-import { defaultVars, renderFile } from './events.ts';
+import { cliVars, defaultVars, renderFile } from './events.ts';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
@@ -13,7 +13,7 @@ if (!file) {
   process.exit(2);
 }
 const config = loadConfig([]);
-const vars = { ...defaultVars(new Date(), config.secrets), ...Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2))) };
+const vars = { ...defaultVars(new Date(), config.secrets), ...cliVars(rest) };
 const payload = JSON.stringify(renderFile(file, vars));
 const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: config.secrets.STRIPE_WEBHOOK_SECRET });
 const res = await fetch(`http://localhost:${config.port}/webhooks/stripe`, {

@@ -20,9 +20,7 @@ import { putMail } from '../store/mail.ts';
 import { findPayer, getPayment, putPendingPayment, recordFacts } from '../store/payments.ts';
 import { storeAndEnqueue } from './ingest.ts';
 import { deliverMail } from './outbox.ts';
-import { applyIncomingPayment, paymentIdFor, receiptKey, settlePayment } from './payments.ts';
-
-export { paymentIdFor, receiptKey };
+import { applyIncomingPayment, paymentIdFor, settlePayment } from './payments.ts';
 
 export async function processEvent(message: QueueMessage, now: Date): Promise<string> {
   const event = await getEvent(message.source, message.eventId);

@@ -82,21 +82,19 @@ export async function markEnqueued(source: InboxSource, eventId: string): Promis
   }
 }
 
-/** Transaction action: the event is done (processed or ignored); fails if it was done already. */
-export function inboxDoneUpdate(source: InboxSource, eventId: string, status: 'processed' | 'ignored', outcome: string) {
-  return {
-    TableName: tableName(),
-    Key: keys.inboxEvent(source, eventId),
-    UpdateExpression: 'SET #s = :status, outcome = :outcome REMOVE GSI2PK, GSI2SK',
-    ConditionExpression: 'attribute_exists(PK) AND NOT #s IN (:processed, :ignored)',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':status': status, ':outcome': outcome, ':processed': 'processed', ':ignored': 'ignored' },
-  };
-}
-
+/** The event is done (processed or ignored), once every effect is in place; a no-op if it was done already. */
 export async function markDone(source: InboxSource, eventId: string, status: 'processed' | 'ignored', outcome: string) {
   try {
-    await dynamo().send(new UpdateCommand(inboxDoneUpdate(source, eventId, status, outcome)));
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.inboxEvent(source, eventId),
+        UpdateExpression: 'SET #s = :status, outcome = :outcome REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: 'attribute_exists(PK) AND NOT #s IN (:processed, :ignored)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':outcome': outcome, ':processed': 'processed', ':ignored': 'ignored' },
+      }),
+    );
   } catch (error) {
     if (!isConditionalFailure(error)) throw error;
   }

@@ -19,6 +19,7 @@
  *
  * Reproduce a failure with FUZZ_SEED=<seed> (the failure message and fast-check's report give the seed and path).
  */
+import { stripePaymentIntentEvent } from '../../local/events.ts';
 import { isUtf8 } from 'node:buffer';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -299,26 +300,8 @@ const paymentBase = (n: number) => ({
   note: `fuzz ${MARK}`,
 });
 
-const stripeEvent = (id: string, n: number, amount: number, type: string, marker = MARK) => ({
-  id,
-  object: 'event',
-  api_version: '2025-01-27.acacia',
-  type,
-  created: nowSeconds(),
-  livemode: false,
-  data: {
-    object: {
-      id: `pi_${marker}_${n}`,
-      object: 'payment_intent',
-      amount,
-      amount_received: amount,
-      currency: 'eur',
-      status: 'succeeded',
-      payment_method_types: ['card'],
-      metadata: { invoice_id: `inv_${marker}_${n}` },
-    },
-  },
-});
+const stripeEvent = (id: string, n: number, amount: number, type: string, marker = MARK) =>
+  stripePaymentIntentEvent({ eventId: id, paymentIntentId: `pi_${marker}_${n}`, invoiceId: `inv_${marker}_${n}`, amount, type, createdSeconds: nowSeconds() });
 const STRIPE_TYPES = ['payment_intent.succeeded', 'payment_intent.processing', 'payment_intent.payment_failed', 'charge.refunded', 'charge.dispute.created', 'checkout.session.completed', 'customer.updated'];
 const stripeBody = fc
   .record({ n: fc.nat(), amount: fc.integer({ min: 1, max: 10_000_000 }), type: fc.constantFrom(...STRIPE_TYPES) })

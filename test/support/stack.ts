@@ -1,5 +1,6 @@
 /** Helpers for driving the running local stack from tests. */
 import Stripe from 'stripe';
+import { stripePaymentIntentEvent } from '../../local/events.ts';
 import { inject } from 'vitest';
 
 export const stack = inject('stack');
@@ -50,27 +51,7 @@ export async function newInvoice(customerId: string, overrides: Record<string, u
 }
 
 export function paymentSucceededEvent(invoiceId: string, amount: number, currency = 'eur') {
-  const id = unique('evt');
-  return {
-    id,
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    type: 'payment_intent.succeeded',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: {
-        id: unique('pi'),
-        object: 'payment_intent',
-        amount,
-        amount_received: amount,
-        currency,
-        metadata: { invoice_id: invoiceId },
-        payment_method_types: ['card'],
-        status: 'succeeded',
-      },
-    },
-  };
+  return stripePaymentIntentEvent({ eventId: unique('evt'), paymentIntentId: unique('pi'), invoiceId, amount, currency });
 }
 
 /** Sends a Stripe event signed the way Stripe signs it (the SDK's own test header). */
