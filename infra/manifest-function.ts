@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -54,6 +55,10 @@ export interface ManifestFunctionProps {
   readonly mail: MailResources;
   /** Extra environment shared by every function (e.g. PUBLIC_BASE_URL). */
   readonly commonEnvironment?: Readonly<Record<string, string>>;
+  /** `ACCOUNT_TERMS` (JSON) for functions with table access; unset = the terms' defaults. */
+  readonly accountTerms?: string;
+  /** The bus functions with `access.putEvents` may put events on (the account's default bus). */
+  readonly eventBus?: IEventBus;
   /** Where asynchronous invocations that still fail after Lambda's retries go (scheduled functions). */
   readonly asyncDeadLetterQueue?: IQueue;
 }
@@ -92,11 +97,16 @@ export class ManifestFunction extends Construct {
       ...props.commonEnvironment,
     };
     if (spec.access.table) environment[env.tableName] = table.tableName;
+    if (spec.access.table && props.accountTerms !== undefined) environment[env.accountTerms] = props.accountTerms;
     for (const queueId of spec.access.sendTo ?? []) environment[queueUrlEnvVar(queueId)] = queues[queueId].queueUrl;
     for (const name of spec.access.secrets ?? []) environment[secretArnEnvVar(name)] = secrets[name].secretArn;
     if (spec.access.sendMail) {
       environment[env.mailFrom] = mail.mailFrom;
       environment[env.sesConfigurationSet] = mail.configurationSetName;
+    }
+    if (spec.access.putEvents) {
+      if (!props.eventBus) throw new Error(`${spec.name} has access.putEvents but no event bus was given`);
+      environment[env.eventBusName] = props.eventBus.eventBusName;
     }
 
     assertLocalEsbuild();
@@ -138,5 +148,7 @@ export class ManifestFunction extends Construct {
         }),
       );
     }
+    // events:PutEvents on that one bus (its ARN, no wildcard).
+    if (spec.access.putEvents) props.eventBus?.grantPutEventsTo(this.fn);
   }
 }

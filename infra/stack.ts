@@ -1,7 +1,7 @@
 /**
  * The Collections stack, built entirely from the manifest in `shared/topology.ts`: the table, the queues and their
- * dead-letter queues, the secrets, one Lambda per function and its triggers (HTTP routes, queue event sources,
- * EventBridge Scheduler schedules). Nothing about topology is written here a second time.
+ * dead-letter queues, the SNS topics, the secrets, one Lambda per function and its triggers (HTTP routes, queue event
+ * sources, EventBridge Scheduler schedules, SNS subscriptions). Nothing about topology is written here a second time.
  */
 import {
   CfnOutput,
@@ -18,16 +18,26 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  ConfigurationSetEventDestination,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import {
@@ -38,9 +48,11 @@ import {
   scheduledEvent,
   secrets as manifestSecrets,
   table as manifestTable,
+  topics as manifestTopics,
   type FunctionSpec,
   type QueueId,
   type SecretName,
+  type TopicId,
   type Trigger,
 } from '../shared/topology.ts';
 import { ManifestFunction } from './manifest-function.ts';
@@ -53,7 +65,12 @@ export const contextKeys = {
   alarmEmail: 'collections:alarmEmail',
   publicBaseUrl: 'collections:publicBaseUrl',
   payeeAccount: 'collections:payeeAccount',
+  /** Account-wide payment terms: a JSON string or object (`ACCOUNT_TERMS` of every function with table access). */
+  accountTerms: 'collections:accountTerms',
 } as const;
+
+/** The EventBridge bus functions with `access.putEvents` publish to (`EVENT_BUS_NAME`). */
+export const EVENT_BUS_NAME = 'default';
 
 export interface CollectionsStackProps extends StackProps {
   /** DynamoDB deletion protection. @default context `collections:deletionProtection`, else true */
@@ -90,6 +107,11 @@ const HTTP_AUTH_REASON: Record<Extract<Trigger, { type: 'http' }>['auth'], strin
     'data, queue or secret permissions.',
 };
 
+/** Invoked asynchronously (EventBridge Scheduler, SNS): Lambda retries, then the failed-runs DLQ. */
+function isAsyncInvoked(spec: FunctionSpec): boolean {
+  return spec.triggers.some((t) => t.type === 'schedule' || t.type === 'sns');
+}
+
 function pascal(id: string): string {
   return id
     .split(/[^A-Za-z0-9]+/)
@@ -125,6 +147,18 @@ function contextString(scope: Construct, key: string): string | undefined {
   return String(v).trim();
 }
 
+/** A JSON context value given as a string (`-c key='{…}'`) or as an object (cdk.json), as compact JSON text. */
+function contextJson(scope: Construct, key: string): string | undefined {
+  const v: unknown = scope.node.tryGetContext(key);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') return JSON.stringify(v);
+  try {
+    return JSON.stringify(JSON.parse(v));
+  } catch {
+    throw new Error(`Context ${key} must be JSON (a string or an object in cdk.json), got ${JSON.stringify(v)}`);
+  }
+}
+
 function contextBoolean(scope: Construct, key: string): boolean | undefined {
   const v: unknown = scope.node.tryGetContext(key);
   if (v === undefined || v === null || v === '') return undefined;
@@ -149,6 +183,8 @@ export class CollectionsStack extends Stack {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly alarmTopic: Topic;
+  /** One topic per manifest topic, KMS-encrypted and TLS-only. */
+  readonly topics: Record<TopicId, Topic>;
 
   constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
     super(scope, id, props);
@@ -160,6 +196,7 @@ export class CollectionsStack extends Stack {
     const alarmEmail = props.alarmEmail ?? contextString(this, contextKeys.alarmEmail) ?? '';
     const publicBaseUrlOverride =
       props.publicBaseUrl ?? (contextString(this, contextKeys.publicBaseUrl) || undefined);
+    const accountTerms = contextJson(this, contextKeys.accountTerms);
 
     const fromAddress = mailAddress(mailFrom).toLowerCase();
     const identity = sesIdentity.toLowerCase();
@@ -231,17 +268,46 @@ export class CollectionsStack extends Stack {
       this.deadLetterQueues[spec.id] = dlq;
     }
 
-    // Failed scheduled runs: deliveries EventBridge Scheduler gave up on, and asynchronous invocations that still
-    // failed after Lambda's own retries. Created only if the manifest has schedules.
-    const hasSchedules = manifestFunctions.some((f) => f.triggers.some((t) => t.type === 'schedule'));
+    // Failed asynchronous runs: deliveries EventBridge Scheduler gave up on, and asynchronous invocations (scheduled
+    // runs, SNS notifications) that still failed after Lambda's own retries. Created only if the manifest has any.
+    const hasAsync = manifestFunctions.some(isAsyncInvoked);
     let scheduleDlq: Queue | undefined;
-    if (hasSchedules) {
+    if (hasAsync) {
       scheduleDlq = new Queue(this, 'schedules-dlq', {
         retentionPeriod: Duration.days(14),
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
       });
-      alarmOnMessages(scheduleDlq, 'SchedulesDlqAlarm', 'Failed scheduled runs');
+      alarmOnMessages(scheduleDlq, 'SchedulesDlqAlarm', 'Failed scheduled runs and notifications');
+    }
+
+    // ---- Topics ---------------------------------------------------------------------------------------------------
+    // Encrypted with a customer managed key: the publishers (SES) cannot use the AWS managed SNS key, whose policy
+    // cannot be changed. The messages carry recipient addresses, hence encryption at rest.
+    this.topics = {} as Record<TopicId, Topic>;
+    const topicEntries = Object.values(manifestTopics);
+    if (topicEntries.length > 0) {
+      const topicsKey = new Key(this, 'TopicsKey', {
+        description: 'Encrypts the Collections SNS topics (SES bounce and complaint notifications)',
+        enableKeyRotation: true,
+      });
+      // SES publishes the configuration set's events: it must encrypt them with this key (for this account only).
+      topicsKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AllowSesToPublishToEncryptedTopics',
+          principals: [new ServicePrincipal('ses.amazonaws.com')],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+      for (const spec of topicEntries) {
+        this.topics[spec.id] = new Topic(this, `${pascal(spec.id)}Topic`, {
+          displayName: `Collections ${spec.id}: ${spec.description}`.slice(0, 100),
+          masterKey: topicsKey,
+          enforceSSL: true,
+        });
+      }
     }
 
     // ---- Secrets --------------------------------------------------------------------------------------------------
@@ -274,6 +340,13 @@ export class CollectionsStack extends Stack {
       service: 'ses',
       resource: 'configuration-set',
       resourceName: configurationSet.configurationSetName,
+    });
+    // Bounces and complaints of mail sent with the configuration set → the ses-events topic (CDK adds the topic
+    // policy letting SES publish, for this configuration set and account only).
+    new ConfigurationSetEventDestination(this, 'MailEventsDestination', {
+      configurationSet,
+      destination: EventDestination.snsTopic(this.topics['ses-events']),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
     // ---- HTTP API -------------------------------------------------------------------------------------------------
@@ -311,9 +384,12 @@ export class CollectionsStack extends Stack {
     const publicBaseUrl = publicBaseUrlOverride ?? apiUrl;
 
     // ---- Functions and triggers -----------------------------------------------------------------------------------
+    // PutEvents only on the account's default bus (by ARN), for functions whose manifest entry asks for it.
+    const eventBus: IEventBus | undefined = manifestFunctions.some((f) => f.access.putEvents)
+      ? EventBus.fromEventBusName(this, 'DefaultBus', EVENT_BUS_NAME)
+      : undefined;
     this.functions = {};
     for (const spec of manifestFunctions) {
-      const isScheduled = spec.triggers.some((t) => t.type === 'schedule');
       const mf = new ManifestFunction(this, spec.name, {
         spec,
         table: this.table,
@@ -329,7 +405,9 @@ export class CollectionsStack extends Stack {
           [env.publicBaseUrl]: publicBaseUrl,
           [env.payeeAccount]: contextString(this, contextKeys.payeeAccount) ?? '',
         },
-        asyncDeadLetterQueue: isScheduled ? scheduleDlq : undefined,
+        accountTerms,
+        eventBus,
+        asyncDeadLetterQueue: isAsyncInvoked(spec) ? scheduleDlq : undefined,
       });
       this.functions[spec.name] = mf;
       this.acknowledgeGrantWildcards(mf);
@@ -350,6 +428,9 @@ export class CollectionsStack extends Stack {
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    for (const spec of topicEntries) {
+      new CfnOutput(this, `${pascal(spec.id)}TopicArn`, { value: this.topics[spec.id].topicArn });
+    }
   }
 
   private wireTriggers(mf: ManifestFunction, spec: FunctionSpec, scheduleDlq: IQueue | undefined): void {
@@ -408,6 +489,11 @@ export class CollectionsStack extends Stack {
               maxEventAge: SCHEDULE_RETRY.maxEventAge,
             }),
           });
+          break;
+        }
+        case 'sns': {
+          // SNS invokes the function asynchronously; CDK adds the lambda:InvokeFunction permission for this topic.
+          this.topics[trigger.topic].addSubscription(new LambdaSubscription(fn));
           break;
         }
       }

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queues, queueUrlEnvVar, type QueueId } from '../shared/topology.ts';
 import { freePort } from './emulators.ts';
 
 export interface StackSecrets {
@@ -27,6 +28,8 @@ export interface StackInfo {
   bankWebhookSecret: string;
   linkSigningSecret: string;
   paymentsQueueUrl: string;
+  /** Every manifest queue's URL, by queue id. */
+  queueUrls: Record<string, string>;
   logFile: string;
 }
 
@@ -88,7 +91,11 @@ export async function startChildStack(options: {
     });
     const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'payments' }));
+    const queueUrls: Record<string, string> = {};
+    for (const id of Object.keys(queues)) {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: id }));
+      queueUrls[id] = new URL(new URL(QueueUrl as string).pathname, sqsEndpoint).href;
+    }
     sqs.destroy();
     return {
       child,
@@ -103,7 +110,8 @@ export async function startChildStack(options: {
         stripeWebhookSecret: options.secrets.STRIPE_WEBHOOK_SECRET,
         bankWebhookSecret: options.secrets.BANK_WEBHOOK_SECRET,
         linkSigningSecret: options.secrets.LINK_SIGNING_SECRET,
-        paymentsQueueUrl: new URL(new URL(QueueUrl as string).pathname, sqsEndpoint).href,
+        paymentsQueueUrl: queueUrls.payments as string,
+        queueUrls,
         logFile,
       },
     };
@@ -124,7 +132,8 @@ export function clientEnv(info: StackInfo): Record<string, string> {
     AWS_ENDPOINT_URL_SESV2: info.sesEndpoint,
     TABLE_NAME: info.tableName,
     MAIL_FROM: 'billing@example.com',
-    PAYMENTS_QUEUE_URL: info.paymentsQueueUrl,
+    ...Object.fromEntries(Object.entries(info.queueUrls).map(([id, url]) => [queueUrlEnvVar(id as QueueId), url])),
+    EVENT_BUS_NAME: 'local',
     ADMIN_API_KEY: info.adminKey,
     STRIPE_WEBHOOK_SECRET: info.stripeWebhookSecret,
     BANK_WEBHOOK_SECRET: info.bankWebhookSecret,

@@ -12,6 +12,18 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
+/** A JSON env var, checked now so a typo is one clear sentence at start, not an error in some handler later. */
+function json(name: string): string | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} must be JSON, got "${raw}"`);
+  }
+  return raw;
+}
+
 export interface LocalConfig {
   port: number;
   dynamodbPort: number;
@@ -30,6 +42,10 @@ export interface LocalConfig {
   };
   mailFrom: string;
   payeeAccount: string;
+  /** `EVENT_BUS_NAME`: `local` (the default) records `collections.*` events instead of putting them on EventBridge. */
+  eventBusName: string;
+  /** `ACCOUNT_TERMS` (JSON), passed through when set; unset = the terms' defaults. */
+  accountTerms?: string;
   /** Fire schedules on their cron (off in tests, which fire them by hand with POST /local/schedules/{name}/fire). */
   schedules: boolean;
   /** Queue poll wait (seconds); long polling. */
@@ -38,6 +54,7 @@ export interface LocalConfig {
 
 export function loadConfig(argv: readonly string[] = process.argv.slice(2)): LocalConfig {
   const inMemory = argv.includes('--in-memory') || process.env.LOCAL_IN_MEMORY === 'true';
+  const accountTerms = json('ACCOUNT_TERMS');
   return {
     port: port('PORT', 3000),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
@@ -56,6 +73,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2)): Loc
     },
     mailFrom: process.env.MAIL_FROM ?? 'billing@example.com',
     payeeAccount: process.env.PAYEE_ACCOUNT ?? 'DE89 3704 0044 0532 0130 00',
+    eventBusName: process.env.EVENT_BUS_NAME || 'local',
+    ...(accountTerms !== undefined ? { accountTerms } : {}),
     schedules: !(argv.includes('--no-schedules') || process.env.LOCAL_SCHEDULES === 'false'),
     pollWaitSeconds: 1,
   };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Stripe from 'stripe';
 import { signBankPayload } from '../shared/adapters/bank/signature.ts';
+import type { TopicId } from '../shared/topology.ts';
 
 /** Number values replace a string that is exactly `{{name}}` by the number itself (epoch times, amounts). */
 export type Vars = Record<string, string | number>;
@@ -78,9 +79,21 @@ export function defaultVars(
   };
 }
 
-/** The sample file for a trigger: events/http/<METHOD>-<path>.json, events/sqs/<queue>.json, events/schedule/<fn>.json. */
+/** The default sample of each SNS topic (others sit next to it in events/sns/). */
+const SNS_SAMPLES: Record<TopicId, string> = {
+  'ses-events': 'events/sns/ses-bounce.json',
+};
+
+/**
+ * The sample file for a trigger: events/http/<METHOD>-<path>.json, events/sqs/<queue>.json,
+ * events/schedule/<fn>.json, and for an SNS topic its default sample in events/sns/.
+ */
 export function samplePath(
-  trigger: { type: 'http'; method: string; path: string } | { type: 'queue'; queue: string } | { type: 'schedule' },
+  trigger:
+    | { type: 'http'; method: string; path: string }
+    | { type: 'queue'; queue: string }
+    | { type: 'schedule' }
+    | { type: 'sns'; topic: TopicId },
   functionName: string,
 ): string {
   if (trigger.type === 'http') {
@@ -88,6 +101,7 @@ export function samplePath(
     return `events/http/${trigger.method}-${slug}.json`;
   }
   if (trigger.type === 'queue') return `events/sqs/${trigger.queue}.json`;
+  if (trigger.type === 'sns') return SNS_SAMPLES[trigger.topic];
   return `events/schedule/${functionName}.json`;
 }
 

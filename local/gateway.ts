@@ -1,6 +1,7 @@
 /**
  * The local HTTP gateway: serves every manifest route by invoking its handler with an API Gateway v2 (HTTP API,
- * payload 2.0) event, exactly as AWS would. Local-only routes live under /local/.
+ * payload 2.0) event, exactly as AWS would. Local-only routes live under /local/: firing a schedule
+ * (`POST /local/schedules/{name}/fire`) and publishing to an SNS topic (`POST /local/sns/{topic}`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -8,6 +9,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { functions, type FunctionSpec, type HttpMethod } from '../shared/topology.ts';
 import { invoke } from './invoke.ts';
 import { fireSchedule } from './scheduler.ts';
+import { isTopic, messageFromBody, publish } from './sns.ts';
 
 interface CompiledRoute {
   fn: FunctionSpec;
@@ -116,6 +118,16 @@ export function startGateway(port: number, host = '127.0.0.1'): Promise<Server> 
         const result = await fireSchedule(decodeURIComponent(fire[1] as string), time);
         if (result === undefined) return send(404, { error: { code: 'not_found', message: `no scheduled function ${fire[1]}` } });
         return send(200, { fired: fire[1], time: time.toISOString(), result });
+      }
+
+      // Publish to a manifest topic as SNS would: the body is the message (e.g. an SES notification).
+      const sns = /^\/local\/sns\/([^/]+)$/.exec(url.pathname);
+      if (sns && req.method === 'POST') {
+        const topic = decodeURIComponent(sns[1] as string);
+        if (!isTopic(topic)) return send(404, { error: { code: 'not_found', message: `no topic ${topic}` } });
+        if (body.length === 0) return send(400, { error: { code: 'invalid_request', message: 'body: the message to publish is required', field: 'body' } });
+        const delivered = await publish(topic, messageFromBody(body.toString('utf8')), now);
+        return send(200, { delivered });
       }
 
       for (const route of routes) {

@@ -3,7 +3,7 @@
  * (default: its trigger's sample in events/) against the emulators of a running `npm start`, and prints the result.
  * Placeholders such as {{invoiceId}} take their values from name=value arguments.
  */
-import { functionByName } from '../shared/topology.ts';
+import { functionByName, queues, queueUrlEnvVar, type QueueId } from '../shared/topology.ts';
 import { loadConfig } from './config.ts';
 import { cliVars, defaultVars, renderFile, samplePath } from './events.ts';
 import { invoke } from './invoke.ts';
@@ -25,7 +25,8 @@ Object.assign(
     sqsEndpoint: `http://127.0.0.1:${config.sqsPort}`,
     sesEndpoint: `http://127.0.0.1:${config.sesPort}`,
   }),
-  { PAYMENTS_QUEUE_URL: `http://127.0.0.1:${config.sqsPort}/000000000000/payments` },
+  // fauxqs's queue URLs, pointed at the emulator's address (as local/provision.ts does).
+  Object.fromEntries(Object.keys(queues).map((id) => [queueUrlEnvVar(id as QueueId), `http://127.0.0.1:${config.sqsPort}/000000000000/${id}`])),
 );
 const vars = { ...defaultVars(new Date(), config.secrets), ...cliVars(rest) };
 const event = renderFile(file, vars);

@@ -7,13 +7,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
-import { env, functions, queueUrlEnvVar, secrets, type QueueId } from '../shared/topology.ts';
+import { env, functions, queueUrlEnvVar, secrets, topics, type QueueId, type TopicId } from '../shared/topology.ts';
 import { loadConfig, type LocalConfig } from './config.ts';
 import { checkNode, PrerequisiteError, startEmulators } from './emulators.ts';
 import { startGateway } from './gateway.ts';
 import { startPollers } from './poller.ts';
 import { createQueues, createTable } from './provision.ts';
 import { startScheduler } from './scheduler.ts';
+import { subscribers } from './sns.ts';
 
 export interface LocalStack {
   apiUrl: string;
@@ -42,6 +43,8 @@ export function localEnv(
     [env.tableName]: config.tableName,
     [env.mailFrom]: config.mailFrom,
     [env.payeeAccount]: config.payeeAccount,
+    [env.eventBusName]: config.eventBusName,
+    ...(config.accountTerms !== undefined ? { [env.accountTerms]: config.accountTerms } : {}),
     [env.publicBaseUrl]: process.env.PUBLIC_BASE_URL ?? `http://localhost:${config.port}`,
     POWERTOOLS_SERVICE_NAME: 'collections',
     ...Object.fromEntries(secrets.map((name) => [name, config.secrets[name]])),
@@ -84,6 +87,8 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         `  Queue workers     ${functions.filter((f) => f.triggers.some((t) => t.type === 'queue')).map((f) => f.name).join(', ')} ← ${Object.keys(queueUrls).join(', ')} (DLQ after maxReceiveCount)`,
         `  Schedules         ${scheduler ? scheduler.jobs.map((j) => `${j.name} [${j.cron} UTC]`).join(', ') : 'off (--no-schedules)'}`,
         `                      fire by hand: curl -X POST ${apiUrl}/local/schedules/reminders/fire -d '{"time":"2026-01-31T09:00:00Z"}'`,
+        `  SNS topics        ${Object.keys(topics).map((t) => `${t} → ${subscribers(t as TopicId).map((f) => f.name).join(', ')}`).join('; ')}`,
+        `                      publish by hand: curl -X POST ${apiUrl}/local/sns/ses-events -H 'content-type: application/json' -d @notification.json`,
         `  DynamoDB Local    ${emulators.dynamodbEndpoint}   table "${config.tableName}"`,
         `  SQS (fauxqs)      ${emulators.sqsEndpoint}`,
         `  SES (inbox)       ${emulators.sesEndpoint}   (sent mail: ${emulators.sesEndpoint}/store)`,

@@ -39,9 +39,29 @@ export const queues = {
     retentionSeconds: 14 * 24 * 3600,
     maxReceiveCount: 5,
   },
+  /**
+   * Collections work fanned out by the scheduled sweeps: one message per index shard (a page of the sparse "next
+   * action" index, continued by a follow-up message with the cursor) and one per customer or invoice with work due.
+   */
+  collections: {
+    id: 'collections',
+    // ≥ 6 × the collections worker's timeout (60 s) + its batching window.
+    visibilityTimeoutSeconds: 365,
+    retentionSeconds: 4 * 24 * 3600,
+    maxReceiveCount: 5,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueId = keyof typeof queues;
+
+/** SNS topics. `ses-events`: the SES configuration set's bounce and complaint notifications. */
+export const topics = {
+  'ses-events': { id: 'ses-events', description: 'SES bounces and complaints (configuration set event destination)' },
+} as const;
+export type TopicId = keyof typeof topics;
+
+/** Shards of the sparse next-action index: a sweep reads each shard's due slice in parallel. */
+export const ACTION_SHARDS = 8;
 
 export function queueUrlEnvVar(id: QueueId): string {
   return `${id.toUpperCase()}_QUEUE_URL`;
@@ -73,7 +93,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Trigger =
   | { type: 'http'; method: HttpMethod; path: string; auth: 'none' | 'admin' | 'signature' }
   | { type: 'queue'; queue: QueueId; batchSize: number; maxBatchingWindowSeconds: number }
-  | { type: 'schedule'; cron: CronSpec; description: string };
+  | { type: 'schedule'; cron: CronSpec; description: string }
+  | { type: 'sns'; topic: TopicId };
 
 export interface FunctionSpec {
   /** Function id: folder name under functions/ and the Lambda's logical id. */
@@ -89,6 +110,8 @@ export interface FunctionSpec {
     sendTo?: QueueId[];
     secrets?: SecretName[];
     sendMail?: boolean;
+    /** PutEvents on the default EventBridge bus (downstream `collections.*` events). */
+    putEvents?: boolean;
   };
 }
 
@@ -112,10 +135,10 @@ export const functions: FunctionSpec[] = [
   {
     name: 'customers',
     entry: 'functions/customers/handler.ts',
-    description: 'Admin API: customers',
+    description: 'Admin API: customers and their collections profile (terms, cadence, tone, language, quiet hours)',
     timeoutSeconds: 10,
     memoryMb: 512,
-    triggers: [http('POST', '/customers'), http('GET', '/customers/{id}')],
+    triggers: [http('POST', '/customers'), http('GET', '/customers/{id}'), http('PATCH', '/customers/{id}')],
     access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'] },
   },
   {
@@ -190,29 +213,63 @@ export const functions: FunctionSpec[] = [
   {
     name: 'reminders',
     entry: 'functions/reminders/handler.ts',
-    description: 'Dunning ladder sweep (hourly; sends in local business hours)',
-    timeoutSeconds: 300,
-    memoryMb: 1024,
+    description: 'Dunning sweep (hourly): fans the due slice of the next-action index out to the collections worker',
+    timeoutSeconds: 30,
+    memoryMb: 256,
     triggers: [{ type: 'schedule', cron: { minute: '0', hour: '*' }, description: 'hourly' }],
-    access: { table: 'readwrite', sendMail: true },
+    access: { sendTo: ['collections'] },
   },
   {
     name: 'interest',
     entry: 'functions/interest/handler.ts',
-    description: 'Late interest accrual (daily)',
-    timeoutSeconds: 300,
-    memoryMb: 1024,
+    description: 'Late interest and fees sweep (daily): fans due invoices out to the collections worker',
+    timeoutSeconds: 30,
+    memoryMb: 256,
     triggers: [{ type: 'schedule', cron: { minute: '15', hour: '1' }, description: 'daily 01:15 UTC' }],
-    access: { table: 'readwrite' },
+    access: { sendTo: ['collections'] },
   },
   {
     name: 'escalation',
     entry: 'functions/escalation/handler.ts',
-    description: 'Escalation to formal notice and legal handoff (daily)',
-    timeoutSeconds: 300,
-    memoryMb: 1024,
+    description: 'Escalation sweep (daily): legal handover of invoices past their final notice',
+    timeoutSeconds: 30,
+    memoryMb: 256,
     triggers: [{ type: 'schedule', cron: { minute: '30', hour: '2' }, description: 'daily 02:30 UTC' }],
-    access: { table: 'readwrite', sendMail: true },
+    access: { sendTo: ['collections'] },
+  },
+  {
+    name: 'collections-worker',
+    entry: 'functions/collections-worker/handler.ts',
+    description: 'Collections work: index pages, one customer\'s reminders, one invoice\'s interest, escalations',
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    triggers: [{ type: 'queue', queue: 'collections', batchSize: 10, maxBatchingWindowSeconds: 5 }],
+    access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, putEvents: true, secrets: ['LINK_SIGNING_SECRET'] },
+  },
+  {
+    name: 'collections',
+    entry: 'functions/collections/handler.ts',
+    description: 'Admin API: disputes, hardship extensions, customer holds, communication history',
+    timeoutSeconds: 15,
+    memoryMb: 512,
+    triggers: [
+      http('POST', '/invoices/{id}/disputes'),
+      http('POST', '/disputes/{id}/resolve'),
+      http('POST', '/invoices/{id}/extensions'),
+      http('POST', '/customers/{id}/holds'),
+      http('POST', '/customers/{id}/holds/{holdId}/release'),
+      http('GET', '/customers/{id}/communications'),
+    ],
+    access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY'] },
+  },
+  {
+    name: 'ses-events',
+    entry: 'functions/ses-events/handler.ts',
+    description: 'SES bounces and complaints: suppress the address, flag the customer',
+    timeoutSeconds: 15,
+    memoryMb: 256,
+    triggers: [{ type: 'sns', topic: 'ses-events' }],
+    access: { table: 'readwrite' },
   },
 ];
 
@@ -230,6 +287,10 @@ export const env = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   /** Where customers send bank transfers (shown on pay pages and in mails). */
   payeeAccount: 'PAYEE_ACCOUNT',
+  /** Account-wide payment terms (JSON, see shared/domain/terms.ts `accountTermsSchema`); unset = net 30, nothing else. */
+  accountTerms: 'ACCOUNT_TERMS',
+  /** EventBridge bus for `collections.*` events; `local` = record only (no EventBridge locally). */
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;
 
 /**

@@ -1,9 +1,12 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/logger.ts';
+import { startSweep } from '../../shared/services/collections.ts';
 
-/** Scheduled escalation sweep. "now" is the schedule's firing time, never the wall clock. Logic: the collections issue. */
+/** Scheduled escalation sweep: "now" is the schedule's firing time, never the wall clock; the worker does the work. */
 export const handler = async (event: ScheduledEvent) => {
   const now = new Date(event.time);
-  logger.info('escalation sweep would run', { now: now.toISOString() });
-  return { function: 'escalation', now: now.toISOString(), actions: 0 };
+  if (Number.isNaN(now.getTime())) throw new Error('scheduled event without a valid time');
+  const { shards } = await startSweep('escalation', now);
+  logger.info('escalation sweep started', { now: now.toISOString(), shards });
+  return { function: 'escalation', now: now.toISOString(), shards };
 };

@@ -1,7 +1,22 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { requireEnv, sqs } from './aws.ts';
 import { queueUrlEnvVar, type QueueId } from '../topology.ts';
 
 export async function enqueue(queue: QueueId, body: unknown): Promise<void> {
   await sqs().send(new SendMessageCommand({ QueueUrl: requireEnv(queueUrlEnvVar(queue)), MessageBody: JSON.stringify(body) }));
+}
+
+/** Sends many messages, ten per SendMessageBatch call; throws if SQS refuses any (the caller's retry re-sends all). */
+export async function enqueueAll(queue: QueueId, bodies: readonly unknown[]): Promise<void> {
+  const QueueUrl = requireEnv(queueUrlEnvVar(queue));
+  for (let i = 0; i < bodies.length; i += 10) {
+    const chunk = bodies.slice(i, i + 10);
+    const out = await sqs().send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: chunk.map((body, j) => ({ Id: String(j), MessageBody: JSON.stringify(body) })),
+      }),
+    );
+    if (out.Failed?.length) throw new Error(`SQS refused ${out.Failed.length} message(s): ${out.Failed[0]?.Code ?? 'unknown'}`);
+  }
 }

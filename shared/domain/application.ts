@@ -1,5 +1,5 @@
 import type { Invoice, InvoiceStatus } from './invoice.ts';
-import { statusFor } from './invoice.ts';
+import { invoiceAmount, statusFor } from './invoice.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { SUSPENSE } from './ledger.ts';
 import { assertMinorUnits } from './money.ts';
@@ -157,7 +157,7 @@ export function planApplication(
       ...(adjustment ? { adjustment } : {}),
       expectedVersion: invoice.version,
       newBalance,
-      newStatus: statusFor(invoice.total, newBalance),
+      newStatus: statusFor(invoiceAmount(invoice), newBalance),
     });
     ledger.push({
       ...base,

@@ -2,6 +2,9 @@ import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { z } from 'zod';
 import { isCurrency } from './money.ts';
 import { isLocale, isTimeZone } from './dates.ts';
+import type { Hold } from './collections.ts';
+import type { CustomerDunningOverrides } from './dunning.ts';
+import { termsOverrideSchema, type TermsOverride } from './terms.ts';
 
 export interface Customer {
   id: string;
@@ -17,6 +20,14 @@ export interface Customer {
   bankAccounts: string[];
   /** The customer's id at Stripe (`cus_…`); Stripe payments of that customer identify them. */
   stripeCustomerId?: string;
+  /** Overrides of the account's payment terms for this customer's new invoices. */
+  terms?: TermsOverride;
+  /** Reminder cadence, tone, quiet hours, exclusion. */
+  dunning?: CustomerDunningOverrides;
+  /** Collection holds (hardship, negotiation…): no reminders, no interest while one is active. */
+  holds?: Hold[];
+  /** Set when SES reported a permanent bounce or a complaint for the address: no more mail to it. */
+  mailSuppressed?: { reason: string; at: string };
   createdAt: string;
   version: number;
 }
@@ -38,8 +49,51 @@ export const newCustomerSchema = z
       .max(20)
       .default([]),
     stripeCustomerId: z.string().regex(/^cus_[A-Za-z0-9]{1,64}$/, 'must be a Stripe customer id (cus_…)').optional(),
+    terms: termsOverrideSchema.optional(),
+    dunning: z.lazy(() => dunningSchema).optional(),
   })
   .strict();
+
+const hour = (name: string) => z.number({ error: `${name} must be an hour 0–24` }).int().min(0).max(24);
+
+export const dunningSchema = z
+  .object({
+    cadence: z.enum(['default', 'minimal'], { error: 'must be "default" or "minimal"' }).optional(),
+    tone: z.enum(['friendly', 'neutral', 'firm', 'formal'], { error: 'must be friendly, neutral, firm or formal' }).optional(),
+    quietHours: z.object({ startHour: hour('startHour'), endHour: hour('endHour') }).strict().optional(),
+    excluded: z.boolean().optional(),
+  })
+  .strict();
+
+/** PATCH /customers/{id}: the collections profile and contact details; omitted fields stay as they are. */
+export const customerPatchSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().max(254).optional(),
+    locale: z.string().refine(isLocale, 'must be a BCP 47 locale such as "en-GB" or "de-DE"').optional(),
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"').optional(),
+    terms: termsOverrideSchema.nullable().optional(),
+    dunning: dunningSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one field to change' });
+
+export type CustomerPatch = z.infer<typeof customerPatchSchema>;
+
+/** The customer after a patch (null removes an override). */
+export function patchCustomer(customer: Customer, patch: CustomerPatch): Customer {
+  const out: Customer = { ...customer };
+  if (patch.name !== undefined) out.name = patch.name;
+  if (patch.email !== undefined) out.email = patch.email;
+  if (patch.locale !== undefined) out.locale = Intl.getCanonicalLocales(patch.locale)[0] ?? out.locale;
+  if (patch.timeZone !== undefined) out.timeZone = patch.timeZone;
+  if (patch.terms === null) delete out.terms;
+  else if (patch.terms !== undefined) out.terms = patch.terms as TermsOverride;
+  if (patch.dunning === null) delete out.dunning;
+  else if (patch.dunning !== undefined) out.dunning = patch.dunning;
+  out.version = customer.version + 1;
+  return out;
+}
 
 export type NewCustomer = z.infer<typeof newCustomerSchema>;
 
@@ -64,6 +118,8 @@ export function buildCustomer(input: NewCustomer, id: string, now: Date): Custom
     currency: input.currency,
     bankAccounts: [...new Set(input.bankAccounts)],
     ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
+    ...(input.terms ? { terms: input.terms as TermsOverride } : {}),
+    ...(input.dunning ? { dunning: input.dunning } : {}),
     createdAt: now.toISOString(),
     version: 1,
   };

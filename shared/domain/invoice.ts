@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { assertMinorUnits, divideRounded, isCurrency } from './money.ts';
+import { assertMinorUnits, isCurrency } from './money.ts';
 import { addDays, isCalendarDate } from './dates.ts';
+import type { InvoiceCollections } from './collections.ts';
+import { DEFAULT_TERMS, discountFor, dueDateFor, termsOverrideSchema, type PaymentTerms } from './terms.ts';
+import { zonedInstant } from './dunning.ts';
 
 export type InvoiceStatus = 'open' | 'partially_paid' | 'paid';
 
@@ -19,7 +22,7 @@ export interface AppliedPayment {
   appliedAt: string;
 }
 
-export interface Invoice {
+export interface Invoice extends InvoiceCollections {
   id: string;
   customerId: string;
   number: string;
@@ -35,7 +38,11 @@ export interface Invoice {
   paymentReference: string;
   lines: InvoiceLine[];
   /** Early-payment discount: paying `total − amount` on or before `until` settles the invoice. */
-  earlyPaymentDiscount?: { amount: number; until: string; basisPoints: number };
+  /**
+   * Early-payment discount: paying `total − amount` by the end of `until` (customer-local; `deadline` is that instant)
+   * settles the invoice.
+   */
+  earlyPaymentDiscount?: { amount: number; until: string; basisPoints: number; deadline?: string };
   createdAt: string;
   /** Optimistic lock: every balance change is conditional on the version read. */
   version: number;
@@ -59,7 +66,10 @@ export const newInvoiceSchema = z
     amount: minorUnits.refine((n) => n > 0, 'must be a positive integer in minor units').optional(),
     lines: z.array(lineSchema).min(1).max(100).optional(),
     issueDate: calendarDate,
-    dueDate: calendarDate,
+    /** Defaults to issueDate + the terms' net days. */
+    dueDate: calendarDate.optional(),
+    /** Overrides of the customer's and the account's payment terms for this invoice. */
+    terms: termsOverrideSchema.optional(),
     earlyPaymentDiscount: z
       .object({
         basisPoints: z.number().int().min(1).max(5000),
@@ -77,7 +87,7 @@ export const newInvoiceSchema = z
     if ((v.amount === undefined) === (v.lines === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['amount'], message: 'give exactly one of amount or lines' });
     }
-    if (v.dueDate < v.issueDate) {
+    if (v.dueDate !== undefined && v.dueDate < v.issueDate) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'must not be before issueDate' });
     }
     let total = 0;
@@ -110,10 +120,16 @@ export function buildInvoice(
   input: NewInvoice,
   ids: { id: string; number: string; paymentReference: string },
   now: Date,
+  context: { terms: PaymentTerms; timeZone: string } = { terms: DEFAULT_TERMS, timeZone: 'UTC' },
 ): Invoice {
   const lines = invoiceLines(input);
   const total = lines.reduce((a, l) => a + l.amount, 0);
   assertMinorUnits(total);
+  // The terms in force: the resolved terms, with an explicit discount on the request taking precedence.
+  const terms: PaymentTerms = input.earlyPaymentDiscount
+    ? { ...context.terms, earlyPaymentDiscount: { ...input.earlyPaymentDiscount } }
+    : context.terms;
+  const discount = discountFor(total, input.issueDate, terms);
   return {
     id: ids.id,
     customerId: input.customerId,
@@ -123,22 +139,27 @@ export function buildInvoice(
     balanceDue: total,
     status: 'open',
     issueDate: input.issueDate,
-    dueDate: input.dueDate,
+    dueDate: input.dueDate ?? dueDateFor(input.issueDate, terms),
     paymentReference: ids.paymentReference,
     lines,
-    ...(input.earlyPaymentDiscount
+    ...(discount
       ? {
           earlyPaymentDiscount: {
-            basisPoints: input.earlyPaymentDiscount.basisPoints,
-            // The one rounding rule: half away from zero, once.
-            amount: Number(divideRounded(BigInt(total) * BigInt(input.earlyPaymentDiscount.basisPoints), 10_000n)),
-            until: addDays(input.issueDate, input.earlyPaymentDiscount.days),
+            ...discount,
+            // The end of the last discount day in the customer's time zone.
+            deadline: zonedInstant(addDays(discount.until, 1), 0, context.timeZone).toISOString(),
           },
         }
       : {}),
+    terms,
     createdAt: now.toISOString(),
     version: 1,
   };
+}
+
+/** What the invoice asks for now: its total plus interest and fees booked, less credit notes. */
+export function invoiceAmount(invoice: Pick<Invoice, 'total' | 'charges' | 'credited'>): number {
+  return invoice.total + (invoice.charges ?? 0) - (invoice.credited ?? 0);
 }
 
 export function statusFor(total: number, balanceDue: number): InvoiceStatus {
@@ -151,9 +172,13 @@ export function sequenceInvoiceNumber(n: number): string {
   return `INV-${String(n).padStart(6, '0')}`;
 }
 
-/** The early-payment discount when the money was received by the deadline (the UTC calendar date of receipt). */
+/**
+ * The early-payment discount when the money was received inside the window: before the end of the last discount day
+ * in the customer's time zone (`deadline`; older invoices without it: the UTC calendar date of receipt).
+ */
 export function earlyPaymentDiscount(invoice: Invoice, receivedAt: string): number | undefined {
   const discount = invoice.earlyPaymentDiscount;
   if (!discount) return undefined;
+  if (discount.deadline) return Date.parse(receivedAt) < Date.parse(discount.deadline) ? discount.amount : undefined;
   return receivedAt.slice(0, 10) <= discount.until ? discount.amount : undefined;
 }

@@ -30,7 +30,12 @@ export type LedgerEntryType =
   /** Customer credit (an earlier overpayment) settles a new invoice: credit −, receivable −. */
   | 'credit_applied'
   /** A discount or write-off taken back because the payment that earned it was refunded or charged back. */
-  | 'adjustment_reversed';
+  | 'adjustment_reversed'
+  /** Late interest and fixed late fees, as the terms allow (receivable +). */
+  | 'interest_charged'
+  | 'late_fee_charged'
+  /** An upheld dispute: a credit note for the agreed amount (receivable −). */
+  | 'credit_note';
 
 export interface LedgerEntry {
   id: string;

@@ -1,5 +1,6 @@
 import type { Invoice, InvoiceStatus } from './invoice.ts';
-import { statusFor } from './invoice.ts';
+import { invoiceAmount, statusFor } from './invoice.ts';
+import type { InvoiceDispute } from './collections.ts';
 import type { LedgerEntry } from './ledger.ts';
 
 /**
@@ -85,6 +86,8 @@ export interface InvoiceChange {
   expectedVersion: number;
   newBalance: number;
   newStatus: InvoiceStatus;
+  /** A Stripe chargeback opens a dispute on the invoice it takes money back from (null clears it when won). */
+  dispute?: InvoiceDispute | null;
 }
 
 export interface Rebalance {
@@ -190,7 +193,7 @@ export function rebalance(
     const invoice = invoices.get(invoiceId);
     if (!invoice) throw new RangeError(`invoice ${invoiceId} not loaded`);
     const newBalance = invoice.balanceDue - delta;
-    if (newBalance < 0 || newBalance > invoice.total) throw new RangeError(`invoice ${invoiceId} balance out of range`);
+    if (newBalance < 0 || newBalance > invoiceAmount(invoice)) throw new RangeError(`invoice ${invoiceId} balance out of range`);
     invoiceChanges.push({
       invoiceId,
       customerId: invoice.customerId,
@@ -198,7 +201,7 @@ export function rebalance(
       delta,
       expectedVersion: invoice.version,
       newBalance,
-      newStatus: statusFor(invoice.total, newBalance),
+      newStatus: statusFor(invoiceAmount(invoice), newBalance),
     });
   }
   return {
@@ -228,7 +231,7 @@ export function reverseAllocation(
   const granted = (state.adjustments ?? []).filter((a) => a.invoiceId === invoice.id && a.active);
   const adjusted = granted.reduce((s, a) => s + a.amount, 0);
   const newBalance = invoice.balanceDue + amount + adjusted;
-  if (newBalance > invoice.total) throw new RangeError(`invoice ${invoice.id} would owe more than its total`);
+  if (newBalance > invoiceAmount(invoice)) throw new RangeError(`invoice ${invoice.id} would owe more than its total`);
   const id = (n: number) => `${payment.id}#r${payment.revision + 1}#${String(n).padStart(3, '0')}`;
   const base = { customerId: payment.customerId, currency: payment.currency, paymentId: payment.id, bookedAt };
   return {
@@ -240,7 +243,7 @@ export function reverseAllocation(
         delta: -(amount + adjusted),
         expectedVersion: invoice.version,
         newBalance,
-        newStatus: statusFor(invoice.total, newBalance),
+        newStatus: statusFor(invoiceAmount(invoice), newBalance),
       },
     ],
     state: {
@@ -291,7 +294,7 @@ export function applyCredit(
         delta: amount,
         expectedVersion: invoice.version,
         newBalance,
-        newStatus: statusFor(invoice.total, newBalance),
+        newStatus: statusFor(invoiceAmount(invoice), newBalance),
       },
     ],
     state: {

@@ -172,6 +172,14 @@ export const accountTermsSchema = z
 
 export type TermsOverrideInput = z.input<typeof termsOverrideSchema>;
 
+/** The account defaults when none are configured: net 30, no discount, no interest, no fee, no grace. */
+export const DEFAULT_TERMS: PaymentTerms = Object.freeze({
+  netDays: 30,
+  lateInterest: { mode: 'none' },
+  graceDays: 0,
+  minimumAmounts: {},
+}) as PaymentTerms;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Inheritance
 

@@ -3,7 +3,11 @@ import { buildInvoice, sequenceInvoiceNumber, type Invoice, type NewInvoice } fr
 import { createRfReference } from '../domain/rf-reference.ts';
 import { HttpError, requestHash } from '../http/api.ts';
 import { getCustomer, putNewCustomer } from '../store/customers.ts';
-import { createInvoice, getInvoice, nextSequence } from '../store/invoices.ts';
+import { createInvoice, getInvoice, nextSequence, type InvoiceSchedule } from '../store/invoices.ts';
+import { actionShard, firstActionAt, interestRun } from '../domain/collections.ts';
+import { resolveTerms, type TermsOverride } from '../domain/terms.ts';
+import { accountTerms } from '../config/terms.ts';
+import { ACTION_SHARDS } from '../topology.ts';
 import { newId, randomReferenceBody, stableId } from './ids.ts';
 
 /**
@@ -45,9 +49,13 @@ export async function issueInvoice(
     if (existing) return replay(existing, hash);
   }
   const number = input.number ?? sequenceInvoiceNumber(await nextSequence('invoice-number'));
+  const terms = resolveTerms(accountTerms(), customer.terms, input.terms as TermsOverride | undefined);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const invoice = buildInvoice(input, { id, number, paymentReference: createRfReference(randomReferenceBody()) }, now);
-    const result = await createInvoice(invoice, hash);
+    const invoice = buildInvoice(input, { id, number, paymentReference: createRfReference(randomReferenceBody()) }, now, {
+      terms,
+      timeZone: customer.timeZone,
+    });
+    const result = await createInvoice(invoice, hash, initialSchedule(customer, invoice, now));
     switch (result) {
       case 'created':
         return { invoice, created: true };
@@ -65,6 +73,13 @@ export async function issueInvoice(
     }
   }
   throw new Error('could not allocate a unique payment reference');
+}
+
+/** Where a new invoice enters the sweeps: the dunning index at its first step, the interest index if its terms charge. */
+function initialSchedule(customer: Customer, invoice: Invoice, now: Date): InvoiceSchedule {
+  const shard = actionShard(customer.id, ACTION_SHARDS);
+  const run = interestRun(invoice, customer, now);
+  return { shard, dunningAt: firstActionAt(customer, invoice, now), ...(run.nextOn ? { interestOn: run.nextOn } : {}) };
 }
 
 function replay(existing: Invoice & { requestHash?: string }, hash: string): { invoice: Invoice; created: boolean } {

@@ -10,7 +10,7 @@ import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
 import { extractReferences, matchPayment, type MatchCandidates } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
-import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack } from '../domain/payment-state.ts';
+import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type InvoiceChange } from '../domain/payment-state.ts';
 import { shortfallTolerance } from '../config/policy.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
@@ -260,7 +260,8 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
         : target === current || refunded <= payment.refundedTotal
           ? 'chargeback'
           : 'refund';
-    const change = rebalance(payment, payment, target, invoices, now.toISOString(), reason);
+    const rebalanced = rebalance(payment, payment, target, invoices, now.toISOString(), reason);
+    const change = { ...rebalanced, changes: rebalanced.changes.map((c) => withChargebackDispute(c, invoices.get(c.invoiceId), paymentId, reason, now)) };
     const ok = await commitPaymentChange(
       payment,
       {
@@ -284,6 +285,27 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
     await backoff(attempt);
   }
   throw new Error(`payment ${paymentId}: changed concurrently while settling`);
+}
+
+/**
+ * Chargebacks count as disputes: the invoice a chargeback takes money from is paused (no reminder, no interest) until
+ * the chargeback is won (the money comes back and the pause ends) or staff resolve the dispute.
+ */
+function withChargebackDispute(
+  change: InvoiceChange,
+  invoice: Invoice | undefined,
+  paymentId: string,
+  reason: string,
+  now: Date,
+): InvoiceChange {
+  if (reason === 'chargeback' && change.delta < 0 && !invoice?.dispute) {
+    return {
+      ...change,
+      dispute: { id: `chargeback_${paymentId}`, status: 'open', source: 'chargeback', reason: 'card chargeback', openedAt: now.toISOString(), paymentId },
+    };
+  }
+  if (reason === 'chargeback_won' && change.delta > 0 && invoice?.dispute?.paymentId === paymentId) return { ...change, dispute: null };
+  return change;
 }
 
 function receiptMail(

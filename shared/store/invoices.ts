@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { keys } from './keys.ts';
+import { keys, type ScheduleKind } from './keys.ts';
 import { cancellationCodes, entity, tableName } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -22,7 +22,30 @@ export type CreateInvoiceResult = 'created' | 'exists' | 'duplicate_number' | 'd
  * One transaction: the invoice, its unique number, its unique payment reference, the `invoice_issued` ledger entry,
  * and a check that the customer exists. Either all of it is written or none.
  */
-export async function createInvoice(invoice: Invoice, requestHash: string): Promise<CreateInvoiceResult> {
+export interface InvoiceSchedule {
+  shard: number;
+  /** First instant the dunning worker looks at the invoice (next-action index). */
+  dunningAt: string;
+  /** First local date the interest sweep has something to do (interest or a late fee), if the terms have any. */
+  interestOn?: string;
+}
+
+export function schedulePut(kind: ScheduleKind, invoice: Pick<Invoice, 'id' | 'customerId'>, shard: number, date: string) {
+  return {
+    TableName: tableName(),
+    Item: {
+      ...keys.schedule(invoice.id, kind),
+      ...keys.scheduleDue(kind, shard, date, invoice.id),
+      entity: 'schedule',
+      kind,
+      invoiceId: invoice.id,
+      customerId: invoice.customerId,
+      on: date,
+    },
+  };
+}
+
+export async function createInvoice(invoice: Invoice, requestHash: string, schedule?: InvoiceSchedule): Promise<CreateInvoiceResult> {
   const entry: LedgerEntry = {
     id: `${invoice.id}#issued`,
     customerId: invoice.customerId,
@@ -41,7 +64,11 @@ export async function createInvoice(invoice: Invoice, requestHash: string): Prom
           {
             Put: {
               TableName,
-              Item: { ...invoiceItem(invoice), requestHash },
+              Item: {
+                ...invoiceItem(invoice),
+                ...(schedule ? keys.dunningDue(schedule.shard, schedule.dunningAt, invoice.id) : {}),
+                requestHash,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -60,6 +87,7 @@ export async function createInvoice(invoice: Invoice, requestHash: string): Prom
             },
           },
           { Put: ledgerPut(entry) },
+          ...(schedule?.interestOn ? [{ Put: schedulePut('interest', invoice, schedule.shard, schedule.interestOn) }] : []),
           {
             ConditionCheck: {
               TableName,
@@ -77,7 +105,7 @@ export async function createInvoice(invoice: Invoice, requestHash: string): Prom
     if (codes[0] === 'ConditionalCheckFailed') return 'exists';
     if (codes[1] === 'ConditionalCheckFailed') return 'duplicate_number';
     if (codes[2] === 'ConditionalCheckFailed') return 'duplicate_reference';
-    if (codes[4] === 'ConditionalCheckFailed') return 'no_customer';
+    if (codes.at(-1) === 'ConditionalCheckFailed') return 'no_customer';
     throw error;
   }
 }

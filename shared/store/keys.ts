@@ -39,4 +39,24 @@ export const keys = {
   inboxPending: (receivedAt: string) => ({ GSI2PK: 'INBOX#PENDING', GSI2SK: receivedAt }),
   mail: (customerId: string, mailKey: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `MAIL#${mailKey}` }),
   mailPending: (createdAt: string) => ({ GSI2PK: 'MAIL#PENDING', GSI2SK: createdAt }),
+  /** Sparse next-action index (GSI2) of unpaid invoices: the reminders sweep reads each shard up to "now". */
+  dunningDue: (shard: number, at: string, invoiceId: string) => ({ GSI2PK: `DUE#DUNNING#${shard}`, GSI2SK: `${at}#${invoiceId}` }),
+  /** Marker items on the invoice's partition for the daily interest and escalation sweeps (GSI2, date-keyed). */
+  schedule: (invoiceId: string, kind: ScheduleKind) => ({ PK: `INVOICE#${invoiceId}`, SK: `SCHEDULE#${kind}` }),
+  scheduleDue: (kind: ScheduleKind, shard: number, date: string, invoiceId: string) => ({
+    GSI2PK: `DUE#${kind.toUpperCase()}#${shard}`,
+    GSI2SK: `${date}#${invoiceId}`,
+  }),
+  dispute: (id: string) => ({ PK: `DISPUTE#${id}`, SK: 'DISPUTE' }),
+  /** Outgoing EventBridge events (outbox): written with the fact, published, marked published. */
+  outEvent: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `EVENT#${id}` }),
+  outEventPending: (createdAt: string) => ({ GSI2PK: 'OUTEVENT#PENDING', GSI2SK: createdAt }),
 };
+
+export type ScheduleKind = 'interest' | 'escalation';
+export type SweepKind = 'dunning' | ScheduleKind;
+
+/** The GSI2 partition of one shard of a sweep's index. */
+export function duePartition(kind: SweepKind, shard: number): string {
+  return `DUE#${kind.toUpperCase()}#${shard}`;
+}

@@ -4,6 +4,8 @@ import type { LedgerEntry } from '../domain/ledger.ts';
 import { mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
+import { actionShard } from '../domain/collections.ts';
+import { ACTION_SHARDS } from '../topology.ts';
 import { cancellationCodes, entity, isConditionalFailure, tableName } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
@@ -73,13 +75,21 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   // The version guard is what makes the change safe: newBalance was computed from exactly that version. Applying also
   // checks the balance covers the amount (DynamoDB conditions cannot add, so a reversal relies on the version).
   const guard = change.delta > 0 ? 'version = :ev AND balanceDue >= :amt' : 'version = :ev';
+  // The next-action index: a paid invoice leaves it; any other balance change brings the invoice to the dunning
+  // worker now, which re-decides its ladder (re-anchoring after partial payments, resuming after a reversal).
+  const due = keys.dunningDue(actionShard(change.customerId, ACTION_SHARDS), at, change.invoiceId);
+  const paid = change.newStatus === 'paid';
+  const removals = [paid ? 'GSI2PK, GSI2SK' : '', change.dispute === null ? 'dispute' : ''].filter(Boolean).join(', ');
   return [
     {
       Update: {
         TableName,
         Key: keys.invoice(change.invoiceId),
         UpdateExpression:
-          'SET balanceDue = :nb, #st = :ns, version = :nv, GSI1SK = :g1sk, GSI3PK = :g3pk, GSI3SK = :g3sk',
+          'SET balanceDue = :nb, #st = :ns, version = :nv, GSI1SK = :g1sk, GSI3PK = :g3pk, GSI3SK = :g3sk' +
+          (paid ? '' : ', GSI2PK = :g2pk, GSI2SK = :g2sk') +
+          (change.dispute ? ', dispute = :dispute' : '') +
+          (removals ? ` REMOVE ${removals}` : ''),
         ConditionExpression: guard,
         ExpressionAttributeNames: { '#st': 'status' },
         ExpressionAttributeValues: {
@@ -91,6 +101,8 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ':g1sk': byCustomer.GSI1SK,
           ':g3pk': byStatus.GSI3PK,
           ':g3sk': byStatus.GSI3SK,
+          ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK }),
+          ...(change.dispute ? { ':dispute': change.dispute } : {}),
         },
       },
     },

@@ -2,7 +2,7 @@
  * CDK assertion tests for the Collections stack, every expectation derived from the manifest (shared/topology.ts),
  * plus the cdk-nag (AwsSolutions, v3 validation plugin) report.
  *
- * The app is built and synthesized once (esbuild bundles the nine functions locally) into a temp dir outside the repo.
+ * The app is built and synthesized once (esbuild bundles every function locally) into a temp dir outside the repo.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +13,7 @@ import type { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { secretArnEnvVar } from '../../infra/manifest-function.ts';
-import type { CollectionsStack } from '../../infra/stack.ts';
+import { EVENT_BUS_NAME, type CollectionsStack } from '../../infra/stack.ts';
 import {
   dlqName,
   env,
@@ -22,9 +22,11 @@ import {
   queueUrlEnvVar,
   secrets,
   table,
+  topics,
   type FunctionSpec,
   type QueueId,
   type SecretName,
+  type TopicId,
   type Trigger,
 } from '../../shared/topology.ts';
 
@@ -34,6 +36,7 @@ type Json = Record<string, any>;
 type HttpTrigger = Extract<Trigger, { type: 'http' }>;
 type QueueTrigger = Extract<Trigger, { type: 'queue' }>;
 type ScheduleTrigger = Extract<Trigger, { type: 'schedule' }>;
+type SnsTrigger = Extract<Trigger, { type: 'sns' }>;
 
 const httpTriggers = functions.flatMap((f) =>
   f.triggers.filter((t): t is HttpTrigger => t.type === 'http').map((t) => ({ fn: f, t })),
@@ -44,8 +47,14 @@ const queueTriggers = functions.flatMap((f) =>
 const scheduleTriggers = functions.flatMap((f) =>
   f.triggers.filter((t): t is ScheduleTrigger => t.type === 'schedule').map((t) => ({ fn: f, t })),
 );
+const snsTriggers = functions.flatMap((f) =>
+  f.triggers.filter((t): t is SnsTrigger => t.type === 'sns').map((t) => ({ fn: f, t })),
+);
 const isScheduled = (f: FunctionSpec) => f.triggers.some((t) => t.type === 'schedule');
+/** Invoked asynchronously (schedules, SNS): failures after Lambda's retries go to the failed-runs DLQ. */
+const isAsync = (f: FunctionSpec) => f.triggers.some((t) => t.type === 'schedule' || t.type === 'sns');
 const queueIds = Object.keys(queues) as QueueId[];
+const topicIds = Object.keys(topics) as TopicId[];
 
 let outdir: string;
 let app: App;
@@ -113,6 +122,16 @@ const resourcesFor = (name: string, action: string): unknown[] =>
     .flatMap((s) => s.resources);
 const secretId = (name: SecretName) => logicalId(stack.secrets[name]);
 const queueId = (id: QueueId) => logicalId(stack.queues[id]);
+const topicId = (id: TopicId) => logicalId(stack.topics[id]);
+const alarmTopicId = () => logicalId(stack.alarmTopic);
+/** The ARN of the account's default event bus, as CDK renders it. */
+const defaultBusArn = () =>
+  JSON.stringify({
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:event-bus/${EVENT_BUS_NAME}`],
+    ],
+  });
 const dlqId = (id: QueueId) => logicalId(stack.deadLetterQueues[id]);
 const schedulesDlqId = () => {
   const ids = ofType('AWS::SQS::Queue')
@@ -189,6 +208,7 @@ describe('Lambda functions', () => {
     const vars = resources[fnId(name)]!.Properties.Environment.Variables as Json;
     const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', env.publicBaseUrl, env.payeeAccount]);
     if (f.access.table) expected.add(env.tableName);
+    if (f.access.putEvents) expected.add(env.eventBusName);
     for (const q of f.access.sendTo ?? []) expected.add(queueUrlEnvVar(q));
     for (const s of f.access.secrets ?? []) expected.add(secretArnEnvVar(s));
     if (f.access.sendMail) {
@@ -198,6 +218,9 @@ describe('Lambda functions', () => {
     expect(new Set(Object.keys(vars))).toEqual(expected);
     expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(vars.POWERTOOLS_SERVICE_NAME).toBe('collections');
+    // collections:accountTerms is unset by default: no ACCOUNT_TERMS at all (the terms' defaults apply).
+    expect(vars[env.accountTerms]).toBeUndefined();
+    if (f.access.putEvents) expect(vars[env.eventBusName]).toBe('default');
     for (const q of f.access.sendTo ?? []) expect(vars[queueUrlEnvVar(q)]).toEqual(ref(queueId(q)));
     for (const s of f.access.secrets ?? []) expect(vars[secretArnEnvVar(s)]).toEqual(ref(secretId(s)));
   });
@@ -294,26 +317,111 @@ describe('queues', () => {
   });
 
   it.each(queueIds)('%s: alarms to the SNS topic when its DLQ has messages', (id) => {
-    const topics = ofType('AWS::SNS::Topic');
-    expect(topics).toHaveLength(1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: getAtt(dlqId(id), 'QueueName') }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [ref(topics[0]![0])],
+      AlarmActions: [ref(alarmTopicId())],
     });
   });
 
   it('enforces TLS on the alarm topic', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(alarmTopicId())],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
       },
     });
+  });
+});
+
+describe('SNS topics', () => {
+  it('has the alarm topic plus one topic per manifest topic', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1 + topicIds.length);
+    expect(snsTriggers.length).toBeGreaterThan(0);
+  });
+
+  it.each(topicIds)('%s: encrypted with a rotating customer managed key, TLS-only', (id) => {
+    const props = resources[topicId(id)]!.Properties as Json;
+    const keyId = (props.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[keyId]!.Type).toBe('AWS::KMS::Key');
+    expect(resources[keyId]!.Properties.EnableKeyRotation).toBe(true);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(topicId(id))],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has exactly one Lambda subscription per sns trigger, with an invoke permission for that topic only', () => {
+    const lambdaSubscriptions = ofType('AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'lambda');
+    expect(lambdaSubscriptions).toHaveLength(snsTriggers.length);
+    for (const { fn, t } of snsTriggers) {
+      const mine = lambdaSubscriptions.filter(
+        ([, s]) =>
+          JSON.stringify(s.Properties.Endpoint) === JSON.stringify(getAtt(fnId(fn.name))) &&
+          JSON.stringify(s.Properties.TopicArn) === JSON.stringify(ref(topicId(t.topic))),
+      );
+      expect(mine, `${fn.name} ← ${t.topic}`).toHaveLength(1);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: getAtt(fnId(fn.name)),
+        Principal: 'sns.amazonaws.com',
+        SourceArn: ref(topicId(t.topic)),
+      });
+    }
+  });
+
+  it('publishes SES bounces and complaints of the configuration set to the ses-events topic', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 1);
+    const [, destination] = ofType('AWS::SES::ConfigurationSetEventDestination')[0]!;
+    const configurationSetId = ofType('AWS::SES::ConfigurationSet')[0]![0];
+    expect(destination.Properties.ConfigurationSetName).toEqual(ref(configurationSetId));
+    expect(destination.Properties.EventDestination).toMatchObject({
+      Enabled: true,
+      MatchingEventTypes: ['bounce', 'complaint'],
+      SnsDestination: { TopicARN: ref(topicId('ses-events')) },
+    });
+    // SES may publish to the topic (for this account and configuration set) and use the topic's key.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(topicId('ses-events'))],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: { StringEquals: Match.objectLike({ 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } }) },
+          }),
+        ]),
+      },
+    });
+    const keyId = (resources[topicId('ses-events')]!.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    expect(resources[keyId]!.Properties.KeyPolicy.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'ses.amazonaws.com' },
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        }),
+      ]),
+    );
+  });
+
+  it('sends notifications whose handler still fails after Lambda retries to the failed-runs DLQ', () => {
+    for (const { fn } of snsTriggers) {
+      expect(resources[fnId(fn.name)]!.Properties.DeadLetterConfig).toEqual({ TargetArn: getAtt(schedulesDlqId()) });
+    }
   });
 });
 
@@ -416,15 +524,22 @@ describe('IAM: least privilege from the manifest', () => {
     const sendTargets = resourcesFor(name, 'sqs:SendMessage').map((r) => JSON.stringify(r));
     const allowedTargets = new Set([
       ...(f.access.sendTo ?? []).map((q) => JSON.stringify(getAtt(queueId(q)))),
-      ...(isScheduled(f) ? [JSON.stringify(getAtt(schedulesDlqId()))] : []),
+      ...(isAsync(f) ? [JSON.stringify(getAtt(schedulesDlqId()))] : []),
     ]);
     expect(new Set(sendTargets)).toEqual(allowedTargets);
+
+    // EventBridge: PutEvents on the default bus only, and only with access.putEvents.
+    const events = [...actions].filter((a) => a.startsWith('events:'));
+    if (f.access.putEvents) {
+      expect(events).toEqual(['events:PutEvents']);
+      expect(resourcesFor(name, 'events:PutEvents').map((r) => JSON.stringify(r))).toEqual([defaultBusArn()]);
+    } else expect(events).toEqual([]);
 
     const consumes = f.triggers.some((t) => t.type === 'queue');
     expect(actions.has('sqs:ReceiveMessage')).toBe(consumes);
     expect(actions.has('sqs:DeleteMessage')).toBe(consumes);
 
-    const allowedPrefixes = ['logs:', 'dynamodb:', 'sqs:', 'secretsmanager:', 'ses:'];
+    const allowedPrefixes = ['logs:', 'dynamodb:', 'sqs:', 'secretsmanager:', 'ses:', 'events:'];
     for (const a of actions) expect(allowedPrefixes.some((p) => a.startsWith(p)), a).toBe(true);
   });
 
@@ -448,6 +563,19 @@ describe('IAM: least privilege from the manifest', () => {
     expect(sesResources).toHaveLength(2);
     expect(sesResources.some((r) => r.includes(':identity/'))).toBe(true);
     expect(sesResources.some((r) => r.includes(':configuration-set/'))).toBe(true);
+  });
+
+  it('only the functions whose manifest entry has putEvents may put events, and at least one does', () => {
+    const putters = functions.filter((f) => actionsOf(f.name).has('events:PutEvents')).map((f) => f.name);
+    expect(putters).toEqual(functions.filter((f) => f.access.putEvents).map((f) => f.name));
+    expect(putters.length).toBeGreaterThan(0);
+  });
+
+  it('ses-events may read and write the table but sends no mail, no messages and no events', () => {
+    const actions = actionsOf('ses-events');
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions).toContain('dynamodb:UpdateItem');
+    for (const a of actions) expect(a).not.toMatch(/^(ses|events|secretsmanager):/);
   });
 
   it("customers reads only ADMIN_API_KEY's secret", () => {
@@ -501,7 +629,33 @@ describe('context', () => {
   });
 
   it('has no alarm subscription when collections:alarmEmail is empty (the default)', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(ofType('AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'email')).toEqual([]);
+  });
+
+  const accountTermsOf = (t: Template): Map<string, unknown> => {
+    const out = new Map<string, unknown>();
+    for (const [, r] of Object.entries(t.findResources('AWS::Lambda::Function'))) {
+      const vars = (r as Json).Properties.Environment.Variables as Json;
+      out.set(r.Properties.Description as string, vars[env.accountTerms]);
+    }
+    return out;
+  };
+  const withTable = new Set(functions.filter((f) => f.access.table).map((f) => f.description));
+
+  it.each([
+    ['an object (cdk.json)', { netDays: 14, discount: { basisPoints: 200, days: 10 } }],
+    ['a JSON string (-c)', '{"netDays": 14, "discount": {"basisPoints": 200, "days": 10}}'],
+  ])('passes collections:accountTerms given as %s to every function with table access, as JSON', (_what, value) => {
+    const terms = accountTermsOf(build({ 'collections:accountTerms': value }));
+    expect(terms.size).toBe(functions.length);
+    for (const [description, v] of terms) {
+      if (withTable.has(description)) expect(JSON.parse(v as string)).toEqual({ netDays: 14, discount: { basisPoints: 200, days: 10 } });
+      else expect(v, description).toBeUndefined();
+    }
+  });
+
+  it('refuses a collections:accountTerms that is not JSON', () => {
+    expect(() => build({ 'collections:accountTerms': 'net 30' })).toThrow(/collections:accountTerms must be JSON/);
   });
 
   it('refuses a MAIL_FROM the SES identity does not cover', () => {

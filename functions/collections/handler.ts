@@ -1,0 +1,3 @@
+import { httpHandler } from '../../shared/http/api.ts';
+
+export const handler = httpHandler({});

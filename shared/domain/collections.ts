@@ -1,0 +1,386 @@
+/**
+ * The collections decisions for one customer or one invoice at a given instant: which reminder to send (one mail per
+ * customer covering every due item), where each invoice goes next in the "next action" index, how much interest a
+ * day's run accrues and when it is booked, and when an invoice is handed over to legal. Pure: the caller loads the
+ * state and commits the result in one transaction.
+ *
+ * Pauses: an invoice with an open dispute (a customer dispute or a Stripe chargeback), a customer with an active hold,
+ * an escalated invoice and an excluded customer get no reminder; disputed and held invoices also accrue no interest.
+ * A hardship extension replaces the due date for the ladder and for interest.
+ */
+import { addDays, daysBetween, localDate } from './dates.ts';
+import {
+  DEFAULT_LADDER,
+  dueStep,
+  ladderAnchor,
+  ladderForCustomer,
+  zonedInstant,
+  type CustomerDunningOverrides,
+  type DunningStep,
+} from './dunning.ts';
+import { divideRounded } from './money.ts';
+import { effectiveAnnualRateBasisPoints, interestStartDate, lateFeeDue, type PaymentTerms } from './terms.ts';
+
+export interface Hold {
+  id: string;
+  reason: string;
+  createdAt: string;
+  /** The hold stops pausing at this instant. */
+  expiresAt?: string;
+  releasedAt?: string;
+}
+
+export interface InvoiceDispute {
+  id: string;
+  status: 'open';
+  source: 'customer' | 'chargeback';
+  reason: string;
+  /** Disputed amount, minor units (the whole balance when not given). */
+  amount?: number;
+  openedAt: string;
+  /** For a chargeback: the payment whose money was taken back. */
+  paymentId?: string;
+}
+
+/** Interest accrued day by day, booked once per period (customer-local calendar month). */
+export interface InterestAccrual {
+  /** Local date: days before it have been accrued. */
+  through: string;
+  /** Σ balance × annual rate (bp) × days, not yet booked; interest = numerator / (10,000 × 365), rounded once. */
+  numerator: string;
+  /** Days accrued into the numerator. */
+  days: number;
+  /** The period (YYYY-MM) the numerator belongs to. */
+  period: string;
+}
+
+/** Collections state carried on the invoice item. */
+export interface InvoiceCollections {
+  /** Terms in force for this invoice (account → customer → invoice), fixed at issue. */
+  terms?: PaymentTerms;
+  lastStepSent?: string;
+  lastStepAt?: string;
+  extension?: { dueDate: string; reason: string; grantedAt: string };
+  dispute?: InvoiceDispute;
+  escalatedAt?: string;
+  /** Interest and fees booked onto the invoice, minor units. */
+  charges?: number;
+  /** Credit notes (upheld disputes), minor units. */
+  credited?: number;
+  accrual?: InterestAccrual;
+  lateFeeCharged?: boolean;
+}
+
+export interface CollectionsInvoice extends InvoiceCollections {
+  id: string;
+  customerId: string;
+  number: string;
+  currency: string;
+  total: number;
+  balanceDue: number;
+  issueDate: string;
+  dueDate: string;
+  paymentReference: string;
+  earlyPaymentDiscount?: { amount: number; until: string; basisPoints: number };
+  version: number;
+}
+
+export interface CollectionsCustomer {
+  id: string;
+  timeZone: string;
+  dunning?: CustomerDunningOverrides;
+  holds?: Hold[];
+}
+
+/** Shard of the next-action index a customer's invoices live in (all of a customer's invoices share one shard). */
+export function actionShard(customerId: string, shards: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < customerId.length; i++) h = Math.imul(h ^ customerId.charCodeAt(i), 16777619);
+  return (h >>> 0) % shards;
+}
+
+export function activeHold(holds: readonly Hold[] | undefined, now: Date): Hold | undefined {
+  return (holds ?? []).find(
+    (h) => !h.releasedAt && (!h.expiresAt || now.getTime() < Date.parse(h.expiresAt)) && Date.parse(h.createdAt) <= now.getTime(),
+  );
+}
+
+/** The due date in force: the extension's, else the invoice's. */
+export function effectiveDueDate(invoice: Pick<CollectionsInvoice, 'dueDate' | 'extension'>): string {
+  return invoice.extension?.dueDate ?? invoice.dueDate;
+}
+
+/** Reminder steps: every ladder step except the legal handover, which the escalation run does. */
+export function reminderLadder(customer: CollectionsCustomer): { steps: DunningStep[]; handover?: DunningStep; finalNotice?: DunningStep } {
+  const ladder = ladderForCustomer(customer.dunning ?? {}, DEFAULT_LADDER);
+  return {
+    steps: ladder.filter((s) => s.channel !== 'handover'),
+    handover: ladder.find((s) => s.channel === 'handover'),
+    finalNotice: ladder.find((s) => s.kind === 'final_notice'),
+  };
+}
+
+export interface DunningItem {
+  invoice: CollectionsInvoice;
+  step: DunningStep;
+}
+
+export interface IndexUpdate {
+  invoiceId: string;
+  /** The state the decision was made on (the commit is conditional on it). */
+  expectedVersion: number;
+  expectedLastStep: string | undefined;
+  /** Step sent now (sets lastStepSent). */
+  sentStep?: string;
+  /** Next instant the invoice needs the dunning worker; null = leave the index. */
+  nextActionAt: string | null;
+  /** After a final notice: the local date the invoice is due for escalation. */
+  escalateOn?: string;
+}
+
+export interface DunningPlan {
+  /** One mail for the customer covering every due item; its step is the most advanced among them. */
+  mail?: { step: DunningStep; items: DunningItem[]; legalDate?: string };
+  updates: IndexUpdate[];
+}
+
+/**
+ * Decides one customer's run at `now`: for each unpaid invoice, the ladder step due (catch-up: only the latest) or
+ * when to look again. Items due now are grouped into one mail. The mail's step is the most advanced step of its items
+ * — the one anchored to the oldest unpaid amount — so after partial payments close the oldest invoices, the tone
+ * follows the oldest amount still unpaid (re-anchoring).
+ */
+export function planDunning(
+  customer: CollectionsCustomer,
+  invoices: readonly CollectionsInvoice[],
+  now: Date,
+  options: { excluded?: boolean } = {},
+): DunningPlan {
+  const { steps, handover } = reminderLadder(customer);
+  const hold = activeHold(customer.holds, now);
+  const items: DunningItem[] = [];
+  const updates: IndexUpdate[] = [];
+  for (const invoice of invoices) {
+    const base = { invoiceId: invoice.id, expectedVersion: invoice.version, expectedLastStep: invoice.lastStepSent };
+    if (invoice.escalatedAt) {
+      updates.push({ ...base, nextActionAt: null });
+      continue;
+    }
+    const decision = dueStep({
+      ladder: steps,
+      dueDate: invoice.dueDate,
+      extendedDueDate: invoice.extension?.dueDate,
+      timeZone: customer.timeZone,
+      now,
+      lastStepSent: invoice.lastStepSent,
+      holds: hold ? { active: true, expiresAt: hold.expiresAt ? new Date(hold.expiresAt) : undefined } : { active: false },
+      disputed: invoice.dispute !== undefined,
+      excluded: options.excluded || customer.dunning?.excluded,
+      balance: invoice.balanceDue,
+      currency: invoice.currency,
+      minimumAmounts: invoice.terms?.minimumAmounts,
+      quietHours: customer.dunning?.quietHours,
+    });
+    if (decision.action === 'send') {
+      items.push({ invoice, step: decision.step });
+      const after = dueStep({
+        ladder: steps,
+        dueDate: invoice.dueDate,
+        extendedDueDate: invoice.extension?.dueDate,
+        timeZone: customer.timeZone,
+        now,
+        lastStepSent: decision.step.id,
+        holds: { active: false },
+        disputed: false,
+        balance: invoice.balanceDue,
+        currency: invoice.currency,
+        minimumAmounts: invoice.terms?.minimumAmounts,
+        quietHours: customer.dunning?.quietHours,
+      });
+      const anchor = ladderAnchor({ dueDate: invoice.dueDate, extendedDueDate: invoice.extension?.dueDate });
+      updates.push({
+        ...base,
+        sentStep: decision.step.id,
+        nextActionAt: after.action === 'wait' && after.until ? after.until.toISOString() : null,
+        ...(decision.step.kind === 'final_notice' && handover ? { escalateOn: addDays(anchor, handover.offsetDays) } : {}),
+      });
+    } else if (decision.action === 'wait') {
+      updates.push({ ...base, nextActionAt: (decision.until ?? now).toISOString() });
+    } else {
+      // Nothing to do. A hold that expires brings the invoice back at its expiry; anything else leaves the index until
+      // an event (payment reversal, dispute resolved, extension, hold released) puts it back.
+      const resumeAt = hold?.expiresAt && decision.reason.startsWith('on hold') ? hold.expiresAt : null;
+      updates.push({ ...base, nextActionAt: resumeAt });
+    }
+  }
+  if (items.length === 0) return { updates };
+  let step = (items[0] as DunningItem).step;
+  for (const item of items) if (item.step.offsetDays >= step.offsetDays) step = item.step;
+  // The legal date a final notice states: the oldest item's anchor + the handover offset.
+  const oldest = items.reduce((a, b) => (effectiveDueDate(b.invoice) < effectiveDueDate(a.invoice) ? b : a));
+  const legalDate =
+    step.kind === 'final_notice' && handover ? addDays(effectiveDueDate(oldest.invoice), handover.offsetDays) : undefined;
+  return { mail: { step, items, ...(legalDate ? { legalDate } : {}) }, updates };
+}
+
+/** The first instant the dunning worker should look at a newly issued invoice. */
+export function firstActionAt(customer: CollectionsCustomer, invoice: CollectionsInvoice, now: Date): string {
+  const plan = planDunning(customer, [invoice], now);
+  const update = plan.updates[0];
+  return plan.mail ? now.toISOString() : (update?.nextActionAt ?? now.toISOString());
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Interest and fees
+
+export interface InterestPosting {
+  kind: 'interest' | 'late_fee';
+  amount: number;
+  /** Idempotency key of the posting (per invoice and period). */
+  key: string;
+  /** Interest: the period booked (YYYY-MM) and its days. */
+  period?: string;
+  days?: number;
+}
+
+export interface InterestRun {
+  postings: InterestPosting[];
+  /** New accrual state (undefined = unchanged). */
+  accrual?: InterestAccrual;
+  /** Local date of the next run that has something to do; null = nothing more (leave the interest index). */
+  nextOn: string | null;
+  reason: string;
+}
+
+function monthOf(date: string): string {
+  return date.slice(0, 7);
+}
+
+/**
+ * One day's interest run for an invoice at `now` (customer-local date "today"):
+ * - accrues `balance × rate × days` exactly (BigInt numerator) for each local day from the last accrued day up to,
+ *   not including, today — but only days on or after the interest start (due date in force + max(grace, start days)
+ *   + 1) and only when the invoice is neither disputed nor held nor below the currency minimum at the run;
+ * - books the accrued interest once per calendar month: when a run's days reach into a new month, the earlier month's
+ *   numerator is rounded once (half away from zero, to the minor unit) and posted with key
+ *   `interest#<invoice>#<YYYY-MM>`; a paid invoice posts what it accrued and leaves the index;
+ * - charges the fixed late fee once (key `late-fee#<invoice>`) after due date + grace days.
+ * Re-running for the same day changes nothing (the accrual has moved past it; the postings are keyed).
+ */
+export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCustomer, now: Date): InterestRun {
+  const terms = invoice.terms;
+  if (!terms) return { postings: [], nextOn: null, reason: 'no terms on the invoice' };
+  const today = localDate(now, customer.timeZone);
+  const due = effectiveDueDate(invoice);
+  const li = terms.lateInterest;
+  const rate = effectiveAnnualRateBasisPoints(li);
+  const start = li.mode === 'none' ? undefined : interestStartDate(due, terms.graceDays, li.startDaysPastDue);
+  const paused = invoice.dispute !== undefined || activeHold(customer.holds, now) !== undefined;
+  const minimum = terms.minimumAmounts[invoice.currency] ?? 0;
+  const postings: InterestPosting[] = [];
+
+  let accrual: InterestAccrual | undefined = invoice.accrual;
+  let changed = false;
+  if (start && rate > 0) {
+    let through = accrual?.through ?? start;
+    if (through < start) through = start;
+    let numerator = BigInt(accrual?.numerator ?? '0');
+    let days = accrual?.days ?? 0;
+    let period = accrual?.period ?? monthOf(through);
+    const flush = () => {
+      if (numerator > 0n) {
+        const amount = Number(divideRounded(numerator, 10_000n * 365n));
+        if (amount > 0) postings.push({ kind: 'interest', amount, key: `interest#${invoice.id}#${period}`, period, days });
+      }
+      numerator = 0n;
+      days = 0;
+    };
+    const accrueDay = !paused && invoice.balanceDue > 0 && invoice.balanceDue >= minimum;
+    for (let d = through; d < today; d = addDays(d, 1)) {
+      if (monthOf(d) !== period) {
+        flush();
+        period = monthOf(d);
+      }
+      if (accrueDay) {
+        numerator += BigInt(invoice.balanceDue) * BigInt(rate);
+        days += 1;
+      }
+      through = addDays(d, 1);
+      changed = true;
+    }
+    // A month that has ended, or a paid invoice, books what it accrued.
+    if (numerator > 0n && (monthOf(today) !== period || invoice.balanceDue <= 0)) {
+      flush();
+      period = monthOf(today);
+      changed = true;
+    }
+    if (changed) accrual = { through, numerator: numerator.toString(), days, period };
+  }
+
+  const fee = lateFeeDue({
+    invoiceId: invoice.id,
+    balance: invoice.balanceDue,
+    currency: invoice.currency,
+    dueDate: due,
+    today,
+    timeZone: customer.timeZone,
+    terms,
+    alreadyCharged: invoice.lateFeeCharged === true,
+    disputed: invoice.dispute !== undefined,
+    held: activeHold(customer.holds, now) !== undefined,
+  });
+  if (fee) postings.push({ kind: 'late_fee', amount: fee.amount, key: fee.key });
+
+  const feePending = !invoice.lateFeeCharged && !fee && (terms.fixedLateFee?.[invoice.currency] ?? 0) > 0;
+  const interestPending = start !== undefined && rate > 0;
+  const tomorrow = addDays(today, 1);
+  const later = (d: string) => (d > tomorrow ? d : tomorrow);
+  const candidates: string[] = [];
+  const stillOwed = invoice.balanceDue > 0 || BigInt(accrual?.numerator ?? '0') > 0n;
+  if (stillOwed && interestPending && start) candidates.push(later(start));
+  if (invoice.balanceDue > 0 && feePending) candidates.push(later(addDays(due, terms.graceDays + 1)));
+  const nextOn = candidates.length ? (candidates.sort()[0] as string) : null;
+  return {
+    postings,
+    ...(changed ? { accrual } : {}),
+    nextOn,
+    reason: paused ? 'paused: no interest accrues' : postings.length ? 'booked' : 'accrued',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Escalation
+
+/**
+ * Whether an invoice goes to legal now: its final notice went out, the handover date (anchor + the handover step's
+ * offset) has come in the customer's local calendar, it is still unpaid, not disputed, not held, not escalated.
+ */
+export function escalationDecision(
+  invoice: CollectionsInvoice,
+  customer: CollectionsCustomer,
+  now: Date,
+): { escalate: true } | { escalate: false; reason: string; retryOn?: string } {
+  if (invoice.escalatedAt) return { escalate: false, reason: 'already escalated' };
+  if (invoice.balanceDue <= 0) return { escalate: false, reason: 'paid' };
+  const { handover, finalNotice } = reminderLadder(customer);
+  if (!handover || !finalNotice) return { escalate: false, reason: 'the ladder has no legal handover' };
+  if (invoice.lastStepSent !== finalNotice.id) return { escalate: false, reason: 'no final notice sent for the due date in force' };
+  if (invoice.dispute) return { escalate: false, reason: 'disputed' };
+  const hold = activeHold(customer.holds, now);
+  const on = addDays(effectiveDueDate(invoice), handover.offsetDays);
+  if (hold) return { escalate: false, reason: 'on hold', retryOn: hold.expiresAt ? localDate(new Date(hold.expiresAt), customer.timeZone) : undefined };
+  const today = localDate(now, customer.timeZone);
+  if (today < on) return { escalate: false, reason: `handover date ${on} not reached`, retryOn: on };
+  return { escalate: true };
+}
+
+/** The start of a local date in the customer's time zone, for the date-keyed indexes. */
+export function startOfLocalDay(date: string, timeZone: string): string {
+  return zonedInstant(date, 0, timeZone).toISOString();
+}
+
+/** Whole days an invoice is past the due date in force, at a local date (0 when not overdue). */
+export function daysPastDue(invoice: Pick<CollectionsInvoice, 'dueDate' | 'extension'>, today: string): number {
+  return Math.max(0, daysBetween(effectiveDueDate(invoice), today));
+}
+

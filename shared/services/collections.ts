@@ -1,0 +1,356 @@
+/**
+ * The collections engine's use cases, driven by the scheduled sweeps through the `collections` queue:
+ *
+ *   reminders / interest / escalation (schedule, "now" = the event's time)
+ *     └─► one `sweep` message per index shard ─► collections worker reads one page of the shard's due slice,
+ *           enqueues one job per customer (dunning, escalation) or per invoice (interest), and a follow-up `sweep`
+ *           message with the page cursor — so no invocation's work grows with the portfolio.
+ *
+ * Every job decides with the pure domain (shared/domain/collections.ts) and commits in one guarded transaction, so a
+ * re-fired schedule, a redelivered message or two workers racing add nothing.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  actionShard,
+  escalationDecision,
+  interestRun,
+  planDunning,
+  type CollectionsInvoice,
+  type DunningPlan,
+} from '../domain/collections.ts';
+import type { Customer } from '../domain/customer.ts';
+import { localDate } from '../domain/dates.ts';
+import { interestStartDate, type PaymentTerms } from '../domain/terms.ts';
+import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
+import { renderNotice } from '../domain/notice-mail.ts';
+import { payLink } from '../domain/pay-link.ts';
+import { renderReminder, type ReminderItem } from '../domain/reminder-mail.ts';
+import { publishEvent } from '../adapters/events.ts';
+import { enqueueAll } from '../adapters/queue.ts';
+import { getSecret } from '../adapters/secrets.ts';
+import { errorForLog, logger } from '../logger.ts';
+import {
+  commitDunning,
+  commitEscalation,
+  commitInterest,
+  dueSlice,
+  markEventPublished,
+  pendingEvents,
+  reschedule,
+  unpaidInvoices,
+  type OutgoingEvent,
+} from '../store/collections.ts';
+import { getCustomer } from '../store/customers.ts';
+import { getInvoice } from '../store/invoices.ts';
+import type { SweepKind } from '../store/keys.ts';
+import type { MailMessage } from '../store/mail.ts';
+import { ACTION_SHARDS, env } from '../topology.ts';
+import { deliverMail } from './outbox.ts';
+
+/** Items per index page a sweep message reads; and the most invoices one reminder mail covers (≤ 100 actions). */
+export const SWEEP_PAGE = 250;
+export const MAX_ITEMS_PER_MAIL = 40;
+const MAX_ATTEMPTS = 5;
+
+export const collectionsMessageSchema = z.discriminatedUnion('job', [
+  z.object({
+    job: z.literal('sweep'),
+    kind: z.enum(['dunning', 'interest', 'escalation']),
+    shard: z.number().int().min(0).max(ACTION_SHARDS - 1),
+    now: z.iso.datetime(),
+    cursor: z.record(z.string(), z.unknown()).optional(),
+  }),
+  z.object({ job: z.literal('dunning'), customerId: z.string().min(1), now: z.iso.datetime() }),
+  z.object({ job: z.literal('interest'), invoiceId: z.string().min(1), now: z.iso.datetime() }),
+  z.object({ job: z.literal('escalation'), customerId: z.string().min(1), invoiceIds: z.array(z.string()).min(1), now: z.iso.datetime() }),
+]);
+export type CollectionsMessage = z.infer<typeof collectionsMessageSchema>;
+
+/** A scheduled sweep: one message per shard of the kind's index; the worker does the rest. */
+export async function startSweep(kind: SweepKind, now: Date): Promise<{ shards: number }> {
+  const messages: CollectionsMessage[] = [];
+  for (let shard = 0; shard < ACTION_SHARDS; shard++) messages.push({ job: 'sweep', kind, shard, now: now.toISOString() });
+  await enqueueAll('collections', messages);
+  return { shards: ACTION_SHARDS };
+}
+
+/** The upper bound of a sweep's due slice: an instant for the dunning index, the latest local date anywhere for the others. */
+function sliceEnd(kind: SweepKind, now: Date): string {
+  if (kind === 'dunning') return now.toISOString();
+  // Date-keyed markers hold customer-local dates; UTC+14 is the furthest ahead any zone is.
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export async function processCollectionsMessage(message: CollectionsMessage): Promise<void> {
+  const now = new Date(message.now);
+  switch (message.job) {
+    case 'sweep':
+      return sweepPage(message.kind, message.shard, now, message.cursor);
+    case 'dunning':
+      await runDunning(message.customerId, now);
+      return;
+    case 'interest':
+      await runInterest(message.invoiceId, now);
+      return;
+    case 'escalation':
+      await runEscalation(message.customerId, message.invoiceIds, now);
+      return;
+  }
+}
+
+async function sweepPage(kind: SweepKind, shard: number, now: Date, cursor?: Record<string, unknown>): Promise<void> {
+  const page = await dueSlice(kind, shard, sliceEnd(kind, now), SWEEP_PAGE, cursor);
+  const jobs: CollectionsMessage[] = [];
+  const at = now.toISOString();
+  if (kind === 'interest') {
+    for (const e of page.entries) jobs.push({ job: 'interest', invoiceId: e.invoiceId, now: at });
+  } else {
+    const byCustomer = new Map<string, string[]>();
+    for (const e of page.entries) byCustomer.set(e.customerId, [...(byCustomer.get(e.customerId) ?? []), e.invoiceId]);
+    for (const [customerId, invoiceIds] of byCustomer) {
+      jobs.push(kind === 'dunning' ? { job: 'dunning', customerId, now: at } : { job: 'escalation', customerId, invoiceIds, now: at });
+    }
+  }
+  // The continuation goes last: if sending the jobs fails, the whole page is redelivered (jobs are idempotent).
+  if (page.lastKey) jobs.push({ job: 'sweep', kind, shard, now: at, cursor: page.lastKey });
+  await enqueueAll('collections', jobs);
+  if (kind === 'escalation' && shard === 0 && !cursor) await publishPendingEvents(now);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reminders
+
+function shardOf(customerId: string): number {
+  return actionShard(customerId, ACTION_SHARDS);
+}
+
+async function links(invoiceIds: readonly string[]): Promise<Map<string, string>> {
+  const secret = await getSecret('LINK_SIGNING_SECRET');
+  const base = process.env[env.publicBaseUrl] ?? '';
+  return new Map(invoiceIds.map((id) => [id, payLink(base, id, secret)]));
+}
+
+function reminderItem(invoice: CollectionsInvoice, today: string, link: string): ReminderItem {
+  const terms = invoice.terms as PaymentTerms | undefined;
+  const discount = invoice.earlyPaymentDiscount;
+  const dueDate = invoice.extension?.dueDate ?? invoice.dueDate;
+  return {
+    invoiceNumber: invoice.number,
+    currency: invoice.currency,
+    balanceDue: invoice.balanceDue,
+    dueDate,
+    paymentReference: invoice.paymentReference,
+    payLink: link,
+    ...(discount && today <= discount.until && invoice.balanceDue === invoice.total
+      ? { discount: { until: discount.until, discountedAmount: invoice.total - discount.amount } }
+      : {}),
+    ...(terms && terms.lateInterest.mode !== 'none'
+      ? { interestFrom: interestStartDate(dueDate, terms.graceDays, terms.lateInterest.startDaysPastDue) }
+      : {}),
+  };
+}
+
+/** A stable key for a reminder: the same invoices at the same steps are one mail, whatever the number of runs. */
+function reminderKey(plan: NonNullable<DunningPlan['mail']>): string {
+  const basis = plan.items.map((i) => `${i.invoice.id}:${i.step.id}`).sort().join(',');
+  return `reminder#${createHash('sha256').update(basis).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * One customer's reminder run: decide every unpaid invoice's ladder at `now`, send one mail covering all items due,
+ * and move each invoice in the next-action index — in one transaction; then deliver the mail.
+ */
+export async function runDunning(customerId: string, now: Date): Promise<{ sent?: string; items: number }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const customer = await getCustomer(customerId);
+    if (!customer) return { items: 0 };
+    const invoices = await unpaidInvoices(customerId);
+    const plan = planDunning(customer, invoices, now, { excluded: customer.mailSuppressed !== undefined });
+    let mail: MailMessage | undefined;
+    const updates = [...plan.updates];
+    if (plan.mail) {
+      const items = plan.mail.items.slice(0, MAX_ITEMS_PER_MAIL);
+      const included = new Set(items.map((i) => i.invoice.id));
+      // Items beyond the cap stay due: the next run sends them.
+      for (const u of updates) if (u.sentStep && !included.has(u.invoiceId)) delete u.sentStep;
+      mail = await reminderMail(customer, { ...plan.mail, items }, now);
+    }
+    const result = await commitDunning(shardOf(customerId), updates, mail, now);
+    if (result === 'conflict') continue;
+    if (mail && result === 'committed') {
+      await deliverOrLeavePending(customerId, mail.key, now);
+      logger.info('reminder sent', { customerId, step: plan.mail?.step.id, items: plan.mail?.items.length });
+      return { sent: plan.mail?.step.id, items: plan.mail?.items.length ?? 0 };
+    }
+    return { items: 0 };
+  }
+  throw new Error(`customer ${customerId}: invoices changed concurrently during the reminder run`);
+}
+
+async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['mail']>, now: Date): Promise<MailMessage> {
+  const today = localDate(now, customer.timeZone);
+  const linkOf = await links(mail.items.map((i) => i.invoice.id));
+  const rendered = renderReminder({
+    customerName: customer.name,
+    locale: customer.locale,
+    timeZone: customer.timeZone,
+    tone: mail.step.tone,
+    kind: mail.step.kind,
+    items: mail.items.map((i) => reminderItem(i.invoice, today, linkOf.get(i.invoice.id) ?? '')),
+    payeeAccount: process.env[env.payeeAccount] ?? '',
+    ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
+  });
+  return {
+    key: reminderKey(mail),
+    customerId: customer.id,
+    kind: `reminder:${mail.step.id}`,
+    to: customer.email,
+    ...rendered,
+    createdAt: now.toISOString(),
+    status: 'pending',
+    invoiceIds: mail.items.map((i) => i.invoice.id),
+    step: mail.step.id,
+    tone: mail.step.tone,
+  } as MailMessage;
+}
+
+async function deliverOrLeavePending(customerId: string, key: string, now: Date): Promise<void> {
+  try {
+    await deliverMail(customerId, key, now);
+  } catch (error) {
+    // The mail is stored pending; the outbox sweep sends it. The decision stands either way.
+    logger.warn('mail not sent yet; the outbox will retry', { mailKey: key, error: errorForLog(error) });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Interest and fees
+
+export async function runInterest(invoiceId: string, now: Date): Promise<{ booked: number }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const invoice = await getInvoice(invoiceId);
+    if (!invoice) return { booked: 0 };
+    const customer = await getCustomer(invoice.customerId);
+    if (!customer) return { booked: 0 };
+    const shard = shardOf(customer.id);
+    const run = interestRun(invoice, customer, now);
+    if (run.postings.length === 0 && !run.accrual) {
+      await reschedule('interest', invoice, shard, run.nextOn);
+      return { booked: 0 };
+    }
+    const added = run.postings.reduce((s, p) => s + p.amount, 0);
+    const today = localDate(now, customer.timeZone);
+    const ledger: LedgerEntry[] = run.postings.map((p) => ({
+      id: p.key,
+      customerId: customer.id,
+      account: 'receivable',
+      type: p.kind === 'interest' ? 'interest_charged' : 'late_fee_charged',
+      amount: p.amount,
+      currency: invoice.currency,
+      invoiceId: invoice.id,
+      bookedAt: now.toISOString(),
+    }));
+    const after = { ...invoice, charges: (invoice.charges ?? 0) + added };
+    const newBalance = invoice.balanceDue + added;
+    const result = await commitInterest(
+      {
+        invoice,
+        delta: added,
+        newStatus: statusFor(invoiceAmount(after), newBalance),
+        set: {
+          ...(added ? { charges: after.charges } : {}),
+          ...(run.accrual ? { accrual: run.accrual } : {}),
+          ...(run.postings.some((p) => p.kind === 'late_fee') ? { lateFeeCharged: true } : {}),
+        },
+        // A charge on a settled invoice brings it back to the reminders (the minimum amount decides if it is chased).
+        ...(added > 0 && invoice.balanceDue === 0 ? { dunningAt: now.toISOString() } : {}),
+        shard,
+      },
+      ledger,
+      run.nextOn,
+    );
+    if (result === 'committed') {
+      if (added) logger.info('interest booked', { invoiceId, amount: added, postings: run.postings.length, today });
+      return { booked: added };
+    }
+  }
+  throw new Error(`invoice ${invoiceId}: changed concurrently during the interest run`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Escalation
+
+export const ESCALATED_EVENT = { source: 'collections', detailType: 'collections.escalated' } as const;
+
+export async function runEscalation(customerId: string, invoiceIds: readonly string[], now: Date): Promise<{ escalated: number }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const customer = await getCustomer(customerId);
+    if (!customer) return { escalated: 0 };
+    const shard = shardOf(customerId);
+    const due: Invoice[] = [];
+    for (const id of invoiceIds) {
+      const invoice = await getInvoice(id);
+      if (!invoice) continue;
+      const decision = escalationDecision(invoice, customer, now);
+      if (decision.escalate) due.push(invoice);
+      else await reschedule('escalation', invoice, shard, decision.retryOn ?? null);
+    }
+    if (due.length === 0) return { escalated: 0 };
+    const today = localDate(now, customer.timeZone);
+    const basis = due.map((i) => i.id).sort().join(',');
+    const id = `escalated_${createHash('sha256').update(`${customerId}:${basis}`).digest('base64url').slice(0, 22)}`;
+    const event: OutgoingEvent = {
+      id,
+      customerId,
+      source: ESCALATED_EVENT.source,
+      detailType: ESCALATED_EVENT.detailType,
+      detail: {
+        customerId,
+        escalatedOn: today,
+        invoices: due.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: i.extension?.dueDate ?? i.dueDate })),
+        totals: Object.fromEntries(
+          [...new Set(due.map((i) => i.currency))].map((c) => [c, due.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0)]),
+        ),
+      },
+      createdAt: now.toISOString(),
+      status: 'pending',
+    };
+    const rendered = renderNotice({
+      customerName: customer.name,
+      locale: customer.locale,
+      timeZone: customer.timeZone,
+      notice: { kind: 'legal_handover', invoices: due.map((i) => ({ invoiceNumber: i.number, balanceDue: i.balanceDue, currency: i.currency })) },
+    });
+    const mail: MailMessage | undefined = customer.mailSuppressed
+      ? undefined
+      : { key: `handover#${id}`, customerId, kind: 'legal_handover', to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
+    const result = await commitEscalation(due, event, mail, now);
+    if (result === 'conflict') continue;
+    if (result === 'committed') {
+      await publish(event, now);
+      if (mail) await deliverOrLeavePending(customerId, mail.key, now);
+      logger.info('escalated to legal', { customerId, invoices: due.length });
+      return { escalated: due.length };
+    }
+    return { escalated: 0 };
+  }
+  throw new Error(`customer ${customerId}: invoices changed concurrently during escalation`);
+}
+
+async function publish(event: OutgoingEvent, now: Date): Promise<void> {
+  try {
+    const publishedId = await publishEvent({ source: event.source, detailType: event.detailType, detail: event.detail, time: event.createdAt });
+    await markEventPublished(event, publishedId, now);
+  } catch (error) {
+    logger.warn('event not published yet; the escalation sweep retries', { eventId: event.id, error: errorForLog(error) });
+  }
+}
+
+/** Publishes events whose publication did not complete (the outbox's sparse index holds only those). */
+export async function publishPendingEvents(now: Date): Promise<number> {
+  const pending = await pendingEvents(100);
+  for (const event of pending) await publish(event, now);
+  return pending.length;
+}
