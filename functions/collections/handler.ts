@@ -1,3 +1,44 @@
-import { httpHandler } from '../../shared/http/api.ts';
+import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
+import {
+  extensionSchema,
+  grantExtension,
+  holdSchema,
+  newDisputeSchema,
+  openDispute,
+  placeHold,
+  releaseHold,
+  resolveDispute,
+  resolveDisputeSchema,
+} from '../../shared/services/casework.ts';
+import { communications } from '../../shared/services/history.ts';
 
-export const handler = httpHandler({});
+const at = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
+
+export const handler = httpHandler({
+  'POST /invoices/{id}/disputes': async (event) => {
+    const input = parse(newDisputeSchema, jsonBody(event));
+    const { dispute, created } = await openDispute(event.pathParameters?.id ?? '', input, getHeader(event, 'idempotency-key'), at(event));
+    return json(created ? 201 : 200, dispute);
+  },
+  'POST /disputes/{id}/resolve': async (event) => {
+    const input = parse(resolveDisputeSchema, jsonBody(event));
+    // Chargeback disputes live on the invoice: `?invoiceId=` names it.
+    const result = await resolveDispute(event.pathParameters?.id ?? '', input, event.queryStringParameters?.invoiceId, at(event));
+    return json(200, { dispute: result.dispute, invoice: { id: result.invoice.id, balanceDue: result.invoice.balanceDue, status: result.invoice.status } });
+  },
+  'POST /invoices/{id}/extensions': async (event) => {
+    const input = parse(extensionSchema, jsonBody(event));
+    const { invoice, created } = await grantExtension(event.pathParameters?.id ?? '', input, at(event));
+    return json(created ? 201 : 200, { invoiceId: invoice.id, extension: invoice.extension });
+  },
+  'POST /customers/{id}/holds': async (event) => {
+    const input = parse(holdSchema, jsonBody(event));
+    const { hold, created } = await placeHold(event.pathParameters?.id ?? '', input, getHeader(event, 'idempotency-key'), at(event));
+    return json(created ? 201 : 200, hold);
+  },
+  'POST /customers/{id}/holds/{holdId}/release': async (event) => {
+    const hold = await releaseHold(event.pathParameters?.id ?? '', event.pathParameters?.holdId ?? '', at(event));
+    return json(200, hold);
+  },
+  'GET /customers/{id}/communications': async (event) => json(200, await communications(event.pathParameters?.id ?? '')),
+});

@@ -1,4 +1,5 @@
-import { newCustomerSchema } from '../../shared/domain/customer.ts';
+import { customerPatchSchema, newCustomerSchema } from '../../shared/domain/customer.ts';
+import { updateProfile } from '../../shared/services/casework.ts';
 import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { createCustomer } from '../../shared/services/admin.ts';
 import { balances as ledgerBalances } from '../../shared/domain/ledger.ts';
@@ -25,5 +26,10 @@ export const handler = httpHandler({
       (balances[account] ??= {})[currency] = amount;
     }
     return json(200, { ...body, balances });
+  },
+  'PATCH /customers/{id}': async (event) => {
+    const patch = parse(customerPatchSchema, jsonBody(event));
+    const customer = await updateProfile(event.pathParameters?.id ?? '', patch, new Date(event.requestContext.timeEpoch));
+    return json(200, customer);
   },
 });

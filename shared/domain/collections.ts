@@ -258,7 +258,8 @@ function monthOf(date: string): string {
 
 /**
  * One day's interest run for an invoice at `now` (customer-local date "today"):
- * - accrues `balance × rate × days` exactly (BigInt numerator) for each local day from the last accrued day up to,
+ * - accrues `principal × rate × days` exactly (BigInt numerator; principal = balance less the interest and fees
+ *   booked — never interest on interest) for each local day from the last accrued day up to,
  *   not including, today — but only days on or after the interest start (due date in force + max(grace, start days)
  *   + 1) and only when the invoice is neither disputed nor held nor below the currency minimum at the run;
  * - books the accrued interest once per calendar month: when a run's days reach into a new month, the earlier month's
@@ -295,14 +296,17 @@ export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCu
       numerator = 0n;
       days = 0;
     };
-    const accrueDay = !paused && invoice.balanceDue > 0 && invoice.balanceDue >= minimum;
+    // No interest on interest: the base is the balance less the charges booked (payments count against the
+    // principal first, the customer-friendly reading).
+    const principal = Math.max(0, invoice.balanceDue - (invoice.charges ?? 0));
+    const accrueDay = !paused && principal > 0 && invoice.balanceDue >= minimum;
     for (let d = through; d < today; d = addDays(d, 1)) {
       if (monthOf(d) !== period) {
         flush();
         period = monthOf(d);
       }
       if (accrueDay) {
-        numerator += BigInt(invoice.balanceDue) * BigInt(rate);
+        numerator += BigInt(principal) * BigInt(rate);
         days += 1;
       }
       through = addDays(d, 1);

@@ -1,15 +1,28 @@
 import { sendMail } from '../adapters/mailer.ts';
+import type { SesFeedback } from '../adapters/ses-notifications.ts';
 import { errorForLog, logger } from '../logger.ts';
-import { claimMail, markSent, pendingMail } from '../store/mail.ts';
+import { getCustomer } from '../store/customers.ts';
+import { claimMail, markSent, markSuppressed, pendingMail } from '../store/mail.ts';
+import { flagCustomerMailSuppressed, getSuppression, normaliseAddress, suppress } from '../store/suppression.ts';
 
 /**
  * Sends one stored mail if it is still to send. Claim → send → mark sent: concurrent callers never both send it.
  * (A crash between SES accepting the mail and marking it sent re-sends it after the lease: at-least-once, rare.)
+ *
+ * A mail to a suppressed address (SES reported a permanent bounce or a complaint) is not sent: the customer is
+ * flagged `mailSuppressed` and the mail is marked `suppressed` (a crash in between redoes both after the lease).
  */
-export async function deliverMail(customerId: string, key: string, now: Date): Promise<'sent' | 'not_pending'> {
+export async function deliverMail(customerId: string, key: string, now: Date): Promise<'sent' | 'suppressed' | 'not_pending'> {
   const mail = await claimMail(customerId, key, now);
   if (!mail) return 'not_pending';
-  const messageId = await sendMail({ to: mail.to, subject: mail.subject, html: mail.html, text: mail.text });
+  const suppression = await getSuppression(mail.to);
+  if (suppression) {
+    await flagCustomerMailSuppressed(customerId, { reason: suppression.kind, at: suppression.at });
+    await markSuppressed(customerId, key, now);
+    logger.info('mail not sent: the address is suppressed', { kind: mail.kind, mailKey: key, suppression: suppression.kind });
+    return 'suppressed';
+  }
+  const messageId = await sendMail({ to: mail.to, subject: mail.subject, html: mail.html, text: mail.text, customerId });
   await markSent(customerId, key, messageId, now);
   logger.info('mail sent', { kind: mail.kind, mailKey: key, messageId });
   return 'sent';
@@ -26,4 +39,44 @@ export async function deliverPendingMail(now: Date, limit = 100): Promise<number
     }
   }
   return sent;
+}
+
+/**
+ * What SES told us about a mail: a permanent bounce or a complaint. Suppresses each recipient (once; a replay or a
+ * later report changes nothing) and, when the mail carried the `customer_id` tag and that customer's address is
+ * one of the recipients, flags the customer now rather than at their next mail.
+ */
+export async function recordMailFeedback(
+  feedback: SesFeedback,
+  now: Date,
+): Promise<{ suppressed: number; alreadySuppressed: number; customerFlagged: boolean }> {
+  let suppressed = 0;
+  const byAddress = new Map<string, { kind: 'bounce' | 'complaint'; at: string }>();
+  for (const recipient of feedback.recipients) {
+    const { created, suppression } = await suppress(
+      {
+        address: recipient,
+        kind: feedback.kind,
+        reason: feedback.reason,
+        at: feedback.timestamp,
+        messageId: feedback.messageId,
+        feedbackId: feedback.feedbackId,
+        ...(feedback.customerId ? { customerId: feedback.customerId } : {}),
+      },
+      now,
+    );
+    if (created) suppressed++;
+    byAddress.set(suppression.address, { kind: suppression.kind, at: suppression.at });
+  }
+
+  let customerFlagged = false;
+  if (feedback.customerId) {
+    const customer = await getCustomer(feedback.customerId);
+    // The flag follows the stored suppression (the first report), so both paths set the same value.
+    const stored = customer ? byAddress.get(normaliseAddress(customer.email)) : undefined;
+    if (customer && stored) {
+      customerFlagged = (await flagCustomerMailSuppressed(customer.id, { reason: stored.kind, at: stored.at })) === 'flagged';
+    }
+  }
+  return { suppressed, alreadySuppressed: byAddress.size - suppressed, customerFlagged };
 }

@@ -3,7 +3,8 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, tableName } from './table.ts';
 
-export type MailStatus = 'pending' | 'sending' | 'sent';
+/** `suppressed`: not sent, because SES reported a permanent bounce or a complaint for the address. */
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'suppressed';
 
 /**
  * An outgoing mail, keyed by what it is about (e.g. `receipt#<paymentId>`), so each is written once. It is written
@@ -23,6 +24,7 @@ export interface MailMessage {
   claimedAt?: string;
   messageId?: string;
   sentAt?: string;
+  suppressedAt?: string;
 }
 
 export function mailPut(message: MailMessage) {
@@ -92,6 +94,27 @@ export async function markSent(customerId: string, key: string, messageId: strin
       ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':now': now.toISOString() },
     }),
   );
+}
+
+/**
+ * sending → suppressed: the claimant found the address suppressed and sends nothing; off the pending index, like a
+ * sent mail. A no-op if the claim was lost (another sender took it over after the lease).
+ */
+export async function markSuppressed(customerId: string, key: string, now: Date): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.mail(customerId, key),
+        UpdateExpression: 'SET #s = :suppressed, suppressedAt = :now REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#s = :sending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':suppressed': 'suppressed', ':sending': 'sending', ':now': now.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw error;
+  }
 }
 
 /** Mails still to send (sparse GSI2), oldest first. */

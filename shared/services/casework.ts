@@ -1,0 +1,364 @@
+/**
+ * Staff casework that pauses or reshapes collection: disputes (pause; upheld → credit note; rejected → resume where
+ * it was, the customer told why), hardship extensions (a new due date the ladder and interest follow), customer
+ * holds (reason + expiry) and profile changes. Each change is one conditional write or transaction; the customer's
+ * notice is written in the same transaction and delivered after it.
+ */
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { actionShard, effectiveDueDate, type Hold, type InvoiceDispute } from '../domain/collections.ts';
+import { patchCustomer, type Customer, type CustomerPatch } from '../domain/customer.ts';
+import { addDays, isCalendarDate } from '../domain/dates.ts';
+import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
+import { renderNotice, type Notice } from '../domain/notice-mail.ts';
+import { dynamo } from '../adapters/aws.ts';
+import { HttpError, requestHash } from '../http/api.ts';
+import { getDisputeRecord, invoiceMoneyUpdate, unpaidInvoices, type StoredDispute } from '../store/collections.ts';
+import { getCustomer } from '../store/customers.ts';
+import { getInvoice } from '../store/invoices.ts';
+import { keys } from '../store/keys.ts';
+import { ledgerPut } from '../store/ledger.ts';
+import { mailPut, type MailMessage } from '../store/mail.ts';
+import { cancellationCodes, isConditionalFailure, tableName } from '../store/table.ts';
+import { ACTION_SHARDS } from '../topology.ts';
+import { newId, stableId } from './ids.ts';
+import { deliverMail } from './outbox.ts';
+import { errorForLog, logger } from '../logger.ts';
+
+const positiveMinor = z.number().int('must be an integer in minor units').positive('must be positive').refine(Number.isSafeInteger, 'too large');
+
+export const newDisputeSchema = z.object({ reason: z.string().trim().min(1).max(1000), amount: positiveMinor.optional() }).strict();
+export const resolveDisputeSchema = z
+  .object({
+    outcome: z.enum(['upheld', 'rejected'], { error: 'must be "upheld" or "rejected"' }),
+    /** Upheld: the credit note's amount (default: the disputed amount, else the balance). */
+    amount: positiveMinor.optional(),
+    /** Told to the customer: why it was rejected, or what the credit covers. */
+    explanation: z.string().trim().min(1).max(2000),
+  })
+  .strict()
+  .refine((v) => v.outcome === 'upheld' || v.amount === undefined, { message: 'only an upheld dispute takes an amount', path: ['amount'] });
+export const extensionSchema = z
+  .object({
+    newDueDate: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'),
+    reason: z.string().trim().min(1).max(1000),
+  })
+  .strict();
+export const holdSchema = z
+  .object({ reason: z.string().trim().min(1).max(1000), expiresAt: z.iso.datetime({ offset: true }).optional() })
+  .strict();
+
+function notFound(what: string, id: string): never {
+  throw new HttpError(404, 'not_found', `${what} ${id} not found`);
+}
+
+async function notify(customer: Customer, key: string, kind: string, notice: Notice, now: Date): Promise<MailMessage | undefined> {
+  if (customer.mailSuppressed) return undefined;
+  const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice });
+  return { key, customerId: customer.id, kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
+}
+
+async function deliver(mail: MailMessage | undefined, now: Date): Promise<void> {
+  if (!mail) return;
+  try {
+    await deliverMail(mail.customerId, mail.key, now);
+  } catch (error) {
+    logger.warn('notice not sent yet; the outbox will retry', { mailKey: mail.key, error: errorForLog(error) });
+  }
+}
+
+function dueNow(customerId: string, invoiceId: string, now: Date) {
+  return keys.dunningDue(actionShard(customerId, ACTION_SHARDS), now.toISOString(), invoiceId);
+}
+
+async function transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems']): Promise<string[] | undefined> {
+  try {
+    await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
+    return undefined;
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    return codes;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Disputes
+
+export async function openDispute(
+  invoiceId: string,
+  input: z.infer<typeof newDisputeSchema>,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ dispute: StoredDispute; created: boolean }> {
+  const id = idempotencyKey ? stableId('dsp', `dispute:${invoiceId}:${idempotencyKey}`) : newId('dsp');
+  const hash = requestHash(input);
+  if (idempotencyKey) {
+    const existing = await getDisputeRecord(id);
+    if (existing) return replayDispute(existing, hash);
+  }
+  const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
+  const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
+  if (invoice.status === 'paid') throw new HttpError(409, 'invoice_paid', `invoice ${invoiceId} is paid; nothing to dispute`);
+  if (invoice.dispute) throw new HttpError(409, 'already_disputed', `invoice ${invoiceId} has an open dispute ${invoice.dispute.id}`);
+  if (input.amount !== undefined && input.amount > invoice.balanceDue) {
+    throw new HttpError(400, 'invalid_request', `amount: must not exceed the balance due (${invoice.balanceDue})`, 'amount');
+  }
+  const dispute: InvoiceDispute = {
+    id,
+    status: 'open',
+    source: 'customer',
+    reason: input.reason,
+    ...(input.amount !== undefined ? { amount: input.amount } : {}),
+    openedAt: now.toISOString(),
+  };
+  const stored: StoredDispute = { ...dispute, invoiceId, customerId: invoice.customerId };
+  const mail = await notify(customer, `dispute#${id}#received`, 'dispute_received', { kind: 'dispute_received', invoiceNumber: invoice.number, reason: input.reason }, now);
+  const codes = await transact([
+    { Put: { TableName: tableName(), Item: { ...keys.dispute(id), entity: 'dispute', ...stored, requestHash: hash }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.invoice(invoiceId),
+        // Collection pauses: out of the reminder index; interest skips disputed invoices.
+        UpdateExpression: 'SET dispute = :d REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: 'attribute_not_exists(dispute) AND #st <> :paid',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid' },
+      },
+    },
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  if (codes) {
+    if (codes[0] === 'ConditionalCheckFailed') {
+      const existing = await getDisputeRecord(id);
+      if (existing) return replayDispute(existing, hash);
+    }
+    throw new HttpError(409, 'conflict', `invoice ${invoiceId} changed (paid or disputed meanwhile); read it and retry`);
+  }
+  await deliver(mail, now);
+  return { dispute: stored, created: true };
+}
+
+function replayDispute(existing: StoredDispute & { requestHash?: string }, hash: string) {
+  if (existing.requestHash !== hash) throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
+  const { requestHash: _h, ...dispute } = existing;
+  return { dispute, created: false };
+}
+
+/** A chargeback dispute lives on the invoice only; its id names payment and invoice: `chargeback_<payment>` on the invoice. */
+async function disputeById(id: string, invoiceId: string | undefined): Promise<StoredDispute> {
+  const record = await getDisputeRecord(id);
+  if (record) return record;
+  if (invoiceId) {
+    const invoice = await getInvoice(invoiceId);
+    if (invoice?.dispute?.id === id) return { ...invoice.dispute, invoiceId, customerId: invoice.customerId };
+  }
+  return notFound('dispute', id);
+}
+
+export async function resolveDispute(
+  id: string,
+  input: z.infer<typeof resolveDisputeSchema>,
+  invoiceIdHint: string | undefined,
+  now: Date,
+): Promise<{ dispute: StoredDispute; invoice: Invoice; replayed: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const dispute = await disputeById(id, invoiceIdHint);
+    const invoice = (await getInvoice(dispute.invoiceId)) ?? notFound('invoice', dispute.invoiceId);
+    if (dispute.resolution) {
+      const same = dispute.resolution.outcome === input.outcome && (input.amount === undefined || input.amount === dispute.resolution.amount);
+      if (!same) throw new HttpError(409, 'already_resolved', `dispute ${id} was already resolved as ${dispute.resolution.outcome}`);
+      return { dispute, invoice, replayed: true };
+    }
+    if (invoice.dispute?.id !== id) throw new HttpError(409, 'not_open', `dispute ${id} is not open on invoice ${invoice.id}`);
+    const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
+    const shard = actionShard(customer.id, ACTION_SHARDS);
+    const credit = input.outcome === 'upheld' ? (input.amount ?? dispute.amount ?? invoice.balanceDue) : 0;
+    if (credit > invoice.balanceDue) {
+      throw new HttpError(400, 'invalid_request', `amount: the credit note must not exceed the balance due (${invoice.balanceDue})`, 'amount');
+    }
+    const resolution = { outcome: input.outcome, ...(credit ? { amount: credit } : {}), explanation: input.explanation, resolvedAt: now.toISOString() };
+    const resolved: StoredDispute = { ...dispute, resolution };
+    const newBalance = invoice.balanceDue - credit;
+    const after = { ...invoice, credited: (invoice.credited ?? 0) + credit };
+    const notice: Notice =
+      input.outcome === 'upheld'
+        ? { kind: 'dispute_upheld', invoiceNumber: invoice.number, creditAmount: credit, currency: invoice.currency, balanceDue: newBalance, explanation: input.explanation }
+        : { kind: 'dispute_rejected', invoiceNumber: invoice.number, explanation: input.explanation, balanceDue: invoice.balanceDue, currency: invoice.currency, dueDate: effectiveDueDate(invoice) };
+    const mail = await notify(customer, `dispute#${id}#${input.outcome}`, `dispute_${input.outcome}`, notice, now);
+    const entry: LedgerEntry | undefined = credit
+      ? { id: `credit-note#${id}`, customerId: customer.id, account: 'receivable', type: 'credit_note', amount: -credit, currency: invoice.currency, invoiceId: invoice.id, bookedAt: now.toISOString() }
+      : undefined;
+    const codes = await transact([
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.dispute(id), entity: 'dispute', ...resolved },
+          ConditionExpression: 'attribute_not_exists(resolution)',
+        },
+      },
+      {
+        // Collection resumes where it was: the ladder's last step is kept; the worker re-decides now.
+        Update: invoiceMoneyUpdate({
+          invoice,
+          delta: -credit,
+          newStatus: statusFor(invoiceAmount(after), newBalance),
+          set: credit ? { credited: after.credited } : {},
+          remove: ['dispute'],
+          dunningAt: newBalance > 0 ? now.toISOString() : null,
+          shard,
+        }),
+      },
+      ...(entry ? [{ Put: ledgerPut(entry) }] : []),
+      ...(mail ? [{ Put: mailPut(mail) }] : []),
+    ]);
+    if (!codes) {
+      await deliver(mail, now);
+      return { dispute: resolved, invoice: { ...after, balanceDue: newBalance }, replayed: false };
+    }
+    if (!codes.includes('ConditionalCheckFailed') && !codes.includes('TransactionConflict')) throw new Error(`resolve dispute: ${codes.join(',')}`);
+  }
+  throw new HttpError(409, 'conflict', `invoice of dispute ${id} keeps changing; retry`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Extensions
+
+export async function grantExtension(invoiceId: string, input: z.infer<typeof extensionSchema>, now: Date): Promise<{ invoice: Invoice; created: boolean }> {
+  const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
+  if (invoice.extension?.dueDate === input.newDueDate) return { invoice, created: false };
+  if (invoice.status === 'paid') throw new HttpError(409, 'invoice_paid', `invoice ${invoiceId} is paid`);
+  if (invoice.escalatedAt) throw new HttpError(409, 'escalated', `invoice ${invoiceId} was handed over to legal on ${invoice.escalatedAt}`);
+  const current = effectiveDueDate(invoice);
+  if (input.newDueDate <= current) {
+    throw new HttpError(400, 'invalid_request', `newDueDate: must be after the due date in force (${current})`, 'newDueDate');
+  }
+  if (input.newDueDate > addDays(current, 366)) throw new HttpError(400, 'invalid_request', 'newDueDate: at most one year after the due date in force', 'newDueDate');
+  const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
+  const extension = { dueDate: input.newDueDate, reason: input.reason, grantedAt: now.toISOString() };
+  const mail = await notify(
+    customer,
+    `extension#${invoiceId}#${input.newDueDate}`,
+    'extension_confirmed',
+    { kind: 'extension_confirmed', invoiceNumber: invoice.number, newDueDate: input.newDueDate, balanceDue: invoice.balanceDue, currency: invoice.currency },
+    now,
+  );
+  const due = dueNow(customer.id, invoiceId, now);
+  const codes = await transact([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.invoice(invoiceId),
+        // A new agreement: the ladder starts over from the new date (only steps due from now on are sent).
+        UpdateExpression: 'SET extension = :x, GSI2PK = :pk, GSI2SK = :sk REMOVE lastStepSent',
+        ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt)',
+        ExpressionAttributeValues: { ':x': extension, ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':ev': invoice.version },
+      },
+    },
+    { Delete: { TableName: tableName(), Key: keys.schedule(invoiceId, 'escalation') } },
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  if (codes) throw new HttpError(409, 'conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
+  await deliver(mail, now);
+  return { invoice: { ...invoice, extension }, created: true };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Holds and the profile
+
+async function updateCustomer(customer: Customer, next: Customer): Promise<void> {
+  const { id: _id, ...fields } = next;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':ev': customer.version };
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    names[`#${k}`] = k;
+    if (v === undefined) continue;
+    set.push(`#${k} = :${k}`);
+    values[`:${k}`] = v;
+  }
+  for (const k of Object.keys(customer)) {
+    if (!(k in next) && k !== 'requestHash') {
+      remove.push(`#${k}`);
+      names[`#${k}`] = k;
+    }
+  }
+  for (const k of Object.keys(names)) if (!set.some((s) => s.startsWith(`${k} `)) && !remove.includes(k)) delete names[k];
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.customer(customer.id),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: 'version = :ev',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (error) {
+    if (isConditionalFailure(error)) throw new HttpError(409, 'conflict', `customer ${customer.id} changed meanwhile; read it and retry`);
+    throw error;
+  }
+}
+
+/** Brings every unpaid invoice of the customer to the reminder worker now (after a hold ends or the profile changes). */
+async function reindex(customerId: string, now: Date): Promise<void> {
+  for (const invoice of await unpaidInvoices(customerId)) {
+    if (invoice.escalatedAt || invoice.dispute) continue;
+    const due = dueNow(customerId, invoice.id, now);
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.invoice(invoice.id),
+        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+        ConditionExpression: 'attribute_exists(PK) AND #st <> :paid',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':paid': 'paid' },
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionalFailure(error)) throw error;
+    });
+  }
+}
+
+const MAX_HOLDS = 20;
+
+export async function placeHold(customerId: string, input: z.infer<typeof holdSchema>, idempotencyKey: string | undefined, now: Date): Promise<{ hold: Hold; created: boolean }> {
+  const customer = (await getCustomer(customerId)) ?? notFound('customer', customerId);
+  const id = idempotencyKey ? stableId('hold', `hold:${customerId}:${idempotencyKey}`) : newId('hold');
+  const existing = customer.holds?.find((h) => h.id === id);
+  if (existing) return { hold: existing, created: false };
+  if (input.expiresAt && Date.parse(input.expiresAt) <= now.getTime()) {
+    throw new HttpError(400, 'invalid_request', 'expiresAt: must be in the future', 'expiresAt');
+  }
+  const hold: Hold = { id, reason: input.reason, createdAt: now.toISOString(), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}) };
+  // Keep the history short: ended holds beyond the limit are dropped oldest first.
+  const holds = [...(customer.holds ?? []), hold].slice(-MAX_HOLDS);
+  const { requestHash: _h, ...current } = customer;
+  await updateCustomer(current, { ...current, holds, version: customer.version + 1 });
+  return { hold, created: true };
+}
+
+export async function releaseHold(customerId: string, holdId: string, now: Date): Promise<Hold> {
+  const customer = (await getCustomer(customerId)) ?? notFound('customer', customerId);
+  const hold = customer.holds?.find((h) => h.id === holdId) ?? notFound('hold', holdId);
+  if (hold.releasedAt) return hold;
+  const released = { ...hold, releasedAt: now.toISOString() };
+  const { requestHash: _h, ...current } = customer;
+  await updateCustomer(current, { ...current, holds: (customer.holds ?? []).map((h) => (h.id === holdId ? released : h)), version: customer.version + 1 });
+  await reindex(customerId, now);
+  return released;
+}
+
+export async function updateProfile(customerId: string, patch: CustomerPatch, now: Date): Promise<Customer> {
+  const customer = (await getCustomer(customerId)) ?? notFound('customer', customerId);
+  const { requestHash: _h, ...current } = customer;
+  const next = patchCustomer(current, patch);
+  await updateCustomer(current, next);
+  // Cadence, time zone, quiet hours or exclusion change when reminders are due: let the worker re-decide.
+  if (patch.dunning !== undefined || patch.timeZone !== undefined) await reindex(customerId, now);
+  return next;
+}

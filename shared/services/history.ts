@@ -1,0 +1,35 @@
+import { HttpError } from '../http/api.ts';
+import { eventsOfCustomer } from '../store/collections.ts';
+import { getCustomer } from '../store/customers.ts';
+import { mailHistory } from '../store/mail.ts';
+
+/**
+ * A customer's communication history: every mail (kind, subject, status, SES message id, the invoices and step it
+ * covered) and every event sent downstream about them (escalations). Bodies are not returned.
+ */
+export async function communications(customerId: string) {
+  if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
+  const mails = (await mailHistory(customerId)).map((m) => {
+    const extra = m as typeof m & { invoiceIds?: string[]; step?: string; tone?: string };
+    return {
+      key: m.key,
+      kind: m.kind,
+      subject: m.subject,
+      status: m.status,
+      createdAt: m.createdAt,
+      ...(m.sentAt ? { sentAt: m.sentAt } : {}),
+      ...(m.messageId ? { messageId: m.messageId } : {}),
+      ...(extra.invoiceIds ? { invoiceIds: extra.invoiceIds } : {}),
+      ...(extra.step ? { step: extra.step, tone: extra.tone } : {}),
+    };
+  });
+  const events = (await eventsOfCustomer(customerId)).map((e) => ({
+    id: e.id,
+    detailType: e.detailType,
+    status: e.status,
+    createdAt: e.createdAt,
+    detail: e.detail,
+    ...(e.publishedId ? { publishedId: e.publishedId } : {}),
+  }));
+  return { mails: mails.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), events };
+}

@@ -1,0 +1,298 @@
+/**
+ * The collections engine through a running local stack of its own (these tests move the clock with time travel, so
+ * they must not share a stack with tests that count mails): the ladder on the right local days within business
+ * hours, the discount, interest once per period, pauses and resumption, re-firing adds nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChildStack, type ChildStack } from '../../local/child-stack.ts';
+import { StackDriver } from '../../local/time-travel.ts';
+import { localParts } from '../../shared/domain/dunning.ts';
+
+let child: ChildStack;
+let stack: StackDriver;
+let seq = 0;
+const unique = (p: string) => `${p}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
+
+beforeAll(async () => {
+  child = await startChildStack({
+    name: 'collections',
+    tableName: 'collections-time-travel',
+    secrets: {
+      ADMIN_API_KEY: 'tt-admin-key',
+      STRIPE_WEBHOOK_SECRET: 'whsec_tt_secret',
+      BANK_WEBHOOK_SECRET: 'tt-bank-secret',
+      LINK_SIGNING_SECRET: 'tt-link-secret',
+    },
+  });
+  stack = new StackDriver(child.info);
+});
+
+afterAll(async () => {
+  stack?.close();
+  await child?.stop();
+});
+
+interface Communication {
+  key: string;
+  kind: string;
+  subject: string;
+  status: string;
+  createdAt: string;
+  sentAt?: string;
+  messageId?: string;
+  invoiceIds?: string[];
+}
+
+async function customer(fields: Record<string, unknown>) {
+  const res = await stack.api('POST', '/customers', { name: 'Grace Hopper', email: `${unique('grace')}@example.com`, ...fields });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string; email: string };
+}
+
+async function invoice(customerId: string, fields: Record<string, unknown>) {
+  const res = await stack.api('POST', '/invoices', { customerId, currency: 'EUR', ...fields });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string; number: string; dueDate: string; balanceDue: number; total: number; earlyPaymentDiscount?: { amount: number } };
+}
+
+async function communications(customerId: string) {
+  const res = await stack.api('GET', `/customers/${customerId}/communications`);
+  expect(res.status, res.text).toBe(200);
+  return res.body as { mails: Communication[]; events: { detailType: string; detail: Record<string, unknown>; status: string }[] };
+}
+
+async function ledger(customerId: string, invoiceId: string) {
+  const res = await stack.api('GET', `/customers/${customerId}`);
+  expect(res.status).toBe(200);
+  const inv = await stack.api('GET', `/invoices/${invoiceId}`);
+  return { customer: res.body, invoice: inv.body };
+}
+
+/** Fires `name` at every step from `from` to `to` (inclusive), waiting for the work to drain each time. */
+async function fireEvery(name: string, from: string, to: string, stepHours: number) {
+  for (let t = Date.parse(from); t <= Date.parse(to); t += stepHours * 3_600_000) await stack.fire(name, new Date(t));
+}
+
+describe('the dunning ladder', () => {
+  it('sends exactly the ladder, on the right local days, within business hours; re-firing adds nothing; legal handover emits the event', async () => {
+    const c = await customer({ timeZone: 'America/New_York', locale: 'en-US', terms: { netDays: 30 } });
+    const inv = await invoice(c.id, { amount: 125_000, issueDate: '2027-03-01' });
+    expect(inv.dueDate).toBe('2027-03-31');
+
+    // Every 3 hours from 20 March to 17 May (reminders), escalation daily at 02:30 UTC as scheduled.
+    for (let day = Date.parse('2027-03-20T00:00:00Z'); day <= Date.parse('2027-05-17T00:00:00Z'); day += 86_400_000) {
+      for (let h = 0; h < 24; h += 3) await stack.fire('reminders', new Date(day + h * 3_600_000));
+      await stack.fire('escalation', new Date(day + 2.5 * 3_600_000));
+    }
+
+    const { mails, events } = await communications(c.id);
+    const reminders = mails.filter((m) => m.kind.startsWith('reminder:'));
+    const local = reminders.map((m) => ({ step: m.kind.slice('reminder:'.length), ...localParts(new Date(m.sentAt ?? ''), 'America/New_York') }));
+    expect(local.map((l) => [l.step, l.date])).toEqual([
+      ['heads-up', '2027-03-24'],
+      ['due-day', '2027-03-31'],
+      // due + 3 is Saturday 3 April: the gentle reminder waits for Monday's business hours.
+      ['gentle', '2027-04-05'],
+      ['firm', '2027-04-14'],
+      ['final-notice', '2027-04-30'],
+    ]);
+    for (const l of local) {
+      expect(l.hour).toBeGreaterThanOrEqual(9);
+      expect(l.hour).toBeLessThan(17);
+    }
+    for (const m of reminders) {
+      expect(m.status).toBe('sent');
+      expect(m.messageId).toBeTruthy();
+      expect(m.invoiceIds).toEqual([inv.id]);
+    }
+    // The final notice states the date after which legal steps follow (due + 45 = 15 May).
+    const inbox = await stack.mails(c.email);
+    const finalNotice = inbox.find((m) => m.subject.startsWith('Final notice'));
+    expect(finalNotice?.body.text).toContain('May 15, 2027');
+    expect(finalNotice?.body.text).toContain(inv.number);
+
+    // Legal handover on due + 45 (local), once, with the downstream event naming customer, invoices and amounts.
+    const handovers = mails.filter((m) => m.kind === 'legal_handover');
+    expect(handovers).toHaveLength(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.detailType).toBe('collections.escalated');
+    expect(events[0]?.status).toBe('published');
+    expect(events[0]?.detail).toMatchObject({
+      customerId: c.id,
+      escalatedOn: '2027-05-15',
+      invoices: [{ invoiceId: inv.id, balanceDue: 125_000, currency: 'EUR' }],
+      totals: { EUR: 125_000 },
+    });
+    const after = await stack.api('GET', `/invoices/${inv.id}`);
+    expect(after.body.escalatedAt).toBeTruthy();
+
+    // Re-firing any schedule for times already run adds nothing.
+    const before = (await stack.mails(c.email)).length;
+    for (const t of ['2027-03-24T15:00:00Z', '2027-04-30T15:00:00Z', '2027-05-16T02:30:00Z']) {
+      await stack.fire('reminders', t);
+      await stack.fire('escalation', t);
+      await stack.fire('interest', t);
+    }
+    expect((await stack.mails(c.email)).length).toBe(before);
+    expect((await communications(c.id)).events).toHaveLength(1);
+  }, 240_000);
+
+  it('after a five-day outage sends the step now due, not the skipped ones; one mail covers all due invoices', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin', locale: 'de-DE' });
+    const a = await invoice(c.id, { amount: 10_000, issueDate: '2027-06-01', dueDate: '2027-06-14' });
+    const b = await invoice(c.id, { amount: 20_000, issueDate: '2027-06-01', dueDate: '2027-06-15' });
+    // Nothing ran between 1 June and 18 June (Friday) 10:00 Berlin: heads-up and due-day are superseded.
+    await stack.fire('reminders', '2027-06-01T08:00:00Z');
+    expect((await communications(c.id)).mails).toHaveLength(0);
+    await stack.fire('reminders', '2027-06-18T08:00:00Z');
+    const { mails } = await communications(c.id);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.kind).toBe('reminder:gentle');
+    expect(mails[0]?.invoiceIds?.sort()).toEqual([a.id, b.id].sort());
+    const [mail] = await stack.mails(c.email);
+    expect(mail?.subject).toBe('Zahlungserinnerung: 2 offene Rechnungen');
+    expect(mail?.body.text).toMatch(/100,00\s€/);
+    expect(mail?.body.text).toMatch(/200,00\s€/);
+    await stack.fire('reminders', '2027-06-18T08:00:00Z');
+    expect(await stack.mails(c.email)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('early-payment discount', () => {
+  it('paying the discounted amount inside the window closes the invoice with the discount booked', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin', locale: 'de-DE', terms: { netDays: 30, earlyPaymentDiscount: { basisPoints: 200, days: 10 } } });
+    const inv = await invoice(c.id, { amount: 100_000, issueDate: '2027-03-01' });
+    expect(inv.earlyPaymentDiscount?.amount).toBe(2_000);
+    const pay = await stack.api('POST', '/payments', {
+      customerId: c.id,
+      method: 'bank_transfer',
+      reference: unique('transfer'),
+      amount: 98_000,
+      currency: 'EUR',
+      receivedDate: '2027-03-11',
+    });
+    expect(pay.status, pay.text).toBe(201);
+    const { invoice: after, customer: cust } = await ledger(c.id, inv.id);
+    expect(after.status).toBe('paid');
+    expect(after.balanceDue).toBe(0);
+    expect(cust.balances.receivable.EUR).toBe(0);
+
+    // One day late: no discount; the invoice stays open for the difference.
+    const late = await invoice(c.id, { amount: 100_000, issueDate: '2027-03-01' });
+    await stack.api('POST', '/payments', {
+      customerId: c.id,
+      method: 'bank_transfer',
+      reference: unique('transfer'),
+      amount: 98_000,
+      currency: 'EUR',
+      receivedDate: '2027-03-12',
+      allocations: [{ invoiceId: late.id, amount: 98_000 }],
+    });
+    const lateAfter = await stack.api('GET', `/invoices/${late.id}`);
+    expect(lateAfter.body.balanceDue).toBe(2_000);
+  });
+});
+
+describe('late interest', () => {
+  it('accrues from day 60 past due exactly per the terms, booked once per period', async () => {
+    const c = await customer({
+      timeZone: 'Europe/Berlin',
+      terms: { lateInterest: { mode: 'simple', monthlyRateBasisPoints: 150, startDaysPastDue: 60 } },
+      dunning: { excluded: true },
+    });
+    // 10,000.00 EUR due 31 January; interest from 2 April (the 61st day past due) at 18 % a year.
+    const inv = await invoice(c.id, { amount: 1_000_000, issueDate: '2027-01-01', dueDate: '2027-01-31' });
+    await fireEvery('interest', '2027-03-25T01:15:00Z', '2027-05-03T01:15:00Z', 24);
+    const { invoice: after, customer: cust } = await ledger(c.id, inv.id);
+    // April: 29 days (2–30 April) × 1,000,000 × 1800 bp / 10,000 / 365 = 14,301.37 → 14,301 (one rounding).
+    expect(after.charges).toBe(14_301);
+    expect(after.balanceDue).toBe(1_014_301);
+    expect(cust.balances.receivable.EUR).toBe(1_014_301);
+    // Re-firing the same days books nothing more.
+    await fireEvery('interest', '2027-04-30T01:15:00Z', '2027-05-03T01:15:00Z', 24);
+    expect((await stack.api('GET', `/invoices/${inv.id}`)).body.charges).toBe(14_301);
+    // May's interest — on the principal only, never on interest — is booked in June.
+    await fireEvery('interest', '2027-05-04T01:15:00Z', '2027-06-01T01:15:00Z', 24);
+    const june = await stack.api('GET', `/invoices/${inv.id}`);
+    // 31 days × 1,000,000 × 1800 / 3,650,000 = 15,287.67 → 15,288
+    expect(june.body.charges).toBe(14_301 + 15_288);
+  }, 120_000);
+});
+
+describe('disputes, extensions and holds pause collection', () => {
+  const interestTerms = { lateInterest: { mode: 'simple', annualRateBasisPoints: 1200, startDaysPastDue: 0 } };
+
+  it('a disputed, extended or held invoice gets no reminder and no interest; resolving resumes correctly', async () => {
+    const disputed = await customer({ timeZone: 'Europe/London', terms: interestTerms });
+    const extended = await customer({ timeZone: 'Europe/London', terms: interestTerms });
+    const held = await customer({ timeZone: 'Europe/London', terms: interestTerms });
+    const d = await invoice(disputed.id, { amount: 50_000, issueDate: '2027-08-01', dueDate: '2027-08-31' });
+    const e = await invoice(extended.id, { amount: 50_000, issueDate: '2027-08-01', dueDate: '2027-08-31' });
+    const h = await invoice(held.id, { amount: 50_000, issueDate: '2027-08-01', dueDate: '2027-08-31' });
+
+    const dispute = await stack.api('POST', `/invoices/${d.id}/disputes`, { reason: 'Two items were not delivered', amount: 20_000 });
+    expect(dispute.status, dispute.text).toBe(201);
+    const ext = await stack.api('POST', `/invoices/${e.id}/extensions`, { newDueDate: '2027-11-30', reason: 'Hardship: flood damage' });
+    expect(ext.status, ext.text).toBe(201);
+    const hold = await stack.api('POST', `/customers/${held.id}/holds`, { reason: 'Negotiating a settlement', expiresAt: '2027-12-01T00:00:00Z' });
+    expect(hold.status, hold.text).toBe(201);
+    // Bad input changes nothing.
+    expect((await stack.api('POST', `/invoices/${d.id}/disputes`, { reason: 'again' })).status).toBe(409);
+    expect((await stack.api('POST', `/invoices/${e.id}/extensions`, { newDueDate: '2027-08-01', reason: 'x' })).status).toBe(400);
+
+    // 20 August to 30 September: reminders at 11:00 London on weekdays, interest daily.
+    for (let day = Date.parse('2027-08-20T00:00:00Z'); day <= Date.parse('2027-10-02T00:00:00Z'); day += 86_400_000) {
+      await stack.fire('interest', new Date(day + 1.25 * 3_600_000));
+      await stack.fire('reminders', new Date(day + 10 * 3_600_000));
+    }
+    for (const [c, expected] of [
+      [disputed, ['dispute_received']],
+      [extended, ['extension_confirmed']],
+      [held, []],
+    ] as const) {
+      expect((await communications(c.id)).mails.map((m) => m.kind)).toEqual(expected);
+    }
+    for (const inv of [d, e, h]) {
+      const now = await stack.api('GET', `/invoices/${inv.id}`);
+      expect(now.body.charges ?? 0).toBe(0);
+      expect(now.body.balanceDue).toBe(50_000);
+    }
+
+    // Rejected: collection resumes where it was — the step now due (due + 30 → final notice), the customer told why.
+    const rejected = await stack.api('POST', `/disputes/${dispute.body.id}/resolve`, { outcome: 'rejected', explanation: 'Delivery notes signed on 2 August.' });
+    expect(rejected.status, rejected.text).toBe(200);
+    await stack.fire('reminders', '2027-10-04T10:00:00Z');
+    const kinds = (await communications(disputed.id)).mails.map((m) => m.kind);
+    expect(kinds).toEqual(['dispute_received', 'dispute_rejected', 'reminder:final-notice']);
+    const told = (await stack.mails(disputed.email)).find((m) => m.subject.startsWith('The outcome'));
+    expect(told?.body.text).toContain('Delivery notes signed on 2 August.');
+    // Resolving again the same way is a replay; the other way is refused.
+    expect((await stack.api('POST', `/disputes/${dispute.body.id}/resolve`, { outcome: 'rejected', explanation: 'x' })).status).toBe(200);
+    expect((await stack.api('POST', `/disputes/${dispute.body.id}/resolve`, { outcome: 'upheld', explanation: 'x' })).status).toBe(409);
+
+    // Released hold: reminders resume.
+    await stack.api('POST', `/customers/${held.id}/holds/${hold.body.id}/release`);
+    await stack.fire('reminders', '2027-10-04T10:00:00Z');
+    expect((await communications(held.id)).mails.map((m) => m.kind)).toEqual(['reminder:final-notice']);
+
+    // Extended: the ladder follows the new date (heads-up 7 days before 30 November).
+    await stack.fire('reminders', '2027-11-23T10:00:00Z');
+    expect((await communications(extended.id)).mails.map((m) => m.kind)).toEqual(['extension_confirmed', 'reminder:heads-up']);
+  }, 180_000);
+
+  it('an upheld dispute books a credit note for the agreed amount', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin', locale: 'de-DE' });
+    const inv = await invoice(c.id, { amount: 30_000, issueDate: '2027-08-01', dueDate: '2027-08-31' });
+    const dispute = await stack.api('POST', `/invoices/${inv.id}/disputes`, { reason: 'Preis falsch', amount: 5_000 }, { 'idempotency-key': unique('k') });
+    expect(dispute.status).toBe(201);
+    const upheld = await stack.api('POST', `/disputes/${dispute.body.id}/resolve`, { outcome: 'upheld', explanation: 'Rabatt vergessen.' });
+    expect(upheld.status, upheld.text).toBe(200);
+    const { invoice: after, customer: cust } = await ledger(c.id, inv.id);
+    expect(after.balanceDue).toBe(25_000);
+    expect(after.credited).toBe(5_000);
+    expect(after.dispute).toBeUndefined();
+    expect(cust.balances.receivable.EUR).toBe(25_000);
+    const mail = (await stack.mails(c.email)).find((m) => m.subject.startsWith('Gutschrift'));
+    expect(mail?.body.text).toMatch(/50,00\s€/);
+  });
+});
