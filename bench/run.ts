@@ -5,12 +5,16 @@
  *  (a) webhook ack latency and throughput at a fixed concurrency, next to GET /health on the same gateway;
  *  (b) payments applied per second end to end, next to the raw DynamoDB Local TransactWriteItems rate;
  *  (c) DynamoDB capacity per applied payment (reported by DynamoDB Local, and computed from item sizes);
- *  (d) matching time for 10k bank lines against 100k open invoices, and at 10× that size (pure, no emulators).
+ *  (d) matching time for 10k bank lines against 100k open invoices, and at 10× that size (pure, no emulators);
+ *  (e) read units of the reminders sweep over 100k open invoices with 1k due (the production `dueSlice` query on the
+ *      sparse next-action index), next to reading just those 1k by key and to a filtered Scan of the table.
  *
  * It starts the local stack itself (in memory, free ports, 127.0.0.1 only), bounds every loop by count and time,
  * and stops everything it started, also on error or Ctrl-C.
  *
- * Flags: --quick (small sizes, a smoke run), --only=a,b,c,d (a subset), --out=<file> (default bench/results.json).
+ * Flags: --quick (small sizes, a smoke run), --only=a,b,c,d,e (a subset), --out=<file> (default bench/results.json).
+ * With --only, the parts run are merged into an existing results file: the other parts' figures, parameters, details,
+ * errors and notes stay, and `provenance` tells which run (when, quick or not, machine load) each part comes from.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,11 +24,14 @@ import { measureCapacity } from './capacity.ts';
 import { runMatchingInChild, CATEGORIES, type MatchingRun } from './matching.ts';
 import { cpuBetween, startBenchStack, type BenchStack } from './stack.ts';
 import { mulberry32, round } from './stats.ts';
+import { measureSweep } from './sweep.ts';
 import { createInvoices, drainQueue, endToEnd, rawTransactions, webhookAck } from './traffic.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(','));
+const PARTS = ['a', 'b', 'c', 'd', 'e'] as const;
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7);
+const only = new Set((onlyArg ?? PARTS.join(',')).split(','));
 const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'bench/results.json';
 
 const P = quick
@@ -40,6 +47,7 @@ const P = quick
         { invoices: 10_000, lines: 1_000, seed: 1, timeLimitMs: 60_000 },
         { invoices: 100_000, lines: 10_000, seed: 2, timeLimitMs: 60_000 },
       ],
+      e: { invoices: 10_000, due: 100, invoicesPerCustomer: 5, page: 250, writeConcurrency: 8, seed: 5, timeLimitMs: 120_000, projectTo: 1_000_000 },
     }
   : {
       a: { runs: [{ n: 300, concurrency: 1 }, { n: 2000, concurrency: 16 }], timeLimitMs: 60_000, drainObserveMs: 20_000 },
@@ -53,6 +61,7 @@ const P = quick
         { invoices: 100_000, lines: 10_000, seed: 1, timeLimitMs: 90_000 },
         { invoices: 1_000_000, lines: 100_000, seed: 2, timeLimitMs: 150_000 },
       ],
+      e: { invoices: 100_000, due: 1_000, invoicesPerCustomer: 5, page: 250, writeConcurrency: 8, seed: 5, timeLimitMs: 600_000, projectTo: 1_000_000 },
     };
 
 interface Figure {
@@ -64,7 +73,10 @@ interface Figure {
 }
 
 const figures: Figure[] = [];
+/** Notes about the whole run, and notes about one part (kept with that part's figures when results are merged). */
 const notes: string[] = [];
+const partNotes: Record<string, string[]> = {};
+const note = (part: string, text: string) => (partNotes[part] ??= []).push(text);
 const errors: Record<string, string> = {};
 const details: Record<string, unknown> = {};
 const fig = (id: string, figure: string, value: number | string | null | undefined, unit: string, params: string) =>
@@ -211,10 +223,53 @@ async function partC(stack: BenchStack) {
   log(`    per payment: ${t.wcu} WCU (table ${t.tableWcu} + GSI ${t.gsiWcu}), ${t.rcu} RCU; DynamoDB Local reports ${t.reportedWcu} WCU / ${t.reportedRcu} RCU`);
   const local = c.dynamoDbLocal;
   const raw3 = (details.b as { rawTransactions?: { reportedCapacityOf3ItemTxn?: number } } | undefined)?.rawTransactions?.reportedCapacityOf3ItemTxn;
-  notes.push(
+  note(
+    'c',
     `Capacity: DynamoDB Local reports units for every call; for single-item writes (with their GSI writes) its figures ${local.singleItemWritesPerPayment.reported === local.singleItemWritesPerPayment.computed ? 'equal' : 'differ from'} the computed ones (${local.singleItemWritesPerPayment.reported} vs ${local.singleItemWritesPerPayment.computed} WCU per payment), but for TransactWriteItems they do not follow the per-item rule: ${local.transactionsPerPayment.reported} reported vs ${local.transactionsPerPayment.computed} computed per payment transaction${raw3 !== undefined ? `, and ${raw3} reported for a 3-small-item transaction on an index-less table (the rule says 6)` : ''}. The computed figures are the ones to plan with.`,
   );
   details.c = c;
+}
+
+async function partE(stack: BenchStack) {
+  const e = P.e;
+  log(`(e) reminders sweep: ${e.invoices.toLocaleString('en')} open invoices, ${e.due.toLocaleString('en')} due, all in the next-action index…`);
+  const r = await measureSweep(stack, e, { runId, log });
+  const label = `${e.invoices / 1000}k open / ${e.due.toLocaleString('en')} due`;
+  const params = `${label} invoices (${r.customers.toLocaleString('en')} customers), ${r.shards} shards, mean item ${r.itemBytes.mean} B, eventually consistent`;
+  const reports = r.dynamoDbLocalReports;
+  const all = reports.query && reports.batchGet && reports.scan;
+  // DynamoDB Local's own figures when it reports them for every call; otherwise the ones computed from item sizes.
+  const pick = (x: { reportedRcu: number; computedRcu: number }, ok: boolean) => (ok ? x.reportedRcu : x.computedRcu);
+  const source = (ok: boolean) => (ok ? 'reported by DynamoDB Local' : 'computed from item sizes (DynamoDB Local reported nothing)');
+  const sweepRcu = pick(r.sweep, reports.query);
+  const byKeyRcu = pick(r.byKey, reports.batchGet);
+  const scanRcu = pick(r.scan, reports.scan);
+  fig('e.items', `sweep ${label}: items returned by the due slices (asserted = the due invoices, exactly)`, r.sweep.returned, 'count', `${params}; ${r.sweep.queries} queries (dueSlice, Limit ${r.page})`);
+  fig('e.sweep.rcu', `sweep ${label}: read units, all shards' due slices, ${source(reports.query)}`, sweepRcu, 'RCU', `${params}; computed from item sizes ${r.sweep.computedRcu}, reported ${r.sweep.reportedRcu}`);
+  fig('e.byKey.rcu', `just the ${e.due.toLocaleString('en')} due invoices by key (BatchGetItem × 100): read units, ${source(reports.batchGet)}`, byKeyRcu, 'RCU', `${r.byKey.calls} calls; computed ${r.byKey.computedRcu}, reported ${r.byKey.reportedRcu}`);
+  fig('e.scan.rcu', `naive sweep: Scan of the table filtered to the due items: read units, ${source(reports.scan)}`, scanRcu, 'RCU', `${r.scan.scanned.toLocaleString('en')} items read in ${r.scan.pages} pages, ${r.scan.matched} kept; computed ${r.scan.computedRcu}, reported ${r.scan.reportedRcu}`);
+  fig('e.ratio', 'read units: sweep ÷ by key / Scan ÷ sweep', `${round(sweepRcu / byKeyRcu, 2)} / ${round(scanRcu / sweepRcu, 0)}`, '×', params);
+  fig('e.time', 'wall time: sweep (shards in parallel) / by key / Scan', `${r.sweep.wallMs} / ${r.byKey.wallMs} / ${r.scan.wallMs}`, 'ms', `${params}; DynamoDB Local, local figures; ${cpuText(r.sweep.cpu)} (sweep)`);
+  fig('e.load', `loading ${e.invoices / 1000}k invoices (BatchWriteItem × 25, ${e.writeConcurrency} in flight)`, r.load.perS, 'items/s', `${r.load.wallMs} ms; item bytes p50 ${r.itemBytes.p50}, max ${r.itemBytes.max}; table + 3 GSIs (projection ALL)`);
+  const pr = r.projection;
+  fig(
+    'e.projection',
+    `computed for ${pr.openInvoices.toLocaleString('en')} open invoices (${pr.dueInvoices.toLocaleString('en')} due): sweep messages (one page of ${r.page} each) / dunning job messages / Lambda invocations`,
+    `${pr.sweepMessages} / ${pr.dunningJobMessages.toLocaleString('en')} / ${pr.lambdaInvocations.atLeast.toLocaleString('en')}–${pr.lambdaInvocations.atMost.toLocaleString('en')}`,
+    'count',
+    `computed, not measured: due per shard scaled from this run; a full page returns a cursor (floor(n/${r.page})+1 messages a shard); collections-worker batch ${pr.collectionsWorkerBatchSize}`,
+  );
+  fig('e.projection.rcu', `computed for ${pr.openInvoices.toLocaleString('en')} open invoices: read units sweep / by key / Scan`, `${pr.sweepRcu} / ${pr.byKeyRcu} / ${pr.scanRcu.toLocaleString('en')}`, 'RCU', `computed from item sizes, not measured; ${pr.assumptions}`);
+  log(`    sweep ${sweepRcu} RCU for ${r.sweep.returned} due; by key ${byKeyRcu} RCU; Scan ${scanRcu} RCU`);
+  note(
+    'e',
+    `Sweep read units: DynamoDB Local reports consumed capacity for ${[reports.query ? 'Query' : '', reports.batchGet ? 'BatchGetItem' : '', reports.scan ? 'Scan' : ''].filter(Boolean).join(', ') || 'none of the reads'}${all ? '' : ' only; the others are computed from item sizes'}. ` +
+      `Reported vs computed: sweep ${r.sweep.reportedRcu} vs ${r.sweep.computedRcu}, by key ${r.byKey.reportedRcu} vs ${r.byKey.computedRcu}, Scan ${r.scan.reportedRcu} vs ${r.scan.computedRcu} RCU. ` +
+      `The sweep's key condition stops at "now", so the ${(e.invoices - e.due).toLocaleString('en')} invoices not yet due are never read; ` +
+      `it pays ${round(sweepRcu / r.sweep.returned, 3)} RCU per due invoice against ${round(byKeyRcu / r.byKey.items, 3)} by key, because a Query is charged per 4 KB of the page's items together ` +
+      `and BatchGetItem per item (each ${r.itemBytes.mean} B item rounded up to 4 KB). GSI2 projects ALL: the index entries are whole invoices, and the sweep's ProjectionExpression (id, customerId) does not lower its units.`,
+  );
+  details.e = r;
 }
 
 function printTable() {
@@ -227,8 +282,103 @@ function printTable() {
   console.log(line(head));
   console.log(line(widths.map((w) => '-'.repeat(w)).concat('-'.repeat(10))));
   for (const r of rows) console.log(line(r));
-  for (const n of notes) console.log(`\nNote: ${n}`);
+  for (const n of [...Object.values(partNotes).flat(), ...notes]) console.log(`\nNote: ${n}`);
   for (const [k, e] of Object.entries(errors)) console.log(`\nProblem in ${k}: ${e}`);
+}
+
+interface Provenance {
+  generatedAt: string;
+  durationS: number;
+  quick: boolean;
+  gitCommit?: string;
+  loadAverageAtStart?: number[];
+  loadAverageAtEnd?: number[];
+  notes: string[];
+}
+
+interface Results {
+  generatedAt: string;
+  durationS: number;
+  quick: boolean;
+  parts: string[];
+  machine: Record<string, unknown>;
+  parameters: Record<string, unknown>;
+  figures: Figure[];
+  notes: string[];
+  errors: Record<string, string>;
+  details: Record<string, unknown>;
+  /** Per part: the run its figures come from. */
+  provenance: Record<string, Provenance>;
+}
+
+/** The part a figure id, parameter key, detail key or error key belongs to ('raw' is (b)'s, 'd 100k inv…' is (d)'s). */
+function partOf(key: string): string {
+  return key === 'raw' ? 'b' : (key.split(/[ .]/)[0] ?? key);
+}
+
+/** An earlier results file, or undefined when there is none (or it is not one). */
+function readResults(file: string): Results | undefined {
+  let parsed: Partial<Results>;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Results>;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed.figures) || !Array.isArray(parsed.parts)) return undefined;
+  // Files written before `provenance` existed: every part comes from that one run; its notes are the run's, except
+  // the capacity note, which is (c)'s.
+  const provenance =
+    parsed.provenance ??
+    Object.fromEntries(
+      parsed.parts.map((p) => [
+        p,
+        {
+          generatedAt: parsed.generatedAt ?? '',
+          durationS: parsed.durationS ?? 0,
+          quick: parsed.quick ?? false,
+          gitCommit: parsed.machine?.gitCommit as string | undefined,
+          loadAverageAtStart: parsed.machine?.loadAverageAtStart as number[] | undefined,
+          loadAverageAtEnd: parsed.machine?.loadAverageAtEnd as number[] | undefined,
+          notes: (parsed.notes ?? []).filter((n) => !n.startsWith('Capacity:') || p === 'c'),
+        },
+      ]),
+    );
+  return {
+    generatedAt: parsed.generatedAt ?? '',
+    durationS: parsed.durationS ?? 0,
+    quick: parsed.quick ?? false,
+    parts: parsed.parts,
+    machine: parsed.machine ?? {},
+    parameters: parsed.parameters ?? {},
+    figures: parsed.figures,
+    notes: parsed.notes ?? [],
+    errors: parsed.errors ?? {},
+    details: parsed.details ?? {},
+    provenance,
+  };
+}
+
+/**
+ * This run's results, with the parts it did not run taken from `previous` (figures, parameters, details, errors,
+ * provenance); the notes are those of every part's run, once each. Without `previous`: this run's results as they are.
+ */
+function mergeResults(previous: Results | undefined, current: Results): Results {
+  const ran = new Set(current.parts);
+  const keep = <T>(entries: Record<string, T>) => Object.fromEntries(Object.entries(entries).filter(([k]) => !ran.has(partOf(k))));
+  const merged: Results = previous
+    ? {
+        ...current,
+        quick: current.quick || previous.parts.some((p) => !ran.has(p) && previous.provenance[p]?.quick === true),
+        parts: PARTS.filter((p) => ran.has(p) || previous.parts.includes(p)),
+        parameters: { ...keep(previous.parameters), ...current.parameters },
+        figures: [...previous.figures.filter((f) => !ran.has(partOf(f.id))), ...current.figures],
+        errors: { ...keep(previous.errors), ...current.errors },
+        details: { ...keep(previous.details), ...current.details },
+        provenance: { ...keep(previous.provenance), ...current.provenance },
+      }
+    : current;
+  merged.notes = [...new Set(merged.parts.flatMap((p) => merged.provenance[p]?.notes ?? []))];
+  return merged;
 }
 
 let stack: BenchStack | undefined;
@@ -253,7 +403,7 @@ async function main() {
       errors.d = (error as Error).message;
     }
   }
-  if (['a', 'b', 'c'].some((p) => only.has(p))) {
+  if (['a', 'b', 'c', 'e'].some((p) => only.has(p))) {
     log('Starting the local stack (in memory, free ports)…');
     stack = await startBenchStack();
     log(`  ready in ${round(stack.startupMs / 1000, 1)} s (${stack.apiUrl}; log ${stack.logFile})`);
@@ -262,6 +412,7 @@ async function main() {
         ['a', partA],
         ['b', partB],
         ['c', partC],
+        ['e', partE],
       ] as const) {
         if (!only.has(name)) continue;
         try {
@@ -278,29 +429,50 @@ async function main() {
     }
   }
   const loadEnd = loadavg();
+  const ran = PARTS.filter((p) => only.has(p));
+  const partial = onlyArg !== undefined && ran.length < PARTS.length;
   if (Math.max(loadStart[0] ?? 0, loadEnd[0] ?? 0) > info.cpus * 0.5) {
     notes.push(
-      `The machine was busy with other work (1-minute load average ${round(loadStart[0] ?? 0, 2)} at the start, ${round(loadEnd[0] ?? 0, 2)} at the end, on ${info.cpus} CPUs): the local figures are lower and noisier than on an idle machine.`,
+      `${partial ? `Run of part${ran.length > 1 ? 's' : ''} ${ran.join(', ')}: t` : 'T'}he machine was busy with other work (1-minute load average ${round(loadStart[0] ?? 0, 2)} at the start, ${round(loadEnd[0] ?? 0, 2)} at the end, on ${info.cpus} CPUs): the local figures are lower and noisier than on an idle machine.`,
     );
   }
   notes.push(
     'Client, gateway, handlers, queue worker and the three emulators share this machine\'s CPUs: the local figures are relative (webhook vs bare route, applied vs raw transactions), not AWS figures.',
   );
-  const results = {
+  const durationS = round((performance.now() - t0) / 1000, 1);
+  const machineNow = { ...info, loadAverageAtStart: loadStart.map((l) => round(l, 2)), loadAverageAtEnd: loadEnd.map((l) => round(l, 2)) };
+  const provenance: Record<string, Provenance> = Object.fromEntries(
+    ran.map((p) => [
+      p,
+      {
+        generatedAt: startedAt.toISOString(),
+        durationS,
+        quick,
+        gitCommit: info.gitCommit,
+        loadAverageAtStart: machineNow.loadAverageAtStart,
+        loadAverageAtEnd: machineNow.loadAverageAtEnd,
+        notes: [...(partNotes[p] ?? []), ...notes],
+      },
+    ]),
+  );
+  const previous = onlyArg !== undefined ? readResults(out) : undefined;
+  const results = mergeResults(previous, {
     generatedAt: startedAt.toISOString(),
-    durationS: round((performance.now() - t0) / 1000, 1),
+    durationS,
     quick,
-    parts: [...only].sort(),
-    machine: { ...info, loadAverageAtStart: loadStart.map((l) => round(l, 2)), loadAverageAtEnd: loadEnd.map((l) => round(l, 2)) },
-    parameters: P,
+    parts: ran,
+    machine: machineNow,
+    parameters: Object.fromEntries(Object.entries(P).filter(([k]) => only.has(partOf(k)))),
     figures,
-    notes,
+    notes: [],
     errors,
     details,
-  };
+    provenance,
+  });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   printTable();
-  console.log(`\nWrote ${out} in ${results.durationS} s.`);
+  const kept = previous ? PARTS.filter((p) => !only.has(p) && results.parts.includes(p)) : [];
+  console.log(`\nWrote ${out} in ${durationS} s${kept.length ? ` (parts ${ran.join(', ')} merged in; ${kept.join(', ')} kept from earlier runs)` : ''}.`);
   if (Object.keys(errors).length > 0) process.exitCode = 1;
 }
 

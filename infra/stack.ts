@@ -291,14 +291,16 @@ export class CollectionsStack extends Stack {
         description: 'Encrypts the Collections SNS topics (SES bounce and complaint notifications)',
         enableKeyRotation: true,
       });
-      // SES publishes the configuration set's events: it must encrypt them with this key (for this account only).
+      // SES publishes the configuration set's events, so it must be able to use this key. What SES may publish, and
+      // for whom, is limited by the topic policy (this account and configuration set only, added with the event
+      // destination below); the key statement carries no condition, as in AWS's examples for services publishing
+      // to encrypted topics, so that no missing request context can make SES's publish fail silently.
       topicsKey.addToResourcePolicy(
         new PolicyStatement({
           sid: 'AllowSesToPublishToEncryptedTopics',
           principals: [new ServicePrincipal('ses.amazonaws.com')],
           actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
         }),
       );
       for (const spec of topicEntries) {

@@ -137,11 +137,17 @@ export function startGateway(port: number, host = '127.0.0.1'): Promise<Server> 
         const pathParameters = route.params.length
           ? Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1] as string)]))
           : undefined;
+        // Time travel (local only): `X-Local-Time: <ISO>` makes the request happen at that instant, as the schedules'
+        // fire endpoint does — the simulation books payments, disputes and holds on simulated days.
+        const travelled = headers['x-local-time'] ? new Date(headers['x-local-time']) : now;
+        if (Number.isNaN(travelled.getTime())) {
+          return send(400, { error: { code: 'invalid_request', message: 'X-Local-Time: not an ISO date-time', field: 'x-local-time' } });
+        }
         const event = buildHttpEvent(
           { method: req.method, url, headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
           route.routeKey,
           pathParameters,
-          now,
+          travelled,
         );
         const result = normaliseResult(await invoke(route.fn, event));
         const outHeaders: Record<string, string> = {};

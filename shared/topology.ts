@@ -249,7 +249,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'collections',
     entry: 'functions/collections/handler.ts',
-    description: 'Admin API: disputes, hardship extensions, customer holds, communication history',
+    description: 'Admin API: disputes, hardship extensions, customer holds, communication history, ledger',
     timeoutSeconds: 15,
     memoryMb: 512,
     triggers: [
@@ -259,6 +259,7 @@ export const functions: FunctionSpec[] = [
       http('POST', '/customers/{id}/holds'),
       http('POST', '/customers/{id}/holds/{holdId}/release'),
       http('GET', '/customers/{id}/communications'),
+      http('GET', '/customers/{id}/ledger'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY'] },
   },

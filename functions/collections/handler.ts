@@ -10,7 +10,7 @@ import {
   resolveDispute,
   resolveDisputeSchema,
 } from '../../shared/services/casework.ts';
-import { communications } from '../../shared/services/history.ts';
+import { communications, ledgerOf } from '../../shared/services/history.ts';
 
 const at = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
 
@@ -41,4 +41,5 @@ export const handler = httpHandler({
     return json(200, hold);
   },
   'GET /customers/{id}/communications': async (event) => json(200, await communications(event.pathParameters?.id ?? '')),
+  'GET /customers/{id}/ledger': async (event) => json(200, await ledgerOf(event.pathParameters?.id ?? '')),
 });

@@ -15,6 +15,9 @@ import {
   ladderAnchor,
   ladderForCustomer,
   zonedInstant,
+  isSendingTime,
+  nextSendingTime,
+  DEFAULT_BUSINESS_HOURS,
   type CustomerDunningOverrides,
   type DunningStep,
 } from './dunning.ts';
@@ -163,7 +166,18 @@ export function planDunning(
   for (const invoice of invoices) {
     const base = { invoiceId: invoice.id, expectedVersion: invoice.version, expectedLastStep: invoice.lastStepSent };
     if (invoice.escalatedAt) {
-      updates.push({ ...base, nextActionAt: null });
+      // Handed over to legal: no more reminders — only the handover notice (the ladder's last step), once, in the
+      // customer's sending hours.
+      const excluded = options.excluded || customer.dunning?.excluded;
+      if (!handover || invoice.lastStepSent === handover.id || excluded || invoice.balanceDue <= 0) {
+        updates.push({ ...base, nextActionAt: null });
+      } else if (isSendingTime(now, customer.timeZone, DEFAULT_BUSINESS_HOURS, customer.dunning?.quietHours)) {
+        items.push({ invoice, step: handover });
+        updates.push({ ...base, sentStep: handover.id, nextActionAt: null });
+      } else {
+        const today = localDate(now, customer.timeZone);
+        updates.push({ ...base, nextActionAt: nextSendingTime(now, today, customer.timeZone, DEFAULT_BUSINESS_HOURS, customer.dunning?.quietHours).toISOString() });
+      }
       continue;
     }
     const decision = dueStep({

@@ -1,7 +1,7 @@
 /**
  * Collection notices other than the ladder's reminders: a dispute received (collection paused), a dispute resolved
- * (upheld with a credit note, or rejected with the reason and collection resuming), a hardship extension confirmed,
- * and the legal handover. English and German; amounts by Intl in the customer's locale. Pure.
+ * (upheld with a credit note, or rejected with the reason and collection resuming) and a hardship extension confirmed.
+ * (The legal handover notice is the ladder's last step: shared/domain/reminder-mail.ts.) English and German; amounts by Intl in the customer's locale. Pure.
  */
 import { formatDate, language, paragraphsMail, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
@@ -10,8 +10,7 @@ export type Notice =
   | { kind: 'dispute_received'; invoiceNumber: string; reason: string }
   | { kind: 'dispute_upheld'; invoiceNumber: string; creditAmount: number; currency: string; balanceDue: number; explanation: string }
   | { kind: 'dispute_rejected'; invoiceNumber: string; explanation: string; balanceDue: number; currency: string; dueDate: string }
-  | { kind: 'extension_confirmed'; invoiceNumber: string; newDueDate: string; balanceDue: number; currency: string }
-  | { kind: 'legal_handover'; invoices: { invoiceNumber: string; balanceDue: number; currency: string }[] };
+  | { kind: 'extension_confirmed'; invoiceNumber: string; newDueDate: string; balanceDue: number; currency: string };
 
 export interface NoticeInput {
   customerName: string;
@@ -65,18 +64,6 @@ export function renderNotice(input: NoticeInput): RenderedMail {
       body = de
         ? [`wie vereinbart ist Rechnung ${n.invoiceNumber} (${m(n.balanceDue, n.currency)}) jetzt am ${d(n.newDueDate)} fällig. Bis dahin erhalten Sie keine Mahnungen, und Verzugszinsen richten sich nach dem neuen Datum.`]
         : [`as agreed, invoice ${n.invoiceNumber} (${m(n.balanceDue, n.currency)}) is now due on ${d(n.newDueDate)}. Until then you will receive no overdue reminders, and any late interest follows the new date.`];
-      break;
-    case 'legal_handover':
-      subject = de ? 'Übergabe an das Inkasso' : 'Handed over for legal collection';
-      body = [
-        de
-          ? 'da die folgenden Beträge trotz unserer letzten Mahnung offen sind, haben wir sie an unser Inkasso übergeben:'
-          : 'as the following amounts remain unpaid after our final notice, we have handed them over for legal collection:',
-        n.invoices.map((i) => `${de ? 'Rechnung' : 'Invoice'} ${i.invoiceNumber}: ${m(i.balanceDue, i.currency)}`).join('\n'),
-        de
-          ? 'Wenn Sie glauben, dass dies ein Irrtum ist, melden Sie sich bitte umgehend.'
-          : 'If you believe this is in error, please contact us right away.',
-      ];
       break;
   }
   return paragraphsMail(input.locale, subject, [greeting, ...body, closing]);

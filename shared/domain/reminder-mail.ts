@@ -20,6 +20,8 @@ export interface ReminderItem {
   discount?: { until: string; discountedAmount: number };
   /** Late interest applies from this date (the terms'), if any. */
   interestFrom?: string;
+  /** A fixed late fee the terms set, not charged yet: its amount and the first day it applies. */
+  lateFee?: { amount: number; from: string };
 }
 
 export interface ReminderInput {
@@ -32,6 +34,8 @@ export interface ReminderInput {
   payeeAccount: string;
   /** For a final notice: the date after which the matter goes to legal handling. */
   legalDate?: string;
+  /** The step kind of each item (same order as `items`), when they differ. */
+  itemKinds?: StepKind[];
 }
 
 type Lang = 'en' | 'de';
@@ -74,6 +78,7 @@ const words = {
     item: (n: string, amount: string, due: string, ref: string) => `Invoice ${n}: ${amount}, due ${due}, payment reference ${ref}`,
     discount: (amount: string, until: string) => `  Pay ${amount} by ${until} and the early-payment discount applies.`,
     interest: (from: string) => `  Late interest applies from ${from}, as agreed in the terms.`,
+    fee: (amount: string, from: string) => `  A late fee of ${amount} applies from ${from}, as agreed in the terms.`,
     payLink: (link: string) => `  Pay online: ${link}`,
     bank: (account: string) => `Or by bank transfer to ${account}, quoting the payment reference.`,
     final: (date: string) =>
@@ -87,6 +92,7 @@ const words = {
     item: (n: string, amount: string, due: string, ref: string) => `Rechnung ${n}: ${amount}, fällig am ${due}, Verwendungszweck ${ref}`,
     discount: (amount: string, until: string) => `  Zahlen Sie ${amount} bis zum ${until}, dann gilt der Skonto.`,
     interest: (from: string) => `  Ab dem ${from} fallen laut den vereinbarten Bedingungen Verzugszinsen an.`,
+    fee: (amount: string, from: string) => `  Ab dem ${from} fällt laut den vereinbarten Bedingungen eine Mahngebühr von ${amount} an.`,
     payLink: (link: string) => `  Online bezahlen: ${link}`,
     bank: (account: string) => `Oder per Überweisung an ${account} mit dem Verwendungszweck.`,
     final: (date: string) =>
@@ -107,6 +113,7 @@ export function renderReminder(input: ReminderInput): RenderedMail {
       w.item(item.invoiceNumber, money(item.balanceDue, item.currency), date(item.dueDate), formatRfReference(item.paymentReference)),
       ...(item.discount ? [w.discount(money(item.discount.discountedAmount, item.currency), date(item.discount.until))] : []),
       ...(item.interestFrom ? [w.interest(date(item.interestFrom))] : []),
+      ...(item.lateFee ? [w.fee(money(item.lateFee.amount, item.currency), date(item.lateFee.from))] : []),
       w.payLink(item.payLink),
     ].join('\n'),
   );
@@ -120,5 +127,7 @@ export function renderReminder(input: ReminderInput): RenderedMail {
     w.help,
     w.closing,
   ];
-  return paragraphsMail(input.locale, subjects[lang][input.kind](input.items.length), paragraphs);
+  // The subject speaks of the items at the mail's step (a due-day mail may also list an invoice due next week).
+  const atStep = input.itemKinds ? input.itemKinds.filter((k) => k === input.kind).length : input.items.length;
+  return paragraphsMail(input.locale, subjects[lang][input.kind](Math.max(1, atStep)), paragraphs);
 }

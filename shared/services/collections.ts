@@ -20,11 +20,10 @@ import {
   type DunningPlan,
 } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
-import { localDate } from '../domain/dates.ts';
+import { addDays, localDate } from '../domain/dates.ts';
 import { interestStartDate, type PaymentTerms } from '../domain/terms.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
-import { renderNotice } from '../domain/notice-mail.ts';
 import { payLink } from '../domain/pay-link.ts';
 import { renderReminder, type ReminderItem } from '../domain/reminder-mail.ts';
 import { publishEvent } from '../adapters/events.ts';
@@ -149,12 +148,18 @@ function reminderItem(invoice: CollectionsInvoice, today: string, link: string):
     ...(terms && terms.lateInterest.mode !== 'none'
       ? { interestFrom: interestStartDate(dueDate, terms.graceDays, terms.lateInterest.startDaysPastDue) }
       : {}),
+    ...(terms?.fixedLateFee?.[invoice.currency] && !invoice.lateFeeCharged
+      ? { lateFee: { amount: terms.fixedLateFee[invoice.currency] as number, from: addDays(dueDate, terms.graceDays + 1) } }
+      : {}),
   };
 }
 
-/** A stable key for a reminder: the same invoices at the same steps are one mail, whatever the number of runs. */
+/**
+ * A stable key for a reminder: the same invoices at the same steps of the same due date are one mail, whatever the
+ * number of runs. (The due date in force is part of it: after an extension the ladder starts over.)
+ */
 function reminderKey(plan: NonNullable<DunningPlan['mail']>): string {
-  const basis = plan.items.map((i) => `${i.invoice.id}:${i.step.id}`).sort().join(',');
+  const basis = plan.items.map((i) => `${i.invoice.id}:${i.step.id}:${i.invoice.extension?.dueDate ?? i.invoice.dueDate}`).sort().join(',');
   return `reminder#${createHash('sha256').update(basis).digest('base64url').slice(0, 22)}`;
 }
 
@@ -199,6 +204,7 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     tone: mail.step.tone,
     kind: mail.step.kind,
     items: mail.items.map((i) => reminderItem(i.invoice, today, linkOf.get(i.invoice.id) ?? '')),
+    itemKinds: mail.items.map((i) => i.step.kind),
     payeeAccount: process.env[env.payeeAccount] ?? '',
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
   });
@@ -317,20 +323,10 @@ export async function runEscalation(customerId: string, invoiceIds: readonly str
       createdAt: now.toISOString(),
       status: 'pending',
     };
-    const rendered = renderNotice({
-      customerName: customer.name,
-      locale: customer.locale,
-      timeZone: customer.timeZone,
-      notice: { kind: 'legal_handover', invoices: due.map((i) => ({ invoiceNumber: i.number, balanceDue: i.balanceDue, currency: i.currency })) },
-    });
-    const mail: MailMessage | undefined = customer.mailSuppressed
-      ? undefined
-      : { key: `handover#${id}`, customerId, kind: 'legal_handover', to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
-    const result = await commitEscalation(due, event, mail, now);
+    const result = await commitEscalation(due, event, shard, now);
     if (result === 'conflict') continue;
     if (result === 'committed') {
       await publish(event, now);
-      if (mail) await deliverOrLeavePending(customerId, mail.key, now);
       logger.info('escalated to legal', { customerId, invoices: due.length });
       return { escalated: due.length };
     }

@@ -2,6 +2,7 @@ import { HttpError } from '../http/api.ts';
 import { eventsOfCustomer } from '../store/collections.ts';
 import { getCustomer } from '../store/customers.ts';
 import { mailHistory } from '../store/mail.ts';
+import { ledgerEntries } from '../store/ledger.ts';
 
 /**
  * A customer's communication history: every mail (kind, subject, status, SES message id, the invoices and step it
@@ -32,4 +33,11 @@ export async function communications(customerId: string) {
     ...(e.publishedId ? { publishedId: e.publishedId } : {}),
   }));
   return { mails: mails.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), events };
+}
+
+/** A customer's ledger entries in booking order (append-only; balances are their sums). */
+export async function ledgerOf(customerId: string) {
+  if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
+  const entries = (await ledgerEntries(customerId)).sort((a, b) => a.bookedAt.localeCompare(b.bookedAt) || a.id.localeCompare(b.id));
+  return { entries };
 }

@@ -251,26 +251,26 @@ export function outEventPut(event: OutgoingEvent) {
 }
 
 /**
- * Escalation of a customer's invoices in one transaction: each invoice marked escalated and out of the dunning index
- * (version-guarded), their escalation markers removed, the `collections.escalated` event (outbox) and the handover
- * notice to the customer.
+ * Escalation of a customer's invoices in one transaction: each invoice marked escalated (version-guarded) and brought
+ * to the reminder worker, which tells the customer in their business hours; their escalation markers removed; the
+ * `collections.escalated` event (outbox).
  */
 export async function commitEscalation(
   invoices: readonly Invoice[],
   event: OutgoingEvent,
-  mail: MailMessage | undefined,
+  shard: number,
   now: Date,
 ): Promise<'committed' | 'conflict' | 'duplicate'> {
   const actions: TransactItems = [{ Put: outEventPut(event) }];
-  if (mail) actions.push({ Put: mailPut(mail) });
   for (const invoice of invoices) {
+    const due = keys.dunningDue(shard, now.toISOString(), invoice.id);
     actions.push({
       Update: {
         TableName: tableName(),
         Key: keys.invoice(invoice.id),
-        UpdateExpression: 'SET escalatedAt = :now REMOVE GSI2PK, GSI2SK',
+        UpdateExpression: 'SET escalatedAt = :now, GSI2PK = :pk, GSI2SK = :sk',
         ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt)',
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':ev': invoice.version },
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':ev': invoice.version, ':pk': due.GSI2PK, ':sk': due.GSI2SK },
       },
     });
     actions.push({ Delete: { TableName: tableName(), Key: keys.schedule(invoice.id, 'escalation') } });

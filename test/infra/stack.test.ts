@@ -389,7 +389,7 @@ describe('SNS topics', () => {
       MatchingEventTypes: ['bounce', 'complaint'],
       SnsDestination: { TopicARN: ref(topicId('ses-events')) },
     });
-    // SES may publish to the topic (for this account and configuration set) and use the topic's key.
+    // SES may publish to the topic (for this account and configuration set only) and use the topic's key.
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [ref(topicId('ses-events'))],
       PolicyDocument: {
@@ -398,11 +398,20 @@ describe('SNS topics', () => {
             Effect: 'Allow',
             Action: 'sns:Publish',
             Principal: { Service: 'ses.amazonaws.com' },
-            Condition: { StringEquals: Match.objectLike({ 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } }) },
+            Condition: {
+              StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' }, 'AWS:SourceArn': Match.anyValue() },
+            },
           }),
         ]),
       },
     });
+    const [, policy] = ofType('AWS::SNS::TopicPolicy').find(
+      ([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([ref(topicId('ses-events'))]),
+    )!;
+    const sesPublish = (policy.Properties.PolicyDocument.Statement as Json[]).find(
+      (st) => st.Effect === 'Allow' && st.Action === 'sns:Publish',
+    )!;
+    expect(JSON.stringify(sesPublish.Condition.StringEquals['AWS:SourceArn'])).toContain(':configuration-set/');
     const keyId = (resources[topicId('ses-events')]!.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })[
       'Fn::GetAtt'
     ][0];
@@ -412,7 +421,6 @@ describe('SNS topics', () => {
           Effect: 'Allow',
           Principal: { Service: 'ses.amazonaws.com' },
           Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
         }),
       ]),
     );

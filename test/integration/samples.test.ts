@@ -4,7 +4,7 @@ import { functions } from '../../shared/topology.ts';
 import { defaultVars, renderFile, samplePath } from '../../local/events.ts';
 import { invoke } from '../../local/invoke.ts';
 import { getEvent } from '../../shared/store/inbox.ts';
-import { eventually, newCustomer, newInvoice, stack } from '../support/stack.ts';
+import { api, eventually, newCustomer, newInvoice, stack } from '../support/stack.ts';
 import { stripeSample } from '../support/flows.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
 import { payLink } from '../../shared/domain/pay-link.ts';
@@ -31,8 +31,16 @@ describe('sample events (events/)', () => {
       paymentId: paymentIdFor("stripe", waiting.data.object.id),
       allocationInvoiceId: (await newInvoice(customer.id, { amount: 5000 })).id,
       payInvoiceId: (await newInvoice(customer.id, { amount: 700 })).id,
-      reference: invoice.paymentReference,
+      // The bank sample quotes a reference of no invoice: paying by reference would teach the system that the sample's
+      // debtor account (Muster GmbH's, which bank.test.ts registers) belongs to this customer.
+      reference: 'RF18539007547034',
       invoiceNumber: invoice.number,
+      // Collections samples: an invoice to dispute, an open dispute to resolve, a hold to release.
+      disputeInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
+      disputeId: (await api('POST', `/invoices/${(await newInvoice(customer.id, { amount: 8000 })).id}/disputes`, { reason: 'sample', amount: 5000 })).body.id,
+      holdId: (await api('POST', `/customers/${customer.id}/holds`, { reason: 'sample' })).body.id,
+      // SES notification samples (events/sns/): an address of nobody's, so no other test's mail is suppressed.
+      email: `sample-${base.unique}@example.com`,
     };
     const payToken = new URL(payLink('http://x', vars.payInvoiceId, stack.linkSigningSecret)).searchParams.get('t') as string;
     await withFakeStripe(async () => {

@@ -33,8 +33,12 @@ describe('Stripe events through the local stack', () => {
     await stripeSample('charge.dispute.created', v);
     expect(await invoiceState(invoice.id)).toMatchObject({ status: 'open', balanceDue: 12500 });
     expect((await paymentOf(String(v.paymentIntent))).disputeStatus).toBe('disputed');
+    // Chargebacks count as disputes: collection on the reopened invoice is paused.
+    const paused = (await invoiceState(invoice.id)) as unknown as { dispute?: { source: string; status: string } };
+    expect(paused.dispute).toMatchObject({ source: 'chargeback', status: 'open' });
     await stripeSample('charge.dispute.closed', v); // won
     expect(await invoiceState(invoice.id)).toMatchObject({ status: 'paid', balanceDue: 0 });
+    expect(((await invoiceState(invoice.id)) as unknown as { dispute?: unknown }).dispute).toBeUndefined();
     expect((await paymentOf(String(v.paymentIntent))).disputeStatus).toBe('won');
     await ledgerAgrees(customer.id, [invoice.id]);
   });

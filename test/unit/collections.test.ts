@@ -57,7 +57,11 @@ describe('planDunning', () => {
   it('sends nothing for disputed, held, escalated, excluded or paid invoices, and parks a held one until the hold expires', () => {
     const due = { dueDate: '2027-04-09' };
     expect(planDunning(berlin, [inv({ ...due, dispute: { id: 'd', status: 'open', source: 'customer', reason: 'x', openedAt: '2027-04-01T00:00:00Z' } })], tuesday10).mail).toBeUndefined();
-    expect(planDunning(berlin, [inv({ ...due, escalatedAt: '2027-04-01T00:00:00Z' })], tuesday10).updates[0]?.nextActionAt).toBeNull();
+    // Escalated: only the handover notice, once, in business hours.
+    const escalated = inv({ ...due, escalatedAt: '2027-04-01T00:00:00Z', lastStepSent: 'final-notice' });
+    expect(planDunning(berlin, [escalated], tuesday10).mail?.step.id).toBe('legal-handover');
+    expect(planDunning(berlin, [{ ...escalated, lastStepSent: 'legal-handover' }], tuesday10).updates[0]?.nextActionAt).toBeNull();
+    expect(planDunning(berlin, [escalated], new Date('2027-04-13T20:00:00Z')).updates[0]?.nextActionAt).toBe('2027-04-14T07:00:00.000Z');
     expect(planDunning({ ...berlin, dunning: { excluded: true } }, [inv(due)], tuesday10).mail).toBeUndefined();
     expect(planDunning(berlin, [inv({ ...due, balanceDue: 0 })], tuesday10).mail).toBeUndefined();
     const held = planDunning(
