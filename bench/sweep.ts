@@ -5,7 +5,9 @@
  *  1. the sweep: for every shard, page through the production query (`dueSlice('dunning', shard, now, 250, cursor)`,
  *     shared/store/collections.ts) until it ends; shards in parallel, pages in sequence, as the worker does;
  *  2. the same due invoices read by primary key (BatchGetItem, 100 keys per call);
- *  3. a naive sweep: Scan of the table filtered to the due items.
+ *  3. a naive sweep: Scan of the table filtered to the due items (a parallel Scan of `scanSegments` segments, each
+ *     paginated to its end: same items read, same units; DynamoDB Local's cost per Scan page grows with the rows after
+ *     the cursor, so one segment over 100k items takes about ten minutes there).
  *
  * Every call asks for `ReturnConsumedCapacity: 'TOTAL'` and the reported units are summed; the units DynamoDB would
  * charge are also computed from the item sizes (the rules of bench/capacity.ts): eventually consistent reads are half
@@ -41,6 +43,8 @@ export interface SweepParams {
   /** Page size of a sweep message (SWEEP_PAGE in shared/services/collections.ts). */
   page: number;
   writeConcurrency: number;
+  /** TotalSegments of the naive sweep's parallel Scan. */
+  scanSegments: number;
   seed: number;
   /** For the loading, and again for each measured read. */
   timeLimitMs: number;
@@ -335,7 +339,7 @@ export async function measureSweep(stack: BenchStack, p: SweepParams, opts: { ru
     opts.log(`    ${byKey.items} items in ${byKey.calls} calls, ${byKey.wallMs} ms; RCU reported ${byKey.reportedRcu}, computed ${byKey.computedRcu}`);
 
     // 3. The naive sweep: Scan the whole table, keep the due items (the filter does not reduce what is read).
-    opts.log('  naive sweep: Scan with a filter for the due items…');
+    opts.log(`  naive sweep: Scan (${p.scanSegments} segments in parallel) with a filter for the due items…`);
     const n0 = performance.now();
     const c2 = stack.cpu();
     let scanReported = 0;
@@ -344,29 +348,34 @@ export async function measureSweep(stack: BenchStack, p: SweepParams, opts: { ru
     let scanned = 0;
     let scanMatched = 0;
     let scanPages = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      if (performance.now() - n0 > p.timeLimitMs) throw new Error(`the scan did not end within ${p.timeLimitMs / 1000} s (${scanned} items read)`);
-      const out = await db.send(
-        new ScanCommand({
-          TableName,
-          FilterExpression: 'begins_with(GSI2PK, :p) AND GSI2SK <= :upTo',
-          ExpressionAttributeValues: { ':p': 'DUE#DUNNING#', ':upTo': `${sweepAt.toISOString()}#~` },
-          ProjectionExpression: 'id, customerId',
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      scanPages += 1;
-      const units = reported(out.ConsumedCapacity);
-      if (units === undefined) scanUnreported += 1;
-      else scanReported += units;
-      // The items a page read are not returned (filter, projection): their size is the mean item size.
-      scanComputed += rcu((out.ScannedCount ?? 0) * meanSize);
-      scanned += out.ScannedCount ?? 0;
-      scanMatched += out.Count ?? 0;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    await Promise.all(
+      Array.from({ length: p.scanSegments }, async (_, segment) => {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          if (performance.now() - n0 > p.timeLimitMs) throw new Error(`the scan did not end within ${p.timeLimitMs / 1000} s (${scanned} items read)`);
+          const out = await db.send(
+            new ScanCommand({
+              TableName,
+              FilterExpression: 'begins_with(GSI2PK, :p) AND GSI2SK <= :upTo',
+              ExpressionAttributeValues: { ':p': 'DUE#DUNNING#', ':upTo': `${sweepAt.toISOString()}#~` },
+              ProjectionExpression: 'id, customerId',
+              ExclusiveStartKey: startKey,
+              ...(p.scanSegments > 1 ? { Segment: segment, TotalSegments: p.scanSegments } : {}),
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+          scanPages += 1;
+          const units = reported(out.ConsumedCapacity);
+          if (units === undefined) scanUnreported += 1;
+          else scanReported += units;
+          // The items a page read are not returned (filter, projection): their size is the mean item size.
+          scanComputed += rcu((out.ScannedCount ?? 0) * meanSize);
+          scanned += out.ScannedCount ?? 0;
+          scanMatched += out.Count ?? 0;
+          startKey = out.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
     const scanMs = performance.now() - n0;
     const scanCpu = cpuBetween(c2, stack.cpu());
     if (scanMatched !== p.due || scanned !== p.invoices) throw new Error(`the scan read ${scanned} items and kept ${scanMatched}; expected ${p.invoices} and ${p.due}`);
@@ -374,6 +383,7 @@ export async function measureSweep(stack: BenchStack, p: SweepParams, opts: { ru
       scanned,
       matched: scanMatched,
       pages: scanPages,
+      segments: p.scanSegments,
       reportedRcu: round(scanReported, 2),
       computedRcu: round(scanComputed, 2),
       callsWithoutReport: scanUnreported,

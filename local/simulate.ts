@@ -57,12 +57,12 @@ const PORTFOLIO: Persona[] = [
     locale: 'en-GB',
     timeZone: 'Europe/London',
     currency: 'GBP',
-    terms: { netDays: 14, fixedLateFee: { GBP: 2_500 }, graceDays: 7 },
+    terms: { netDays: 14, fixedLateFee: { GBP: 2_500 }, graceDays: 7, minimumAmounts: { GBP: 5_000 } },
     invoices: [
       { amount: 80_000, issueDay: 0 },
       { amount: 45_000, issueDay: 5 },
     ],
-    story: 'two invoices in one reminder; pays the older one late (day 40); a £25 late fee after 7 grace days',
+    story: 'two invoices, reminded together; a £25 late fee after 7 grace days; pays the older one (not its fee) on day 40 — the £25 left is below the £50 minimum: no more reminders for it',
   },
   {
     key: 'dieter',
@@ -274,16 +274,23 @@ export { PORTFOLIO };
 
 /**
  * The ladder as a customer should see it, computed independently of the engine: each reminder step on due date +
- * offset, moved to the next weekday when it falls on a weekend (business hours are Monday to Friday); the legal
- * handover notice on due + 45 (likewise).
+ * offset, moved to the next weekday when it falls on a weekend (business hours are Monday to Friday, 09–17 local);
+ * the legal handover when the daily escalation run (02:30 UTC) first finds the local date at due + 45, its notice in
+ * the next business hours after that.
  */
-export function expectedLadder(dueDate: string): { step: string; date: string }[] {
+export function expectedLadder(dueDate: string, timeZone: string): { step: string; date: string }[] {
   const weekday = (d: string) => new Date(`${d}T12:00:00Z`).getUTCDay();
   const nextBusinessDay = (d: string) => {
     let x = d;
     while (weekday(x) === 0 || weekday(x) === 6) x = addDays(x, 1);
     return x;
   };
+  const handoverDate = addDays(dueDate, 45);
+  let run = Date.parse(`${addDays(handoverDate, -1)}T02:30:00Z`);
+  while (localDate(new Date(run), timeZone) < handoverDate) run += 86_400_000;
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(run)));
+  const runDate = localDate(new Date(run), timeZone);
+  const notice = hour < 17 ? nextBusinessDay(runDate) : nextBusinessDay(addDays(runDate, 1));
   return [
     ['heads-up', -7],
     ['due-day', 0],
@@ -292,16 +299,16 @@ export function expectedLadder(dueDate: string): { step: string; date: string }[
     ['final-notice', 30],
   ]
     .map(([step, offset]) => ({ step: String(step), date: nextBusinessDay(addDays(dueDate, Number(offset))) }))
-    // Escalated on due + 45; the customer is told on the next business day.
-    .concat([{ step: 'legal-handover', date: nextBusinessDay(addDays(dueDate, 45)) }]);
+    .concat([{ step: 'legal-handover', date: notice }]);
 }
 
 /** The persona who never pays: does the timeline show exactly the expected ladder? Returns the mismatches. */
 export function ladderMismatches(entries: readonly TimelineEntry[], persona: string, dueDate: string): string[] {
+  const timeZone = PORTFOLIO.find((p) => p.key === persona)?.timeZone ?? 'UTC';
   const seen = entries
     .filter((e) => e.persona === persona && e.what.startsWith('mail'))
     .map((e) => ({ step: (e.what.split(/\s+/)[1] ?? '').replace('reminder:', ''), date: e.local.slice(0, 10) }));
-  const expected = expectedLadder(dueDate);
+  const expected = expectedLadder(dueDate, timeZone);
   const problems: string[] = [];
   for (let i = 0; i < Math.max(seen.length, expected.length); i++) {
     const a = seen[i];

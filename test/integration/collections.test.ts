@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChildStack, type ChildStack } from '../../local/child-stack.ts';
 import { StackDriver } from '../../local/time-travel.ts';
 import { localParts } from '../../shared/domain/dunning.ts';
+import { ladderMismatches, runSimulation } from '../../local/simulate.ts';
 
 let child: ChildStack;
 let stack: StackDriver;
@@ -295,4 +296,25 @@ describe('disputes, extensions and holds pause collection', () => {
     const mail = (await stack.mails(c.email)).find((m) => m.subject.startsWith('Gutschrift'));
     expect(mail?.body.text).toMatch(/50,00\s€/);
   });
+});
+
+describe('the simulation (npm run simulate)', () => {
+  it('replays the sample portfolio and its timeline matches the ladder', async () => {
+    const lines: string[] = [];
+    const { timeline } = await runSimulation(stack, { start: '2028-03-01', days: 80, stepHours: 3, log: (l) => lines.push(l) });
+    expect(lines.at(-1)).toContain('day  80 / 80');
+    // The customer who never pays gets exactly the ladder (due 31 March 2028, a Friday).
+    expect(ladderMismatches(timeline, 'brian', '2028-03-31')).toEqual([]);
+    const of = (persona: string) => timeline.filter((e) => e.persona === persona).map((e) => e.what.replace(/\s+/g, ' '));
+    // Anna pays the discounted amount inside the window: the discount is booked, and she gets no reminder.
+    expect(of('anna').some((w) => w.startsWith('book early_payment_discount -€23.80'))).toBe(true);
+    expect(of('anna').some((w) => w.includes('reminder:'))).toBe(false);
+    // Dieter: nothing while disputed; the rejection and the resumed ladder follow.
+    const dieter = of('dieter');
+    expect(dieter.indexOf(dieter.find((w) => w.includes('dispute_rejected')) ?? '')).toBeGreaterThan(dieter.indexOf(dieter.find((w) => w.includes('dispute_received')) ?? ''));
+    // Emma: the ladder starts over from the extended due date (a new heads-up), then she pays.
+    expect(of('emma').filter((w) => w.includes('reminder:heads-up'))).toHaveLength(2);
+    // Chloé: the late fee, once per invoice.
+    expect(of('chloe').filter((w) => w.startsWith('book late_fee_charged'))).toHaveLength(2);
+  }, 240_000);
 });
