@@ -84,7 +84,11 @@ export type CustomerPatch = z.infer<typeof customerPatchSchema>;
 export function patchCustomer(customer: Customer, patch: CustomerPatch): Customer {
   const out: Customer = { ...customer };
   if (patch.name !== undefined) out.name = patch.name;
-  if (patch.email !== undefined) out.email = patch.email;
+  if (patch.email !== undefined && patch.email !== customer.email) {
+    out.email = patch.email;
+    // A new address is not the one SES reported: mail may go to it again.
+    delete out.mailSuppressed;
+  }
   if (patch.locale !== undefined) out.locale = Intl.getCanonicalLocales(patch.locale)[0] ?? out.locale;
   if (patch.timeZone !== undefined) out.timeZone = patch.timeZone;
   if (patch.terms === null) delete out.terms;
