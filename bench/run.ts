@@ -235,7 +235,7 @@ async function partE(stack: BenchStack) {
   log(`(e) reminders sweep: ${e.invoices.toLocaleString('en')} open invoices, ${e.due.toLocaleString('en')} due, all in the next-action index…`);
   const r = await measureSweep(stack, e, { runId, log });
   const label = `${e.invoices / 1000}k open / ${e.due.toLocaleString('en')} due`;
-  const params = `${label} invoices (${r.customers.toLocaleString('en')} customers), ${r.shards} shards, mean item ${r.itemBytes.mean} B, eventually consistent`;
+  const params = `${label} invoices (${r.customers.toLocaleString('en')} customers), ${r.shards} shards, mean item ${round(r.itemBytes.mean, 0)} B, eventually consistent`;
   const reports = r.dynamoDbLocalReports;
   const all = reports.query && reports.batchGet && reports.scan;
   // DynamoDB Local's own figures when it reports them for every call; otherwise the ones computed from item sizes.
@@ -267,7 +267,7 @@ async function partE(stack: BenchStack) {
       `Reported vs computed: sweep ${r.sweep.reportedRcu} vs ${r.sweep.computedRcu}, by key ${r.byKey.reportedRcu} vs ${r.byKey.computedRcu}, Scan ${r.scan.reportedRcu} vs ${r.scan.computedRcu} RCU. ` +
       `The sweep's key condition stops at "now", so the ${(e.invoices - e.due).toLocaleString('en')} invoices not yet due are never read; ` +
       `it pays ${round(sweepRcu / r.sweep.returned, 3)} RCU per due invoice against ${round(byKeyRcu / r.byKey.items, 3)} by key, because a Query is charged per 4 KB of the page's items together ` +
-      `and BatchGetItem per item (each ${r.itemBytes.mean} B item rounded up to 4 KB). GSI2 projects ALL: the index entries are whole invoices, and the sweep's ProjectionExpression (id, customerId) does not lower its units.`,
+      `and BatchGetItem per item (each ~${round(r.itemBytes.mean, 0)} B item rounded up to 4 KB). GSI2 projects ALL: the index entries are whole invoices, and the sweep's ProjectionExpression (id, customerId) does not lower its units.`,
   );
   details.e = r;
 }
