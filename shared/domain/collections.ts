@@ -72,6 +72,8 @@ export interface InvoiceCollections {
   credited?: number;
   accrual?: InterestAccrual;
   lateFeeCharged?: boolean;
+  /** In an active payment plan: out of the ladder and (by policy) interest until the plan completes or defaults. */
+  planId?: string;
 }
 
 export interface CollectionsInvoice extends InvoiceCollections {
@@ -178,6 +180,11 @@ export function planDunning(
         const today = localDate(now, customer.timeZone);
         updates.push({ ...base, nextActionAt: nextSendingTime(now, today, customer.timeZone, DEFAULT_BUSINESS_HOURS, customer.dunning?.quietHours).toISOString() });
       }
+      continue;
+    }
+    if (invoice.planId) {
+      // The plan's own reminders replace the ladder; a default brings the invoice back.
+      updates.push({ ...base, nextActionAt: null });
       continue;
     }
     const decision = dueStep({
@@ -290,7 +297,8 @@ export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCu
   const li = terms.lateInterest;
   const rate = effectiveAnnualRateBasisPoints(li);
   const start = li.mode === 'none' ? undefined : interestStartDate(due, terms.graceDays, li.startDaysPastDue);
-  const paused = invoice.dispute !== undefined || activeHold(customer.holds, now) !== undefined;
+  // Policy: no interest while disputed, held or in an active payment plan.
+  const paused = invoice.dispute !== undefined || activeHold(customer.holds, now) !== undefined || invoice.planId !== undefined;
   const minimum = terms.minimumAmounts[invoice.currency] ?? 0;
   const postings: InterestPosting[] = [];
 

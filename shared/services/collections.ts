@@ -47,6 +47,7 @@ import type { SweepKind } from '../store/keys.ts';
 import type { MailMessage } from '../store/mail.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
 import { deliverMail } from './outbox.ts';
+import { runPlans } from './plans.ts';
 
 /** Items per index page a sweep message reads; and the most invoices one reminder mail covers (≤ 100 actions). */
 export const SWEEP_PAGE = 250;
@@ -168,6 +169,8 @@ function reminderKey(plan: NonNullable<DunningPlan['mail']>): string {
  * and move each invoice in the next-action index — in one transaction; then deliver the mail.
  */
 export async function runDunning(customerId: string, now: Date): Promise<{ sent?: string; items: number }> {
+  const owner = await getCustomer(customerId);
+  if (owner) await runPlans(owner, now);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const customer = await getCustomer(customerId);
     if (!customer) return { items: 0 };

@@ -29,6 +29,7 @@ import {
 } from '../store/payments.ts';
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
+import { planTargets, touchPlans } from './plans.ts';
 
 const MAX_ATTEMPTS = 8;
 
@@ -101,11 +102,21 @@ export type ApplyOutcome = 'applied' | 'unapplied' | 'duplicate';
 export async function applyIncomingPayment(payment: IncomingPayment, event: InboxEvent | undefined, now: Date): Promise<ApplyOutcome> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const candidates = await loadCandidates(payment);
-    const match = matchPayment(payment, candidates, {
-      // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full.
-      shortfallTolerance: payment.source === 'bank' || payment.method === 'bank_transfer' ? shortfallTolerance() : {},
-      earlyPaymentDiscount,
-    });
+    const byPlan = candidates.referenced.length === 0 && candidates.hinted.length === 0
+      ? await planTargets(payment, extractReferences(payment).valid, candidates.payerCustomerId)
+      : undefined;
+    const match = byPlan
+      ? {
+          decision: { outcome: 'applied' as const, rule: 'payment_plan', evidence: { planId: byPlan.plan.id, via: byPlan.evidence } },
+          targets: byPlan.invoices,
+          adjustments: [],
+          suggestions: [],
+        }
+      : matchPayment(payment, candidates, {
+          // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full.
+          shortfallTolerance: payment.source === 'bank' || payment.method === 'bank_transfer' ? shortfallTolerance() : {},
+          earlyPaymentDiscount,
+        });
     const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
     const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
     const mail = customer ? receiptMail(customer, payment, plan, match.targets, now) : undefined;
@@ -119,6 +130,8 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
       continue;
     }
     if (result === 'applied') {
+      const plans = match.targets.map((t) => t.planId).filter((p): p is string => !!p);
+      if (plans.length) await touchPlans(plans, now);
       logger.info('payment recorded', {
         paymentId: payment.id,
         outcome: plan.decision.outcome,

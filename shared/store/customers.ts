@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
@@ -22,7 +22,7 @@ export async function putNewCustomer(customer: Customer, requestHash: string): P
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.customer(customer.id), entity: 'customer', ...customer, requestHash },
+              Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), entity: 'customer', ...customer, requestHash },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -43,4 +43,19 @@ export async function putNewCustomer(customer: Customer, requestHash: string): P
 export async function getCustomer(id: string): Promise<(Customer & { requestHash?: string }) | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.customer(id), ConsistentRead: true }));
   return entity(out.Item);
+}
+
+/** All customers, oldest first, a page at a time (GSI3 `CUSTOMERS`). */
+export async function listCustomers(limit: number, cursor?: Record<string, unknown>): Promise<{ items: Customer[]; lastKey?: Record<string, unknown> }> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'CUSTOMERS' },
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: (out.Items ?? []).map((i) => { const { requestHash: _h, ...c } = entity<Customer & { requestHash?: string }>(i) as Customer & { requestHash?: string }; return c; }), lastKey: out.LastEvaluatedKey };
 }

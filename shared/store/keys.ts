@@ -5,6 +5,8 @@ import type { InvoiceStatus } from '../domain/invoice.ts';
 
 export const keys = {
   customer: (id: string) => ({ PK: `CUSTOMER#${id}`, SK: 'PROFILE' }),
+  /** Every customer (GSI3), for account-wide reports and the monthly statements run. */
+  customerListing: (createdAt: string, id: string) => ({ GSI3PK: 'CUSTOMERS', GSI3SK: `${createdAt}#${id}` }),
   invoice: (id: string) => ({ PK: `INVOICE#${id}`, SK: 'INVOICE' }),
   invoiceByCustomer: (customerId: string, status: InvoiceStatus, dueDate: string, id: string) => ({
     GSI1PK: `CUSTOMER#${customerId}`,
@@ -48,6 +50,12 @@ export const keys = {
     GSI2SK: `${date}#${invoiceId}`,
   }),
   dispute: (id: string) => ({ PK: `DISPUTE#${id}`, SK: 'DISPUTE' }),
+  plan: (id: string) => ({ PK: `PLAN#${id}`, SK: 'PLAN' }),
+  planByCustomer: (customerId: string, status: string, id: string) => ({ GSI1PK: `CUSTOMER#${customerId}`, GSI1SK: `PLAN#${status}#${id}` }),
+  planByStatus: (status: string, createdAt: string, id: string) => ({ GSI3PK: `PLAN_STATUS#${status}`, GSI3SK: `${createdAt}#${id}` }),
+  /** Customer feedback, once per context (a payment, a plan); GSI3 lists all feedback by time for the report. */
+  feedback: (customerId: string, contextKey: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `FEEDBACK#${contextKey}` }),
+  feedbackListing: (at: string, id: string) => ({ GSI3PK: 'FEEDBACK', GSI3SK: `${at}#${id}` }),
   /** Outgoing EventBridge events (outbox): written with the fact, published, marked published. */
   outEvent: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `EVENT#${id}` }),
   outEventPending: (createdAt: string) => ({ GSI2PK: 'OUTEVENT#PENDING', GSI2SK: createdAt }),

@@ -318,3 +318,71 @@ describe('the simulation (npm run simulate)', () => {
     expect(of('chloe').filter((w) => w.startsWith('book late_fee_charged'))).toHaveLength(2);
   }, 240_000);
 });
+
+describe('payment plans', () => {
+  const at = (iso: string) => ({ 'x-local-time': iso });
+  async function fireDaily(from: string, to: string, hourUtc = 8) {
+    for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86_400_000) {
+      await stack.fire('reminders', new Date(d + hourUtc * 3_600_000));
+    }
+  }
+  async function pay(customerId: string, amount: number, date: string, reference: string) {
+    const res = await stack.api('POST', '/payments', { customerId, method: 'bank_transfer', reference, amount, currency: 'EUR', receivedDate: date }, at(`${date}T09:00:00Z`));
+    expect(res.status, res.text).toBe(201);
+    return res.body;
+  }
+
+  it('two invoices, three monthly instalments: reminders before each, paid in turn, completed with thanks', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin', locale: 'de-DE' });
+    const a = await invoice(c.id, { amount: 30_000, issueDate: '2027-09-01', dueDate: '2027-10-01' });
+    const b = await invoice(c.id, { amount: 60_000, issueDate: '2027-09-01', dueDate: '2027-10-15' });
+    const created = await stack.api(
+      'POST',
+      '/payment-plans',
+      { customerId: c.id, invoiceIds: [b.id, a.id], instalments: 3, frequency: 'monthly', firstDueDate: '2027-10-15' },
+      at('2027-10-05T08:00:00Z'),
+    );
+    expect(created.status, created.text).toBe(201);
+    const plan = created.body;
+    expect(plan.status).toBe('active');
+    expect(plan.instalments).toEqual([
+      { seq: 1, dueDate: '2027-10-15', amount: 30_000 },
+      { seq: 2, dueDate: '2027-11-15', amount: 30_000 },
+      { seq: 3, dueDate: '2027-12-15', amount: 30_000 },
+    ]);
+    await fireDaily('2027-10-06', '2027-10-13');
+    await pay(c.id, 30_000, '2027-10-14', plan.paymentReference); // quoting the plan's reference
+    await fireDaily('2027-10-15', '2027-11-13');
+    await pay(c.id, 30_000, '2027-11-14', 'Rate 2'); // no reference: the exact open instalment from the plan's payer
+    await fireDaily('2027-11-15', '2027-12-14');
+    await pay(c.id, 30_000, '2027-12-14', `${plan.paymentReference} Rate 3`);
+    await fireDaily('2027-12-15', '2027-12-16');
+
+    const done = await stack.api('GET', `/payment-plans/${plan.id}`);
+    expect(done.body.status).toBe('completed');
+    for (const inv of [a, b]) expect((await stack.api('GET', `/invoices/${inv.id}`)).body).toMatchObject({ status: 'paid', balanceDue: 0 });
+    const kinds = (await communications(c.id)).mails.map((m) => m.kind);
+    // No ladder reminders while in the plan: the plan's own reminders (3 days before each instalment), receipts, thanks.
+    expect(kinds.filter((k) => k !== 'receipt')).toEqual(['plan_confirmed', 'instalment_reminder', 'instalment_reminder', 'instalment_reminder', 'plan_completed']);
+    expect(kinds.filter((k) => k === 'receipt')).toHaveLength(3);
+    const reminders = (await communications(c.id)).mails.filter((m) => m.kind === 'instalment_reminder').map((m) => m.createdAt.slice(0, 10));
+    expect(reminders).toEqual(['2027-10-12', '2027-11-12', '2027-12-13']); // 12 Dec is a Sunday
+    const thanks = (await stack.mails(c.email)).find((m) => m.subject.startsWith('Geschafft'));
+    expect(thanks?.body.text).toContain('/feedback/');
+  }, 120_000);
+
+  it('a missed instalment defaults the plan kindly, and the ladder resumes where it left off', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin' });
+    const inv = await invoice(c.id, { amount: 80_000, issueDate: '2027-08-01', dueDate: '2027-09-01' });
+    await stack.fire('reminders', '2027-09-06T08:00:00Z'); // gentle (+3 fell on a Saturday)
+    const created = await stack.api('POST', '/payment-plans', { customerId: c.id, invoiceIds: [inv.id], instalments: 2, frequency: 'monthly', firstDueDate: '2027-09-20' }, at('2027-09-07T08:00:00Z'));
+    expect(created.status, created.text).toBe(201);
+    await fireDaily('2027-09-08', '2027-09-27');
+    expect((await stack.api('GET', `/payment-plans/${created.body.id}`)).body.status).toBe('defaulted');
+    const mails = (await communications(c.id)).mails;
+    expect(mails.map((m) => m.kind)).toEqual(['reminder:gentle', 'plan_confirmed', 'instalment_reminder', 'plan_defaulted', 'reminder:firm']);
+    // Defaulted the day after the 3 grace days (20 + 3 → 24 September); the ladder's next step the same morning.
+    expect(mails.find((m) => m.kind === 'plan_defaulted')?.createdAt.slice(0, 10)).toBe('2027-09-24');
+    expect((await stack.api('GET', `/invoices/${inv.id}`)).body.planId).toBeUndefined();
+  }, 120_000);
+});

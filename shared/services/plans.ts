@@ -1,0 +1,332 @@
+/**
+ * Payment plans: created by staff or requested by the customer (policy decides auto-approval), run by the dunning
+ * worker (instalment reminders, completion, default), and known to cash application (a payment quoting the plan's
+ * reference, or from the customer for exactly the open instalments, goes to the plan's invoices oldest first).
+ */
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { actionShard } from '../domain/collections.ts';
+import type { Customer } from '../domain/customer.ts';
+import { addDays, localDate } from '../domain/dates.ts';
+import type { IncomingPayment } from '../domain/application.ts';
+import type { Invoice } from '../domain/invoice.ts';
+import { feedbackLinks, preferencesLink } from '../domain/links.ts';
+import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
+import { approvePlan as policyDecision, planAction, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
+import { createRfReference } from '../domain/rf-reference.ts';
+import { dynamo } from '../adapters/aws.ts';
+import { getSecret } from '../adapters/secrets.ts';
+import { HttpError, requestHash } from '../http/api.ts';
+import { errorForLog, logger } from '../logger.ts';
+import { getCustomer } from '../store/customers.ts';
+import { getInvoice } from '../store/invoices.ts';
+import { keys } from '../store/keys.ts';
+import { mailPut, type MailMessage } from '../store/mail.ts';
+import { getPlan, planItem, plansOfCustomer, referenceTarget } from '../store/plans.ts';
+import { cancellationCodes, tableName } from '../store/table.ts';
+import { ACTION_SHARDS, env } from '../topology.ts';
+import { newId, randomReferenceBody, stableId } from './ids.ts';
+import { deliverMail } from './outbox.ts';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems'] & unknown[];
+
+const shardOf = (customerId: string) => actionShard(customerId, ACTION_SHARDS);
+
+async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail: PlanMail, now: Date, invoiceNumbers: string[]): Promise<MailMessage | undefined> {
+  if (customer.mailSuppressed) return undefined;
+  const secret = await getSecret('LINK_SIGNING_SECRET');
+  const rendered = renderPlanMail({
+    customerName: customer.name,
+    locale: customer.locale,
+    timeZone: customer.timeZone,
+    currency: plan.currency,
+    total: plan.total,
+    invoiceNumbers,
+    paymentReference: plan.paymentReference,
+    payeeAccount: process.env[env.payeeAccount] ?? '',
+    mail,
+    preferencesLink: preferencesLink(process.env[env.publicBaseUrl] ?? '', customer.id, secret),
+  });
+  return { key, customerId: customer.id, kind: mail.kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
+}
+
+async function deliver(mail: MailMessage | undefined, now: Date): Promise<void> {
+  if (!mail) return;
+  try {
+    await deliverMail(mail.customerId, mail.key, now);
+  } catch (error) {
+    logger.warn('plan mail not sent yet; the outbox will retry', { mailKey: mail.key, error: errorForLog(error) });
+  }
+}
+
+async function send(items: TransactItems): Promise<string[] | undefined> {
+  try {
+    await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
+    return undefined;
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    return codes;
+  }
+}
+
+/** Covered invoices join the plan: out of the ladder and interest (guarded: unchanged, not disputed, not escalated, in no other plan). */
+function joinPlanUpdates(plan: PaymentPlan, invoices: readonly Invoice[]) {
+  return invoices.map((invoice) => ({
+    Update: {
+      TableName: tableName(),
+      Key: keys.invoice(invoice.id),
+      UpdateExpression: 'SET planId = :p REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: 'version = :ev AND attribute_not_exists(planId) AND attribute_not_exists(dispute) AND attribute_not_exists(escalatedAt)',
+      ExpressionAttributeValues: { ':p': plan.id, ':ev': invoice.version },
+    },
+  }));
+}
+
+async function coveredInvoices(customerId: string, invoiceIds: readonly string[]): Promise<Invoice[]> {
+  const out: Invoice[] = [];
+  for (const [i, id] of invoiceIds.entries()) {
+    const invoice = await getInvoice(id);
+    const field = `invoiceIds.${i}`;
+    if (!invoice) throw new HttpError(400, 'invalid_request', `${field}: no such invoice`, field);
+    if (invoice.customerId !== customerId) throw new HttpError(400, 'invalid_request', `${field}: invoice belongs to another customer`, field);
+    if (invoice.balanceDue <= 0) throw new HttpError(409, 'invoice_paid', `${field}: invoice ${invoice.number} is paid`, field);
+    if (invoice.dispute) throw new HttpError(409, 'disputed', `${field}: invoice ${invoice.number} is disputed; resolve the dispute first`, field);
+    if (invoice.escalatedAt) throw new HttpError(409, 'escalated', `${field}: invoice ${invoice.number} was handed over to legal`, field);
+    if (invoice.planId) throw new HttpError(409, 'in_plan', `${field}: invoice ${invoice.number} is already in plan ${invoice.planId}`, field);
+    out.push(invoice);
+  }
+  const currencies = new Set(out.map((i) => i.currency));
+  if (currencies.size > 1) throw new HttpError(400, 'invalid_request', 'invoiceIds: all invoices must be in one currency', 'invoiceIds');
+  return out.sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+}
+
+export async function createPlan(
+  input: NewPlan,
+  requestedBy: 'staff' | 'customer',
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ plan: PaymentPlan; created: boolean }> {
+  const id = idempotencyKey ? stableId('plan', `plan:${input.customerId}:${idempotencyKey}`) : newId('plan');
+  const hash = requestHash(input);
+  if (idempotencyKey) {
+    const existing = await getPlan(id);
+    if (existing) {
+      if (existing.requestHash !== hash) throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
+      const { requestHash: _h, ...plan } = existing;
+      return { plan, created: false };
+    }
+  }
+  const customer = await getCustomer(input.customerId);
+  if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+  const invoices = await coveredInvoices(customer.id, input.invoiceIds);
+  const today = localDate(now, customer.timeZone);
+  const total = invoices.reduce((s, i) => s + i.balanceDue, 0);
+  const firstDueDate = input.firstDueDate ?? addDays(today, 7);
+  if (firstDueDate < today) throw new HttpError(400, 'invalid_request', 'firstDueDate: must not be in the past', 'firstDueDate');
+  let instalments;
+  try {
+    instalments = planSchedule({ total, count: input.instalments, frequency: input.frequency, firstDueDate, today, downPayment: input.downPayment, amounts: input.amounts });
+  } catch (error) {
+    const field = input.amounts ? 'amounts' : input.downPayment ? 'downPayment' : 'instalments';
+    throw new HttpError(400, 'invalid_request', `${field}: ${(error as Error).message}`, field);
+  }
+  const defaulted = (await plansOfCustomer(customer.id, 'defaulted')).length;
+  const policy = policyDecision(instalments, invoices[0]?.currency ?? customer.currency, today, { defaulted });
+  const plan: PaymentPlan = {
+    id,
+    customerId: customer.id,
+    currency: invoices[0]?.currency ?? customer.currency,
+    invoiceIds: invoices.map((i) => i.id),
+    paymentReference: createRfReference(randomReferenceBody()),
+    total,
+    frequency: input.frequency,
+    instalments,
+    graceDays: input.graceDays ?? 3,
+    // Staff may agree anything; a customer's request outside the policy waits for staff.
+    status: requestedBy === 'staff' || policy.approved ? 'active' : 'pending_approval',
+    approval: { by: requestedBy === 'staff' ? 'staff' : 'policy', reasons: policy.reasons, at: now.toISOString() },
+    requestedBy,
+    createdAt: now.toISOString(),
+    ...(requestedBy === 'staff' || policy.approved ? { activatedAt: now.toISOString() } : {}),
+    reminded: [],
+    version: 1,
+  };
+  const active = plan.status === 'active';
+  const mail = await planMail(
+    customer,
+    plan,
+    `plan#${plan.id}#${active ? 'confirmed' : 'requested'}`,
+    active ? { kind: 'plan_confirmed', instalments } : { kind: 'plan_requested' },
+    now,
+    invoices.map((i) => i.number),
+  );
+  const codes = await send([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...planItem(plan, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined), requestHash: hash },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    { Put: { TableName: tableName(), Item: { ...keys.reference(plan.paymentReference), entity: 'reference', planId: plan.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    ...(active ? joinPlanUpdates(plan, invoices) : []),
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  if (codes) {
+    if (codes[0] === 'ConditionalCheckFailed' && idempotencyKey) return createPlan(input, requestedBy, idempotencyKey, now);
+    throw new HttpError(409, 'conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
+  }
+  await deliver(mail, now);
+  logger.info('payment plan created', { planId: plan.id, status: plan.status, instalments: instalments.length });
+  return { plan, created: true };
+}
+
+export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
+  const stored = await getPlan(planId);
+  if (!stored) throw new HttpError(404, 'not_found', `plan ${planId} not found`);
+  const { requestHash: _h, ...plan } = stored;
+  if (plan.status === 'active') return plan;
+  if (plan.status !== 'pending_approval') throw new HttpError(409, 'not_pending', `plan ${planId} is ${plan.status}`);
+  const customer = await getCustomer(plan.customerId);
+  if (!customer) throw new HttpError(404, 'not_found', `customer ${plan.customerId} not found`);
+  const invoices = await coveredInvoices(customer.id, plan.invoiceIds);
+  const next: PaymentPlan = { ...plan, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
+  const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments: plan.instalments }, now, invoices.map((i) => i.number));
+  const codes = await send([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...planItem(next, { shard: shardOf(customer.id), at: now.toISOString() }), requestHash: stored.requestHash },
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': plan.version },
+      },
+    },
+    ...joinPlanUpdates(next, invoices),
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  if (codes) throw new HttpError(409, 'conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
+  await deliver(mail, now);
+  return next;
+}
+
+/**
+ * One customer's active plans at `now` (called by the dunning worker): completion (thank-you with a rating link),
+ * default (the covered invoices return to the ladder at the step where they left it; the customer is told kindly),
+ * instalment reminders, and the plan's next action time.
+ */
+export async function runPlans(customer: Customer, now: Date): Promise<void> {
+  for (const plan of await plansOfCustomer(customer.id, 'active')) {
+    const invoices = (await Promise.all(plan.invoiceIds.map((id) => getInvoice(id)))).filter((i): i is Invoice => !!i);
+    const covered = invoices.reduce((s, i) => s + Math.max(0, i.balanceDue), 0);
+    const action = planAction(plan, covered, now, customer.timeZone);
+    const numbers = invoices.map((i) => i.number);
+    const shard = shardOf(customer.id);
+    const at = now.toISOString();
+    const guard = { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': plan.version } };
+    let next: PaymentPlan = { ...plan, version: plan.version + 1 };
+    let mail: MailMessage | undefined;
+    const extra: TransactItems = [];
+    let nextAction: { shard: number; at: string } | undefined;
+    if (action.kind === 'complete') {
+      next = { ...next, status: 'completed', completedAt: at };
+      const secret = await getSecret('LINK_SIGNING_SECRET');
+      mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedbackLinks(process.env[env.publicBaseUrl] ?? '', customer.id, `plan:${plan.id}`, secret) }, now, numbers);
+      for (const invoice of invoices) {
+        extra.push({ Update: { TableName: tableName(), Key: keys.invoice(invoice.id), UpdateExpression: 'REMOVE planId', ConditionExpression: 'planId = :p', ExpressionAttributeValues: { ':p': plan.id } } });
+      }
+    } else if (action.kind === 'default') {
+      next = { ...next, status: 'defaulted', defaultedAt: at };
+      const missed = plan.instalments.find((i) => i.seq === action.seq) ?? plan.instalments[0];
+      if (missed) mail = await planMail(customer, plan, `plan#${plan.id}#defaulted`, { kind: 'plan_defaulted', instalment: missed }, now, numbers);
+      for (const invoice of invoices) {
+        const due = keys.dunningDue(shard, at, invoice.id);
+        extra.push({
+          Update: {
+            TableName: tableName(),
+            Key: keys.invoice(invoice.id),
+            // Back to the ladder where it left it: lastStepSent is kept; the worker decides the step now due.
+            UpdateExpression: invoice.balanceDue > 0 ? 'REMOVE planId SET GSI2PK = :pk, GSI2SK = :sk' : 'REMOVE planId',
+            ConditionExpression: 'planId = :p',
+            ExpressionAttributeValues: { ':p': plan.id, ...(invoice.balanceDue > 0 ? { ':pk': due.GSI2PK, ':sk': due.GSI2SK } : {}) },
+          },
+        });
+      }
+    } else if (action.kind === 'remind') {
+      const progress = planProgress(plan, covered);
+      const instalment = progress.instalments.find((i) => i.seq === action.seq);
+      if (!instalment) continue;
+      next = { ...next, reminded: [...plan.reminded, action.seq] };
+      mail = await planMail(customer, plan, `plan#${plan.id}#remind#${action.seq}`, { kind: 'instalment_reminder', instalment, owed: instalment.owedUpTo - progress.paid }, now, numbers);
+      const after = planAction(next, covered, now, customer.timeZone);
+      nextAction = { shard, at: after.kind === 'wait' ? after.until : at };
+    } else {
+      nextAction = { shard, at: action.until };
+      next = plan; // only the index moves
+    }
+    const items: TransactItems = [
+      next === plan
+        ? {
+            Update: {
+              TableName: tableName(),
+              Key: keys.plan(plan.id),
+              UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+              ConditionExpression: 'version = :v',
+              ExpressionAttributeValues: { ':v': plan.version, ':pk': keys.dunningDue(shard, action.kind === 'wait' ? action.until : at, plan.id).GSI2PK, ':sk': keys.dunningDue(shard, action.kind === 'wait' ? action.until : at, plan.id).GSI2SK },
+            },
+          }
+        : { Put: { TableName: tableName(), Item: planItem(next, nextAction), ...guard } },
+      ...extra,
+      ...(mail ? [{ Put: mailPut(mail) }] : []),
+    ];
+    const codes = await send(items);
+    if (codes) {
+      logger.info('plan changed concurrently; the next run decides again', { planId: plan.id });
+      continue;
+    }
+    if (action.kind !== 'wait') logger.info('payment plan', { planId: plan.id, action: action.kind });
+    await deliver(mail, now);
+  }
+}
+
+/** After a payment touched a plan's invoices: bring the plan to the worker now (completion without waiting). */
+export async function touchPlans(planIds: readonly string[], now: Date): Promise<void> {
+  for (const planId of new Set(planIds)) {
+    const plan = await getPlan(planId);
+    if (!plan || plan.status !== 'active') continue;
+    const due = keys.dunningDue(shardOf(plan.customerId), now.toISOString(), plan.id);
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.plan(planId),
+        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+        ConditionExpression: '#s = :active',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':active': 'active' },
+      }),
+    ).catch(() => undefined);
+  }
+}
+
+/**
+ * Cash application's plan rule: a payment quoting a plan's reference, or from the plan's customer for exactly the
+ * open instalments in order (one or more), goes to the plan's invoices, oldest due first. Returns those invoices.
+ */
+export async function planTargets(payment: IncomingPayment, references: readonly string[], payerCustomerId: string | undefined): Promise<{ plan: PaymentPlan; invoices: Invoice[]; evidence: string } | undefined> {
+  const load = async (plan: PaymentPlan) =>
+    (await Promise.all(plan.invoiceIds.map((id) => getInvoice(id)))).filter((i): i is Invoice => !!i && i.balanceDue > 0).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  for (const ref of references) {
+    const target = await referenceTarget(ref);
+    if (!target?.planId) continue;
+    const plan = await getPlan(target.planId);
+    if (plan && plan.currency === payment.currency && plan.status === 'active') return { plan, invoices: await load(plan), evidence: `reference ${ref}` };
+  }
+  if (!payerCustomerId) return undefined;
+  const active = (await plansOfCustomer(payerCustomerId, 'active')).filter((p) => p.currency === payment.currency);
+  if (active.length !== 1) return undefined;
+  const plan = active[0] as PaymentPlan;
+  const invoices = await load(plan);
+  const progress = planProgress(plan, invoices.reduce((s, i) => s + i.balanceDue, 0));
+  // Exactly what is owed up to some open instalment (the next one, or several together).
+  const exact = progress.instalments.some((i) => !i.paid && i.owedUpTo - progress.paid === payment.amount);
+  return exact ? { plan, invoices, evidence: 'payer + exact open instalment amount' } : undefined;
+}

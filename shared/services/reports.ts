@@ -1,0 +1,164 @@
+/**
+ * Receivables reports for staff, computed on demand: the aging of unpaid balances, the KPIs (DSO, collection
+ * effectiveness, plan-kept rate) and the feedback ratings. The decisions are pure (shared/domain/reports.ts); this
+ * module reads what they need.
+ *
+ * Cost (docs/decisions.md): the aging reads the unpaid invoices (GSI3 `INVOICE_STATUS#open|partially_paid`); the KPIs
+ * read the whole receivables book — every customer's ledger — because the index is a function of the ledger's history,
+ * plus the unpaid invoices for their due dates and two counts of plans. Fine for a report someone asks for; a
+ * dashboard polling it would want monthly rollups instead.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { dynamo } from '../adapters/aws.ts';
+import { effectiveDueDate } from '../domain/collections.ts';
+import { addDays, isCalendarDate } from '../domain/dates.ts';
+import type { Invoice, InvoiceStatus } from '../domain/invoice.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
+import { agingReport, feedbackReport, kpiReport, type AgingReport, type Feedback, type FeedbackReport, type KpiReport, type PlanOutcomes } from '../domain/reports.ts';
+import { HttpError } from '../http/api.ts';
+import { listCustomers } from '../store/customers.ts';
+import { getInvoice, listInvoices } from '../store/invoices.ts';
+import { ledgerEntries } from '../store/ledger.ts';
+import { entity, tableName } from '../store/table.ts';
+
+const calendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
+
+export const agingQuerySchema = z.object({ asOf: calendarDate.optional() });
+export const kpiQuerySchema = z.object({ from: calendarDate.optional(), to: calendarDate.optional(), asOf: calendarDate.optional() });
+export const feedbackQuerySchema = z.object({ from: calendarDate.optional(), to: calendarDate.optional() });
+
+/** Today's UTC calendar date at `now` (the request's time). */
+const utcDate = (now: Date) => now.toISOString().slice(0, 10);
+
+function notAfter(from: string, to: string): void {
+  if (from > to) throw new HttpError(400, 'invalid_request', `from: must not be after to (${to})`, 'from');
+}
+
+/** Page size of the index reads. */
+const PAGE = 500;
+/** Customers' ledgers read at once. */
+const LEDGER_CONCURRENCY = 8;
+
+async function unpaidInvoices(): Promise<Invoice[]> {
+  const out: Invoice[] = [];
+  for (const status of ['open', 'partially_paid'] as InvoiceStatus[]) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await listInvoices({ status }, PAGE, cursor);
+      out.push(...page.items);
+      cursor = page.lastKey;
+    } while (cursor);
+  }
+  return out;
+}
+
+/** GET /reports/aging?asOf= (default: today, UTC). */
+export async function agingFor(query: z.infer<typeof agingQuerySchema>, now: Date): Promise<AgingReport> {
+  const asOf = query.asOf ?? utcDate(now);
+  return agingReport(await unpaidInvoices(), asOf);
+}
+
+async function allCustomerIds(): Promise<string[]> {
+  const ids = new Set<string>();
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await listCustomers(PAGE, cursor);
+    for (const c of page.items) ids.add(c.id);
+    cursor = page.lastKey;
+  } while (cursor);
+  return [...ids];
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function countIndex(partition: string): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI3',
+        KeyConditionExpression: 'GSI3PK = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Select: 'COUNT',
+        ExclusiveStartKey,
+      }),
+    );
+    count += out.Count ?? 0;
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return count;
+}
+
+/** Payment plans that ran their course: GSI3 `PLAN_STATUS#completed` and `PLAN_STATUS#defaulted`, counted (all time). */
+async function planOutcomes(): Promise<PlanOutcomes> {
+  const [completed, defaulted] = await Promise.all([countIndex('PLAN_STATUS#completed'), countIndex('PLAN_STATUS#defaulted')]);
+  return { completed, defaulted };
+}
+
+/**
+ * GET /reports/kpis?from=&to=&asOf= — asOf defaults to today (UTC), to to asOf, from to the first day of to's month.
+ * Customers: the `CUSTOMERS` listing plus the customers of unpaid invoices (so one created before the listing existed
+ * is still read while they owe something). Due dates: the unpaid invoices' from the listing; an invoice with receivables
+ * at `to` that is paid by now is read by id.
+ */
+export async function kpisFor(query: z.infer<typeof kpiQuerySchema>, now: Date): Promise<KpiReport> {
+  const asOf = query.asOf ?? utcDate(now);
+  const to = query.to ?? asOf;
+  const from = query.from ?? `${to.slice(0, 7)}-01`;
+  notAfter(from, to);
+
+  const [unpaid, listed, plans] = await Promise.all([unpaidInvoices(), allCustomerIds(), planOutcomes()]);
+  const customerIds = [...new Set([...listed, ...unpaid.map((i) => i.customerId)])];
+  const entries: LedgerEntry[] = (await mapLimited(customerIds, LEDGER_CONCURRENCY, ledgerEntries))
+    .flat()
+    .filter((e) => e.account === 'receivable');
+
+  const dueDates = new Map(unpaid.map((i) => [i.id, effectiveDueDate(i)]));
+  // Invoices owing something at the end of `to` but not unpaid now: their due dates by id.
+  const atTo = new Map<string, number>();
+  for (const e of entries) {
+    if (e.invoiceId && e.bookedAt.slice(0, 10) <= to) atTo.set(e.invoiceId, (atTo.get(e.invoiceId) ?? 0) + e.amount);
+  }
+  const missing = [...atTo].filter(([id, amount]) => amount !== 0 && !dueDates.has(id)).map(([id]) => id);
+  for (const invoice of await mapLimited(missing, LEDGER_CONCURRENCY, getInvoice)) {
+    if (invoice) dueDates.set(invoice.id, effectiveDueDate(invoice));
+  }
+  return kpiReport({ entries, dueDates, from, to, asOf, plans });
+}
+
+/** GET /reports/feedback?from=&to= — to defaults to today (UTC); without from, from the first feedback on. */
+export async function feedbackFor(query: z.infer<typeof feedbackQuerySchema>, now: Date): Promise<FeedbackReport> {
+  const to = query.to ?? utcDate(now);
+  if (query.from !== undefined) notAfter(query.from, to);
+  const items: Feedback[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    // GSI3 `FEEDBACK` / `<at>#<id>`: `at` is an ISO instant, so the day after `to` bounds the range.
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI3',
+        KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': 'FEEDBACK', ':from': query.from ?? '0', ':to': addDays(to, 1) },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(entity<Feedback>(item) as Feedback);
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return feedbackReport(items, { ...(query.from !== undefined ? { from: query.from } : {}), to });
+}
