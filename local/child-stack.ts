@@ -58,6 +58,8 @@ export async function startChildStack(options: {
       SQS_PORT: String(sqsPort),
       SES_PORT: String(sesPort),
       TABLE_NAME: options.tableName,
+      // Links in its mails point at this stack (not at a stack whose env the parent process carries).
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -181,7 +181,7 @@ export const functions: FunctionSpec[] = [
       http('POST', '/payments/{id}/allocations'),
       http('POST', '/payments/{id}/allocations/{invoiceId}/reverse'),
     ],
-    access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'], sendMail: true },
+    access: { table: 'readwrite', secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'], sendMail: true },
   },
   {
     name: 'pay-link',
@@ -261,7 +261,7 @@ export const functions: FunctionSpec[] = [
       http('GET', '/customers/{id}/communications'),
       http('GET', '/customers/{id}/ledger'),
     ],
-    access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY'] },
+    access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },
   {
     name: 'plans',
@@ -271,6 +271,22 @@ export const functions: FunctionSpec[] = [
     memoryMb: 512,
     triggers: [http('POST', '/payment-plans'), http('GET', '/payment-plans/{id}'), http('POST', '/payment-plans/{id}/approve')],
     access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
+  },
+  {
+    name: 'customer-links',
+    entry: 'functions/customer-links/handler.ts',
+    description: 'Signed customer links from our mails: rate us, communication preferences, ask for a payment plan',
+    timeoutSeconds: 15,
+    memoryMb: 512,
+    triggers: [
+      http('GET', '/feedback/{customerId}', 'signature'),
+      http('POST', '/feedback/{customerId}', 'signature'),
+      http('GET', '/preferences/{customerId}', 'signature'),
+      http('POST', '/preferences/{customerId}', 'signature'),
+      http('GET', '/plan-request/{customerId}', 'signature'),
+      http('POST', '/plan-request/{customerId}', 'signature'),
+    ],
+    access: { table: 'readwrite', sendMail: true, secrets: ['LINK_SIGNING_SECRET'] },
   },
   {
     name: 'reports',

@@ -26,6 +26,8 @@ export interface Customer {
   dunning?: CustomerDunningOverrides;
   /** Collection holds (hardship, negotiation…): no reminders, no interest while one is active. */
   holds?: Hold[];
+  /** How the customer prefers to pay: mails lead with it (card → the pay link; bank_transfer → the bank details). */
+  preferredPaymentMethod?: 'card' | 'bank_transfer';
   /** Set when SES reported a permanent bounce or a complaint for the address: no more mail to it. */
   mailSuppressed?: { reason: string; at: string };
   createdAt: string;
@@ -74,6 +76,7 @@ export const customerPatchSchema = z
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"').optional(),
     terms: termsOverrideSchema.nullable().optional(),
     dunning: dunningSchema.nullable().optional(),
+    preferredPaymentMethod: z.enum(['card', 'bank_transfer'], { error: 'must be "card" or "bank_transfer"' }).nullable().optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'give at least one field to change' });
@@ -93,6 +96,8 @@ export function patchCustomer(customer: Customer, patch: CustomerPatch): Custome
   if (patch.timeZone !== undefined) out.timeZone = patch.timeZone;
   if (patch.terms === null) delete out.terms;
   else if (patch.terms !== undefined) out.terms = patch.terms as TermsOverride;
+  if (patch.preferredPaymentMethod === null) delete out.preferredPaymentMethod;
+  else if (patch.preferredPaymentMethod !== undefined) out.preferredPaymentMethod = patch.preferredPaymentMethod;
   if (patch.dunning === null) delete out.dunning;
   else if (patch.dunning !== undefined) out.dunning = patch.dunning;
   out.version = customer.version + 1;

@@ -45,6 +45,9 @@ export interface ReceiptInput {
   receivedAt: string;
   invoices: { number: string; applied: number; balanceDue: number }[];
   credit: number;
+  /** One signed link per rating 1–5 ("how did we do?"), and the preferences link. */
+  feedbackLinks?: string[];
+  preferencesLink?: string;
 }
 
 const receiptText = {
@@ -55,6 +58,8 @@ const receiptText = {
     line: (n: string, applied: string, balance: string) =>
       `Invoice ${n}: ${applied} applied, ${balance === '' ? 'paid in full' : `${balance} still open`}.`,
     credit: (amount: string) => `${amount} more than was owed is kept as credit on your account; it will be used for your next invoice, or refunded on request.`,
+    rate: 'How did we do? One click is enough (1 = poor, 5 = excellent):',
+    prefs: (link: string) => `Change the language, tone and frequency of our messages: ${link}`,
     closing: 'Kind regards,\nAccounts receivable',
   },
   de: {
@@ -64,6 +69,8 @@ const receiptText = {
     line: (n: string, applied: string, balance: string) =>
       `Rechnung ${n}: ${applied} verrechnet, ${balance === '' ? 'vollständig bezahlt' : `${balance} noch offen`}.`,
     credit: (amount: string) => `${amount} mehr als geschuldet führen wir als Guthaben auf Ihrem Konto; wir verrechnen es mit Ihrer nächsten Rechnung oder erstatten es auf Wunsch.`,
+    rate: 'Wie zufrieden waren Sie mit uns? Ein Klick genügt (1 = gar nicht, 5 = sehr):',
+    prefs: (link: string) => `Sprache, Ton und Häufigkeit unserer Nachrichten ändern: ${link}`,
     closing: 'Mit freundlichen Grüßen\nDebitorenbuchhaltung',
   },
 };
@@ -77,7 +84,9 @@ export function renderReceipt(input: ReceiptInput): RenderedMail {
     t.greeting(input.customerName),
     t.intro(fmt(input.amount), formatDate(input.receivedAt, input.locale, input.timeZone)),
     ...lines,
+    ...(input.feedbackLinks?.length ? [t.rate, input.feedbackLinks.map((l, i) => `${i + 1}: ${l}`).join('\n')] : []),
     t.closing,
+    ...(input.preferencesLink ? [t.prefs(input.preferencesLink)] : []),
   ];
   return paragraphsMail(input.locale, t.subject(fmt(input.amount)), paragraphs);
 }

@@ -17,6 +17,8 @@ export interface NoticeInput {
   locale: string;
   timeZone: string;
   notice: Notice;
+  /** Signed link to the customer's communication preferences. */
+  preferencesLink?: string;
 }
 
 export function renderNotice(input: NoticeInput): RenderedMail {
@@ -66,5 +68,8 @@ export function renderNotice(input: NoticeInput): RenderedMail {
         : [`as agreed, invoice ${n.invoiceNumber} (${m(n.balanceDue, n.currency)}) is now due on ${d(n.newDueDate)}. Until then you will receive no overdue reminders, and any late interest follows the new date.`];
       break;
   }
-  return paragraphsMail(input.locale, subject, [greeting, ...body, closing]);
+  const prefs = input.preferencesLink
+    ? [de ? `Sprache, Ton und Häufigkeit unserer Nachrichten ändern: ${input.preferencesLink}` : `Change the language, tone and frequency of our messages: ${input.preferencesLink}`]
+    : [];
+  return paragraphsMail(input.locale, subject, [greeting, ...body, closing, ...prefs]);
 }

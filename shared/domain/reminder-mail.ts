@@ -36,6 +36,11 @@ export interface ReminderInput {
   legalDate?: string;
   /** The step kind of each item (same order as `items`), when they differ. */
   itemKinds?: StepKind[];
+  /** Signed links: the customer's communication preferences; asking for a payment plan. */
+  preferencesLink?: string;
+  planRequestLink?: string;
+  /** The customer's preferred way to pay: card → pay links only; bank_transfer → bank details only. */
+  preferredPaymentMethod?: 'card' | 'bank_transfer';
 }
 
 type Lang = 'en' | 'de';
@@ -85,6 +90,8 @@ const words = {
       `If we have not received payment by ${date}, we will hand the matter over for legal collection, which may add costs. If you cannot pay in full, reply to this email — a payment plan is possible.`,
     handover: 'Your account has been handed over for legal collection. Please contact us if you believe this is in error.',
     help: 'Already paid? Thank you — please ignore this message. Questions or difficulties? Just reply to this email.',
+    plan: (link: string) => `Paying it all at once is hard right now? Ask for a payment plan: ${link}`,
+    prefs: (link: string) => `Change the language, tone and frequency of our messages: ${link}`,
     closing: 'Kind regards,\nAccounts receivable',
   },
   de: {
@@ -99,6 +106,8 @@ const words = {
       `Sollte die Zahlung bis zum ${date} nicht eingegangen sein, übergeben wir die Forderung an das Inkasso; dadurch können weitere Kosten entstehen. Wenn Sie nicht auf einmal zahlen können, antworten Sie auf diese E-Mail — eine Ratenzahlung ist möglich.`,
     handover: 'Ihr Konto wurde an das Inkasso übergeben. Bitte melden Sie sich, falls Sie dies für einen Irrtum halten.',
     help: 'Schon bezahlt? Vielen Dank — dann betrachten Sie diese Nachricht als gegenstandslos. Fragen oder Schwierigkeiten? Antworten Sie einfach auf diese E-Mail.',
+    plan: (link: string) => `Eine Zahlung auf einmal fällt gerade schwer? Fragen Sie eine Ratenzahlung an: ${link}`,
+    prefs: (link: string) => `Sprache, Ton und Häufigkeit unserer Nachrichten ändern: ${link}`,
     closing: 'Mit freundlichen Grüßen\nDebitorenbuchhaltung',
   },
 };
@@ -114,18 +123,20 @@ export function renderReminder(input: ReminderInput): RenderedMail {
       ...(item.discount ? [w.discount(money(item.discount.discountedAmount, item.currency), date(item.discount.until))] : []),
       ...(item.interestFrom ? [w.interest(date(item.interestFrom))] : []),
       ...(item.lateFee ? [w.fee(money(item.lateFee.amount, item.currency), date(item.lateFee.from))] : []),
-      w.payLink(item.payLink),
+      ...(input.preferredPaymentMethod === 'bank_transfer' ? [] : [w.payLink(item.payLink)]),
     ].join('\n'),
   );
   const paragraphs = [
     w.greeting(input.customerName),
     openings[lang][input.tone],
     ...items,
-    w.bank(input.payeeAccount),
+    ...(input.preferredPaymentMethod === 'card' ? [] : [w.bank(input.payeeAccount)]),
     ...(input.kind === 'final_notice' && input.legalDate ? [w.final(date(input.legalDate))] : []),
     ...(input.kind === 'legal_handover' ? [w.handover] : []),
     w.help,
+    ...(input.planRequestLink && input.kind !== 'legal_handover' && input.kind !== 'heads_up' ? [w.plan(input.planRequestLink)] : []),
     w.closing,
+    ...(input.preferencesLink ? [w.prefs(input.preferencesLink)] : []),
   ];
   // The subject speaks of the items at the mail's step (a due-day mail may also list an invoice due next week).
   const atStep = input.itemKinds ? input.itemKinds.filter((k) => k === input.kind).length : input.items.length;

@@ -59,12 +59,16 @@ export interface AgingInvoice {
   balanceDue: number;
   dueDate: string;
   extension?: { dueDate: string };
+  /** Set while the invoice is in a payment plan. */
+  planId?: string;
 }
 
 export interface AgingRow {
   currency: string;
   buckets: Record<AgingBucket, number>;
   total: number;
+  /** The part of `total` on invoices in a payment plan (aged by the invoice's own due date all the same). */
+  inPlan: number;
   /** Unpaid invoices counted. */
   invoices: number;
 }
@@ -92,21 +96,22 @@ export function daysPastDueOn(invoice: Pick<AgingInvoice, 'dueDate' | 'extension
 export function agingReport(invoices: readonly AgingInvoice[], asOf: string): AgingReport {
   const totals = new Map<string, AgingRow>();
   const customers = new Map<string, AgingRow & { customerId: string }>();
-  const add = (row: AgingRow, bucket: AgingBucket, amount: number) => {
-    row.buckets[bucket] += amount;
-    row.total += amount;
+  const add = (row: AgingRow, bucket: AgingBucket, invoice: AgingInvoice) => {
+    row.buckets[bucket] += invoice.balanceDue;
+    row.total += invoice.balanceDue;
+    if (invoice.planId) row.inPlan += invoice.balanceDue;
     row.invoices += 1;
   };
   for (const invoice of invoices) {
     if ((invoice.status !== 'open' && invoice.status !== 'partially_paid') || invoice.balanceDue <= 0) continue;
     const bucket = agingBucket(daysPastDueOn(invoice, asOf));
-    const total = totals.get(invoice.currency) ?? { currency: invoice.currency, buckets: emptyBuckets(), total: 0, invoices: 0 };
+    const total = totals.get(invoice.currency) ?? { currency: invoice.currency, buckets: emptyBuckets(), total: 0, inPlan: 0, invoices: 0 };
     totals.set(invoice.currency, total);
-    add(total, bucket, invoice.balanceDue);
+    add(total, bucket, invoice);
     const key = `${invoice.customerId}\u0000${invoice.currency}`;
-    const row = customers.get(key) ?? { customerId: invoice.customerId, currency: invoice.currency, buckets: emptyBuckets(), total: 0, invoices: 0 };
+    const row = customers.get(key) ?? { customerId: invoice.customerId, currency: invoice.currency, buckets: emptyBuckets(), total: 0, inPlan: 0, invoices: 0 };
     customers.set(key, row);
-    add(row, bucket, invoice.balanceDue);
+    add(row, bucket, invoice);
   }
   return {
     asOf,
@@ -315,14 +320,16 @@ export function kpiReport(input: {
 // Feedback
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A customer's rating of a payment or plan experience (items `FEEDBACK#<at>#<id>` on the customer). */
+/** A customer's rating of a payment or plan experience (an item `FEEDBACK#<kind>:<ref>` on the customer, listed in GSI3 `FEEDBACK` / `<at>#<id>`). */
 export interface Feedback {
   id: string;
   customerId: string;
   /** 1–5. */
   rating: number;
   comment?: string;
-  context: { kind: 'payment' | 'plan'; step?: string; tone?: string; channel: 'email' };
+  /** What was rated (`ref`: the payment or plan id), the ladder step and tone the customer had experienced (`none`
+   *  when no reminder had gone out; `payment_plan` for a plan) and the channel that asked. */
+  context: { kind: 'payment' | 'plan'; ref?: string; step?: string; tone?: string; channel: 'email' };
   at: string;
 }
 

@@ -21,7 +21,9 @@ import { keys } from '../store/keys.ts';
 import { ledgerPut } from '../store/ledger.ts';
 import { mailPut, type MailMessage } from '../store/mail.ts';
 import { cancellationCodes, isConditionalFailure, tableName } from '../store/table.ts';
-import { ACTION_SHARDS } from '../topology.ts';
+import { ACTION_SHARDS, env } from '../topology.ts';
+import { getSecret } from '../adapters/secrets.ts';
+import { preferencesLink } from '../domain/links.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
 import { errorForLog, logger } from '../logger.ts';
@@ -55,7 +57,8 @@ function notFound(what: string, id: string): never {
 
 async function notify(customer: Customer, key: string, kind: string, notice: Notice, now: Date): Promise<MailMessage | undefined> {
   if (customer.mailSuppressed) return undefined;
-  const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice });
+  const link = preferencesLink(process.env[env.publicBaseUrl] ?? '', customer.id, await getSecret('LINK_SIGNING_SECRET'));
+  const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice, preferencesLink: link });
   return { key, customerId: customer.id, kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
 }
 

@@ -25,6 +25,7 @@ import { interestStartDate, type PaymentTerms } from '../domain/terms.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { payLink } from '../domain/pay-link.ts';
+import { planRequestLink, preferencesLink } from '../domain/links.ts';
 import { renderReminder, type ReminderItem } from '../domain/reminder-mail.ts';
 import { publishEvent } from '../adapters/events.ts';
 import { enqueueAll } from '../adapters/queue.ts';
@@ -197,6 +198,12 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
   throw new Error(`customer ${customerId}: invoices changed concurrently during the reminder run`);
 }
 
+async function customerLinks(customerId: string): Promise<{ preferencesLink: string; planRequestLink: string }> {
+  const secret = await getSecret('LINK_SIGNING_SECRET');
+  const base = process.env[env.publicBaseUrl] ?? '';
+  return { preferencesLink: preferencesLink(base, customerId, secret), planRequestLink: planRequestLink(base, customerId, secret) };
+}
+
 async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['mail']>, now: Date): Promise<MailMessage> {
   const today = localDate(now, customer.timeZone);
   const linkOf = await links(mail.items.map((i) => i.invoice.id));
@@ -208,6 +215,8 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     kind: mail.step.kind,
     items: mail.items.map((i) => reminderItem(i.invoice, today, linkOf.get(i.invoice.id) ?? '')),
     itemKinds: mail.items.map((i) => i.step.kind),
+    ...(await customerLinks(customer.id)),
+    ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),
     payeeAccount: process.env[env.payeeAccount] ?? '',
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
   });

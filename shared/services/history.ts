@@ -1,3 +1,7 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../adapters/aws.ts';
+import { keys } from '../store/keys.ts';
+import { tableName } from '../store/table.ts';
 import { HttpError } from '../http/api.ts';
 import { eventsOfCustomer } from '../store/collections.ts';
 import { getCustomer } from '../store/customers.ts';
@@ -32,7 +36,8 @@ export async function communications(customerId: string) {
     detail: e.detail,
     ...(e.publishedId ? { publishedId: e.publishedId } : {}),
   }));
-  return { mails: mails.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), events };
+  const feedback = await feedbackOf(customerId);
+  return { mails: mails.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), events, feedback };
 }
 
 /** A customer's ledger entries in booking order (append-only; balances are their sums). */
@@ -40,4 +45,16 @@ export async function ledgerOf(customerId: string) {
   if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
   const entries = (await ledgerEntries(customerId)).sort((a, b) => a.bookedAt.localeCompare(b.bookedAt) || a.id.localeCompare(b.id));
   return { entries };
+}
+
+/** The customer's ratings (one per payment or plan they rated). */
+async function feedbackOf(customerId: string) {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'FEEDBACK#' },
+    }),
+  );
+  return (out.Items ?? []).map((i) => ({ rating: i.rating as number, comment: i.comment as string | undefined, context: i.context, at: i.at as string }));
 }

@@ -29,6 +29,9 @@ import {
 } from '../store/payments.ts';
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
+import { getSecret } from '../adapters/secrets.ts';
+import { feedbackLinks, preferencesLink } from '../domain/links.ts';
+import { env } from '../topology.ts';
 import { planTargets, touchPlans } from './plans.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -119,7 +122,7 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
         });
     const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
     const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
-    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now) : undefined;
+    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await getSecret('LINK_SIGNING_SECRET')) : undefined;
     const result = await applyPlan(payment, plan, {
       ...(mail ? { mail } : {}),
       suggestions: match.suggestions,
@@ -327,8 +330,10 @@ function receiptMail(
   plan: ApplicationPlan,
   targets: readonly Invoice[],
   now: Date,
+  linkSecret: string,
 ): MailMessage {
   const byId = new Map(targets.map((t) => [t.id, t]));
+  const base = process.env[env.publicBaseUrl] ?? '';
   const rendered = renderReceipt({
     customerName: customer.name,
     locale: customer.locale,
@@ -342,6 +347,9 @@ function receiptMail(
       balanceDue: a.newBalance,
     })),
     credit: plan.credit,
+    // "How did we do?" after a payment: one click on a signed link records the rating.
+    feedbackLinks: feedbackLinks(base, customer.id, `payment:${payment.id}`, linkSecret),
+    preferencesLink: preferencesLink(base, customer.id, linkSecret),
   });
   return {
     key: receiptKey(payment.id),

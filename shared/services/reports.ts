@@ -19,6 +19,7 @@ import { agingReport, feedbackReport, kpiReport, type AgingReport, type Feedback
 import { HttpError } from '../http/api.ts';
 import { listCustomers } from '../store/customers.ts';
 import { getInvoice, listInvoices } from '../store/invoices.ts';
+import { keys } from '../store/keys.ts';
 import { ledgerEntries } from '../store/ledger.ts';
 import { entity, tableName } from '../store/table.ts';
 
@@ -105,7 +106,8 @@ async function countIndex(partition: string): Promise<number> {
 
 /** Payment plans that ran their course: GSI3 `PLAN_STATUS#completed` and `PLAN_STATUS#defaulted`, counted (all time). */
 async function planOutcomes(): Promise<PlanOutcomes> {
-  const [completed, defaulted] = await Promise.all([countIndex('PLAN_STATUS#completed'), countIndex('PLAN_STATUS#defaulted')]);
+  const partition = (status: 'completed' | 'defaulted') => keys.planByStatus(status, '', '').GSI3PK;
+  const [completed, defaulted] = await Promise.all([countIndex(partition('completed')), countIndex(partition('defaulted'))]);
   return { completed, defaulted };
 }
 
@@ -153,7 +155,7 @@ export async function feedbackFor(query: z.infer<typeof feedbackQuerySchema>, no
         TableName: tableName(),
         IndexName: 'GSI3',
         KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': 'FEEDBACK', ':from': query.from ?? '0', ':to': addDays(to, 1) },
+        ExpressionAttributeValues: { ':pk': keys.feedbackListing('', '').GSI3PK, ':from': query.from ?? '0', ':to': addDays(to, 1) },
         ExclusiveStartKey,
       }),
     );

@@ -386,3 +386,65 @@ describe('payment plans', () => {
     expect((await stack.api('GET', `/invoices/${inv.id}`)).body.planId).toBeUndefined();
   }, 120_000);
 });
+
+describe('signed customer links: feedback, preferences, plan requests', () => {
+  const linkIn = (text: string | undefined, path: string, extra = '') => {
+    const m = new RegExp(`https?://[^\\s]+/${path}/[^\\s]*${extra}[^\\s]*`).exec(text ?? '');
+    if (!m) throw new Error(`no ${path} link in the mail`);
+    return m[0];
+  };
+  const get = async (url: string) => fetch(url).then(async (r) => ({ status: r.status, text: await r.text() }));
+  const post = async (url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
+    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  };
+
+  it('a feedback link from the receipt records a rating (and a comment); a forged link records nothing', async () => {
+    const c = await customer({ timeZone: 'Europe/London', locale: 'en-GB' });
+    await invoice(c.id, { amount: 12_000, issueDate: '2027-02-01', dueDate: '2027-03-01' });
+    const pay = await stack.api('POST', '/payments', { customerId: c.id, method: 'check', reference: unique('chk'), amount: 12_000, currency: 'EUR', receivedDate: '2027-02-20' });
+    expect(pay.status, pay.text).toBe(201);
+    const receipt = (await stack.mails(c.email)).find((m) => m.subject.startsWith('Payment received'));
+    const four = linkIn(receipt?.body.text, 'feedback', 'r=4');
+    expect((await get(four.replace(/t=[^&\s]+/, 't=forged'))).status).toBe(403);
+    expect((await communications(c.id) as unknown as { feedback: unknown[] }).feedback).toEqual([]);
+    const page = await get(four);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Your rating: 4 out of 5.');
+    expect((await post(four, { rating: '4', comment: 'Clear and friendly <3' })).status).toBe(200);
+    const { feedback } = (await communications(c.id)) as unknown as { feedback: { rating: number; comment: string; context: { kind: string; channel: string } }[] };
+    expect(feedback).toHaveLength(1);
+    expect(feedback[0]).toMatchObject({ rating: 4, comment: 'Clear and friendly <3', context: { kind: 'payment', channel: 'email' } });
+  });
+
+  it('a language and tone change through the preferences link changes the next mail', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin', locale: 'en-GB' });
+    await invoice(c.id, { amount: 40_000, issueDate: '2027-05-01', dueDate: '2027-06-01' });
+    await stack.fire('reminders', '2027-06-01T08:00:00Z'); // due day, English, friendly
+    const first = (await stack.mails(c.email))[0];
+    expect(first?.subject).toBe('Your invoice is due today');
+    const prefs = linkIn(first?.body.text, 'preferences');
+    expect((await get(prefs)).text).toContain('Your communication preferences');
+    const saved = await post(prefs, { locale: 'de-DE', tone: 'formal', cadence: 'default', preferredPaymentMethod: '', quietStart: '', quietEnd: '' });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.text).toContain('Gespeichert.');
+    await stack.fire('reminders', '2027-06-04T08:00:00Z'); // +3: gentle — now in German and formal
+    const next = (await stack.mails(c.email))[1];
+    expect(next?.subject).toBe('Zahlungserinnerung: offene Rechnung');
+    expect(next?.body.text).toContain('trotz unserer bisherigen Erinnerungen');
+  });
+
+  it('a customer asks for a payment plan through the link in a reminder; inside the policy it starts at once', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin', locale: 'de-DE' });
+    const inv = await invoice(c.id, { amount: 60_000, issueDate: '2027-07-01', dueDate: '2027-08-01' });
+    await stack.fire('reminders', '2027-08-04T08:00:00Z'); // gentle (+3)
+    const link = linkIn((await stack.mails(c.email))[0]?.body.text, 'plan-request');
+    expect((await get(link)).text).toContain('In Raten zahlen');
+    const res = await post(link, { invoiceId: inv.id, instalments: '3', frequency: 'monthly' }, { 'x-local-time': '2027-08-05T09:00:00Z' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain('Ihr Ratenplan ist vereinbart');
+    expect((await stack.api('GET', `/invoices/${inv.id}`)).body.planId).toMatch(/^plan_/);
+    expect((await communications(c.id)).mails.map((m) => m.kind)).toContain('plan_confirmed');
+  });
+});

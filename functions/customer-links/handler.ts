@@ -1,0 +1,119 @@
+import { getSecret } from '../../shared/adapters/secrets.ts';
+import { renderFeedbackPage, renderPlanRequestPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
+import { isValidLinkToken } from '../../shared/domain/links.ts';
+import { newPlanSchema } from '../../shared/domain/plans.ts';
+import { httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
+import { updateProfile } from '../../shared/services/casework.ts';
+import { feedbackContext, recordFeedback } from '../../shared/services/feedback.ts';
+import { createPlan } from '../../shared/services/plans.ts';
+import { unpaidInvoices } from '../../shared/store/collections.ts';
+import { getCustomer } from '../../shared/store/customers.ts';
+
+/** Signed customer links from our mails (no login): rate us, change preferences, ask for a payment plan. */
+async function authorised(event: HttpEvent, purpose: string, subjectExtra?: string) {
+  const customerId = event.pathParameters?.customerId ?? '';
+  const subject = subjectExtra ? `${customerId}:${subjectExtra}` : customerId;
+  if (!isValidLinkToken(purpose, subject, event.queryStringParameters?.t, await getSecret('LINK_SIGNING_SECRET'))) {
+    throw new HttpError(403, 'invalid_link', 'this link is not valid; use the link from your latest email');
+  }
+  const customer = await getCustomer(customerId);
+  if (!customer) throw new HttpError(404, 'not_found', 'no such customer');
+  return customer;
+}
+
+const html = (body: string): HttpResult => ({
+  statusCode: 200,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  body,
+});
+const form = (event: HttpEvent) => new URLSearchParams(rawBody(event).toString('utf8'));
+const self = (event: HttpEvent) => `${event.rawPath}?${event.rawQueryString}`;
+const at = (event: HttpEvent) => new Date(event.requestContext.timeEpoch);
+
+export const handler = httpHandler({
+  'GET /feedback/{customerId}': async (event) => {
+    const c = event.queryStringParameters?.c ?? '';
+    const customer = await authorised(event, 'feedback', c);
+    const rating = Number(event.queryStringParameters?.r);
+    await recordFeedback(customer, await feedbackContext(customer, c), rating, undefined, at(event));
+    return html(renderFeedbackPage({ locale: customer.locale, rating, action: self(event) }));
+  },
+  'POST /feedback/{customerId}': async (event) => {
+    const c = event.queryStringParameters?.c ?? '';
+    const customer = await authorised(event, 'feedback', c);
+    const body = form(event);
+    const rating = Number(body.get('rating') ?? event.queryStringParameters?.r);
+    const comment = body.get('comment') ?? undefined;
+    await recordFeedback(customer, await feedbackContext(customer, c), rating, comment, at(event));
+    return html(renderFeedbackPage({ locale: customer.locale, rating, action: self(event), comment, saved: true }));
+  },
+  'GET /preferences/{customerId}': async (event) => {
+    const customer = await authorised(event, 'preferences');
+    return html(renderPreferencesPage({ locale: customer.locale, tone: customer.dunning?.tone, cadence: customer.dunning?.cadence as string | undefined, preferredPaymentMethod: customer.preferredPaymentMethod, quietHours: customer.dunning?.quietHours, action: self(event) }));
+  },
+  'POST /preferences/{customerId}': async (event) => {
+    const customer = await authorised(event, 'preferences');
+    const body = form(event);
+    const locale = body.get('locale');
+    const tone = body.get('tone');
+    const cadence = body.get('cadence');
+    const method = body.get('preferredPaymentMethod');
+    const qs = body.get('quietStart');
+    const qe = body.get('quietEnd');
+    if (locale && !['en-GB', 'en-US', 'de-DE'].includes(locale)) throw new HttpError(400, 'invalid_request', 'locale: choose English or German', 'locale');
+    if (tone && !['friendly', 'neutral', 'formal'].includes(tone)) throw new HttpError(400, 'invalid_request', 'tone: choose friendly, neutral or formal', 'tone');
+    if (cadence && !['default', 'minimal'].includes(cadence)) throw new HttpError(400, 'invalid_request', 'cadence: choose standard or minimal', 'cadence');
+    if (method && !['card', 'bank_transfer'].includes(method)) throw new HttpError(400, 'invalid_request', 'preferredPaymentMethod: card or bank_transfer', 'preferredPaymentMethod');
+    const hour = (v: string | null, max: number, field: string) => {
+      if (v === null || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > max) throw new HttpError(400, 'invalid_request', `${field}: an hour from 0 to ${max}`, field);
+      return n;
+    };
+    const start = hour(qs, 23, 'quietStart');
+    const end = hour(qe, 24, 'quietEnd');
+    if ((start === undefined) !== (end === undefined)) throw new HttpError(400, 'invalid_request', 'quietStart: give both hours or neither', 'quietStart');
+    const dunning = {
+      ...(customer.dunning ?? {}),
+      ...(tone ? { tone: tone as 'friendly' | 'neutral' | 'formal' } : {}),
+      ...(cadence ? { cadence: cadence as 'default' | 'minimal' } : {}),
+      ...(start !== undefined && end !== undefined ? { quietHours: { startHour: start, endHour: end } } : {}),
+    };
+    if (tone === '') delete dunning.tone;
+    const updated = await updateProfile(
+      customer.id,
+      { ...(locale ? { locale } : {}), dunning: dunning as never, ...(method !== null ? { preferredPaymentMethod: method === '' ? null : (method as 'card' | 'bank_transfer') } : {}) },
+      at(event),
+    );
+    return html(renderPreferencesPage({ locale: updated.locale, tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, action: self(event), saved: true }));
+  },
+  'GET /plan-request/{customerId}': async (event) => {
+    const customer = await authorised(event, 'plan-request');
+    const invoices = (await unpaidInvoices(customer.id)).filter((i) => !i.planId && !i.dispute && !i.escalatedAt);
+    return html(renderPlanRequestPage({ locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) }));
+  },
+  'POST /plan-request/{customerId}': async (event) => {
+    const customer = await authorised(event, 'plan-request');
+    const body = form(event);
+    const input = newPlanSchema.safeParse({
+      customerId: customer.id,
+      invoiceIds: body.getAll('invoiceId'),
+      instalments: Number(body.get('instalments')),
+      frequency: body.get('frequency'),
+    });
+    const invoices = (await unpaidInvoices(customer.id)).filter((i) => !i.planId && !i.dispute && !i.escalatedAt);
+    const view = { locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) };
+    if (!input.success) {
+      return { ...html(renderPlanRequestPage({ ...view, result: { error: input.error.issues[0]?.message ?? 'invalid request' } })), statusCode: 400 };
+    }
+    try {
+      const { plan } = await createPlan(input.data, 'customer', undefined, at(event));
+      return html(renderPlanRequestPage({ ...view, result: { status: plan.status === 'active' ? 'active' : 'pending_approval', instalments: plan.instalments, currency: plan.currency } }));
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode < 500) {
+        return { ...html(renderPlanRequestPage({ ...view, result: { error: error.message } })), statusCode: error.statusCode };
+      }
+      throw error;
+    }
+  },
+});
