@@ -305,7 +305,8 @@ export const functions: FunctionSpec[] = [
     memoryMb: 1024,
     triggers: [
       http('GET', '/customers/{id}/statement'),
-      { type: 'schedule', cron: { minute: '0', hour: '6', day: '1' }, description: 'monthly, 1st 06:00 UTC' },
+      // 12:00 UTC: the new month has begun in every time zone from UTC−12 to UTC+12 (statements cover the last full local month).
+      { type: 'schedule', cron: { minute: '0', hour: '12', day: '1' }, description: 'monthly, 1st 12:00 UTC' },
     ],
     access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },

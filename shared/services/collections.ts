@@ -49,6 +49,7 @@ import type { MailMessage } from '../store/mail.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
 import { deliverMail } from './outbox.ts';
 import { runPlans } from './plans.ts';
+import { runStatementsPage } from './statements.ts';
 
 /** Items per index page a sweep message reads; and the most invoices one reminder mail covers (≤ 100 actions). */
 export const SWEEP_PAGE = 250;
@@ -66,6 +67,7 @@ export const collectionsMessageSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('dunning'), customerId: z.string().min(1), now: z.iso.datetime() }),
   z.object({ job: z.literal('interest'), invoiceId: z.string().min(1), now: z.iso.datetime() }),
   z.object({ job: z.literal('escalation'), customerId: z.string().min(1), invoiceIds: z.array(z.string()).min(1), now: z.iso.datetime() }),
+  z.object({ job: z.literal('statements'), now: z.iso.datetime(), cursor: z.record(z.string(), z.unknown()).optional() }),
 ]);
 export type CollectionsMessage = z.infer<typeof collectionsMessageSchema>;
 
@@ -98,6 +100,12 @@ export async function processCollectionsMessage(message: CollectionsMessage): Pr
     case 'escalation':
       await runEscalation(message.customerId, message.invoiceIds, now);
       return;
+    case 'statements': {
+      // One page of customers per message; the next page is the next message.
+      const { next } = await runStatementsPage(now, message.cursor);
+      if (next) await enqueueAll('collections', [{ job: 'statements', now: message.now, cursor: next }]);
+      return;
+    }
   }
 }
 

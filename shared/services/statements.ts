@@ -6,6 +6,7 @@
  * The run goes through the customers a page at a time (GSI3 `CUSTOMERS`): `runStatementsPage` does one page and
  * returns the cursor of the next, so no invocation's work grows with the number of customers.
  */
+import { enqueueAll } from '../adapters/queue.ts';
 import { z } from 'zod';
 import type { Customer } from '../domain/customer.ts';
 import { isCalendarDate } from '../domain/dates.ts';
@@ -184,23 +185,11 @@ export async function runStatementsPage(now: Date, cursor?: Record<string, unkno
 export const RUN_BUDGET_MS = 20_000;
 
 /**
- * The monthly run in one invocation, page after page, until done or the time budget is spent (logged, with the
- * cursor to resume from). The collections worker is to take over the continuation (a `statements` job per page).
+ * The monthly run: the scheduled invocation does the first page and hands the rest to the `collections` queue, one
+ * page per message (the worker's `statements` job), so no invocation's work grows with the number of customers.
  */
-export async function runStatements(now: Date, budgetMs = RUN_BUDGET_MS): Promise<{ sent: number; pages: number; complete: boolean; cursor?: Record<string, unknown> }> {
-  const started = performance.now();
-  let cursor: Record<string, unknown> | undefined;
-  let sent = 0;
-  let pages = 0;
-  do {
-    const page = await runStatementsPage(now, cursor);
-    sent += page.sent;
-    pages++;
-    cursor = page.next;
-    if (cursor && performance.now() - started > budgetMs) {
-      logger.warn('statements run stopped: time budget spent; the remaining customers get no statement from this run', { now: now.toISOString(), pages, sent, cursor });
-      return { sent, pages, complete: false, cursor };
-    }
-  } while (cursor);
-  return { sent, pages, complete: true };
+export async function runStatements(now: Date): Promise<{ sent: number; pages: number; complete: boolean; cursor?: Record<string, unknown> }> {
+  const page = await runStatementsPage(now);
+  if (page.next) await enqueueAll('collections', [{ job: 'statements', now: now.toISOString(), cursor: page.next }]);
+  return { sent: page.sent, pages: 1, complete: !page.next, ...(page.next ? { cursor: page.next } : {}) };
 }

@@ -8,6 +8,7 @@ import { api, eventually, newCustomer, newInvoice, stack } from '../support/stac
 import { stripeSample } from '../support/flows.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
 import { payLink } from '../../shared/domain/pay-link.ts';
+import { linkToken } from '../../shared/domain/links.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
@@ -39,10 +40,19 @@ describe('sample events (events/)', () => {
       disputeInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       disputeId: (await api('POST', `/invoices/${(await newInvoice(customer.id, { amount: 8000 })).id}/disputes`, { reason: 'sample', amount: 5000 })).body.id,
       holdId: (await api('POST', `/customers/${customer.id}/holds`, { reason: 'sample' })).body.id,
+      // Payment plans and signed customer links.
+      planInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
+      planRequestInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
+      planId: (await api('POST', '/payment-plans', { customerId: customer.id, invoiceIds: [(await newInvoice(customer.id, { amount: 9000 })).id], instalments: 2, frequency: 'monthly' })).body.id,
       // SES notification samples (events/sns/): an address of nobody's, so no other test's mail is suppressed.
       email: `sample-${base.unique}@example.com`,
     };
     const payToken = new URL(payLink('http://x', vars.payInvoiceId, stack.linkSigningSecret)).searchParams.get('t') as string;
+    Object.assign(vars, {
+      feedbackToken: linkToken('feedback', `${customer.id}:plan:${vars.planId}`, stack.linkSigningSecret),
+      preferencesToken: linkToken('preferences', customer.id, stack.linkSigningSecret),
+      planRequestToken: linkToken('plan-request', customer.id, stack.linkSigningSecret),
+    });
     await withFakeStripe(async () => {
     for (const { fn, trigger, file } of triggers) {
       const result = (await invoke(fn, renderFile(file, { ...vars, payToken }))) as { statusCode?: number; batchItemFailures?: unknown[] };
