@@ -77,7 +77,7 @@ export async function recordManualPayment(input: z.infer<typeof manualPaymentSch
   if (existing) {
     // A retry after a crash between recording the check and applying staff's allocations finishes the job.
     if (input.allocations && existing.status === 'unapplied' && existing.customerId === 'suspense' && existing.allocations.every((a) => a.amount === 0)) {
-      await applyByStaff(existing, input.allocations, now);
+      await applyByStaff(existing, input.allocations, receivedOn(payment, now));
       return { payment: (await getPayment(payment.id)) as StoredPayment, created: false };
     }
     return { payment: existing, created: false };
@@ -90,12 +90,19 @@ export async function recordManualPayment(input: z.infer<typeof manualPaymentSch
     await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now);
     const stored = (await getPayment(payment.id)) as StoredPayment;
     if (stored.status === 'unapplied' && stored.customerId === 'suspense') {
-      await applyByStaff(stored, input.allocations, now);
+      // Booked when the money arrived (the check's date), not when it was keyed in: statements and KPIs date it right.
+      await applyByStaff(stored, input.allocations, receivedOn(payment, now));
     }
   } else {
     await applyIncomingPayment(payment, undefined, now);
   }
   return { payment: (await getPayment(payment.id)) as StoredPayment, created: true };
+}
+
+/** The booking time of a payment staff record with its allocations: its received date, unless that is in the future. */
+function receivedOn(payment: IncomingPayment, now: Date): Date {
+  const received = new Date(payment.receivedAt);
+  return received.getTime() <= now.getTime() ? received : now;
 }
 
 async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: string; amount: number }[], now: Date) {
