@@ -59,7 +59,7 @@ export async function startChildStack(options: {
       SES_PORT: String(sesPort),
       TABLE_NAME: options.tableName,
       // Links in its mails point at this stack (not at a stack whose env the parent process carries).
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      PUBLIC_BASE_URL: `http://localhost:${port}`,
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

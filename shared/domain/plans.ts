@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { addDays, daysBetween, isCalendarDate, localDate } from './dates.ts';
 import { allocate } from './money.ts';
-import { DEFAULT_BUSINESS_HOURS, isSendingTime, nextSendingTime, zonedInstant } from './dunning.ts';
+import { DEFAULT_BUSINESS_HOURS, isSendingTime, nextSendingTime, zonedInstant, type QuietHours } from './dunning.ts';
 
 export type Frequency = 'weekly' | 'biweekly' | 'monthly';
 export type PlanStatus = 'pending_approval' | 'active' | 'completed' | 'defaulted' | 'cancelled';
@@ -162,7 +162,7 @@ export type PlanAction =
  * complete when the covered invoices are paid; default when an instalment is unpaid past its due date + grace days;
  * otherwise a reminder `INSTALMENT_REMINDER_DAYS` before each unpaid instalment's due date (once each), or wait.
  */
-export function planAction(plan: PaymentPlan, coveredBalanceNow: number, now: Date, timeZone: string): PlanAction {
+export function planAction(plan: PaymentPlan, coveredBalanceNow: number, now: Date, timeZone: string, quietHours?: QuietHours): PlanAction {
   const progress = planProgress(plan, coveredBalanceNow);
   if (progress.complete) return { kind: 'complete' };
   const today = localDate(now, timeZone);
@@ -171,13 +171,15 @@ export function planAction(plan: PaymentPlan, coveredBalanceNow: number, now: Da
   if (missed) return { kind: 'default', seq: missed.seq };
   const toRemind = open.find((i) => !plan.reminded.includes(i.seq) && addDays(i.dueDate, -INSTALMENT_REMINDER_DAYS) <= today);
   if (toRemind) {
-    if (isSendingTime(now, timeZone)) return { kind: 'remind', seq: toRemind.seq };
-    return { kind: 'wait', until: nextSendingTime(now, today, timeZone).toISOString() };
+    if (isSendingTime(now, timeZone, DEFAULT_BUSINESS_HOURS, quietHours)) return { kind: 'remind', seq: toRemind.seq };
+    return { kind: 'wait', until: nextSendingTime(now, today, timeZone, DEFAULT_BUSINESS_HOURS, quietHours).toISOString() };
   }
   // Next: the next reminder date, or the default check the day after an instalment's grace ends.
   const candidates: string[] = [];
   for (const i of open) {
-    if (!plan.reminded.includes(i.seq)) candidates.push(nextSendingTime(now, addDays(i.dueDate, -INSTALMENT_REMINDER_DAYS), timeZone).toISOString());
+    if (!plan.reminded.includes(i.seq)) {
+      candidates.push(nextSendingTime(now, addDays(i.dueDate, -INSTALMENT_REMINDER_DAYS), timeZone, DEFAULT_BUSINESS_HOURS, quietHours).toISOString());
+    }
     candidates.push(zonedInstant(addDays(i.dueDate, plan.graceDays + 1), DEFAULT_BUSINESS_HOURS.startHour, timeZone).toISOString());
   }
   candidates.sort();

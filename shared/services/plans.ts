@@ -218,7 +218,7 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
   for (const plan of await plansOfCustomer(customer.id, 'active')) {
     const invoices = (await Promise.all(plan.invoiceIds.map((id) => getInvoice(id)))).filter((i): i is Invoice => !!i);
     const covered = invoices.reduce((s, i) => s + Math.max(0, i.balanceDue), 0);
-    const action = planAction(plan, covered, now, customer.timeZone);
+    const action = planAction(plan, covered, now, customer.timeZone, customer.dunning?.quietHours);
     const numbers = invoices.map((i) => i.number);
     const shard = shardOf(customer.id);
     const at = now.toISOString();
@@ -257,7 +257,7 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
       if (!instalment) continue;
       next = { ...next, reminded: [...plan.reminded, action.seq] };
       mail = await planMail(customer, plan, `plan#${plan.id}#remind#${action.seq}`, { kind: 'instalment_reminder', instalment, owed: instalment.owedUpTo - progress.paid }, now, numbers);
-      const after = planAction(next, covered, now, customer.timeZone);
+      const after = planAction(next, covered, now, customer.timeZone, customer.dunning?.quietHours);
       nextAction = { shard, at: after.kind === 'wait' ? after.until : at };
     } else {
       nextAction = { shard, at: action.until };
