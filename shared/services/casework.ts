@@ -4,7 +4,7 @@
  * holds (reason + expiry) and profile changes. Each change is one conditional write or transaction; the customer's
  * notice is written in the same transaction and delivered after it.
  */
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { actionShard, effectiveDueDate, type Hold, type InvoiceDispute } from '../domain/collections.ts';
 import { patchCustomer, type Customer, type CustomerPatch } from '../domain/customer.ts';
@@ -20,13 +20,12 @@ import { getInvoice } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
 import { ledgerPut } from '../store/ledger.ts';
 import { mailPut, type MailMessage } from '../store/mail.ts';
-import { cancellationCodes, isConditionalFailure, tableName } from '../store/table.ts';
+import { isConditionalFailure, tableName, transactWrite } from '../store/table.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
 import { getSecret } from '../adapters/secrets.ts';
 import { preferencesLink } from '../domain/links.ts';
 import { newId, stableId } from './ids.ts';
-import { deliverMail } from './outbox.ts';
-import { errorForLog, logger } from '../logger.ts';
+import { deliverSoon } from './outbox.ts';
 
 const positiveMinor = z.number().int('must be an integer in minor units').positive('must be positive').refine(Number.isSafeInteger, 'too large');
 
@@ -62,28 +61,8 @@ async function notify(customer: Customer, key: string, kind: string, notice: Not
   return { key, customerId: customer.id, kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
 }
 
-async function deliver(mail: MailMessage | undefined, now: Date): Promise<void> {
-  if (!mail) return;
-  try {
-    await deliverMail(mail.customerId, mail.key, now);
-  } catch (error) {
-    logger.warn('notice not sent yet; the outbox will retry', { mailKey: mail.key, error: errorForLog(error) });
-  }
-}
-
 function dueNow(customerId: string, invoiceId: string, now: Date) {
   return keys.dunningDue(actionShard(customerId, ACTION_SHARDS), now.toISOString(), invoiceId);
-}
-
-async function transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems']): Promise<string[] | undefined> {
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
-    return undefined;
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    return codes;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,7 +97,7 @@ export async function openDispute(
   };
   const stored: StoredDispute = { ...dispute, invoiceId, customerId: invoice.customerId };
   const mail = await notify(customer, `dispute#${id}#received`, 'dispute_received', { kind: 'dispute_received', invoiceNumber: invoice.number, reason: input.reason }, now);
-  const codes = await transact([
+  const codes = await transactWrite([
     { Put: { TableName: tableName(), Item: { ...keys.dispute(id), entity: 'dispute', ...stored, requestHash: hash }, ConditionExpression: 'attribute_not_exists(PK)' } },
     {
       Update: {
@@ -140,7 +119,7 @@ export async function openDispute(
     }
     throw new HttpError(409, 'conflict', `invoice ${invoiceId} changed (paid or disputed meanwhile); read it and retry`);
   }
-  await deliver(mail, now);
+  await deliverSoon(mail, now);
   return { dispute: stored, created: true };
 }
 
@@ -194,7 +173,7 @@ export async function resolveDispute(
     const entry: LedgerEntry | undefined = credit
       ? { id: `credit-note#${id}`, customerId: customer.id, account: 'receivable', type: 'credit_note', amount: -credit, currency: invoice.currency, invoiceId: invoice.id, bookedAt: now.toISOString() }
       : undefined;
-    const codes = await transact([
+    const codes = await transactWrite([
       {
         Put: {
           TableName: tableName(),
@@ -218,7 +197,7 @@ export async function resolveDispute(
       ...(mail ? [{ Put: mailPut(mail) }] : []),
     ]);
     if (!codes) {
-      await deliver(mail, now);
+      await deliverSoon(mail, now);
       return { dispute: resolved, invoice: { ...after, balanceDue: newBalance }, replayed: false };
     }
     if (!codes.includes('ConditionalCheckFailed') && !codes.includes('TransactionConflict')) throw new Error(`resolve dispute: ${codes.join(',')}`);
@@ -249,7 +228,7 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
     now,
   );
   const due = dueNow(customer.id, invoiceId, now);
-  const codes = await transact([
+  const codes = await transactWrite([
     {
       Update: {
         TableName: tableName(),
@@ -264,7 +243,7 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
     ...(mail ? [{ Put: mailPut(mail) }] : []),
   ]);
   if (codes) throw new HttpError(409, 'conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
-  await deliver(mail, now);
+  await deliverSoon(mail, now);
   return { invoice: { ...invoice, extension }, created: true };
 }
 

@@ -47,7 +47,7 @@ import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';
 import type { MailMessage } from '../store/mail.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
-import { deliverMail } from './outbox.ts';
+import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
 import { runStatementsPage } from './statements.ts';
 
@@ -197,7 +197,7 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
     const result = await commitDunning(shardOf(customerId), updates, mail, now);
     if (result === 'conflict') continue;
     if (mail && result === 'committed') {
-      await deliverOrLeavePending(customerId, mail.key, now);
+      await deliverSoon(mail, now);
       logger.info('reminder sent', { customerId, step: plan.mail?.step.id, items: plan.mail?.items.length });
       return { sent: plan.mail?.step.id, items: plan.mail?.items.length ?? 0 };
     }
@@ -240,15 +240,6 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     step: mail.step.id,
     tone: mail.step.tone,
   } as MailMessage;
-}
-
-async function deliverOrLeavePending(customerId: string, key: string, now: Date): Promise<void> {
-  try {
-    await deliverMail(customerId, key, now);
-  } catch (error) {
-    // The mail is stored pending; the outbox sweep sends it. The decision stands either way.
-    logger.warn('mail not sent yet; the outbox will retry', { mailKey: key, error: errorForLog(error) });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -80,3 +80,17 @@ export async function recordMailFeedback(
   }
   return { suppressed, alreadySuppressed: byAddress.size - suppressed, customerFlagged };
 }
+
+/**
+ * Delivers a mail just committed with the fact it reports, without failing the caller: if SES is down the mail stays
+ * pending and the outbox sweep sends it. The decision the mail reports stands either way.
+ */
+export async function deliverSoon(mail: { customerId: string; key: string } | undefined, now: Date): Promise<void> {
+  if (!mail) return;
+  try {
+    await deliverMail(mail.customerId, mail.key, now);
+  } catch (error) {
+    logger.warn('mail not sent yet; the outbox will retry', { mailKey: mail.key, error: errorForLog(error) });
+  }
+}
+

@@ -3,7 +3,7 @@
  * worker (instalment reminders, completion, default), and known to cash application (a payment quoting the plan's
  * reference, or from the customer for exactly the open instalments, goes to the plan's invoices oldest first).
  */
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { actionShard } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
 import { addDays, localDate } from '../domain/dates.ts';
@@ -16,18 +16,16 @@ import { createRfReference } from '../domain/rf-reference.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { getSecret } from '../adapters/secrets.ts';
 import { HttpError, requestHash } from '../http/api.ts';
-import { errorForLog, logger } from '../logger.ts';
+import { logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
 import { mailPut, type MailMessage } from '../store/mail.ts';
 import { getPlan, planItem, plansOfCustomer, referenceTarget } from '../store/plans.ts';
-import { cancellationCodes, tableName } from '../store/table.ts';
+import { tableName, transactWrite, type TransactItems } from '../store/table.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
 import { newId, randomReferenceBody, stableId } from './ids.ts';
-import { deliverMail } from './outbox.ts';
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems'] & unknown[];
+import { deliverSoon } from './outbox.ts';
 
 const shardOf = (customerId: string) => actionShard(customerId, ACTION_SHARDS);
 
@@ -47,26 +45,6 @@ async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail
     preferencesLink: preferencesLink(process.env[env.publicBaseUrl] ?? '', customer.id, secret),
   });
   return { key, customerId: customer.id, kind: mail.kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
-}
-
-async function deliver(mail: MailMessage | undefined, now: Date): Promise<void> {
-  if (!mail) return;
-  try {
-    await deliverMail(mail.customerId, mail.key, now);
-  } catch (error) {
-    logger.warn('plan mail not sent yet; the outbox will retry', { mailKey: mail.key, error: errorForLog(error) });
-  }
-}
-
-async function send(items: TransactItems): Promise<string[] | undefined> {
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
-    return undefined;
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    return codes;
-  }
 }
 
 /** Covered invoices join the plan: out of the ladder and interest (guarded: unchanged, not disputed, not escalated, in no other plan). */
@@ -160,7 +138,7 @@ export async function createPlan(
     now,
     invoices.map((i) => i.number),
   );
-  const codes = await send([
+  const codes = await transactWrite([
     {
       Put: {
         TableName: tableName(),
@@ -176,7 +154,7 @@ export async function createPlan(
     if (codes[0] === 'ConditionalCheckFailed' && idempotencyKey) return createPlan(input, requestedBy, idempotencyKey, now);
     throw new HttpError(409, 'conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
   }
-  await deliver(mail, now);
+  await deliverSoon(mail, now);
   logger.info('payment plan created', { planId: plan.id, status: plan.status, instalments: instalments.length });
   return { plan, created: true };
 }
@@ -192,7 +170,7 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
   const invoices = await coveredInvoices(customer.id, plan.invoiceIds);
   const next: PaymentPlan = { ...plan, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
   const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments: plan.instalments }, now, invoices.map((i) => i.number));
-  const codes = await send([
+  const codes = await transactWrite([
     {
       Put: {
         TableName: tableName(),
@@ -205,7 +183,7 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
     ...(mail ? [{ Put: mailPut(mail) }] : []),
   ]);
   if (codes) throw new HttpError(409, 'conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
-  await deliver(mail, now);
+  await deliverSoon(mail, now);
   return next;
 }
 
@@ -278,13 +256,13 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
       ...extra,
       ...(mail ? [{ Put: mailPut(mail) }] : []),
     ];
-    const codes = await send(items);
+    const codes = await transactWrite(items);
     if (codes) {
       logger.info('plan changed concurrently; the next run decides again', { planId: plan.id });
       continue;
     }
     if (action.kind !== 'wait') logger.info('payment plan', { planId: plan.id, action: action.kind });
-    await deliver(mail, now);
+    await deliverSoon(mail, now);
   }
 }
 

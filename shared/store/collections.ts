@@ -3,7 +3,7 @@
  * run's decisions (reminder mail + invoice ladder state, interest postings, escalations) each in one transaction
  * guarded by the state the decision was made on.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InterestAccrual, IndexUpdate, InvoiceDispute } from '../domain/collections.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
@@ -12,9 +12,7 @@ import { duePartition, keys, type ScheduleKind, type SweepKind } from './keys.ts
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { schedulePut } from './invoices.ts';
-import { cancellationCodes, entity, isConditionalFailure, tableName } from './table.ts';
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems'] & unknown[];
+import { entity, isConditionalFailure, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
 
 export interface DueEntry {
   invoiceId: string;
@@ -128,16 +126,11 @@ export async function commitDunning(
     }
   }
   if (actions.length === 0) return 'committed';
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: actions }));
-    return 'committed';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (mail && codes[0] === 'ConditionalCheckFailed') return 'duplicate';
-    if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict')) return 'conflict';
-    throw error;
-  }
+  const codes = await transactWrite(actions);
+  if (!codes) return 'committed';
+  // Only the mail is an idempotency guard here; without one, any failed condition means "decide again".
+  const outcome = writeOutcome(mail ? codes : ['None', ...codes]);
+  return outcome === 'written' ? 'committed' : outcome;
 }
 
 function statusKeys(invoice: Pick<Invoice, 'customerId' | 'dueDate' | 'id'>, status: Invoice['status']) {
@@ -215,14 +208,8 @@ export async function commitInterest(
       ? { Put: schedulePut('interest', change.invoice, change.shard, nextOn) }
       : { Delete: { TableName: tableName(), Key: schedule } },
   ];
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: actions }));
-    return 'committed';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (codes && (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict'))) return 'conflict';
-    throw error;
-  }
+  const outcome = writeOutcome(await transactWrite(actions).then((codes) => (codes ? ['None', ...codes] : codes)));
+  return outcome === 'written' ? 'committed' : 'conflict';
 }
 
 /** Moves or removes a schedule marker without touching the invoice. */
@@ -275,16 +262,8 @@ export async function commitEscalation(
     });
     actions.push({ Delete: { TableName: tableName(), Key: keys.schedule(invoice.id, 'escalation') } });
   }
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: actions }));
-    return 'committed';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (codes[0] === 'ConditionalCheckFailed') return 'duplicate';
-    if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict')) return 'conflict';
-    throw error;
-  }
+  const outcome = writeOutcome(await transactWrite(actions));
+  return outcome === 'written' ? 'committed' : outcome;
 }
 
 export async function markEventPublished(event: Pick<OutgoingEvent, 'customerId' | 'id'>, publishedId: string, now: Date): Promise<void> {

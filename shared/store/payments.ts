@@ -6,7 +6,7 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { actionShard } from '../domain/collections.ts';
 import { ACTION_SHARDS } from '../topology.ts';
-import { cancellationCodes, entity, isConditionalFailure, tableName } from './table.ts';
+import { cancellationCodes, entity, isConditionalFailure, tableName, transactWrite, writeOutcome } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 
@@ -178,16 +178,8 @@ export async function applyPlan(
   for (const entry of plan.ledger) actions.push({ Put: ledgerPut(entry) });
   if (extras.mail) actions.push({ Put: mailPut(extras.mail) });
 
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: actions }));
-    return 'applied';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (codes[0] === 'ConditionalCheckFailed') return 'duplicate';
-    if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict')) return 'conflict';
-    throw error;
-  }
+  const outcome = writeOutcome(await transactWrite(actions));
+  return outcome === 'written' ? 'applied' : outcome;
 }
 
 /** Records a payment that is processing (no money yet); a no-op if the payment is known already. */

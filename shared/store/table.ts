@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { requireEnv } from '../adapters/aws.ts';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, requireEnv } from '../adapters/aws.ts';
 import { env } from '../topology.ts';
 
 export function tableName(): string {
@@ -13,6 +14,35 @@ export function cancellationCodes(error: unknown): string[] | undefined {
     return reasons.map((r) => r.Code ?? 'None');
   }
   return undefined;
+}
+
+export type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems'] & unknown[];
+
+/**
+ * One TransactWriteItems: undefined when it was written, else the cancellation reason of each action (in order).
+ * Anything other than a cancelled transaction throws.
+ */
+export async function transactWrite(items: TransactItems): Promise<string[] | undefined> {
+  try {
+    await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
+    return undefined;
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    return codes;
+  }
+}
+
+/**
+ * The usual reading of a conditional transaction whose first action is its idempotency guard: written; 'duplicate'
+ * (the first action's condition failed: done before); 'conflict' (another condition failed or a concurrent
+ * transaction touched an item: read again and decide again). Other reasons throw.
+ */
+export function writeOutcome(codes: string[] | undefined): 'written' | 'duplicate' | 'conflict' {
+  if (!codes) return 'written';
+  if (codes[0] === 'ConditionalCheckFailed') return 'duplicate';
+  if (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict')) return 'conflict';
+  throw new Error(`transaction cancelled: ${codes.join(', ')}`);
 }
 
 export function isConditionalFailure(error: unknown): boolean {

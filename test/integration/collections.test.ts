@@ -3,34 +3,16 @@
  * they must not share a stack with tests that count mails): the ladder on the right local days within business
  * hours, the discount, interest once per period, pauses and resumption, re-firing adds nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildStack, type ChildStack } from '../../local/child-stack.ts';
-import { StackDriver } from '../../local/time-travel.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { StackDriver } from '../../local/time-travel.ts';
+import { unique, useOwnStack } from '../support/own-stack.ts';
 import { localParts } from '../../shared/domain/dunning.ts';
 import { ladderMismatches, runSimulation } from '../../local/simulate.ts';
 
-let child: ChildStack;
+const own = useOwnStack('collections');
 let stack: StackDriver;
-let seq = 0;
-const unique = (p: string) => `${p}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
-
-beforeAll(async () => {
-  child = await startChildStack({
-    name: 'collections',
-    tableName: 'collections-time-travel',
-    secrets: {
-      ADMIN_API_KEY: 'tt-admin-key',
-      STRIPE_WEBHOOK_SECRET: 'whsec_tt_secret',
-      BANK_WEBHOOK_SECRET: 'tt-bank-secret',
-      LINK_SIGNING_SECRET: 'tt-link-secret',
-    },
-  });
-  stack = new StackDriver(child.info);
-});
-
-afterAll(async () => {
-  stack?.close();
-  await child?.stop();
+beforeAll(() => {
+  stack = own.stack;
 });
 
 interface Communication {

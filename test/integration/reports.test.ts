@@ -33,15 +33,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildStack, type ChildStack } from '../../local/child-stack.ts';
-import { StackDriver } from '../../local/time-travel.ts';
+import type { StackDriver } from '../../local/time-travel.ts';
+import { unique, useOwnStack } from '../support/own-stack.ts';
 import { keys } from '../../shared/store/keys.ts';
 
-let child: ChildStack;
+const own = useOwnStack('reports');
 let stack: StackDriver;
 let db: DynamoDBDocumentClient;
-let seq = 0;
-const unique = (p: string) => `${p}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
 
 const ids: Record<string, string> = {};
 
@@ -70,19 +68,9 @@ async function check(customerId: string, invoiceKey: string, currency: string, a
 }
 
 beforeAll(async () => {
-  child = await startChildStack({
-    name: 'reports',
-    tableName: 'collections-reports',
-    secrets: {
-      ADMIN_API_KEY: 'rp-admin-key',
-      STRIPE_WEBHOOK_SECRET: 'whsec_rp_secret',
-      BANK_WEBHOOK_SECRET: 'rp-bank-secret',
-      LINK_SIGNING_SECRET: 'rp-link-secret',
-    },
-  });
-  stack = new StackDriver(child.info);
+  stack = own.stack;
   db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: child.info.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({ endpoint: own.info.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
 
   ids.A = await customer('Ada Lovelace');
@@ -127,7 +115,7 @@ beforeAll(async () => {
     const id = `plan_${i}`;
     await db.send(
       new PutCommand({
-        TableName: child.info.tableName,
+        TableName: own.info.tableName,
         Item: { ...keys.plan(id), ...keys.planByStatus(status, createdAt, id), entity: 'plan', id, customerId: B, currency: 'EUR', status, createdAt },
       }),
     );
@@ -144,7 +132,7 @@ beforeAll(async () => {
     const [id, ref] = [`fb_${i}`, `ref_${i}`];
     await db.send(
       new PutCommand({
-        TableName: child.info.tableName,
+        TableName: own.info.tableName,
         Item: {
           ...keys.feedback(customerId, `${context.kind}:${ref}`),
           ...keys.feedbackListing(at, id),
@@ -162,10 +150,8 @@ beforeAll(async () => {
   }
 }, 180_000);
 
-afterAll(async () => {
+afterAll(() => {
   db?.destroy();
-  stack?.close();
-  await child?.stop();
 });
 
 const zero = { current: 0, '1-30': 0, '31-60': 0, '61-90': 0, '90+': 0 };

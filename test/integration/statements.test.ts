@@ -4,32 +4,14 @@
  * arithmetic against the ledger, the CSV and HTML formats, the query's validation, and the monthly run sending each
  * customer one statement however often it fires.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildStack, type ChildStack } from '../../local/child-stack.ts';
-import { StackDriver } from '../../local/time-travel.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { StackDriver } from '../../local/time-travel.ts';
+import { unique, useOwnStack } from '../support/own-stack.ts';
 
-let child: ChildStack;
+const own = useOwnStack('statements');
 let stack: StackDriver;
-let seq = 0;
-const unique = (p: string) => `${p}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
-
-beforeAll(async () => {
-  child = await startChildStack({
-    name: 'statements',
-    tableName: 'collections-statements',
-    secrets: {
-      ADMIN_API_KEY: 'st-admin-key',
-      STRIPE_WEBHOOK_SECRET: 'whsec_st_secret',
-      BANK_WEBHOOK_SECRET: 'st-bank-secret',
-      LINK_SIGNING_SECRET: 'st-link-secret',
-    },
-  });
-  stack = new StackDriver(child.info);
-});
-
-afterAll(async () => {
-  stack?.close();
-  await child?.stop();
+beforeAll(() => {
+  stack = own.stack;
 });
 
 interface Line {
@@ -195,8 +177,8 @@ describe('statement of account', () => {
   });
 
   it('CSV: a download with a header row and exact decimal amounts', async () => {
-    const res = await fetch(`${child.info.apiUrl}/customers/${c.id}/statement?from=2027-03-01&to=2027-03-31&format=csv`, {
-      headers: { authorization: `Bearer ${child.info.adminKey}` },
+    const res = await fetch(`${own.info.apiUrl}/customers/${c.id}/statement?from=2027-03-01&to=2027-03-31&format=csv`, {
+      headers: { authorization: `Bearer ${own.info.adminKey}` },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -214,8 +196,8 @@ describe('statement of account', () => {
   });
 
   it('HTML: printable, escaped, in the customer’s language', async () => {
-    const res = await fetch(`${child.info.apiUrl}/customers/${c.id}/statement?from=2027-03-01&to=2027-03-31&format=html`, {
-      headers: { authorization: `Bearer ${child.info.adminKey}` },
+    const res = await fetch(`${own.info.apiUrl}/customers/${c.id}/statement?from=2027-03-01&to=2027-03-31&format=html`, {
+      headers: { authorization: `Bearer ${own.info.adminKey}` },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -245,7 +227,7 @@ describe('statement of account', () => {
     expect((await statement(c.id, '?from=2025-01-01&to=2026-12-31')).status).toBe(200);
     const unknown = await stack.api('GET', '/customers/cus_nobody/statement');
     expect(unknown.status).toBe(404);
-    const anonymous = await fetch(`${child.info.apiUrl}/customers/${c.id}/statement`);
+    const anonymous = await fetch(`${own.info.apiUrl}/customers/${c.id}/statement`);
     expect(anonymous.status).toBe(401);
   });
 
