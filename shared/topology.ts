@@ -249,7 +249,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'collections',
     entry: 'functions/collections/handler.ts',
-    description: 'Admin API: disputes, hardship extensions, customer holds, communication history, ledger',
+    description: 'Admin API: disputes, hardship extensions, customer holds, communication history, ledger, letters to post',
     timeoutSeconds: 15,
     memoryMb: 512,
     triggers: [
@@ -260,6 +260,7 @@ export const functions: FunctionSpec[] = [
       http('POST', '/customers/{id}/holds/{holdId}/release'),
       http('GET', '/customers/{id}/communications'),
       http('GET', '/customers/{id}/ledger'),
+      http('GET', '/letters'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },

@@ -11,6 +11,14 @@ import {
   resolveDisputeSchema,
 } from '../../shared/services/casework.ts';
 import { communications, ledgerOf } from '../../shared/services/history.ts';
+import { z } from 'zod';
+import { isCalendarDate } from '../../shared/domain/dates.ts';
+import { renderLetters } from '../../shared/domain/letters.ts';
+import { lettersOf } from '../../shared/store/collections.ts';
+
+const lettersQuery = z
+  .object({ date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'), format: z.enum(['html', 'json']).default('html') })
+  .strict();
 
 const at = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
 
@@ -42,4 +50,15 @@ export const handler = httpHandler({
   },
   'GET /customers/{id}/communications': async (event) => json(200, await communications(event.pathParameters?.id ?? '')),
   'GET /customers/{id}/ledger': async (event) => json(200, await ledgerOf(event.pathParameters?.id ?? '')),
+  'GET /letters': async (event) => {
+    // The day's formal notices for customers who asked for letters, ready to print (or as JSON).
+    const q = parse(lettersQuery, event.queryStringParameters ?? {});
+    const letters = await lettersOf(q.date);
+    if (q.format === 'json') return json(200, { date: q.date, letters });
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+      body: renderLetters(letters.map((l) => ({ address: l.address, subject: l.subject, text: l.text, date: l.date })), q.date),
+    };
+  },
 });

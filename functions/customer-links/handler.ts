@@ -49,7 +49,7 @@ export const handler = httpHandler({
   },
   'GET /preferences/{customerId}': async (event) => {
     const customer = await authorised(event, 'preferences');
-    return html(renderPreferencesPage({ locale: customer.locale, tone: customer.dunning?.tone, cadence: customer.dunning?.cadence as string | undefined, preferredPaymentMethod: customer.preferredPaymentMethod, quietHours: customer.dunning?.quietHours, action: self(event) }));
+    return html(renderPreferencesPage({ locale: customer.locale, tone: customer.dunning?.tone, cadence: customer.dunning?.cadence as string | undefined, preferredPaymentMethod: customer.preferredPaymentMethod, quietHours: customer.dunning?.quietHours, letters: customer.dunning?.letters, hasAddress: !!customer.postalAddress?.length, action: self(event) }));
   },
   'POST /preferences/{customerId}': async (event) => {
     const customer = await authorised(event, 'preferences');
@@ -78,6 +78,8 @@ export const handler = httpHandler({
       ...(tone ? { tone: tone as 'friendly' | 'neutral' | 'formal' } : {}),
       ...(cadence ? { cadence: cadence as 'default' | 'minimal' } : {}),
       ...(start !== undefined && end !== undefined ? { quietHours: { startHour: start, endHour: end } } : {}),
+      // A checkbox: present means yes; offered only when an address is on file.
+      ...(customer.postalAddress?.length ? { letters: body.get('letters') === 'yes' } : {}),
     };
     if (tone === '') delete dunning.tone;
     const updated = await updateProfile(
@@ -85,7 +87,7 @@ export const handler = httpHandler({
       { ...(locale ? { locale } : {}), dunning: dunning as never, ...(method !== null ? { preferredPaymentMethod: method === '' ? null : (method as 'card' | 'bank_transfer') } : {}) },
       at(event),
     );
-    return html(renderPreferencesPage({ locale: updated.locale, tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, action: self(event), saved: true }));
+    return html(renderPreferencesPage({ locale: updated.locale, tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, letters: updated.dunning?.letters, hasAddress: !!updated.postalAddress?.length, action: self(event), saved: true }));
   },
   'GET /plan-request/{customerId}': async (event) => {
     const customer = await authorised(event, 'plan-request');

@@ -26,6 +26,8 @@ export interface Customer {
   dunning?: CustomerDunningOverrides;
   /** Collection holds (hardship, negotiation…): no reminders, no interest while one is active. */
   holds?: Hold[];
+  /** Address lines for letters (formal notices by post, when the customer asks for them). */
+  postalAddress?: string[];
   /** How the customer prefers to pay: mails lead with it (card → the pay link; bank_transfer → the bank details). */
   preferredPaymentMethod?: 'card' | 'bank_transfer';
   /** Set when SES reported a permanent bounce or a complaint for the address: no more mail to it. */
@@ -53,6 +55,8 @@ export const newCustomerSchema = z
     stripeCustomerId: z.string().regex(/^cus_[A-Za-z0-9]{1,64}$/, 'must be a Stripe customer id (cus_…)').optional(),
     terms: termsOverrideSchema.optional(),
     dunning: z.lazy(() => dunningSchema).optional(),
+    /** For letters (formal notices by post): the address lines as printed. */
+    postalAddress: z.lazy(() => postalAddressSchema).optional(),
   })
   .strict();
 
@@ -64,8 +68,11 @@ export const dunningSchema = z
     tone: z.enum(['friendly', 'neutral', 'firm', 'formal'], { error: 'must be friendly, neutral, firm or formal' }).optional(),
     quietHours: z.object({ startHour: hour('startHour'), endHour: hour('endHour') }).strict().optional(),
     excluded: z.boolean().optional(),
+    letters: z.boolean().optional(),
   })
   .strict();
+
+const postalAddressSchema = z.array(z.string().trim().min(1).max(100)).min(1).max(6);
 
 /** PATCH /customers/{id}: the collections profile and contact details; omitted fields stay as they are. */
 export const customerPatchSchema = z
@@ -77,6 +84,7 @@ export const customerPatchSchema = z
     terms: termsOverrideSchema.nullable().optional(),
     dunning: dunningSchema.nullable().optional(),
     preferredPaymentMethod: z.enum(['card', 'bank_transfer'], { error: 'must be "card" or "bank_transfer"' }).nullable().optional(),
+    postalAddress: postalAddressSchema.nullable().optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'give at least one field to change' });
@@ -96,6 +104,8 @@ export function patchCustomer(customer: Customer, patch: CustomerPatch): Custome
   if (patch.timeZone !== undefined) out.timeZone = patch.timeZone;
   if (patch.terms === null) delete out.terms;
   else if (patch.terms !== undefined) out.terms = patch.terms as TermsOverride;
+  if (patch.postalAddress === null) delete out.postalAddress;
+  else if (patch.postalAddress !== undefined) out.postalAddress = patch.postalAddress;
   if (patch.preferredPaymentMethod === null) delete out.preferredPaymentMethod;
   else if (patch.preferredPaymentMethod !== undefined) out.preferredPaymentMethod = patch.preferredPaymentMethod;
   if (patch.dunning === null) delete out.dunning;
@@ -129,6 +139,7 @@ export function buildCustomer(input: NewCustomer, id: string, now: Date): Custom
     ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
     ...(input.terms ? { terms: input.terms as TermsOverride } : {}),
     ...(input.dunning ? { dunning: input.dunning } : {}),
+    ...(input.postalAddress ? { postalAddress: input.postalAddress } : {}),
     createdAt: now.toISOString(),
     version: 1,
   };

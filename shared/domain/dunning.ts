@@ -64,6 +64,8 @@ export interface CustomerDunningOverrides {
   quietHours?: QuietHours;
   /** No reminders at all. */
   excluded?: boolean;
+  /** Formal notices (final notice, legal handover) also go by post: exported as printable letters. */
+  letters?: boolean;
 }
 
 /** The ladder for a customer: cadence then tone override; steps sorted by offset; ids must be unique. */

@@ -28,6 +28,9 @@ export interface PreferencesView {
   cadence?: string;
   preferredPaymentMethod?: string;
   quietHours?: { startHour: number; endHour: number };
+  /** Formal notices also by post (offered when an address is on file). */
+  letters?: boolean;
+  hasAddress?: boolean;
   action: string;
   saved?: boolean;
 }
@@ -43,6 +46,7 @@ export function renderPreferencesPage(v: PreferencesView): string {
 <label>${esc(de ? 'Erinnerungen' : 'Reminders')} <select name="cadence">${opt('default', de ? 'normal' : 'standard', v.cadence ?? 'default')}${opt('minimal', de ? 'so wenige wie möglich' : 'as few as possible', v.cadence)}</select></label>
 <label>${esc(de ? 'Bevorzugte Zahlungsart' : 'Preferred way to pay')} <select name="preferredPaymentMethod">${opt('', de ? 'keine' : 'no preference', v.preferredPaymentMethod ?? '')}${opt('card', de ? 'Karte / Wallet' : 'card / wallet', v.preferredPaymentMethod)}${opt('bank_transfer', de ? 'Überweisung' : 'bank transfer', v.preferredPaymentMethod)}</select></label>
 <label>${esc(de ? 'Keine Nachrichten zwischen (Stunde, 0–23)' : 'No messages between (hour, 0–23)')} <input name="quietStart" type="number" min="0" max="23" value="${v.quietHours?.startHour ?? ''}"> – <input name="quietEnd" type="number" min="0" max="24" value="${v.quietHours?.endHour ?? ''}"></label>
+${v.hasAddress ? `<label><input type="checkbox" name="letters" value="yes"${v.letters ? ' checked' : ''}> ${esc(de ? 'Förmliche Mahnungen zusätzlich per Post' : 'Also send formal notices by post')}</label>` : ''}
 <button type="submit">${esc(de ? 'Speichern' : 'Save')}</button></form>`;
   return page(v.locale, title, body);
 }

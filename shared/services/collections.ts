@@ -194,7 +194,13 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
       for (const u of updates) if (u.sentStep && !included.has(u.invoiceId)) delete u.sentStep;
       mail = await reminderMail(customer, { ...plan.mail, items }, now);
     }
-    const result = await commitDunning(shardOf(customerId), updates, mail, now);
+    // Formal notices also go by post when the customer asked for letters (and we have their address).
+    const formal = plan.mail && (plan.mail.step.channel === 'letter' || plan.mail.step.channel === 'handover');
+    const letter =
+      mail && formal && customer.dunning?.letters && customer.postalAddress?.length
+        ? { date: now.toISOString().slice(0, 10), customerId, mailKey: mail.key, address: customer.postalAddress, subject: mail.subject, text: mail.text, createdAt: now.toISOString() }
+        : undefined;
+    const result = await commitDunning(shardOf(customerId), updates, mail, now, letter);
     if (result === 'conflict') continue;
     if (mail && result === 'committed') {
       await deliverSoon(mail, now);

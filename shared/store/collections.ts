@@ -110,15 +110,27 @@ function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
  * and next-action time (each conditional on the version and last step the decision was made on), and after a final
  * notice the invoice's escalation marker. 'conflict': something changed meanwhile — decide again.
  */
+export interface Letter {
+  date: string;
+  customerId: string;
+  mailKey: string;
+  address: string[];
+  subject: string;
+  text: string;
+  createdAt: string;
+}
+
 export async function commitDunning(
   shard: number,
   updates: readonly IndexUpdate[],
   mail: MailMessage | undefined,
   now: Date,
+  letter?: Letter,
 ): Promise<'committed' | 'conflict' | 'duplicate'> {
   const at = now.toISOString();
   const actions: TransactItems = [];
   if (mail) actions.push({ Put: mailPut(mail) });
+  if (letter) actions.push({ Put: { TableName: tableName(), Item: { ...keys.letter(letter.date, letter.customerId, letter.mailKey), entity: 'letter', ...letter } } });
   for (const u of updates) {
     actions.push({ Update: dunningUpdate(u, shard, at) });
     if (u.escalateOn) {
@@ -316,4 +328,18 @@ export interface StoredDispute extends InvoiceDispute {
   invoiceId: string;
   customerId: string;
   resolution?: { outcome: 'upheld' | 'rejected'; amount?: number; explanation: string; resolvedAt: string };
+}
+
+/** The letters written on a day (the print run), in customer order. */
+export async function lettersOf(date: string): Promise<Letter[]> {
+  const out: Letter[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `LETTERS#${date}` }, ExclusiveStartKey: cursor }),
+    );
+    for (const item of page.Items ?? []) out.push(entity<Letter>(item) as Letter);
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return out;
 }

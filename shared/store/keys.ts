@@ -50,6 +50,8 @@ export const keys = {
     GSI2SK: `${date}#${invoiceId}`,
   }),
   dispute: (id: string) => ({ PK: `DISPUTE#${id}`, SK: 'DISPUTE' }),
+  /** A formal notice to print and post, listed by the day it was written (the print run's export). */
+  letter: (date: string, customerId: string, mailKey: string) => ({ PK: `LETTERS#${date}`, SK: `${customerId}#${mailKey}` }),
   plan: (id: string) => ({ PK: `PLAN#${id}`, SK: 'PLAN' }),
   planByCustomer: (customerId: string, status: string, id: string) => ({ GSI1PK: `CUSTOMER#${customerId}`, GSI1SK: `PLAN#${status}#${id}` }),
   planByStatus: (status: string, createdAt: string, id: string) => ({ GSI3PK: `PLAN_STATUS#${status}`, GSI3SK: `${createdAt}#${id}` }),

@@ -430,3 +430,21 @@ describe('signed customer links: feedback, preferences, plan requests', () => {
     expect((await communications(c.id)).mails.map((m) => m.kind)).toContain('plan_confirmed');
   });
 });
+
+describe('letters', () => {
+  it('formal notices also go by post for customers who asked for letters: the day’s print run', async () => {
+    const post = await customer({ name: 'Hans Meier', timeZone: 'Europe/Berlin', locale: 'de-DE', postalAddress: ['Hans Meier', 'Hauptstraße 1', '10115 Berlin'], dunning: { letters: true } });
+    const mailOnly = await customer({ name: 'Eva Mail', timeZone: 'Europe/Berlin', postalAddress: ['Eva Mail', 'Nebenweg 2', '10115 Berlin'] });
+    for (const c of [post, mailOnly]) await invoice(c.id, { amount: 70_000, issueDate: '2027-08-01', dueDate: '2027-09-01' });
+    await stack.fire('reminders', '2027-10-01T08:00:00Z'); // due + 30: the final notice (the earlier steps superseded)
+    const run = await stack.api('GET', '/letters?date=2027-10-01&format=json');
+    expect(run.status, run.text).toBe(200);
+    const mine = (run.body.letters as { customerId: string; address: string[]; subject: string }[]).filter((l) => [post.id, mailOnly.id].includes(l.customerId));
+    expect(mine).toEqual([expect.objectContaining({ customerId: post.id, address: ['Hans Meier', 'Hauptstraße 1', '10115 Berlin'], subject: 'Letzte Mahnung vor rechtlichen Schritten' })]);
+    const printable = await fetch(`${own.info.apiUrl}/letters?date=2027-10-01`, { headers: { authorization: `Bearer ${own.info.adminKey}` } });
+    const html = await printable.text();
+    expect(html).toContain('Hauptstraße 1');
+    expect(html).toContain('page-break-after');
+    expect((await stack.api('GET', '/letters?date=2027-13-01')).status).toBe(400);
+  });
+});
