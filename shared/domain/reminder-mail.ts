@@ -134,7 +134,7 @@ export function renderReminder(input: ReminderInput): RenderedMail {
     ...(input.kind === 'final_notice' && input.legalDate ? [w.final(date(input.legalDate))] : []),
     ...(input.kind === 'legal_handover' ? [w.handover] : []),
     w.help,
-    ...(input.planRequestLink && input.kind !== 'legal_handover' && input.kind !== 'heads_up' ? [w.plan(input.planRequestLink)] : []),
+    ...(input.planRequestLink && input.kind !== 'legal_handover' ? [w.plan(input.planRequestLink)] : []),
     w.closing,
     ...(input.preferencesLink ? [w.prefs(input.preferencesLink)] : []),
   ];
