@@ -16,13 +16,13 @@ import { createRfReference } from '../domain/rf-reference.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { getSecret } from '../adapters/secrets.ts';
 import { HttpError, requestHash } from '../http/api.ts';
-import { logger } from '../logger.ts';
+import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
 import { mailPut, type MailMessage } from '../store/mail.ts';
 import { getPlan, planItem, plansOfCustomer, referenceTarget } from '../store/plans.ts';
-import { tableName, transactWrite, type TransactItems } from '../store/table.ts';
+import { isConditionalFailure, tableName, transactWrite, type TransactItems } from '../store/table.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
 import { newId, randomReferenceBody, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
@@ -281,7 +281,10 @@ export async function touchPlans(planIds: readonly string[], now: Date): Promise
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':active': 'active' },
       }),
-    ).catch(() => undefined);
+    ).catch((error: unknown) => {
+      // The plan ended meanwhile: nothing to bring forward. Anything else: the plan's own next check picks it up.
+      if (!isConditionalFailure(error)) logger.warn('plan not brought forward; its next check will', { planId, error: errorForLog(error) });
+    });
   }
 }
 
