@@ -4,6 +4,7 @@ import { isValidLinkToken } from '../../shared/domain/links.ts';
 import { newPlanSchema } from '../../shared/domain/plans.ts';
 import { httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { updateProfile } from '../../shared/services/casework.ts';
+import type { CustomerPatch } from '../../shared/domain/customer.ts';
 import { feedbackContext, recordFeedback } from '../../shared/services/feedback.ts';
 import { createPlan } from '../../shared/services/plans.ts';
 import { unpaidInvoices } from '../../shared/store/collections.ts';
@@ -84,7 +85,7 @@ export const handler = httpHandler({
     if (tone === '') delete dunning.tone;
     const updated = await updateProfile(
       customer.id,
-      { ...(locale ? { locale } : {}), dunning: dunning as never, ...(method !== null ? { preferredPaymentMethod: method === '' ? null : (method as 'card' | 'bank_transfer') } : {}) },
+      { ...(locale ? { locale } : {}), dunning: dunning as CustomerPatch['dunning'], ...(method !== null ? { preferredPaymentMethod: method === '' ? null : (method as 'card' | 'bank_transfer') } : {}) },
       at(event),
     );
     return html(renderPreferencesPage({ locale: updated.locale, tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, letters: updated.dunning?.letters, hasAddress: !!updated.postalAddress?.length, action: self(event), saved: true }));

@@ -186,21 +186,30 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
     const invoices = await unpaidInvoices(customerId);
     const plan = planDunning(customer, invoices, now, { excluded: customer.mailSuppressed !== undefined });
     let mail: MailMessage | undefined;
-    const updates = [...plan.updates];
+    const indexed = new Map(invoices.map((i) => [i.id, i.indexedAt ?? null]));
+    const updates = plan.updates.map((u) => ({ ...u }));
     if (plan.mail) {
       const items = plan.mail.items.slice(0, MAX_ITEMS_PER_MAIL);
       const included = new Set(items.map((i) => i.invoice.id));
-      // Items beyond the cap stay due: the next run sends them.
-      for (const u of updates) if (u.sentStep && !included.has(u.invoiceId)) delete u.sentStep;
+      // Items beyond the cap are not sent now: they stay due, for the next run.
+      for (const u of updates) {
+        if (u.sentStep && !included.has(u.invoiceId)) {
+          delete u.sentStep;
+          delete u.escalateOn;
+          u.nextActionAt = now.toISOString();
+        }
+      }
       mail = await reminderMail(customer, { ...plan.mail, items }, now);
     }
+    // Write only what changes: a step sent, an escalation to schedule, or a new place in the index.
+    const changed = updates.filter((u) => u.sentStep || u.escalateOn || u.nextActionAt !== indexed.get(u.invoiceId));
     // Formal notices also go by post when the customer asked for letters (and we have their address).
     const formal = plan.mail && (plan.mail.step.channel === 'letter' || plan.mail.step.channel === 'handover');
     const letter =
       mail && formal && customer.dunning?.letters && customer.postalAddress?.length
         ? { date: now.toISOString().slice(0, 10), customerId, mailKey: mail.key, address: customer.postalAddress, subject: mail.subject, text: mail.text, createdAt: now.toISOString() }
         : undefined;
-    const result = await commitDunning(shardOf(customerId), updates, mail, now, letter);
+    const result = await commitDunning(shardOf(customerId), changed, mail, now, letter);
     if (result === 'conflict') continue;
     if (mail && result === 'committed') {
       await deliverSoon(mail, now);

@@ -49,9 +49,12 @@ export async function dueSlice(
   };
 }
 
-/** A customer's unpaid invoices (GSI1: open and partially paid), oldest due date first. */
-export async function unpaidInvoices(customerId: string): Promise<Invoice[]> {
-  const out: Invoice[] = [];
+/**
+ * A customer's unpaid invoices (GSI1: open and partially paid), oldest due date first, each with `indexedAt`: its
+ * current next-action time in the reminder index (absent when it is not in it).
+ */
+export async function unpaidInvoices(customerId: string): Promise<(Invoice & { indexedAt?: string })[]> {
+  const out: (Invoice & { indexedAt?: string })[] = [];
   for (const status of ['open', 'partially_paid'] as const) {
     let cursor: Record<string, unknown> | undefined;
     do {
@@ -64,7 +67,10 @@ export async function unpaidInvoices(customerId: string): Promise<Invoice[]> {
           ExclusiveStartKey: cursor,
         }),
       );
-      for (const item of page.Items ?? []) out.push(entity<Invoice>(item) as Invoice);
+      for (const item of page.Items ?? []) {
+        const indexed = typeof item.GSI2PK === 'string' && item.GSI2PK.startsWith('DUE#DUNNING#') ? String(item.GSI2SK).split('#')[0] : undefined;
+        out.push({ ...(entity<Invoice>(item) as Invoice), ...(indexed ? { indexedAt: indexed } : {}) });
+      }
       cursor = page.LastEvaluatedKey;
     } while (cursor);
   }
