@@ -141,6 +141,26 @@ describe('the dunning ladder', () => {
   }, 60_000);
 });
 
+describe('a customer with many due invoices', () => {
+  it('gets at most 40 invoices in one mail; the rest stay due and go out in the next run', async () => {
+    const c = await customer({ timeZone: 'Europe/Berlin' });
+    const ids: string[] = [];
+    for (let i = 0; i < 41; i += 8) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(8, 41 - i) }, () => invoice(c.id, { amount: 1_000, issueDate: '2027-06-01', dueDate: '2027-06-14' })),
+      );
+      ids.push(...batch.map((b) => b.id));
+    }
+    await stack.fire('reminders', '2027-06-18T08:00:00Z');
+    let mails = (await communications(c.id)).mails;
+    expect(mails.map((m) => m.invoiceIds?.length)).toEqual([40]);
+    await stack.fire('reminders', '2027-06-18T09:00:00Z');
+    mails = (await communications(c.id)).mails;
+    expect(mails.map((m) => m.invoiceIds?.length)).toEqual([40, 1]);
+    expect(new Set(mails.flatMap((m) => m.invoiceIds ?? []))).toEqual(new Set(ids));
+  }, 60_000);
+});
+
 describe('early-payment discount', () => {
   it('paying the discounted amount inside the window closes the invoice with the discount booked', async () => {
     const c = await customer({ timeZone: 'Europe/Berlin', locale: 'de-DE', terms: { netDays: 30, earlyPaymentDiscount: { basisPoints: 200, days: 10 } } });
