@@ -1,6 +1,7 @@
 import { getSecret } from '../../shared/adapters/secrets.ts';
 import { renderFeedbackPage, renderPlanRequestPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
 import { isValidLinkToken } from '../../shared/domain/links.ts';
+import { DEFAULT_BUSINESS_HOURS, leavesSendingTime } from '../../shared/domain/dunning.ts';
 import { newPlanSchema } from '../../shared/domain/plans.ts';
 import { httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { updateProfile } from '../../shared/services/casework.ts';
@@ -74,6 +75,9 @@ export const handler = httpHandler({
     const start = hour(qs, 23, 'quietStart');
     const end = hour(qe, 24, 'quietEnd');
     if ((start === undefined) !== (end === undefined)) throw new HttpError(400, 'invalid_request', 'quietStart: give both hours or neither', 'quietStart');
+    if (start !== undefined && end !== undefined && !leavesSendingTime(DEFAULT_BUSINESS_HOURS, { startHour: start, endHour: end })) {
+      throw new HttpError(400, 'invalid_request', 'quietStart: quiet hours must leave at least one hour between 09 and 17', 'quietStart');
+    }
     const dunning = {
       ...(customer.dunning ?? {}),
       ...(tone ? { tone: tone as 'friendly' | 'neutral' | 'formal' } : {}),

@@ -182,8 +182,9 @@ export function planDunning(
       }
       continue;
     }
-    if (invoice.planId) {
-      // The plan's own reminders replace the ladder; a default brings the invoice back.
+    if (invoice.planId || onlyChargesOwed(invoice)) {
+      // In a plan: its own reminders replace the ladder (a default brings the invoice back). Only charges owed: not
+      // chased (they show on the statement).
       updates.push({ ...base, nextActionAt: null });
       continue;
     }
@@ -304,11 +305,15 @@ export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCu
 
   let accrual: InterestAccrual | undefined = invoice.accrual;
   let changed = false;
+  if (accrual && today < accrual.through) return { postings: [], nextOn: accrual.through, reason: 'a run for an earlier day than already done' };
+  const inPlan = invoice.planId !== undefined;
   if (start && rate > 0) {
     let through = accrual?.through ?? start;
     if (through < start) through = start;
-    let numerator = BigInt(accrual?.numerator ?? '0');
-    let days = accrual?.days ?? 0;
+    // Policy: joining a payment plan waives interest accrued but not yet booked (and none accrues while in it).
+    let numerator = inPlan ? 0n : BigInt(accrual?.numerator ?? '0');
+    let days = inPlan ? 0 : (accrual?.days ?? 0);
+    if (inPlan && (accrual?.numerator ?? '0') !== '0') changed = true;
     let period = accrual?.period ?? monthOf(through);
     const flush = () => {
       if (numerator > 0n) {
@@ -353,7 +358,8 @@ export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCu
     terms,
     alreadyCharged: invoice.lateFeeCharged === true,
     disputed: invoice.dispute !== undefined,
-    held: activeHold(customer.holds, now) !== undefined,
+    // No fee while held or in a payment plan (policy).
+    held: activeHold(customer.holds, now) !== undefined || inPlan,
   });
   if (fee) postings.push({ kind: 'late_fee', amount: fee.amount, key: fee.key });
 
@@ -388,16 +394,28 @@ export function escalationDecision(
 ): { escalate: true } | { escalate: false; reason: string; retryOn?: string } {
   if (invoice.escalatedAt) return { escalate: false, reason: 'already escalated' };
   if (invoice.balanceDue <= 0) return { escalate: false, reason: 'paid' };
+  if (onlyChargesOwed(invoice)) return { escalate: false, reason: 'only interest or fees are owed: never escalated' };
   const { handover, finalNotice } = reminderLadder(customer);
   if (!handover || !finalNotice) return { escalate: false, reason: 'the ladder has no legal handover' };
   if (invoice.lastStepSent !== finalNotice.id) return { escalate: false, reason: 'no final notice sent for the due date in force' };
-  if (invoice.dispute) return { escalate: false, reason: 'disputed' };
+  const today = localDate(now, customer.timeZone);
+  // Pauses keep the marker: look again tomorrow (or at the hold's expiry), so escalation resumes when they end.
+  const tomorrow = addDays(today, 1);
+  if (invoice.dispute) return { escalate: false, reason: 'disputed', retryOn: tomorrow };
+  if (invoice.planId) return { escalate: false, reason: 'in a payment plan', retryOn: tomorrow };
   const hold = activeHold(customer.holds, now);
   const on = addDays(effectiveDueDate(invoice), handover.offsetDays);
-  if (hold) return { escalate: false, reason: 'on hold', retryOn: hold.expiresAt ? localDate(new Date(hold.expiresAt), customer.timeZone) : undefined };
-  const today = localDate(now, customer.timeZone);
+  if (hold) return { escalate: false, reason: 'on hold', retryOn: hold.expiresAt ? localDate(new Date(hold.expiresAt), customer.timeZone) : tomorrow };
   if (today < on) return { escalate: false, reason: `handover date ${on} not reached`, retryOn: on };
   return { escalate: true };
+}
+
+/**
+ * The principal is paid and only interest or fees remain: such an invoice is never escalated and gets no ladder
+ * reminders (the charges show on the statement); a customer who paid what they owed is not chased for late charges.
+ */
+export function onlyChargesOwed(invoice: Pick<CollectionsInvoice, 'balanceDue' | 'charges'>): boolean {
+  return (invoice.charges ?? 0) > 0 && invoice.balanceDue <= (invoice.charges ?? 0);
 }
 
 /** The start of a local date in the customer's time zone, for the date-keyed indexes. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isCurrency } from './money.ts';
 import { isLocale, isTimeZone } from './dates.ts';
 import type { Hold } from './collections.ts';
-import type { CustomerDunningOverrides } from './dunning.ts';
+import { DEFAULT_BUSINESS_HOURS, leavesSendingTime, type CustomerDunningOverrides } from './dunning.ts';
 import { termsOverrideSchema, type TermsOverride } from './terms.ts';
 
 export interface Customer {
@@ -66,7 +66,11 @@ export const dunningSchema = z
   .object({
     cadence: z.enum(['default', 'minimal'], { error: 'must be "default" or "minimal"' }).optional(),
     tone: z.enum(['friendly', 'neutral', 'firm', 'formal'], { error: 'must be friendly, neutral, firm or formal' }).optional(),
-    quietHours: z.object({ startHour: hour('startHour'), endHour: hour('endHour') }).strict().optional(),
+    quietHours: z
+      .object({ startHour: hour('startHour'), endHour: hour('endHour') })
+      .strict()
+      .refine((q) => leavesSendingTime(DEFAULT_BUSINESS_HOURS, q), { message: 'quiet hours must leave at least one hour between 09 and 17 for messages' })
+      .optional(),
     excluded: z.boolean().optional(),
     letters: z.boolean().optional(),
   })

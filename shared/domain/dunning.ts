@@ -188,7 +188,19 @@ function isQuiet(hour: number, quiet: QuietHours | undefined): boolean {
     : hour >= quiet.startHour || hour < quiet.endHour;
 }
 
-function hourAllowed(date: string, hour: number, bh: BusinessHours, quiet: QuietHours | undefined): boolean {
+/** Quiet hours that would leave no business hour at all are ignored (a customer cannot switch collection off). */
+export function leavesSendingTime(bh: BusinessHours, quiet: QuietHours | undefined): boolean {
+  if (!quiet) return true;
+  for (let h = bh.startHour; h < bh.endHour; h++) if (!isQuiet(h, quiet)) return true;
+  return false;
+}
+
+function effectiveQuiet(bh: BusinessHours, quiet: QuietHours | undefined): QuietHours | undefined {
+  return leavesSendingTime(bh, quiet) ? quiet : undefined;
+}
+
+function hourAllowed(date: string, hour: number, bh: BusinessHours, quietHours: QuietHours | undefined): boolean {
+  const quiet = effectiveQuiet(bh, quietHours);
   return bh.days.includes(weekday(date)) && hour >= bh.startHour && hour < bh.endHour && !isQuiet(hour, quiet);
 }
 
@@ -207,8 +219,9 @@ export function nextSendingTime(
   earliestDate: string,
   timeZone: string,
   bh: BusinessHours = DEFAULT_BUSINESS_HOURS,
-  quiet?: QuietHours,
+  quietHours?: QuietHours,
 ): Date {
+  const quiet = effectiveQuiet(bh, quietHours);
   const today = localParts(from, timeZone).date;
   const startDate = earliestDate > today ? earliestDate : today;
   for (let k = 0; k < 22; k++) {

@@ -104,10 +104,11 @@ export async function openDispute(
         TableName: tableName(),
         Key: keys.invoice(invoiceId),
         // Collection pauses: out of the reminder index; interest skips disputed invoices.
-        UpdateExpression: 'SET dispute = :d REMOVE GSI2PK, GSI2SK',
+        // The version moves too: a reminder or interest run that read the invoice before the dispute must not commit.
+        UpdateExpression: 'SET dispute = :d ADD version :one REMOVE GSI2PK, GSI2SK',
         ConditionExpression: 'attribute_not_exists(dispute) AND #st <> :paid',
         ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid' },
+        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid', ':one': 1 },
       },
     },
     ...(mail ? [{ Put: mailPut(mail) }] : []),
@@ -234,9 +235,9 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
         TableName: tableName(),
         Key: keys.invoice(invoiceId),
         // A new agreement: the ladder starts over from the new date (only steps due from now on are sent).
-        UpdateExpression: 'SET extension = :x, GSI2PK = :pk, GSI2SK = :sk REMOVE lastStepSent',
+        UpdateExpression: 'SET extension = :x, GSI2PK = :pk, GSI2SK = :sk, version = :nv REMOVE lastStepSent',
         ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt)',
-        ExpressionAttributeValues: { ':x': extension, ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':ev': invoice.version },
+        ExpressionAttributeValues: { ':x': extension, ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':ev': invoice.version, ':nv': invoice.version + 1 },
       },
     },
     { Delete: { TableName: tableName(), Key: keys.schedule(invoiceId, 'escalation') } },

@@ -201,8 +201,13 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
       }
       mail = await reminderMail(customer, { ...plan.mail, items }, now);
     }
-    // Write only what changes: a step sent, an escalation to schedule, or a new place in the index.
-    const changed = updates.filter((u) => u.sentStep || u.escalateOn || u.nextActionAt !== indexed.get(u.invoiceId));
+    // Write only what changes: a step sent, an escalation to schedule, or a new place in the index — and never more
+    // than one transaction holds (100 actions): the mail's invoices first; index moves left over stay as they are
+    // (still due), for the next run.
+    const sent = updates.filter((u) => u.sentStep);
+    const moved = updates.filter((u) => !u.sentStep && u.nextActionAt !== indexed.get(u.invoiceId));
+    let budget = 99 - (plan.mail ? 2 : 0) - sent.reduce((n, u) => n + 1 + (u.escalateOn ? 1 : 0), 0);
+    const changed = [...sent, ...moved.filter(() => budget-- > 0)];
     // Formal notices also go by post when the customer asked for letters (and we have their address).
     const formal = plan.mail && (plan.mail.step.channel === 'letter' || plan.mail.step.channel === 'handover');
     const letter =

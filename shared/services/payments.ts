@@ -317,7 +317,7 @@ function withChargebackDispute(
   if (reason === 'chargeback' && change.delta < 0 && !invoice?.dispute) {
     return {
       ...change,
-      dispute: { id: `chargeback_${paymentId}`, status: 'open', source: 'chargeback', reason: 'card chargeback', openedAt: now.toISOString(), paymentId },
+      dispute: { id: `chargeback_${paymentId}_${change.invoiceId}`, status: 'open', source: 'chargeback', reason: 'card chargeback', openedAt: now.toISOString(), paymentId },
     };
   }
   if (reason === 'chargeback_won' && change.delta > 0 && invoice?.dispute?.paymentId === paymentId) return { ...change, dispute: null };

@@ -6,7 +6,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { actionShard } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
-import { addDays, localDate } from '../domain/dates.ts';
+import { addDays, daysBetween, localDate } from '../domain/dates.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import { feedbackLinks, preferencesLink } from '../domain/links.ts';
@@ -53,9 +53,9 @@ function joinPlanUpdates(plan: PaymentPlan, invoices: readonly Invoice[]) {
     Update: {
       TableName: tableName(),
       Key: keys.invoice(invoice.id),
-      UpdateExpression: 'SET planId = :p REMOVE GSI2PK, GSI2SK',
+      UpdateExpression: 'SET planId = :p, version = :nv REMOVE GSI2PK, GSI2SK',
       ConditionExpression: 'version = :ev AND attribute_not_exists(planId) AND attribute_not_exists(dispute) AND attribute_not_exists(escalatedAt)',
-      ExpressionAttributeValues: { ':p': plan.id, ':ev': invoice.version },
+      ExpressionAttributeValues: { ':p': plan.id, ':ev': invoice.version, ':nv': invoice.version + 1 },
     },
   }));
 }
@@ -168,8 +168,22 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
   const customer = await getCustomer(plan.customerId);
   if (!customer) throw new HttpError(404, 'not_found', `customer ${plan.customerId} not found`);
   const invoices = await coveredInvoices(customer.id, plan.invoiceIds);
-  const next: PaymentPlan = { ...plan, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
-  const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments: plan.instalments }, now, invoices.map((i) => i.number));
+  // Approved later than requested: the schedule moves by the days that passed, over today's covered balance.
+  const today = localDate(now, customer.timeZone);
+  const shift = Math.max(0, daysBetween(localDate(new Date(plan.createdAt), customer.timeZone), today));
+  const regular = plan.instalments.filter((i) => i.seq > 0);
+  const down = plan.instalments.find((i) => i.seq === 0)?.amount;
+  const total = invoices.reduce((s, i) => s + i.balanceDue, 0);
+  const instalments = planSchedule({
+    total,
+    count: regular.length,
+    frequency: plan.frequency,
+    firstDueDate: addDays(regular[0]?.dueDate ?? today, shift),
+    today,
+    ...(down && down < total ? { downPayment: down } : {}),
+  });
+  const next: PaymentPlan = { ...plan, total, instalments, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
+  const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments }, now, invoices.map((i) => i.number));
   const codes = await transactWrite([
     {
       Put: {

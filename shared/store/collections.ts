@@ -274,7 +274,7 @@ export async function commitEscalation(
         TableName: tableName(),
         Key: keys.invoice(invoice.id),
         UpdateExpression: 'SET escalatedAt = :now, GSI2PK = :pk, GSI2SK = :sk',
-        ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt)',
+        ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt) AND attribute_not_exists(planId) AND attribute_not_exists(dispute)',
         ExpressionAttributeValues: { ':now': now.toISOString(), ':ev': invoice.version, ':pk': due.GSI2PK, ':sk': due.GSI2SK },
       },
     });

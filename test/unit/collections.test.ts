@@ -190,3 +190,35 @@ describe('notices', () => {
     expect(en.html).toContain('Ms &lt;Weber&gt;');
   });
 });
+
+describe('review fixes', () => {
+  const finalSent = inv({ dueDate: '2027-03-10', lastStepSent: 'final-notice' });
+  const after45 = new Date('2027-04-26T10:00:00Z');
+  it('never escalates an invoice in a payment plan, disputed, or with only charges left; keeps looking tomorrow', () => {
+    expect(escalationDecision({ ...finalSent, planId: 'plan_1' }, berlin, after45)).toMatchObject({ escalate: false, retryOn: '2027-04-27' });
+    expect(escalationDecision({ ...finalSent, dispute: { id: 'd', status: 'open', source: 'customer', reason: 'x', openedAt: '2027-04-01T00:00:00Z' } }, berlin, after45)).toMatchObject({ escalate: false, retryOn: '2027-04-27' });
+    expect(escalationDecision({ ...finalSent, balanceDue: 222, charges: 222 }, berlin, after45).escalate).toBe(false);
+    expect(planDunning(berlin, [{ ...finalSent, lastStepSent: 'firm', balanceDue: 222, charges: 222 }], after45).mail).toBeUndefined();
+  });
+
+  it('books no interest and no fee while in a plan, and waives what accrued before it', () => {
+    const terms: PaymentTerms = { ...interestTerms, fixedLateFee: { EUR: 4_000 } };
+    const run = interestRun(
+      inv({ terms, planId: 'plan_1', accrual: { through: '2027-04-20', numerator: String(19n * 100_000n * 3650n), days: 19, period: '2027-04' } }),
+      berlin,
+      new Date('2027-05-02T12:00:00Z'),
+    );
+    expect(run.postings).toEqual([]);
+    expect(run.accrual).toMatchObject({ numerator: '0', days: 0, through: '2027-05-02' });
+  });
+
+  it('ignores a stale replay of an earlier day', () => {
+    const run = interestRun(inv({ terms: interestTerms, accrual: { through: '2027-04-20', numerator: '5', days: 1, period: '2027-04' } }), berlin, new Date('2027-04-10T12:00:00Z'));
+    expect(run).toMatchObject({ postings: [], nextOn: '2027-04-20' });
+  });
+
+  it('quiet hours that would leave no business hour are ignored, never blocking collection', () => {
+    const plan = planDunning({ ...berlin, dunning: { quietHours: { startHour: 0, endHour: 24 } } }, [inv({ dueDate: '2027-04-09' })], tuesday10);
+    expect(plan.mail?.step.id).toBe('gentle');
+  });
+});
