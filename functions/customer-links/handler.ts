@@ -3,6 +3,7 @@ import { renderFeedbackPage, renderPlanRequestPage, renderPreferencesPage } from
 import { isValidLinkToken } from '../../shared/domain/links.ts';
 import { DEFAULT_BUSINESS_HOURS, leavesSendingTime } from '../../shared/domain/dunning.ts';
 import { newPlanSchema } from '../../shared/domain/plans.ts';
+import { localDate } from '../../shared/domain/dates.ts';
 import { httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { updateProfile } from '../../shared/services/casework.ts';
 import type { CustomerPatch } from '../../shared/domain/customer.ts';
@@ -114,7 +115,9 @@ export const handler = httpHandler({
       return { ...html(renderPlanRequestPage({ ...view, result: { error: input.error.issues[0]?.message ?? 'invalid request' } })), statusCode: 400 };
     }
     try {
-      const { plan } = await createPlan(input.data, 'customer', undefined, at(event));
+      // A double submit (or a reload) of the same request on the same day is the same plan, not a second one.
+      const key = `customer-request:${localDate(at(event), customer.timeZone)}:${[...input.data.invoiceIds].sort().join(',')}:${input.data.instalments}:${input.data.frequency}`;
+      const { plan } = await createPlan(input.data, 'customer', key, at(event));
       return html(renderPlanRequestPage({ ...view, result: { status: plan.status === 'active' ? 'active' : 'pending_approval', instalments: plan.instalments, currency: plan.currency } }));
     } catch (error) {
       if (error instanceof HttpError && error.statusCode < 500) {

@@ -164,16 +164,16 @@ export type PlanAction =
  */
 export function planAction(plan: PaymentPlan, coveredBalanceNow: number, now: Date, timeZone: string, quietHours?: QuietHours): PlanAction {
   const progress = planProgress(plan, coveredBalanceNow);
-  if (progress.complete) return { kind: 'complete' };
   const today = localDate(now, timeZone);
+  // Completion and default are told by mail: in the customer's sending hours, like every message.
+  const sendingNow = isSendingTime(now, timeZone, DEFAULT_BUSINESS_HOURS, quietHours);
+  const laterToday = () => ({ kind: 'wait' as const, until: nextSendingTime(now, today, timeZone, DEFAULT_BUSINESS_HOURS, quietHours).toISOString() });
+  if (progress.complete) return sendingNow ? { kind: 'complete' } : laterToday();
   const open = progress.instalments.filter((i) => !i.paid);
   const missed = open.find((i) => today > addDays(i.dueDate, plan.graceDays));
-  if (missed) return { kind: 'default', seq: missed.seq };
+  if (missed) return sendingNow ? { kind: 'default', seq: missed.seq } : laterToday();
   const toRemind = open.find((i) => !plan.reminded.includes(i.seq) && addDays(i.dueDate, -INSTALMENT_REMINDER_DAYS) <= today);
-  if (toRemind) {
-    if (isSendingTime(now, timeZone, DEFAULT_BUSINESS_HOURS, quietHours)) return { kind: 'remind', seq: toRemind.seq };
-    return { kind: 'wait', until: nextSendingTime(now, today, timeZone, DEFAULT_BUSINESS_HOURS, quietHours).toISOString() };
-  }
+  if (toRemind) return sendingNow ? { kind: 'remind', seq: toRemind.seq } : laterToday();
   // Next: the next reminder date, or the default check the day after an instalment's grace ends.
   const candidates: string[] = [];
   for (const i of open) {

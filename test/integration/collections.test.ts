@@ -446,8 +446,13 @@ describe('signed customer links: feedback, preferences, plan requests', () => {
     const res = await post(link, { invoiceId: inv.id, instalments: '3', frequency: 'monthly' }, { 'x-local-time': '2027-08-05T09:00:00Z' });
     expect(res.status, res.text).toBe(200);
     expect(res.text).toContain('Ihr Ratenplan ist vereinbart');
-    expect((await stack.api('GET', `/invoices/${inv.id}`)).body.planId).toMatch(/^plan_/);
-    expect((await communications(c.id)).mails.map((m) => m.kind)).toContain('plan_confirmed');
+    const planId = (await stack.api('GET', `/invoices/${inv.id}`)).body.planId;
+    expect(planId).toMatch(/^plan_/);
+    // A double submit is the same request: the same plan, one confirmation.
+    const again = await post(link, { invoiceId: inv.id, instalments: '3', frequency: 'monthly' }, { 'x-local-time': '2027-08-05T09:05:00Z' });
+    expect(again.status, again.text).toBe(200);
+    expect((await stack.api('GET', `/invoices/${inv.id}`)).body.planId).toBe(planId);
+    expect((await communications(c.id)).mails.filter((m) => m.kind === 'plan_confirmed')).toHaveLength(1);
   });
 });
 
