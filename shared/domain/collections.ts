@@ -74,6 +74,8 @@ export interface InvoiceCollections {
   lateFeeCharged?: boolean;
   /** In an active payment plan: out of the ladder and (by policy) interest until the plan completes or defaults. */
   planId?: string;
+  /** Reopened after being paid (a refund or chargeback): interest accrues again only from this date. */
+  accrualFrom?: string;
 }
 
 export interface CollectionsInvoice extends InvoiceCollections {
@@ -310,6 +312,7 @@ export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCu
   if (start && rate > 0) {
     let through = accrual?.through ?? start;
     if (through < start) through = start;
+    if (invoice.accrualFrom && through < invoice.accrualFrom) through = invoice.accrualFrom;
     // Policy: joining a payment plan waives interest accrued but not yet booked (and none accrues while in it).
     let numerator = inPlan ? 0n : BigInt(accrual?.numerator ?? '0');
     let days = inPlan ? 0 : (accrual?.days ?? 0);

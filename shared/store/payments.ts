@@ -8,6 +8,7 @@ import { actionShard } from '../domain/collections.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { cancellationCodes, entity, isConditionalFailure, tableName, transactWrite, writeOutcome } from './table.ts';
 import { ledgerPut } from './ledger.ts';
+import { schedulePut } from './invoices.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 
 /** `pending`: known but not settled (payment_intent.processing). `unapplied`: money waiting in review. */
@@ -79,6 +80,10 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   // worker now, which re-decides its ladder (re-anchoring after partial payments, resuming after a reversal).
   const due = keys.dunningDue(actionShard(change.customerId, ACTION_SHARDS), at, change.invoiceId);
   const paid = change.newStatus === 'paid';
+  // Money taken back from a paid invoice reopens it: its interest schedule (removed when it was paid) comes back, and
+  // interest resumes from the reopening — never for the days it was paid.
+  const reopened = change.delta < 0 && change.newBalance > 0 && change.newBalance + change.delta === 0;
+  const reopenedOn = at.slice(0, 10);
   const removals = [paid ? 'GSI2PK, GSI2SK' : '', change.dispute === null ? 'dispute' : ''].filter(Boolean).join(', ');
   return [
     {
@@ -88,6 +93,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
         UpdateExpression:
           'SET balanceDue = :nb, #st = :ns, version = :nv, GSI1SK = :g1sk, GSI3PK = :g3pk, GSI3SK = :g3sk' +
           (paid ? '' : ', GSI2PK = :g2pk, GSI2SK = :g2sk') +
+          (reopened ? ', accrualFrom = :af' : '') +
           (change.dispute ? ', dispute = :dispute' : '') +
           (removals ? ` REMOVE ${removals}` : ''),
         ConditionExpression: guard,
@@ -103,6 +109,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ':g3sk': byStatus.GSI3SK,
           ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK }),
           ...(change.dispute ? { ':dispute': change.dispute } : {}),
+          ...(reopened ? { ':af': reopenedOn } : {}),
         },
       },
     },
@@ -119,6 +126,9 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
         },
       },
     },
+    ...(reopened
+      ? [{ Put: schedulePut('interest', { id: change.invoiceId, customerId: change.customerId }, actionShard(change.customerId, ACTION_SHARDS), reopenedOn) }]
+      : []),
   ];
 }
 

@@ -221,4 +221,14 @@ describe('review fixes', () => {
     const plan = planDunning({ ...berlin, dunning: { quietHours: { startHour: 0, endHour: 24 } } }, [inv({ dueDate: '2027-04-09' })], tuesday10);
     expect(plan.mail?.step.id).toBe('gentle');
   });
+
+  it('after a refund reopens a paid invoice, interest resumes from the reopening, not for the days it was paid', () => {
+    // Paid on 10 April (the run then left the accrual at 11 April); a refund reopened it on 20 April.
+    const run = interestRun(
+      inv({ terms: interestTerms, accrual: { through: '2027-04-11', numerator: '0', days: 0, period: '2027-04' }, accrualFrom: '2027-04-20' }),
+      berlin,
+      new Date('2027-04-25T12:00:00Z'),
+    );
+    expect(run.accrual).toMatchObject({ through: '2027-04-25', days: 5 }); // 20–24 April, not 11–24
+  });
 });
