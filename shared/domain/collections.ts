@@ -9,6 +9,7 @@
  * A hardship extension replaces the due date for the ladder and for interest.
  */
 import { addDays, daysBetween, localDate } from './dates.ts';
+import type { Invoice } from './invoice.ts';
 import {
   DEFAULT_LADDER,
   dueStep,
@@ -19,6 +20,7 @@ import {
   nextSendingTime,
   DEFAULT_BUSINESS_HOURS,
   type CustomerDunningOverrides,
+  type DueStepInput,
   type DunningStep,
 } from './dunning.ts';
 import { divideRounded } from './money.ts';
@@ -78,19 +80,9 @@ export interface InvoiceCollections {
   accrualFrom?: string;
 }
 
-export interface CollectionsInvoice extends InvoiceCollections {
-  id: string;
-  customerId: string;
-  number: string;
-  currency: string;
-  total: number;
-  balanceDue: number;
-  issueDate: string;
-  dueDate: string;
-  paymentReference: string;
-  earlyPaymentDiscount?: { amount: number; until: string; basisPoints: number };
-  version: number;
-}
+/** The invoice as the collections decisions read it. */
+export type CollectionsInvoice = InvoiceCollections &
+  Pick<Invoice, 'id' | 'customerId' | 'number' | 'currency' | 'total' | 'balanceDue' | 'issueDate' | 'dueDate' | 'paymentReference' | 'earlyPaymentDiscount' | 'version'>;
 
 export interface CollectionsCustomer {
   id: string;
@@ -190,7 +182,7 @@ export function planDunning(
       updates.push({ ...base, nextActionAt: null });
       continue;
     }
-    const decision = dueStep({
+    const input: DueStepInput = {
       ladder: steps,
       dueDate: invoice.dueDate,
       extendedDueDate: invoice.extension?.dueDate,
@@ -204,23 +196,12 @@ export function planDunning(
       currency: invoice.currency,
       minimumAmounts: invoice.terms?.minimumAmounts,
       quietHours: customer.dunning?.quietHours,
-    });
+    };
+    const decision = dueStep(input);
     if (decision.action === 'send') {
       items.push({ invoice, step: decision.step });
-      const after = dueStep({
-        ladder: steps,
-        dueDate: invoice.dueDate,
-        extendedDueDate: invoice.extension?.dueDate,
-        timeZone: customer.timeZone,
-        now,
-        lastStepSent: decision.step.id,
-        holds: { active: false },
-        disputed: false,
-        balance: invoice.balanceDue,
-        currency: invoice.currency,
-        minimumAmounts: invoice.terms?.minimumAmounts,
-        quietHours: customer.dunning?.quietHours,
-      });
+      // Where the invoice goes next: the same decision as if this step had just been sent.
+      const after = dueStep({ ...input, lastStepSent: decision.step.id });
       const anchor = ladderAnchor({ dueDate: invoice.dueDate, extendedDueDate: invoice.extension?.dueDate });
       updates.push({
         ...base,

@@ -15,6 +15,7 @@ import { daysBetween, localDate } from './dates.ts';
 import type { LedgerEntry, LedgerEntryType } from './ledger.ts';
 import { escapeHtml, formatDate, language, paragraphsMail, type RenderedMail } from './messages.ts';
 import { currencyExponent, formatMoney } from './money.ts';
+import { agingBucket as reportBucket, type AgingBucket as ReportBucket } from './reports.ts';
 
 export type StatementLineType = 'invoice' | 'payment' | 'credit' | 'interest' | 'fee' | 'reversal';
 export type CreditLineType = 'overpayment' | 'credit_used' | 'refund' | 'reversal' | 'adjustment';
@@ -155,12 +156,17 @@ function creditLineType(entry: LedgerEntry): CreditLineType {
   }
 }
 
+/** The statement's names for the report's aging buckets (one definition of the boundaries: reports.ts). */
+const STATEMENT_BUCKET: Record<ReportBucket, AgingBucket> = {
+  current: 'current',
+  '1-30': 'days1To30',
+  '31-60': 'days31To60',
+  '61-90': 'days61To90',
+  '90+': 'over90',
+};
+
 export function agingBucket(daysPastDue: number): AgingBucket {
-  if (daysPastDue <= 0) return 'current';
-  if (daysPastDue <= 30) return 'days1To30';
-  if (daysPastDue <= 60) return 'days31To60';
-  if (daysPastDue <= 90) return 'days61To90';
-  return 'over90';
+  return STATEMENT_BUCKET[reportBucket(daysPastDue)];
 }
 
 interface Dated {

@@ -19,11 +19,10 @@ import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
 import { ledgerPut } from '../store/ledger.ts';
-import { mailPut, type MailMessage } from '../store/mail.ts';
+import { mailPut, newMail, type MailMessage } from '../store/mail.ts';
+import { linkSigner } from './links.ts';
 import { isConditionalFailure, tableName, transactWrite } from '../store/table.ts';
-import { ACTION_SHARDS, env } from '../topology.ts';
-import { getSecret } from '../adapters/secrets.ts';
-import { preferencesLink } from '../domain/links.ts';
+import { ACTION_SHARDS } from '../topology.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
 
@@ -56,9 +55,9 @@ function notFound(what: string, id: string): never {
 
 async function notify(customer: Customer, key: string, kind: string, notice: Notice, now: Date): Promise<MailMessage | undefined> {
   if (customer.mailSuppressed) return undefined;
-  const link = preferencesLink(process.env[env.publicBaseUrl] ?? '', customer.id, await getSecret('LINK_SIGNING_SECRET'));
+  const link = (await linkSigner()).preferences(customer.id);
   const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice, preferencesLink: link });
-  return { key, customerId: customer.id, kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
+  return newMail(customer, key, kind, rendered, now);
 }
 
 function dueNow(customerId: string, invoiceId: string, now: Date) {

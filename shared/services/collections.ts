@@ -24,12 +24,9 @@ import { addDays, localDate } from '../domain/dates.ts';
 import { interestStartDate, type PaymentTerms } from '../domain/terms.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
-import { payLink } from '../domain/pay-link.ts';
-import { planRequestLink, preferencesLink } from '../domain/links.ts';
 import { renderReminder, type ReminderItem } from '../domain/reminder-mail.ts';
 import { publishEvent } from '../adapters/events.ts';
 import { enqueueAll } from '../adapters/queue.ts';
-import { getSecret } from '../adapters/secrets.ts';
 import { errorForLog, logger } from '../logger.ts';
 import {
   commitDunning,
@@ -45,7 +42,8 @@ import {
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';
-import type { MailMessage } from '../store/mail.ts';
+import { newMail, type MailMessage } from '../store/mail.ts';
+import { linkSigner } from './links.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
 import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
@@ -135,12 +133,6 @@ function shardOf(customerId: string): number {
   return actionShard(customerId, ACTION_SHARDS);
 }
 
-async function links(invoiceIds: readonly string[]): Promise<Map<string, string>> {
-  const secret = await getSecret('LINK_SIGNING_SECRET');
-  const base = process.env[env.publicBaseUrl] ?? '';
-  return new Map(invoiceIds.map((id) => [id, payLink(base, id, secret)]));
-}
-
 function reminderItem(invoice: CollectionsInvoice, today: string, link: string): ReminderItem {
   const terms = invoice.terms as PaymentTerms | undefined;
   const discount = invoice.earlyPaymentDiscount;
@@ -178,10 +170,12 @@ function reminderKey(plan: NonNullable<DunningPlan['mail']>): string {
  * and move each invoice in the next-action index — in one transaction; then deliver the mail.
  */
 export async function runDunning(customerId: string, now: Date): Promise<{ sent?: string; items: number }> {
-  const owner = await getCustomer(customerId);
-  if (owner) await runPlans(owner, now);
+  let customer = await getCustomer(customerId);
+  if (!customer) return { items: 0 };
+  await runPlans(customer, now);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const customer = await getCustomer(customerId);
+    // A retry (something changed meanwhile) decides again on fresh state.
+    if (attempt > 0) customer = await getCustomer(customerId);
     if (!customer) return { items: 0 };
     const invoices = await unpaidInvoices(customerId);
     const plan = planDunning(customer, invoices, now, { excluded: customer.mailSuppressed !== undefined });
@@ -226,40 +220,28 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
   throw new Error(`customer ${customerId}: invoices changed concurrently during the reminder run`);
 }
 
-async function customerLinks(customerId: string): Promise<{ preferencesLink: string; planRequestLink: string }> {
-  const secret = await getSecret('LINK_SIGNING_SECRET');
-  const base = process.env[env.publicBaseUrl] ?? '';
-  return { preferencesLink: preferencesLink(base, customerId, secret), planRequestLink: planRequestLink(base, customerId, secret) };
-}
-
 async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['mail']>, now: Date): Promise<MailMessage> {
   const today = localDate(now, customer.timeZone);
-  const linkOf = await links(mail.items.map((i) => i.invoice.id));
+  const links = await linkSigner();
   const rendered = renderReminder({
     customerName: customer.name,
     locale: customer.locale,
     timeZone: customer.timeZone,
     tone: mail.step.tone,
     kind: mail.step.kind,
-    items: mail.items.map((i) => reminderItem(i.invoice, today, linkOf.get(i.invoice.id) ?? '')),
+    items: mail.items.map((i) => reminderItem(i.invoice, today, links.pay(i.invoice.id))),
     itemKinds: mail.items.map((i) => i.step.kind),
-    ...(await customerLinks(customer.id)),
+    preferencesLink: links.preferences(customer.id),
+    planRequestLink: links.planRequest(customer.id),
     ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),
     payeeAccount: process.env[env.payeeAccount] ?? '',
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
   });
-  return {
-    key: reminderKey(mail),
-    customerId: customer.id,
-    kind: `reminder:${mail.step.id}`,
-    to: customer.email,
-    ...rendered,
-    createdAt: now.toISOString(),
-    status: 'pending',
+  return newMail(customer, reminderKey(mail), `reminder:${mail.step.id}`, rendered, now, {
     invoiceIds: mail.items.map((i) => i.invoice.id),
     step: mail.step.id,
     tone: mail.step.tone,
-  } as MailMessage;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

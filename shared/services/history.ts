@@ -15,7 +15,6 @@ import { ledgerEntries } from '../store/ledger.ts';
 export async function communications(customerId: string) {
   if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
   const mails = (await mailHistory(customerId)).map((m) => {
-    const extra = m as typeof m & { invoiceIds?: string[]; step?: string; tone?: string };
     return {
       key: m.key,
       kind: m.kind,
@@ -24,8 +23,8 @@ export async function communications(customerId: string) {
       createdAt: m.createdAt,
       ...(m.sentAt ? { sentAt: m.sentAt } : {}),
       ...(m.messageId ? { messageId: m.messageId } : {}),
-      ...(extra.invoiceIds ? { invoiceIds: extra.invoiceIds } : {}),
-      ...(extra.step ? { step: extra.step, tone: extra.tone } : {}),
+      ...(m.invoiceIds ? { invoiceIds: m.invoiceIds } : {}),
+      ...(m.step ? { step: m.step, tone: m.tone } : {}),
     };
   });
   const events = (await eventsOfCustomer(customerId)).map((e) => ({

@@ -15,8 +15,8 @@ import { shortfallTolerance } from '../config/policy.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { markDone, type InboxEvent } from '../store/inbox.ts';
-import { getInvoice, getInvoiceIdByReference, listInvoices } from '../store/invoices.ts';
-import type { MailMessage } from '../store/mail.ts';
+import { getInvoice, getInvoiceIdByReference } from '../store/invoices.ts';
+import { newMail, type MailMessage } from '../store/mail.ts';
 import {
   applyPlan,
   commitPaymentChange,
@@ -29,9 +29,8 @@ import {
 } from '../store/payments.ts';
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
-import { getSecret } from '../adapters/secrets.ts';
-import { feedbackLinks, preferencesLink } from '../domain/links.ts';
-import { env } from '../topology.ts';
+import { unpaidInvoices } from '../store/collections.ts';
+import { linkSigner, type LinkSigner } from './links.ts';
 import { planTargets, touchPlans } from './plans.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -48,19 +47,6 @@ export function paymentIdFor(source: IncomingPayment['source'], externalId: stri
 
 export function receiptKey(paymentId: string): string {
   return `receipt#${paymentId}`;
-}
-
-async function openInvoicesOf(customerId: string): Promise<Invoice[]> {
-  const out: Invoice[] = [];
-  for (const status of ['open', 'partially_paid'] as const) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await listInvoices({ customerId, status }, 100, cursor);
-      out.push(...page.items);
-      cursor = page.lastKey;
-    } while (cursor && out.length < 2000);
-  }
-  return out;
 }
 
 /** Loads the evidence the matcher weighs. */
@@ -85,7 +71,7 @@ export async function loadCandidates(payment: IncomingPayment): Promise<MatchCan
       payerEvidence = payer.evidence;
     }
   }
-  const payerOpenInvoices = payerCustomerId ? await openInvoicesOf(payerCustomerId) : [];
+  const payerOpenInvoices = payerCustomerId ? await unpaidInvoices(payerCustomerId, 2000) : [];
   return {
     hinted,
     referenced,
@@ -122,7 +108,7 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
         });
     const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
     const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
-    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await getSecret('LINK_SIGNING_SECRET')) : undefined;
+    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await linkSigner()) : undefined;
     const result = await applyPlan(payment, plan, {
       ...(mail ? { mail } : {}),
       suggestions: match.suggestions,
@@ -330,10 +316,9 @@ function receiptMail(
   plan: ApplicationPlan,
   targets: readonly Invoice[],
   now: Date,
-  linkSecret: string,
+  links: LinkSigner,
 ): MailMessage {
   const byId = new Map(targets.map((t) => [t.id, t]));
-  const base = process.env[env.publicBaseUrl] ?? '';
   const rendered = renderReceipt({
     customerName: customer.name,
     locale: customer.locale,
@@ -348,18 +333,10 @@ function receiptMail(
     })),
     credit: plan.credit,
     // "How did we do?" after a payment: one click on a signed link records the rating.
-    feedbackLinks: feedbackLinks(base, customer.id, `payment:${payment.id}`, linkSecret),
-    preferencesLink: preferencesLink(base, customer.id, linkSecret),
+    feedbackLinks: links.feedback(customer.id, `payment:${payment.id}`),
+    preferencesLink: links.preferences(customer.id),
   });
-  return {
-    key: receiptKey(payment.id),
-    customerId: customer.id,
-    kind: 'receipt',
-    to: customer.email,
-    ...rendered,
-    createdAt: now.toISOString(),
-    status: 'pending',
-  };
+  return newMail(customer, receiptKey(payment.id), 'receipt', rendered, now);
 }
 
 /**

@@ -9,18 +9,17 @@ import type { Customer } from '../domain/customer.ts';
 import { addDays, daysBetween, localDate } from '../domain/dates.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import type { Invoice } from '../domain/invoice.ts';
-import { feedbackLinks, preferencesLink } from '../domain/links.ts';
 import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
 import { approvePlan as policyDecision, planAction, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { getSecret } from '../adapters/secrets.ts';
 import { HttpError, requestHash } from '../http/api.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
-import { mailPut, type MailMessage } from '../store/mail.ts';
+import { mailPut, newMail, type MailMessage } from '../store/mail.ts';
+import { linkSigner } from './links.ts';
 import { getPlan, planItem, plansOfCustomer, referenceTarget } from '../store/plans.ts';
 import { isConditionalFailure, tableName, transactWrite, type TransactItems } from '../store/table.ts';
 import { ACTION_SHARDS, env } from '../topology.ts';
@@ -31,7 +30,6 @@ const shardOf = (customerId: string) => actionShard(customerId, ACTION_SHARDS);
 
 async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail: PlanMail, now: Date, invoiceNumbers: string[]): Promise<MailMessage | undefined> {
   if (customer.mailSuppressed) return undefined;
-  const secret = await getSecret('LINK_SIGNING_SECRET');
   const rendered = renderPlanMail({
     customerName: customer.name,
     locale: customer.locale,
@@ -42,9 +40,9 @@ async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail
     paymentReference: plan.paymentReference,
     payeeAccount: process.env[env.payeeAccount] ?? '',
     mail,
-    preferencesLink: preferencesLink(process.env[env.publicBaseUrl] ?? '', customer.id, secret),
+    preferencesLink: (await linkSigner()).preferences(customer.id),
   });
-  return { key, customerId: customer.id, kind: mail.kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' };
+  return newMail(customer, key, mail.kind, rendered, now);
 }
 
 /** Covered invoices join the plan: out of the ladder and interest (guarded: unchanged, not disputed, not escalated, in no other plan). */
@@ -221,8 +219,8 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
     let nextAction: { shard: number; at: string } | undefined;
     if (action.kind === 'complete') {
       next = { ...next, status: 'completed', completedAt: at };
-      const secret = await getSecret('LINK_SIGNING_SECRET');
-      mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedbackLinks(process.env[env.publicBaseUrl] ?? '', customer.id, `plan:${plan.id}`, secret) }, now, numbers);
+      const feedback = (await linkSigner()).feedback(customer.id, `plan:${plan.id}`);
+      mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedback }, now, numbers);
       for (const invoice of invoices) {
         extra.push({ Update: { TableName: tableName(), Key: keys.invoice(invoice.id), UpdateExpression: 'REMOVE planId', ConditionExpression: 'planId = :p', ExpressionAttributeValues: { ':p': plan.id } } });
       }

@@ -9,14 +9,12 @@ import { parseBankPayload, type BankLine } from '../adapters/bank/index.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import { renderPaymentFailed } from '../domain/messages.ts';
 import { formatRfReference } from '../domain/rf-reference.ts';
-import { payLink } from '../domain/pay-link.ts';
-import { getSecret } from '../adapters/secrets.ts';
-import { env } from '../topology.ts';
 import { logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getEvent, markDone, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
 import { getInvoice } from '../store/invoices.ts';
-import { putMail } from '../store/mail.ts';
+import { newMail, putMail } from '../store/mail.ts';
+import { linkSigner } from './links.ts';
 import { findPayer, getPayment, putPendingPayment, recordFacts } from '../store/payments.ts';
 import { storeAndEnqueue } from './ingest.ts';
 import { deliverMail } from './outbox.ts';
@@ -91,7 +89,7 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
   const customer = customerId ? await getCustomer(customerId) : undefined;
   if (!customer) return;
   const key = `payment_failed#${action.paymentIntentId}`;
-  const linkSecret = await getSecret('LINK_SIGNING_SECRET');
+  const links = await linkSigner();
   const rendered = renderPaymentFailed({
     customerName: customer.name,
     locale: customer.locale,
@@ -103,10 +101,10 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
         number: i.number,
         paymentReference: formatRfReference(i.paymentReference),
         balanceDue: i.balanceDue,
-        payLink: payLink(process.env[env.publicBaseUrl] ?? '', i.id, linkSecret),
+        payLink: links.pay(i.id),
       })),
   });
-  await putMail({ key, customerId: customer.id, kind: 'payment_failed', to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending' });
+  await putMail(newMail(customer, key, 'payment_failed', rendered, now));
   await deliverMail(customer.id, key, now);
 }
 

@@ -21,7 +21,7 @@ import { listCustomers } from '../store/customers.ts';
 import { getInvoice, listInvoices } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
 import { ledgerEntries } from '../store/ledger.ts';
-import { entity, tableName } from '../store/table.ts';
+import { allPages, entity, queryAll, tableName } from '../store/table.ts';
 
 const calendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
 
@@ -43,14 +43,7 @@ const LEDGER_CONCURRENCY = 8;
 
 async function unpaidInvoices(): Promise<Invoice[]> {
   const out: Invoice[] = [];
-  for (const status of ['open', 'partially_paid'] as InvoiceStatus[]) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await listInvoices({ status }, PAGE, cursor);
-      out.push(...page.items);
-      cursor = page.lastKey;
-    } while (cursor);
-  }
+  for (const status of ['open', 'partially_paid'] as InvoiceStatus[]) out.push(...(await allPages((cursor) => listInvoices({ status }, PAGE, cursor))));
   return out;
 }
 
@@ -61,14 +54,7 @@ export async function agingFor(query: z.infer<typeof agingQuerySchema>, now: Dat
 }
 
 async function allCustomerIds(): Promise<string[]> {
-  const ids = new Set<string>();
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await listCustomers(PAGE, cursor);
-    for (const c of page.items) ids.add(c.id);
-    cursor = page.lastKey;
-  } while (cursor);
-  return [...ids];
+  return [...new Set((await allPages((cursor) => listCustomers(PAGE, cursor))).map((c) => c.id))];
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -146,21 +132,14 @@ export async function kpisFor(query: z.infer<typeof kpiQuerySchema>, now: Date):
 export async function feedbackFor(query: z.infer<typeof feedbackQuerySchema>, now: Date): Promise<FeedbackReport> {
   const to = query.to ?? utcDate(now);
   if (query.from !== undefined) notAfter(query.from, to);
-  const items: Feedback[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    // GSI3 `FEEDBACK` / `<at>#<id>`: `at` is an ISO instant, so the day after `to` bounds the range.
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI3',
-        KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': keys.feedbackListing('', '').GSI3PK, ':from': query.from ?? '0', ':to': addDays(to, 1) },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(entity<Feedback>(item) as Feedback);
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  // GSI3 `FEEDBACK` / `<at>#<id>`: `at` is an ISO instant, so the day after `to` bounds the range.
+  const items = (
+    await queryAll({
+      TableName: tableName(),
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.feedbackListing('', '').GSI3PK, ':from': query.from ?? '0', ':to': addDays(to, 1) },
+    })
+  ).map((item) => entity<Feedback>(item) as Feedback);
   return feedbackReport(items, { ...(query.from !== undefined ? { from: query.from } : {}), to });
 }

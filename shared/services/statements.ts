@@ -11,7 +11,6 @@ import { z } from 'zod';
 import type { Customer } from '../domain/customer.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import type { Invoice } from '../domain/invoice.ts';
-import { payLink } from '../domain/pay-link.ts';
 import {
   buildStatement,
   hasContent,
@@ -21,14 +20,14 @@ import {
   type Statement,
   type StatementInvoice,
 } from '../domain/statement.ts';
-import { getSecret } from '../adapters/secrets.ts';
 import { HttpError } from '../http/api.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer, listCustomers } from '../store/customers.ts';
 import { listInvoices } from '../store/invoices.ts';
+import { allPages } from '../store/table.ts';
 import { ledgerEntries } from '../store/ledger.ts';
-import { putMail, type MailMessage } from '../store/mail.ts';
-import { env } from '../topology.ts';
+import { newMail, putMail } from '../store/mail.ts';
+import { linkSigner } from './links.ts';
 import { deliverMail } from './outbox.ts';
 
 /** Customers per page of the monthly run (one page per invocation or queue message). */
@@ -67,14 +66,7 @@ export function requestedPeriod(query: StatementQuery, timeZone: string, now: Da
 
 /** Every invoice of the customer (GSI1), for numbers and due dates. */
 async function customerInvoices(customerId: string): Promise<Invoice[]> {
-  const out: Invoice[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await listInvoices({ customerId }, 250, cursor);
-    out.push(...page.items);
-    cursor = page.lastKey;
-  } while (cursor);
-  return out;
+  return allPages((cursor) => listInvoices({ customerId }, 250, cursor));
 }
 
 function statementInvoice(i: Invoice): StatementInvoice {
@@ -124,22 +116,12 @@ export async function sendMonthlyStatement(customer: Customer, now: Date): Promi
   const unpaidNow = invoices.filter((i) => i.balanceDue > 0 && statement.currencies.some((c) => c.openItems.some((o) => o.invoiceId === i.id && o.balance > 0)));
   const payLinks = new Map<string, string>();
   if (unpaidNow.length) {
-    const secret = await getSecret('LINK_SIGNING_SECRET');
-    const base = process.env[env.publicBaseUrl] ?? '';
-    for (const i of unpaidNow) payLinks.set(i.id, payLink(base, i.id, secret));
+    const links = await linkSigner();
+    for (const i of unpaidNow) payLinks.set(i.id, links.pay(i.id));
   }
   const rendered = renderStatementMail(statement, { payLinks });
   const key = statementMailKey(customer.id, month);
-  const mail = {
-    key,
-    customerId: customer.id,
-    kind: 'statement',
-    to: customer.email,
-    ...rendered,
-    createdAt: now.toISOString(),
-    status: 'pending',
-    period: { from, to },
-  } as MailMessage;
+  const mail = newMail(customer, key, 'statement', rendered, now, { period: { from, to } });
   if (!(await putMail(mail))) return 'exists';
   try {
     return (await deliverMail(customer.id, key, now)) === 'sent' ? 'sent' : 'written';

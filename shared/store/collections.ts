@@ -12,7 +12,7 @@ import { duePartition, keys, type ScheduleKind, type SweepKind } from './keys.ts
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { schedulePut } from './invoices.ts';
-import { entity, isConditionalFailure, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
+import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
 
 export interface DueEntry {
   invoiceId: string;
@@ -53,26 +53,22 @@ export async function dueSlice(
  * A customer's unpaid invoices (GSI1: open and partially paid), oldest due date first, each with `indexedAt`: its
  * current next-action time in the reminder index (absent when it is not in it).
  */
-export async function unpaidInvoices(customerId: string): Promise<(Invoice & { indexedAt?: string })[]> {
+export async function unpaidInvoices(customerId: string, max = Infinity): Promise<(Invoice & { indexedAt?: string })[]> {
   const out: (Invoice & { indexedAt?: string })[] = [];
   for (const status of ['open', 'partially_paid'] as const) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
-          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': `INVOICE#${status}#` },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const indexed = typeof item.GSI2PK === 'string' && item.GSI2PK.startsWith('DUE#DUNNING#') ? String(item.GSI2SK).split('#')[0] : undefined;
-        out.push({ ...(entity<Invoice>(item) as Invoice), ...(indexed ? { indexedAt: indexed } : {}) });
-      }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    const items = await queryAll(
+      {
+        TableName: tableName(),
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
+        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': `INVOICE#${status}#` },
+      },
+      max,
+    );
+    for (const item of items) {
+      const indexed = typeof item.GSI2PK === 'string' && item.GSI2PK.startsWith('DUE#DUNNING#') ? String(item.GSI2SK).split('#')[0] : undefined;
+      out.push({ ...(entity<Invoice>(item) as Invoice), ...(indexed ? { indexedAt: indexed } : {}) });
+    }
   }
   return out.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.id.localeCompare(b.id)));
 }
@@ -338,14 +334,6 @@ export interface StoredDispute extends InvoiceDispute {
 
 /** The letters written on a day (the print run), in customer order. */
 export async function lettersOf(date: string): Promise<Letter[]> {
-  const out: Letter[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `LETTERS#${date}` }, ExclusiveStartKey: cursor }),
-    );
-    for (const item of page.Items ?? []) out.push(entity<Letter>(item) as Letter);
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return out;
+  const items = await queryAll({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `LETTERS#${date}` } });
+  return items.map((item) => entity<Letter>(item) as Letter);
 }

@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { cancellationCodes, entity, tableName } from './table.ts';
+import { entity, tableName, transactWrite } from './table.ts';
 import { payerPut } from './payments.ts';
 
 /**
@@ -15,29 +15,20 @@ export async function putNewCustomer(customer: Customer, requestHash: string): P
     ...customer.bankAccounts.map((a) => payerPut(`account:${a}`, customer.id, 'known_account')),
     ...(customer.stripeCustomerId ? [payerPut(`stripe:${customer.stripeCustomerId}`, customer.id, 'stripe_customer')] : []),
   ];
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), entity: 'customer', ...customer, requestHash },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          ...links.map((Put) => ({ Put })),
-        ],
-      }),
-    );
-    return 'created';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (codes[0] === 'ConditionalCheckFailed') return 'exists';
-    if (codes.includes('ConditionalCheckFailed')) return 'account_taken';
-    throw error;
-  }
+  const codes = await transactWrite([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), entity: 'customer', ...customer, requestHash },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    ...links.map((Put) => ({ Put })),
+  ]);
+  if (!codes) return 'created';
+  if (codes[0] === 'ConditionalCheckFailed') return 'exists';
+  if (codes.includes('ConditionalCheckFailed')) return 'account_taken';
+  throw new Error(`transaction cancelled: ${codes.join(', ')}`);
 }
 
 export async function getCustomer(id: string): Promise<(Customer & { requestHash?: string }) | undefined> {

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, type ScheduleKind } from './keys.ts';
-import { cancellationCodes, entity, tableName } from './table.ts';
+import { entity, tableName, transactWrite } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 
 export function invoiceItem(invoice: Invoice): Record<string, unknown> {
@@ -57,57 +57,48 @@ export async function createInvoice(invoice: Invoice, requestHash: string, sched
     bookedAt: `${invoice.issueDate}T00:00:00.000Z`,
   };
   const TableName = tableName();
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName,
-              Item: {
-                ...invoiceItem(invoice),
-                ...(schedule ? keys.dunningDue(schedule.shard, schedule.dunningAt, invoice.id) : {}),
-                requestHash,
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          {
-            Put: {
-              TableName,
-              Item: { ...keys.invoiceNumber(invoice.number), entity: 'invoice_number', invoiceId: invoice.id },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          {
-            Put: {
-              TableName,
-              Item: { ...keys.reference(invoice.paymentReference), entity: 'reference', invoiceId: invoice.id },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          { Put: ledgerPut(entry) },
-          ...(schedule?.interestOn ? [{ Put: schedulePut('interest', invoice, schedule.shard, schedule.interestOn) }] : []),
-          {
-            ConditionCheck: {
-              TableName,
-              Key: keys.customer(invoice.customerId),
-              ConditionExpression: 'attribute_exists(PK)',
-            },
-          },
-        ],
-      }),
-    );
-    return 'created';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (codes[0] === 'ConditionalCheckFailed') return 'exists';
-    if (codes[1] === 'ConditionalCheckFailed') return 'duplicate_number';
-    if (codes[2] === 'ConditionalCheckFailed') return 'duplicate_reference';
-    if (codes.at(-1) === 'ConditionalCheckFailed') return 'no_customer';
-    throw error;
-  }
+  const codes = await transactWrite([
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...invoiceItem(invoice),
+          ...(schedule ? keys.dunningDue(schedule.shard, schedule.dunningAt, invoice.id) : {}),
+          requestHash,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      Put: {
+        TableName,
+        Item: { ...keys.invoiceNumber(invoice.number), entity: 'invoice_number', invoiceId: invoice.id },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      Put: {
+        TableName,
+        Item: { ...keys.reference(invoice.paymentReference), entity: 'reference', invoiceId: invoice.id },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    { Put: ledgerPut(entry) },
+    ...(schedule?.interestOn ? [{ Put: schedulePut('interest', invoice, schedule.shard, schedule.interestOn) }] : []),
+    {
+      ConditionCheck: {
+        TableName,
+        Key: keys.customer(invoice.customerId),
+        ConditionExpression: 'attribute_exists(PK)',
+      },
+    },
+  ]);
+  if (!codes) return 'created';
+  if (codes[0] === 'ConditionalCheckFailed') return 'exists';
+  if (codes[1] === 'ConditionalCheckFailed') return 'duplicate_number';
+  if (codes[2] === 'ConditionalCheckFailed') return 'duplicate_reference';
+  if (codes.at(-1) === 'ConditionalCheckFailed') return 'no_customer';
+  throw new Error(`transaction cancelled: ${codes.join(', ')}`);
 }
 
 /** Next value of a named counter (atomic ADD). */

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
+import type { RenderedMail } from '../domain/messages.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, tableName } from './table.ts';
 
@@ -25,6 +26,24 @@ export interface MailMessage {
   messageId?: string;
   sentAt?: string;
   suppressedAt?: string;
+  /** What a reminder covered: its invoices, step and tone (shown in the communication history). */
+  invoiceIds?: string[];
+  step?: string;
+  tone?: string;
+  /** What a statement covered. */
+  period?: { from: string; to: string };
+}
+
+/** A mail to a customer, to be written pending with the fact it reports and then delivered by the outbox. */
+export function newMail(
+  customer: { id: string; email: string },
+  key: string,
+  kind: string,
+  rendered: RenderedMail,
+  now: Date,
+  about: Pick<MailMessage, 'invoiceIds' | 'step' | 'tone' | 'period'> = {},
+): MailMessage {
+  return { key, customerId: customer.id, kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending', ...about };
 }
 
 export function mailPut(message: MailMessage) {

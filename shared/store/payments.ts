@@ -6,7 +6,7 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { actionShard } from '../domain/collections.ts';
 import { ACTION_SHARDS } from '../topology.ts';
-import { cancellationCodes, entity, isConditionalFailure, tableName, transactWrite, writeOutcome } from './table.ts';
+import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 import { schedulePut } from './invoices.ts';
 import { mailPut, type MailMessage } from './mail.ts';
@@ -50,22 +50,16 @@ function paymentItem(p: StoredPayment): Record<string, unknown> {
 
 /** A customer's payments, oldest first (GSI1). */
 export async function paymentsOfCustomer(customerId: string): Promise<StoredPayment[]> {
-  const items: StoredPayment[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
-        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': 'PAYMENT#' },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const i of out.Items ?? []) items.push(entity<StoredPayment>(i) as StoredPayment);
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey && items.length < 1000);
-  return items;
+  const items = await queryAll(
+    {
+      TableName: tableName(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
+      ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': 'PAYMENT#' },
+    },
+    1000,
+  );
+  return items.map((i) => entity<StoredPayment>(i) as StoredPayment);
 }
 
 /** Invoice balance update + allocation record for one change (positive delta applies, negative reverses). */
@@ -262,14 +256,8 @@ export async function commitPaymentChange(payment: StoredPayment, change: Paymen
   }
   for (const entry of change.ledger) actions.push({ Put: ledgerPut(entry) });
   if (change.mail) actions.push({ Put: mailPut(change.mail) });
-  try {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: actions }));
-    return true;
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (codes && (codes.includes('ConditionalCheckFailed') || codes.includes('TransactionConflict'))) return false;
-    throw error;
-  }
+  // A failed condition or a concurrent transaction: the caller reads again and decides again.
+  return writeOutcome(await transactWrite(actions)) === 'written';
 }
 
 export async function getPayment(id: string): Promise<StoredPayment | undefined> {

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, requireEnv } from '../adapters/aws.ts';
 import { env } from '../topology.ts';
 
@@ -14,6 +14,33 @@ export function cancellationCodes(error: unknown): string[] | undefined {
     return reasons.map((r) => r.Code ?? 'None');
   }
   return undefined;
+}
+
+/** Every item a query returns, page after page (up to `max`, when given). */
+export async function queryAll(input: QueryCommandInput, max = Infinity): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...(out.Items ?? []));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey && items.length < max);
+  return items;
+}
+
+/** Every item of a paginated listing (`{items, lastKey}` pages), page after page (up to `max`, when given). */
+export async function allPages<T>(
+  page: (cursor?: Record<string, unknown>) => Promise<{ items: T[]; lastKey?: Record<string, unknown> }>,
+  max = Infinity,
+): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const next = await page(cursor);
+    out.push(...next.items);
+    cursor = next.lastKey;
+  } while (cursor && out.length < max);
+  return out;
 }
 
 export type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems'] & unknown[];
