@@ -6,6 +6,8 @@
  * to the final figure. Splits use the largest-remainder method so that the parts always sum to the whole.
  */
 
+import { ISO_4217_MINOR_UNITS } from './iso4217.ts';
+
 export interface Money {
   /** Integer count of the currency's minor unit (cents for EUR, yen for JPY, fils for BHD). */
   readonly amount: number;
@@ -13,23 +15,18 @@ export interface Money {
   readonly currency: string;
 }
 
-const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
-
+/**
+ * Is `code` an upper-case ISO 4217 currency with a minor unit? The table is ISO 4217 List One (./iso4217.ts), never the
+ * runtime's locale data: Intl (CLDR) knows codes ISO has withdrawn and says HUF 0, IQD 0, ALL 0 where ISO says 2, 3, 2.
+ */
 export function isCurrency(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && knownCurrencies.has(code);
+  return /^[A-Z]{3}$/.test(code) && Object.hasOwn(ISO_4217_MINOR_UNITS, code);
 }
 
-const exponentCache = new Map<string, number>();
-
-/** Number of minor-unit digits for an ISO 4217 currency: JPY 0, EUR 2, BHD 3. */
+/** Number of minor-unit digits for an ISO 4217 currency, from ISO 4217 List One: JPY 0, EUR 2, HUF 2, BHD 3, CLF 4. */
 export function currencyExponent(currency: string): number {
-  const cached = exponentCache.get(currency);
-  if (cached !== undefined) return cached;
   if (!isCurrency(currency)) throw new RangeError(`Unknown ISO 4217 currency: ${currency}`);
-  const exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits as number;
-  exponentCache.set(currency, exponent);
-  return exponent;
+  return ISO_4217_MINOR_UNITS[currency] as number;
 }
 
 export function money(amount: number, currency: string): Money {
@@ -109,6 +106,12 @@ export function formatMoney(m: Money, locale: string): string {
   const digits = Math.abs(m.amount).toString().padStart(exponent + 1, '0');
   const decimal =
     exponent === 0 ? digits : `${digits.slice(0, digits.length - exponent)}.${digits.slice(digits.length - exponent)}`;
-  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency });
+  // Intl's own digits come from CLDR (HUF 0, IQD 0): show exactly the ISO minor units instead.
+  const formatter = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: m.currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  });
   return formatter.format(`${negative ? '-' : ''}${decimal}` as unknown as number);
 }

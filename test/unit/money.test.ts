@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, currencyExponent, divideRounded, formatMoney, money, sum } from '../../shared/domain/money.ts';
+import { ISO_4217_MINOR_UNITS, ISO_4217_PUBLISHED } from '../../shared/domain/iso4217.ts';
+import { allocate, currencyExponent, divideRounded, formatMoney, isCurrency, money, sum } from '../../shared/domain/money.ts';
 
 describe('money', () => {
   it('takes the exponent from ISO 4217', () => {
@@ -8,6 +9,31 @@ describe('money', () => {
     expect(currencyExponent('EUR')).toBe(2);
     expect(currencyExponent('BHD')).toBe(3);
     expect(() => currencyExponent('XYZ')).toThrow(/Unknown ISO 4217/);
+  });
+
+  it('takes exponents from the ISO 4217 table, not from the runtime locale data (CLDR says HUF 0, IQD 0, ALL 0, LBP 0)', () => {
+    const iso: Record<string, number> = { HUF: 2, ISK: 0, IQD: 3, ALL: 2, LBP: 2, JPY: 0, BHD: 3, KWD: 3, TWD: 2, CLF: 4, UYW: 4, EUR: 2, USD: 2, XCG: 2 };
+    for (const [code, exponent] of Object.entries(iso)) expect([code, currencyExponent(code)]).toEqual([code, exponent]);
+    expect(ISO_4217_PUBLISHED).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('knows the currencies of the same table, and only those', () => {
+    for (const code of ['EUR', 'HUF', 'ISK', 'IQD', 'CLF', 'XCG']) expect(isCurrency(code)).toBe(true);
+    // Not money (no minor unit in ISO 4217), withdrawn, or not a code at all — whatever the runtime's Intl knows.
+    for (const code of ['XAU', 'XXX', 'XDR', 'XTS', 'HRK', 'SLL', 'VEF', 'ZWL', 'eur', 'EURO', '', 'constructor', 'toString']) {
+      expect([code, isCurrency(code)]).toEqual([code, false]);
+    }
+    expect(Object.keys(ISO_4217_MINOR_UNITS).length).toBeGreaterThan(150);
+  });
+
+  it('shows exactly the ISO number of decimals, whatever Intl would', () => {
+    expect(formatMoney({ amount: 123456, currency: 'HUF' }, 'hu-HU')).toBe('1234,56\u00a0Ft');
+    expect(formatMoney({ amount: 500000, currency: 'HUF' }, 'en-US')).toMatch(/5,000\.00/);
+    expect(formatMoney({ amount: 5000, currency: 'ISK' }, 'en-US')).toMatch(/5,000$/);
+    expect(formatMoney({ amount: 1234, currency: 'IQD' }, 'en-US')).toMatch(/1\.234/);
+    expect(formatMoney({ amount: 1050, currency: 'ALL' }, 'en-US')).toMatch(/10\.50/);
+    expect(formatMoney({ amount: 123456, currency: 'CLF' }, 'en-US')).toMatch(/12\.3456/);
+    expect(formatMoney({ amount: 1050, currency: 'TWD' }, 'en-US')).toMatch(/10\.50/);
   });
 
   it('refuses non-integer amounts and unknown currencies', () => {
