@@ -1,7 +1,10 @@
 import Stripe from 'stripe';
+import { toStripeAmount } from './stripe-units.ts';
 
 /**
- * Creates a Stripe Checkout Session for the balance of one invoice. The session and its payment intent carry the
+ * Creates a Stripe Checkout Session for the balance of one invoice. `amount` is in ISO minor units and goes to Stripe
+ * through the one units adapter (5,000 ISK → `unit_amount` 500000); an amount Stripe cannot charge exactly throws
+ * StripeAmountError before any call (check first with `stripeChargeProblem`). The session and its payment intent carry the
  * invoice id in metadata, so `checkout.session.completed` / `payment_intent.succeeded` apply it by tier 1.
  * STRIPE_API_BASE (e.g. http://127.0.0.1:12111 for stripe-mock) points the SDK elsewhere for local work and tests.
  */
@@ -15,13 +18,14 @@ export async function createCheckoutSession(
     timeout: 8000,
     ...(base ? { host: base.hostname, port: Number(base.port), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
   });
+  const charge = toStripeAmount({ amount: input.amount, currency: input.currency });
   const session = await stripe.checkout.sessions.create(
     {
       mode: 'payment',
       line_items: [
         {
           quantity: 1,
-          price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: `Invoice ${input.invoiceNumber}` } },
+          price_data: { currency: charge.currency, unit_amount: charge.amount, product_data: { name: `Invoice ${input.invoiceNumber}` } },
         },
       ],
       metadata: { invoice_id: input.invoiceId },
@@ -31,7 +35,7 @@ export async function createCheckoutSession(
       cancel_url: input.returnUrl,
     },
     // The same invoice balance never opens two sessions at once from double clicks.
-    { idempotencyKey: `checkout:${input.invoiceId}:${input.amount}` },
+    { idempotencyKey: `checkout:${input.invoiceId}:${input.amount}:${input.currency}` },
   );
   if (!session.url) throw new Error('Stripe returned a checkout session without a URL');
   return session.url;

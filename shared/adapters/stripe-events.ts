@@ -1,11 +1,14 @@
 /**
- * Maps Stripe events to what they mean for us. Pure translation: no I/O. Amounts stay Stripe's integer minor
- * units; currencies are upper-cased; times come from the event (`created`).
+ * Maps Stripe events to what they mean for us. Pure translation: no I/O. Every amount is converted from Stripe's
+ * units to ISO 4217 minor units by the one adapter (`stripe-units.ts`: 500000 ISK from Stripe is 5,000 ISK here);
+ * currencies are upper-cased; times come from the event (`created`). An amount that does not convert exactly is a
+ * malformed event (stripeEventProblem names it: refused with 400, nothing stored), never rounded.
  */
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { IncomingPayment } from '../domain/application.ts';
 import type { DisputeStatus } from '../domain/payment-state.ts';
+import { fromStripeAmount, StripeAmountError } from './stripe-units.ts';
 
 export type StripeAction =
   | { kind: 'payment'; payment: IncomingPayment; stripeCustomer?: string }
@@ -27,14 +30,17 @@ export function invoiceIdsFromMetadata(metadata: Record<string, string> | null |
   return [...new Set(ids)];
 }
 
-function fromIntent(pi: Stripe.PaymentIntent, createdSeconds: number, amount: number): IncomingPayment {
+/** Stripe's amount in `currency` → ISO minor units (throws StripeAmountError; checked by stripeEventProblem first). */
+const iso = (stripeAmount: number, currency: string): number => fromStripeAmount(stripeAmount, currency).amount;
+
+function fromIntent(pi: Stripe.PaymentIntent, createdSeconds: number, stripeAmount: number): IncomingPayment {
   const invoiceIds = invoiceIdsFromMetadata(pi.metadata);
   return {
     id: '',
     source: 'stripe',
     externalId: pi.id,
     method: pi.payment_method_types?.[0] ?? 'card',
-    amount,
+    amount: iso(stripeAmount, pi.currency),
     currency: pi.currency.toUpperCase(),
     receivedAt: new Date(createdSeconds * 1000).toISOString(),
     ...(invoiceIds[0] ? { invoiceHint: invoiceIds[0] } : {}),
@@ -58,15 +64,27 @@ const objectSchemas: Record<string, z.ZodType> = {
   'payment_intent.succeeded': intent,
   'payment_intent.processing': intent,
   'payment_intent.payment_failed': intent,
-  'charge.refunded': z.object({ id, amount_refunded: minor, payment_intent: ref.optional() }).passthrough(),
-  'charge.dispute.created': z.object({ id, amount: minor, status: z.string(), payment_intent: ref.optional() }).passthrough(),
-  'charge.dispute.closed': z.object({ id, amount: minor, status: z.string(), payment_intent: ref.optional() }).passthrough(),
+  'charge.refunded': z.object({ id, amount_refunded: minor, currency, payment_intent: ref.optional() }).passthrough(),
+  'charge.dispute.created': z.object({ id, amount: minor, currency, status: z.string(), payment_intent: ref.optional() }).passthrough(),
+  'charge.dispute.closed': z.object({ id, amount: minor, currency, status: z.string(), payment_intent: ref.optional() }).passthrough(),
   'checkout.session.completed': z
     .object({ id, payment_status: z.string(), amount_total: minor.nullable(), currency: currency.nullable(), payment_intent: ref.optional(), metadata })
     .passthrough(),
   'customer_cash_balance_transaction.created': z
     .object({ id, type: z.string(), net_amount: z.number().int().refine(Number.isSafeInteger), currency, customer: ref.optional() })
     .passthrough(),
+};
+
+/** The amounts (in the object's `currency`) that interpretStripeEvent converts, per handled type. */
+const AMOUNT_FIELDS: Record<string, readonly string[]> = {
+  'payment_intent.succeeded': ['amount', 'amount_received'],
+  'payment_intent.processing': ['amount', 'amount_received'],
+  'payment_intent.payment_failed': ['amount', 'amount_received'],
+  'charge.refunded': ['amount_refunded'],
+  'charge.dispute.created': ['amount'],
+  'charge.dispute.closed': ['amount'],
+  'checkout.session.completed': ['amount_total'],
+  'customer_cash_balance_transaction.created': ['net_amount'],
 };
 
 const envelope = z
@@ -88,9 +106,23 @@ export function stripeEventProblem(event: unknown): string | undefined {
   const schema = objectSchemas[head.data.type];
   if (!schema) return undefined;
   const body = schema.safeParse(head.data.data.object);
-  if (body.success) return undefined;
-  const issue = body.error.issues[0];
-  return `data.object.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
+  if (!body.success) {
+    const issue = body.error.issues[0];
+    return `data.object.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
+  }
+  const object = body.data as Record<string, unknown>;
+  const currencyCode = object.currency;
+  for (const field of AMOUNT_FIELDS[head.data.type] ?? []) {
+    const value = object[field];
+    if (typeof value !== 'number' || typeof currencyCode !== 'string') continue; // null amount_total: not paid, ignored
+    try {
+      fromStripeAmount(value, currencyCode);
+    } catch (error) {
+      if (error instanceof StripeAmountError) return `data.object.${field}: ${error.message}`;
+      throw error;
+    }
+  }
+  return undefined;
 }
 
 export function interpretStripeEvent(event: Stripe.Event): StripeAction {
@@ -109,7 +141,7 @@ export function interpretStripeEvent(event: Stripe.Event): StripeAction {
         kind: 'failed',
         paymentIntentId: pi.id,
         invoiceIds: invoiceIdsFromMetadata(pi.metadata),
-        amount: pi.amount,
+        amount: iso(pi.amount, pi.currency),
         currency: pi.currency.toUpperCase(),
         ...(pi.last_payment_error?.code ? { reason: pi.last_payment_error.code } : {}),
       };
@@ -118,7 +150,7 @@ export function interpretStripeEvent(event: Stripe.Event): StripeAction {
       const charge = event.data.object;
       const pi = idOf(charge.payment_intent);
       if (!pi) return { kind: 'ignore', reason: 'refunded charge has no payment intent' };
-      return { kind: 'refund', paymentIntentId: pi, refundedTotal: charge.amount_refunded };
+      return { kind: 'refund', paymentIntentId: pi, refundedTotal: iso(charge.amount_refunded, charge.currency) };
     }
     case 'charge.dispute.created':
     case 'charge.dispute.closed': {
@@ -129,7 +161,7 @@ export function interpretStripeEvent(event: Stripe.Event): StripeAction {
         kind: 'dispute',
         paymentIntentId: pi,
         disputeId: dispute.id,
-        amount: dispute.amount,
+        amount: iso(dispute.amount, dispute.currency),
         status: disputeStatus(dispute.status, event.type === 'charge.dispute.closed'),
       };
     }
@@ -147,7 +179,7 @@ export function interpretStripeEvent(event: Stripe.Event): StripeAction {
           source: 'stripe',
           externalId: pi,
           method: session.payment_method_types?.[0] ?? 'card',
-          amount: session.amount_total,
+          amount: iso(session.amount_total, session.currency),
           currency: session.currency.toUpperCase(),
           receivedAt: new Date(event.created * 1000).toISOString(),
           ...(invoiceIds[0] ? { invoiceHint: invoiceIds[0] } : {}),
@@ -167,7 +199,7 @@ export function interpretStripeEvent(event: Stripe.Event): StripeAction {
           source: 'stripe',
           externalId: txn.id,
           method: 'bank_transfer',
-          amount: txn.net_amount,
+          amount: iso(txn.net_amount, txn.currency),
           currency: txn.currency.toUpperCase(),
           receivedAt: new Date(event.created * 1000).toISOString(),
           ...(reference ? { remittanceText: reference, references: [reference] } : {}),

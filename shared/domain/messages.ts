@@ -146,6 +146,8 @@ export interface PayPageInput {
   payeeAccount: string;
   /** Form target for card payment, or undefined when the invoice is settled. */
   checkoutUrl?: string;
+  /** Card payment cannot take this amount (e.g. a currency or step Stripe cannot charge exactly): bank transfer only. */
+  cardUnavailable?: boolean;
 }
 
 const payText = {
@@ -155,6 +157,8 @@ const payText = {
     settled: 'Nothing to pay — this invoice is settled. Thank you!',
     card: 'Pay by card or wallet',
     bank: (account: string, ref: string) => `Or by bank transfer to ${account}, reference ${ref}.`,
+    cardUnavailable: 'Payment by card is not available for this amount.',
+    bankOnly: (account: string, ref: string) => `Please pay by bank transfer to ${account}, reference ${ref}.`,
   },
   de: {
     title: (n: string) => `Rechnung ${n}`,
@@ -162,6 +166,8 @@ const payText = {
     settled: 'Nichts zu zahlen — diese Rechnung ist beglichen. Vielen Dank!',
     card: 'Mit Karte oder Wallet zahlen',
     bank: (account: string, ref: string) => `Oder per Überweisung an ${account}, Verwendungszweck ${ref}.`,
+    cardUnavailable: 'Eine Kartenzahlung ist für diesen Betrag leider nicht möglich.',
+    bankOnly: (account: string, ref: string) => `Bitte überweisen Sie den Betrag an ${account}, Verwendungszweck ${ref}.`,
   },
 };
 
@@ -169,8 +175,13 @@ const payText = {
 export function renderPayPage(input: PayPageInput): string {
   const t = payText[language(input.locale)];
   const amount = formatMoney({ amount: input.balanceDue, currency: input.currency }, input.locale);
+  const due = formatDate(input.dueDate, input.locale, 'UTC');
   const body =
-    input.balanceDue === 0 || !input.checkoutUrl
+    input.balanceDue > 0 && input.cardUnavailable
+      ? `<p>${escapeHtml(t.due(amount, due))}</p>
+<p>${escapeHtml(t.cardUnavailable)}</p>
+<p>${escapeHtml(t.bankOnly(input.payeeAccount, input.paymentReference))}</p>`
+      : input.balanceDue === 0 || !input.checkoutUrl
       ? `<p>${escapeHtml(t.settled)}</p>`
       : `<p>${escapeHtml(t.due(amount, formatDate(input.dueDate, input.locale, 'UTC')))}</p>
 <form method="post" action="${escapeHtml(input.checkoutUrl)}"><button type="submit">${escapeHtml(t.card)}</button></form>
