@@ -33,6 +33,7 @@
  */
 import type { Adjustment, Decision, IncomingPayment } from './application.ts';
 import type { Invoice } from './invoice.ts';
+import { daysBetween } from './dates.ts';
 import { isValidRfReference, normaliseReference, scanRfReferences } from './rf-reference.ts';
 
 export interface MatchCandidates {
@@ -445,7 +446,7 @@ function byReference(ctx: Context, found: FoundReferences): MatchResult | undefi
   const validRefs = new Set(found.valid);
   const referenced = dedupeById(
     candidates.referenced.filter((inv) => validRefs.has(normaliseReference(inv.paymentReference))),
-  );
+  ).sort(byDueDate);
   if (hintIds.length === 0 && referenced.length === 0) return undefined;
 
   const hinted = hintIds.flatMap((id) => hintedById.get(id) ?? []);
@@ -462,12 +463,9 @@ function byReference(ctx: Context, found: FoundReferences): MatchResult | undefi
   if (missing.length > 0) {
     return abstain(ctx, rule, `metadata names invoice(s) we do not have: ${missing.join(',')}`, evidence);
   }
-  if (referenced.length > 1) {
-    return abstain(ctx, rule, `several references resolve to different invoices: ${ids(referenced)}`, evidence);
-  }
-  const [ref] = referenced;
-  if (hinted.length > 0 && ref && !hintedById.has(ref.id)) {
-    return abstain(ctx, rule, `metadata (${ids(hinted)}) and RF reference (${ref.id}) name different invoices`, evidence);
+  const stray = hinted.length > 0 ? referenced.filter((inv) => !hintedById.has(inv.id)) : [];
+  if (stray.length > 0) {
+    return abstain(ctx, rule, `metadata (${ids(hinted)}) and RF reference (${ids(stray)}) name different invoices`, evidence);
   }
   const targets = hinted.length > 0 ? hinted : referenced;
   const customers = new Set(targets.map((inv) => inv.customerId));
@@ -488,7 +486,66 @@ function byReference(ctx: Context, found: FoundReferences): MatchResult | undefi
       invoiceCustomerId: customerId,
     });
   }
-  return applyIdentified(ctx, rule, targets, evidence);
+  if (hinted.length > 0) return applyIdentified(ctx, rule, targets, evidence);
+  return bySeveralReferences(ctx, referenced, evidence);
+}
+
+/**
+ * Tier 1 by RF reference(s) alone (all of one customer, in the payment currency, not another payer's). One reference
+ * applies what was paid (applyIdentified). Several apply only when the amount is exactly the sum of their open
+ * balances — a payer settling several invoices with one transfer — otherwise the payment waits with the reason. The
+ * identified payer's invoice numbers in the text join the references when, together, they sum exactly.
+ */
+function bySeveralReferences(ctx: Context, referenced: Invoice[], evidence: Evidence): MatchResult {
+  const rule: MatchRule = 'reference';
+  const amount = ctx.payment.amount;
+  const numbered = numbersAlongside(ctx, referenced);
+  if (numbered.length > 0 && referenced.every((inv) => inv.balanceDue > 0)) {
+    const together = [...referenced, ...numbered].sort(byDueDate);
+    if (sumBalances(together) === amount) {
+      for (const inv of numbered) suggest(ctx, [inv], 0.8, `invoice number ${inv.number} is in the remittance text`);
+      return applied(ctx, rule, together, {
+        ...evidence,
+        via: 'rf_reference+invoice_number',
+        invoiceNumbersInText: numbers(numbered),
+        openBalancesSum: amount,
+      });
+    }
+  }
+  if (referenced.length === 1) return applyIdentified(ctx, rule, referenced, evidence);
+  const paid = referenced.filter((inv) => inv.balanceDue <= 0);
+  if (paid.length > 0) {
+    return abstain(ctx, rule, `several references resolve to different invoices and ${numbers(paid)} is already paid`, {
+      ...evidence,
+      paidInvoiceIds: ids(paid),
+    });
+  }
+  const sum = sumBalances(referenced);
+  if (sum !== amount) {
+    return abstain(
+      ctx,
+      rule,
+      `several references resolve to different invoices (${ids(referenced)}) and the amount ${amount} is not their open balances' sum ${sum}`,
+      { ...evidence, openBalancesSum: sum },
+    );
+  }
+  return applied(ctx, rule, referenced, { ...evidence, openBalancesSum: sum });
+}
+
+/** The identified payer's other open invoices (payment currency) whose number is in the text, beside referenced ones. */
+function numbersAlongside(ctx: Context, referenced: readonly Invoice[]): Invoice[] {
+  const customerId = referenced[0]?.customerId;
+  if (ctx.payerId === undefined || customerId !== ctx.payerId) return [];
+  const text = [ctx.payment.remittanceText ?? '', ...(ctx.payment.references ?? [])].join('\n');
+  if (text.trim() === '') return [];
+  const taken = new Set(referenced.map((inv) => inv.id));
+  return payerOpen(ctx).filter(
+    (inv) =>
+      !taken.has(inv.id) &&
+      inv.currency === ctx.payment.currency &&
+      inv.number.length >= MIN_NUMBER_LENGTH &&
+      containsInvoiceNumber(text, inv.number),
+  ).sort(byDueDate);
 }
 
 /** Payer's open invoices (balance > 0), whatever the currency. */
@@ -607,16 +664,26 @@ function byExactAmount(ctx: Context, open: readonly Invoice[]): MatchResult | un
   if (!chosen) return undefined;
   const approx = approximate(ctx, open);
   const rivals = dedupeById([...approx.shortfall, ...approx.discount.map((c) => c.invoice)]);
-  if (rivals.length > 0) {
-    for (const inv of rivals) suggest(ctx, [inv], 0.55, 'amount fits after a fee shortfall or early-payment discount');
-    return abstain(
-      ctx,
-      rule,
-      `ambiguous: the amount matches ${numbers(chosen)} exactly but also ${numbers(rivals)} after a fee shortfall or discount`,
-      { ...invoiceEvidence(chosen), rivals: ids(rivals) },
-    );
+  if (rivals.length === 0) return applied(ctx, rule, chosen, evidence);
+  if (chosen.length === 1 && approx.discount.length === 0) {
+    // Exact beats tolerant: one invoice with exactly the balance wins over others that fit only after a fee shortfall
+    // (an amount anywhere in 1..tolerance); the alternatives are recorded in the evidence. An early-payment discount
+    // is not a tolerance: balance − discount is an exact amount the customer was offered, so an exact invoice and an
+    // invoice exact after its discount are two exact explanations and the payment waits (round prices make this
+    // common: 50.00 with 2 % off is 49.00).
+    return applied(ctx, rule, chosen, {
+      ...evidence,
+      exactBeatsTolerant: rivals.map((inv) => `${inv.number}: fee shortfall ${inv.balanceDue - amount}`).join('; '),
+      alternativeIds: ids(rivals),
+    });
   }
-  return applied(ctx, rule, chosen, evidence);
+  for (const inv of rivals) suggest(ctx, [inv], 0.55, 'amount fits after a fee shortfall or early-payment discount');
+  return abstain(
+    ctx,
+    rule,
+    `ambiguous: the amount matches ${numbers(chosen)} exactly but also ${numbers(rivals)} after a fee shortfall or discount`,
+    { ...invoiceEvidence(chosen), rivals: ids(rivals) },
+  );
 }
 
 /** Tiers 4 and 5, weighed together. */
@@ -655,6 +722,125 @@ function byApproximateAmount(ctx: Context, open: readonly Invoice[]): MatchResul
   ]);
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// Suggestions from the amount index (payer not identified)
+
+/** Share of the amount (percent) within which an open balance is "near" it, besides the shortfall tolerance. */
+export const NEAR_AMOUNT_PERCENT = 3;
+
+/**
+ * The open balances worth suggesting for a payment of `amount` whose payer is not identified: within
+ * max(tolerance, 3 % of the amount) either side (a bank fee taken, an early-payment discount deducted, a small
+ * overpayment). The store reads the amount index over this range; integers only.
+ */
+export function nearAmountWindow(amount: number, tolerance: number): { min: number; max: number } {
+  const percent = Math.floor((amount * NEAR_AMOUNT_PERCENT + 99) / 100);
+  const delta = Math.max(tolerance, percent);
+  return { min: Math.max(1, amount - delta), max: amount + delta };
+}
+
+/** Levenshtein distance of a and b, or `limit + 1` once it is certain to exceed `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** Tokens of the payment's text that could be a mistyped reference or invoice number (normalised, with a digit). */
+function referenceLikeTokens(payment: IncomingPayment, found: FoundReferences): string[] {
+  const raw = [...(payment.references ?? []), ...(payment.remittanceText ?? '').split(/[\s,;:()]+/)];
+  const tokens = raw
+    .map((t) => t.toUpperCase().replace(/[^A-Z0-9\-_./]/g, ''))
+    .filter((t) => t.length >= 5 && t.length <= 40 && /\d/.test(t));
+  return [...new Set([...found.invalid, ...found.valid, ...tokens])].slice(0, 50);
+}
+
+/**
+ * How close the payment's text comes to naming the invoice, 0..1: its number as a whole token (1), a reference one or
+ * two characters off the invoice's RF reference (0.9 / 0.6: a typo fails the checksum and resolves nothing, but tells
+ * a person where to look), a token one character off its number (0.7).
+ */
+function referenceSimilarity(text: string, tokens: readonly string[], inv: Invoice): number {
+  if (inv.number.length >= MIN_NUMBER_LENGTH && containsInvoiceNumber(text, inv.number)) return 1;
+  const ref = normaliseReference(inv.paymentReference);
+  const number = inv.number.toUpperCase();
+  let best = 0;
+  for (const token of tokens) {
+    const flat = normaliseReference(token);
+    if (ref.length >= 10) {
+      const d = editDistance(flat, ref, 2);
+      if (d === 1) best = Math.max(best, 0.9);
+      else if (d === 2) best = Math.max(best, 0.6);
+    }
+    if (number.length >= 5 && editDistance(token, number, 1) === 1) best = Math.max(best, 0.7);
+  }
+  return best;
+}
+
+/**
+ * Ranked suggestions among open invoices of other customers (or of anyone, when the payer is unknown) whose balance
+ * equals or is near the amount, from the amount index. Score 0.02–0.49 (below any payer- or reference-based
+ * suggestion): amount fit (exact 1, exact after the invoice's early-payment discount 0.95, a fee shortfall within the
+ * tolerance 0.85, otherwise up to 0.6 by closeness) × 0.2, reference similarity × 0.25, closeness of the due date to
+ * the received date × 0.02. Never applies money.
+ */
+function suggestByAmount(ctx: Context, found: FoundReferences): void {
+  const { payment, candidates, payerId } = ctx;
+  const amount = payment.amount;
+  const window = nearAmountWindow(amount, ctx.tolerance);
+  const pool = dedupeById(candidates.sameAmountInvoices).filter(
+    (inv) =>
+      inv.customerId !== payerId &&
+      inv.currency === payment.currency &&
+      inv.balanceDue > 0 &&
+      inv.balanceDue >= window.min &&
+      inv.balanceDue <= window.max,
+  );
+  if (pool.length === 0) return;
+  const text = [payment.remittanceText ?? '', ...(payment.references ?? [])].join('\n');
+  const tokens = referenceLikeTokens(payment, found);
+  const received = payment.receivedAt.slice(0, 10);
+  const who = payerId === undefined ? 'payer not identified' : 'another customer';
+  const scored = pool.map((inv) => {
+    const gap = inv.balanceDue - amount;
+    const discount = discountOf(ctx, inv);
+    let fit: number;
+    let why: string;
+    if (gap === 0) {
+      fit = 1;
+      why = 'same amount';
+    } else if (discount !== undefined && gap === discount) {
+      fit = 0.95;
+      why = `balance minus early-payment discount ${discount}`;
+    } else if (gap > 0 && withinTolerance(gap, inv.balanceDue, ctx.tolerance)) {
+      fit = 0.85;
+      why = `short by ${gap}, within the fee tolerance`;
+    } else {
+      const delta = Math.max(amount - window.min, window.max - amount);
+      fit = 0.6 * (1 - Math.abs(gap) / (delta + 1));
+      why = gap > 0 ? `balance ${gap} more than paid` : `balance ${-gap} less than paid`;
+    }
+    const similarity = referenceSimilarity(text, tokens, inv);
+    const days = Math.abs(daysBetween(received, inv.dueDate));
+    const score = Math.round((0.02 + 0.2 * fit + 0.25 * similarity + 0.02 / (1 + days / 30)) * 1000) / 1000;
+    const parts = [why, ...(similarity > 0 ? ['the text resembles its number or reference'] : []), `due ${inv.dueDate}`, who];
+    return { inv, score, reason: parts.join(', ') };
+  });
+  scored.sort((x, y) => y.score - x.score || byDueDate(x.inv, y.inv));
+  for (const s of scored.slice(0, MAX_SUGGESTIONS)) suggest(ctx, [s.inv], s.score, s.reason);
+}
+
 /**
  * Decides which invoice(s) a payment pays (see the module comment for the tiers). Pure and deterministic: the same
  * payment, candidates and policy always give the same result.
@@ -681,12 +867,7 @@ export function matchPayment(payment: IncomingPayment, candidates: MatchCandidat
     return abstain(ctx, 'none', `payer identifications conflict: ${payment.payerCustomerId} vs ${candidates.payerCustomerId}`);
   }
 
-  const sameAmount = candidates.sameAmountInvoices.filter(
-    (inv) => inv.customerId !== payerId && inv.balanceDue === payment.amount && inv.balanceDue > 0,
-  );
-  for (const inv of sameAmount) {
-    suggest(ctx, [inv], 0.2, payerId === undefined ? 'same amount, payer not identified' : 'same amount, another customer');
-  }
+  suggestByAmount(ctx, found);
 
   const tier1 = byReference(ctx, found);
   if (tier1) return tier1;

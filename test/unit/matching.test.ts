@@ -8,6 +8,7 @@ import {
   extractReferences,
   findExactSubsets,
   matchPayment,
+  nearAmountWindow,
   type MatchCandidates,
   type MatchPolicy,
   type MatchResult,
@@ -142,12 +143,14 @@ describe('tier 1: reference (metadata or RF reference)', () => {
     expect(r.suggestions.map((s) => s.invoiceIds)).toEqual([['inv_a'], ['inv_b']]);
   });
 
-  it('two references resolving to different invoices abstain ("several references")', () => {
+  it('two references resolving to different invoices abstain ("several references") when the amount is not their sum', () => {
     const a = inv({ id: 'inv_a' });
     const b = inv({ id: 'inv_b' });
     const payment = pay({ remittanceText: `${a.paymentReference} ${b.paymentReference}` });
     const r = matchPayment(payment, cands({ referenced: referencedFor(payment, [a, b]), ...known([a, b]) }), policy());
-    expectUnapplied(r, /several references/);
+    expectUnapplied(r, /several references resolve to different invoices \(inv_a,inv_b\) and the amount 10000 is not their open balances' sum 20000/);
+    expect(r.decision.evidence).toMatchObject({ openBalancesSum: 20000 });
+    expect(r.suggestions.map((s) => s.invoiceIds)).toEqual([['inv_a'], ['inv_b']]);
   });
 
   it('metadata naming an invoice we do not have abstains, and does not fall through to the amount', () => {
@@ -235,6 +238,143 @@ describe('tier 1: pay link short by a fee', () => {
     expectApplied(partial, 'reference', ['inv_a', 'inv_tiny']);
     expect(partial.adjustments).toEqual([]);
     expect(partial.decision.evidence).toMatchObject({ remainingBalance: 300 });
+  });
+});
+
+describe('tier 1: several references summing exactly', () => {
+  const refsOf = (...invoices: Invoice[]) => invoices.map((i) => formatRfReference(i.paymentReference)).join(' / ');
+
+  it('several RF references of one customer whose open balances sum exactly → applied to all, oldest due first', () => {
+    const a = inv({ id: 'inv_a', balanceDue: 12000, dueDate: '2026-03-01' });
+    const b = inv({ id: 'inv_b', balanceDue: 3050, total: 5000, dueDate: '2026-01-15' });
+    const c = inv({ id: 'inv_c', balanceDue: 999, dueDate: '2026-02-01' });
+    const payment = pay({ amount: 16049, remittanceText: `Invoices ${refsOf(a, b, c)}` });
+    for (const payer of [{}, known([a, b, c])]) {
+      const r = matchPayment(payment, cands({ referenced: referencedFor(payment, [a, b, c]), ...payer }), policy());
+      expectApplied(r, 'reference', ['inv_b', 'inv_c', 'inv_a']);
+      expect(r.decision.evidence).toMatchObject({ via: 'rf_reference', invoiceIds: 'inv_b,inv_c,inv_a', openBalancesSum: 16049 });
+      expect([...balancesAfter(r, payment).values()]).toEqual([0, 0, 0]);
+    }
+  });
+
+  it('structured references count as well; the same reference twice is one invoice', () => {
+    const a = inv({ id: 'inv_a', balanceDue: 4000 });
+    const b = inv({ id: 'inv_b', balanceDue: 6000 });
+    const payment = pay({ amount: 10000, references: [a.paymentReference, b.paymentReference, a.paymentReference.toLowerCase()] });
+    expectApplied(matchPayment(payment, cands({ referenced: referencedFor(payment, [a, b]) }), policy()), 'reference', ['inv_a', 'inv_b']);
+  });
+
+  it('an RF reference plus invoice numbers of the identified payer summing exactly → applied to all of them', () => {
+    const a = inv({ id: 'inv_a', balanceDue: 4000, dueDate: '2026-01-10' });
+    const b = inv({ id: 'inv_b', balanceDue: 2500, dueDate: '2026-01-20' });
+    const c = inv({ id: 'inv_c', balanceDue: 1000, dueDate: '2026-01-05' });
+    const payment = pay({ amount: 7500, remittanceText: `${a.paymentReference}; ${b.number}, ${c.number}` });
+    const r = matchPayment(payment, cands({ referenced: referencedFor(payment, [a, b, c]), ...known([a, b, c]) }), policy());
+    expectApplied(r, 'reference', ['inv_c', 'inv_a', 'inv_b']);
+    expect(r.decision.evidence).toMatchObject({ via: 'rf_reference+invoice_number', invoiceNumbersInText: `${c.number},${b.number}` });
+    // Not their sum: the reference alone decides, as before (pays that invoice, the rest is the customer's credit).
+    const more = pay({ amount: 9000, remittanceText: payment.remittanceText });
+    const alone = matchPayment(more, cands({ referenced: [a], ...known([a, b, c]) }), policy());
+    expectApplied(alone, 'reference', ['inv_a']);
+    expect(alone.decision.evidence).toMatchObject({ excessToCredit: 5000 });
+    // Without an identified payer, numbers are not evidence.
+    expectApplied(matchPayment(payment, cands({ referenced: [a] }), policy()), 'reference', ['inv_a']);
+  });
+
+  it('not exactly the sum (short by a fee, a discount, or more) → review with the reason', () => {
+    const a = inv({ id: 'inv_a', balanceDue: 4000 });
+    const b = inv({ id: 'inv_b', balanceDue: 6000 });
+    for (const amount of [9999, 9700, 10001, 4000]) {
+      const payment = pay({ amount, references: [a.paymentReference, b.paymentReference] });
+      const r = matchPayment(payment, cands({ referenced: [a, b], ...known([a, b]) }), policy({ earlyPaymentDiscount: () => 150 }));
+      expectUnapplied(r, new RegExp(`the amount ${amount} is not their open balances' sum 10000`));
+      expect(r.decision.rule).toBe('reference');
+    }
+  });
+
+  it('references of different customers, another payer, another currency or a paid invoice → review', () => {
+    const a = inv({ id: 'inv_a', balanceDue: 4000 });
+    const b = inv({ id: 'inv_b', balanceDue: 6000, customerId: 'cus_2' });
+    const refs = { amount: 10000, references: [a.paymentReference, b.paymentReference] };
+    expectUnapplied(matchPayment(pay(refs), cands({ referenced: [a, b] }), policy()), /belong to different customers: cus_1,cus_2/);
+    const b1 = { ...b, customerId: 'cus_1' };
+    expectUnapplied(matchPayment(pay(refs), cands({ referenced: [a, b1], ...known([], 'cus_9') }), policy()), /payer cus_9 is not the invoice's customer cus_1/);
+    const usd = { ...b1, currency: 'USD' };
+    expectUnapplied(matchPayment(pay(refs), cands({ referenced: [a, usd] }), policy()), /currency differs/);
+    const paid = inv({ id: 'inv_p', balanceDue: 0, total: 6000 });
+    const r = matchPayment(pay({ amount: 4000, references: [a.paymentReference, paid.paymentReference] }), cands({ referenced: [a, paid] }), policy());
+    expectUnapplied(r, /already paid/);
+  });
+
+  it('metadata naming all the referenced invoices applies the metadata; a reference outside it → review', () => {
+    const a = inv({ id: 'inv_a', balanceDue: 4000 });
+    const b = inv({ id: 'inv_b', balanceDue: 6000 });
+    const c = inv({ id: 'inv_c', balanceDue: 1000 });
+    const named = pay({ source: 'stripe', invoiceHints: ['inv_a', 'inv_b'], references: [a.paymentReference, b.paymentReference] });
+    expectApplied(matchPayment(named, cands({ hinted: [a, b], referenced: [a, b] }), policy()), 'reference', ['inv_a', 'inv_b']);
+    const stray = pay({ source: 'stripe', invoiceHints: ['inv_a', 'inv_b'], references: [a.paymentReference, c.paymentReference] });
+    expectUnapplied(matchPayment(stray, cands({ hinted: [a, b], referenced: [a, c] }), policy()), /RF reference \(inv_c\) name different invoices/);
+  });
+});
+
+describe('unknown payer: ranked suggestions from the amount index', () => {
+  const other = (id: string, balanceDue: number, p: Partial<Invoice> = {}) => inv({ id, balanceDue, customerId: `cus_${id}`, ...p });
+
+  it('nearAmountWindow: max(tolerance, 3 % of the amount) either side, integers', () => {
+    expect(nearAmountWindow(10000, 500)).toEqual({ min: 9500, max: 10500 });
+    expect(nearAmountWindow(100000, 500)).toEqual({ min: 97000, max: 103000 });
+    expect(nearAmountWindow(101, 0)).toEqual({ min: 97, max: 105 });
+    expect(nearAmountWindow(10, 500)).toEqual({ min: 1, max: 510 });
+  });
+
+  it('ranks by closeness of the amount: exact, then exact after a discount, then a fee shortfall, then near', () => {
+    const exact = other('exact', 10000);
+    const disc = other('disc', 10200);
+    const fee = other('fee', 10300);
+    const near = other('near', 9800);
+    const far = other('far', 9600);
+    const out = other('out', 12000);
+    const usd = other('usd', 10000, { currency: 'USD' });
+    const p = policy({ earlyPaymentDiscount: (i) => (i.id === 'inv_disc' || i.id === 'disc' ? 200 : undefined) });
+    const r = matchPayment(pay({ payerName: 'Someone' }), cands({ sameAmountInvoices: [out, near, far, usd, fee, disc, exact] }), p);
+    expectUnapplied(r, /payer not identified/);
+    expect(r.suggestions.map((s) => s.invoiceIds[0])).toEqual(['exact', 'disc', 'fee', 'near', 'far']);
+    expect(r.suggestions[0]?.reason).toMatch(/same amount/);
+    expect(r.suggestions[1]?.reason).toMatch(/early-payment discount 200/);
+    expect(r.suggestions[2]?.reason).toMatch(/short by 300/);
+    expect(r.suggestions.every((s) => s.score > 0 && s.score < 0.5)).toBe(true);
+  });
+
+  it('a mistyped RF reference or invoice number lifts the invoice it resembles above an exact amount', () => {
+    const exact = other('exact', 10000);
+    const typo = other('typo', 10250);
+    const ref = typo.paymentReference;
+    const wrong = `${ref.slice(0, 8)}${ref[8] === 'X' ? 'Y' : 'X'}${ref.slice(9)}`;
+    expect(extractReferences({ remittanceText: wrong }).valid).toEqual([]);
+    const r = matchPayment(pay({ remittanceText: `Payment ${formatRfReference(wrong)}` }), cands({ sameAmountInvoices: [exact, typo] }), policy());
+    expectUnapplied(r, /payer not identified.*fails the checksum/);
+    expect(r.suggestions.map((s) => s.invoiceIds[0])).toEqual(['typo', 'exact']);
+    expect(r.suggestions[0]?.reason).toMatch(/resembles/);
+    const byNumber = other('num', 10400, { number: 'INV-004711' });
+    const n = matchPayment(pay({ remittanceText: 'Rechnung INV-04711' }), cands({ sameAmountInvoices: [exact, byNumber] }), policy());
+    expect(n.suggestions.map((s) => s.invoiceIds[0])).toEqual(['num', 'exact']);
+  });
+
+  it('among equal amounts, the due date nearest the received date comes first; at most five', () => {
+    const dues = ['2025-06-01', '2026-01-09', '2026-03-01', '2026-01-20', '2025-12-01', '2024-01-01'];
+    const same = dues.map((dueDate, k) => other(`d${k}`, 10000, { dueDate }));
+    const r = matchPayment(pay({ receivedAt: '2026-01-10T08:00:00.000Z' }), cands({ sameAmountInvoices: same }), policy());
+    expect(r.suggestions.map((s) => s.invoiceIds[0])).toEqual(['d1', 'd3', 'd4', 'd2', 'd0']);
+  });
+
+  it('never applies money, and a known payer’s own invoices are not suggested as another customer’s', () => {
+    const mine = inv({ id: 'mine', balanceDue: 10000 });
+    const theirs = other('theirs', 10000);
+    const r = matchPayment(pay(), cands({ ...known([mine, inv({ id: 'mine2', balanceDue: 10000 })]), sameAmountInvoices: [mine, theirs] }), policy());
+    expectUnapplied(r, /ambiguous/);
+    const reasons = new Map(r.suggestions.map((s) => [s.invoiceIds[0], s.reason]));
+    expect(reasons.get('theirs')).toMatch(/another customer/);
+    expect(reasons.get('mine')).not.toMatch(/another customer/);
   });
 });
 
@@ -358,7 +498,9 @@ describe('tier 2: invoice number in the remittance text', () => {
     const a = inv({ id: 'inv_a', number: 'INV-7', balanceDue: 10000 });
     const r = matchPayment(pay({ remittanceText: 'INV-7', payerName: 'ACME' }), cands({ sameAmountInvoices: [a] }), policy());
     expectUnapplied(r, /payer not identified \(a payer name alone never applies money\)/);
-    expect(r.suggestions).toEqual([{ invoiceIds: ['inv_a'], score: 0.2, reason: 'same amount, payer not identified' }]);
+    expect(r.suggestions).toEqual([
+      { invoiceIds: ['inv_a'], score: 0.482, reason: 'same amount, the text resembles its number or reference, due 2026-01-31, payer not identified' },
+    ]);
   });
 
   it('number of an invoice in another currency → abstain; a partial payment by number applies with a discount closing', () => {
@@ -434,12 +576,43 @@ describe('tier 3: payer known, exact amount', () => {
     expectUnapplied(matchPayment(pay({ amount: total }), cands(known(six)), policy()), /no open invoice of the payer matches/);
   });
 
-  it('an exact match that also fits another invoice after a fee or discount abstains (two explanations)', () => {
+  it('exact beats tolerant: one invoice with exactly the balance wins over one that fits after a fee shortfall', () => {
     const exact = inv({ id: 'inv_exact', balanceDue: 9700 });
     const fee = inv({ id: 'inv_fee', balanceDue: 10000 });
     const r = matchPayment(pay({ amount: 9700 }), cands(known([exact, fee])), policy());
+    expectApplied(r, 'payer_exact_amount', ['inv_exact']);
+    expect(r.adjustments).toEqual([]);
+    expect(r.decision.evidence).toMatchObject({
+      invoiceId: 'inv_exact',
+      alternativeIds: 'inv_fee',
+      exactBeatsTolerant: `${fee.number}: fee shortfall 300`,
+    });
+  });
+
+  it('exact beats tolerant over several fee readings; an early-payment discount is exact too, so that still waits', () => {
+    const exact = inv({ id: 'inv_exact', balanceDue: 4900 });
+    const fee1 = inv({ id: 'inv_fee1', balanceDue: 5000 });
+    const fee2 = inv({ id: 'inv_fee2', balanceDue: 5100 });
+    const r = matchPayment(pay({ amount: 4900 }), cands(known([fee2, exact, fee1])), policy());
+    expectApplied(r, 'payer_exact_amount', ['inv_exact']);
+    expect(r.decision.evidence).toMatchObject({ alternativeIds: 'inv_fee2,inv_fee1' });
+    expect(r.decision.evidence.exactBeatsTolerant).toMatch(/fee shortfall 200; .*fee shortfall 100/);
+    // 50.00 with 2 % off is 49.00: paying 49.00 fits one invoice exactly and the other exactly after its discount.
+    const p = policy({ earlyPaymentDiscount: (i) => (i.id === 'inv_fee1' ? 100 : undefined) });
+    const d = matchPayment(pay({ amount: 4900 }), cands(known([exact, fee1])), p);
+    expectUnapplied(d, /ambiguous: the amount matches .* exactly but also/);
+    expect(d.suggestions.map((s) => s.invoiceIds[0])).toEqual(['inv_exact', 'inv_fee1']);
+  });
+
+  it('exact beats tolerant only for one exact invoice: two exact → abstain; an exact set vs a tolerant single → abstain', () => {
+    const twins = [inv({ id: 'inv_1', balanceDue: 9700 }), inv({ id: 'inv_2', balanceDue: 9700 }), inv({ id: 'inv_fee', balanceDue: 10000 })];
+    expectUnapplied(matchPayment(pay({ amount: 9700 }), cands(known(twins)), policy()), /ambiguous: 2 open invoices/);
+    const set = [inv({ id: 'inv_s1', balanceDue: 4000 }), inv({ id: 'inv_s2', balanceDue: 5700 }), inv({ id: 'inv_fee', balanceDue: 10000 })];
+    const r = matchPayment(pay({ amount: 9700 }), cands(known(set)), policy());
     expectUnapplied(r, /ambiguous: the amount matches .* exactly but also/);
-    expect(r.suggestions.map((s) => s.invoiceIds[0])).toEqual(['inv_exact', 'inv_fee']);
+    expect(r.suggestions.map((s) => s.invoiceIds)).toEqual([['inv_s1', 'inv_s2'], ['inv_fee']]);
+    const twoTolerant = [inv({ id: 'inv_f1', balanceDue: 10000 }), inv({ id: 'inv_f2', balanceDue: 9900 })];
+    expectUnapplied(matchPayment(pay({ amount: 9700 }), cands(known(twoTolerant)), policy()), /ambiguous: 2 open invoices fit/);
   });
 
   it('ignores invoices in another currency; says so when only they match', () => {
@@ -622,7 +795,7 @@ describe('no rule fires', () => {
     expectUnapplied(r, /payer not identified \(a payer name alone never applies money\)/);
     expect(r.decision.rule).toBe('none');
     expect(r.suggestions).toHaveLength(2);
-    expect(r.suggestions.every((s) => s.score === 0.2)).toBe(true);
+    expect(r.suggestions.every((s) => s.score < 0.5 && /same amount, .*payer not identified/.test(s.reason))).toBe(true);
   });
 
   it('invalid amounts and conflicting payer identifications are refused', () => {
