@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { renderText } from '../../local/events.ts';
 import { describe, expect, it } from 'vitest';
 import { BankFormatError, type BankLine, classifyBai2TypeCode, parseBai2, parseBankPayload } from '../../shared/adapters/bank/index.ts';
 import { createRfReference } from '../../shared/domain/rf-reference.ts';
@@ -18,6 +19,9 @@ interface Account {
   details: { lines: string[]; amount: number }[];
 }
 
+/** Lines that are records of their own (a wrapped line continuing a 16's text is not one). */
+const records = (lines: readonly string[]): number => lines.filter((l) => /^\d{2}[,:]/.test(l)).length;
+
 /** Builds a BAI2 file with correct control totals and record counts (tests then break them on purpose). */
 function bai2(groups: { currency?: string; date?: string; accounts: Account[] }[]): string {
   const out = ['01,BANKUS33,OURCOMPANY,260305,0600,1,80,,2/'];
@@ -35,13 +39,13 @@ function bai2(groups: { currency?: string; date?: string; accounts: Account[] }[
         out.push(...detail.lines);
         total += detail.amount;
       }
-      out.push(`49,${total},${out.length - accountStart + 1}/`);
+      out.push(`49,${total},${records(out.slice(accountStart)) + 1}/`);
       groupTotal += total;
     }
-    out.push(`98,${groupTotal},${group.accounts.length},${out.length - start + 1}/`);
+    out.push(`98,${groupTotal},${group.accounts.length},${records(out.slice(start)) + 1}/`);
     fileTotal += groupTotal;
   }
-  out.push(`99,${fileTotal},${groups.length},${out.length + 1}/`);
+  out.push(`99,${fileTotal},${groups.length},${records(out) + 1}/`);
   return out.join('\n');
 }
 
@@ -330,4 +334,107 @@ describe('malformed BAI2', () => {
       expect(() => parseBai2(body)).toThrow(message);
     });
   }
+});
+
+describe('BAI2 bank dialects (read when the strict reading fails; accepted only when every total holds)', () => {
+  const publicFile = (name: string): string => readFileSync(new URL(`../../events/bank/public/${name}`, import.meta.url), 'utf8');
+  const account = (details: { lines: string[]; amount: number }[]) => bai2([{ accounts: [{ number: '0012345678', currency: 'USD', details }] }]);
+
+  it('a 16 whose text runs on to the next line without an 88: the line joins the text, and is not a record', () => {
+    const file = account([credit('16,195,125000,0,W1,,INCOMING WIRE PAYMENT', 125000, `FOR ${RF1} THANK YOU`), credit('16,142,500,0,W2,,NEXT', 500)]);
+    expect(file).toContain('49,125500,4/'); // 03, two 16s, 49: the wrapped line is not counted
+    const { lines } = parseBai2(file);
+    expect(lines.map((l) => [l.key, l.amount, l.remittanceText, l.references])).toEqual([
+      ['prov:W1', 125000, `INCOMING WIRE PAYMENT FOR ${RF1} THANK YOU`, [RF1]],
+      ['prov:W2', 500, 'NEXT', []],
+    ]);
+  });
+
+  it('a 16 wrapped inside its fixed fields joins the line as it is (no space added)', () => {
+    const [line] = parseBai2(account([credit('16,142,810,0,R', 810, '1,C9,LOCKBOX ITEM')])).lines;
+    expect(line).toMatchObject({ key: 'prov:R1', references: ['C9'], remittanceText: 'LOCKBOX ITEM' });
+  });
+
+  it('"88:" in place of "88,": a continuation like any other', () => {
+    const [line] = parseBai2(account([credit('16,195,810,0,R1,,WIRE FROM ACME', 810, `88:OBI ${RF1}`, '88,SECOND LINE')])).lines;
+    expect(line).toMatchObject({ key: 'prov:R1', references: [RF1], remittanceText: `WIRE FROM ACME OBI ${RF1} SECOND LINE` });
+  });
+
+  it('records without the trailing "/" and with CRLF line ends read exactly like the canonical file', () => {
+    const canonical = parseBai2(filled());
+    const bare = filled()
+      .split('\n')
+      .map((l) => l.replace(/\/$/, ''))
+      .join('\r\n');
+    expect(bare).not.toMatch(/\/\r\n/);
+    expect(parseBai2(bare)).toEqual(canonical);
+  });
+
+  it('refuses a dialect file whose totals do not hold, naming the total and the dialect read', () => {
+    const wrapped = account([credit('16,195,125000,0,W1,,INCOMING WIRE PAYMENT', 125000, `FOR ${RF1} THANK YOU`)]);
+    expect(() => parseBai2(wrapped.replace('16,195,125000,', '16,195,125001,'))).toThrow(
+      /^BAI2 line 5 does not start with a record code: "FOR RF.*"; read with bank dialects \(a 16 record whose text runs on to the next line without an 88\): BAI2 account 0012345678 control total 125000 does not match the sum of its amounts 125001$/,
+    );
+    const colon = account([credit('16,195,810,0,R1,,WIRE', 810, '88:OBI X')]);
+    expect(() => parseBai2(colon.replace('49,810,4/', '49,810,3/'))).toThrow(/read with bank dialects \("88:" in place of "88,"\): .* declares 3 records but the account has 4$/);
+    expect(() => parseBai2(colon.replace('99,810,', '99,811,'))).toThrow(BankFormatError);
+  });
+
+  it('keeps refusing a line without a record code that does not continue a 16 text', () => {
+    const afterTrailer = filled().replace('49,3251620,7/', '49,3251620,7/\nSTRAY LINE');
+    expect(() => parseBai2(afterTrailer)).toThrow(/line 10 does not start with a record code: "STRAY LINE"/);
+    const afterEndedText = account([credit('16,142,810,0,R1,,ENDED/', 810, 'STRAY LINE')]);
+    expect(() => parseBai2(afterEndedText)).toThrow(/does not start with a record code: "STRAY LINE"/);
+  });
+
+  it('reads a text containing "/ 16," literally when the file is valid as written (the strict reading comes first)', () => {
+    const [line] = parseBai2(account([credit('16,142,810,0,R1,,PAID 2026/ 16,00 EUR', 810)])).lines;
+    expect(line?.remittanceText).toBe('PAID 2026/ 16,00 EUR');
+  });
+
+  describe('public files written by other projects (events/bank/public, see its README)', () => {
+    it('moov-io/bai2 sample3: wrapped 16 text and several records per line; every total holds, so it is read', () => {
+      const body = publicFile('moov-io-sample3.txt');
+      const result = parseBai2(body);
+      expect(result.lines).toHaveLength(13);
+      expect(result.ignored).toHaveLength(13);
+      expect(result.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(2500 + 500 + 100 + 2500 + 600 + 600 + 215 + 105 + 13855 + 11521 + 4783 + 2347 + 87);
+      expect(result.lines[3]).toMatchObject({
+        amount: 2500,
+        accountIban: '11111111',
+        remittanceText: '111111     ACH_SETL           1111111111 111111111111111 1111111111',
+      });
+      expect(result.lines.every((l) => l.currency === 'USD' && l.bookingDate === '2022-09-19' && l.kind === 'credit')).toBe(true);
+      expect(parseBai2(body.replaceAll('\n', '\r\n'))).toEqual(result);
+    });
+
+    it('moov-io/bai2 sample3 with one amount changed is refused', () => {
+      const body = publicFile('moov-io-sample3.txt');
+      expect(() => parseBai2(body.replace('16,142,2500,Z,,,111111', '16,142,2600,Z,,,111111'))).toThrow(/control total 2515864 does not match the sum of its amounts 2515964/);
+      expect(() => parseBai2(body.replace('99,2508440,1,74/', '99,2508440,1,73/'))).toThrow(/declares 73 records but the file has 74/);
+    });
+
+    it('moov-io/bai2 sample4 ("88:" continuation) is refused: its own account totals do not hold', () => {
+      expect(() => parseBai2(publicFile('moov-io-sample4-continuations-newline-delimited.txt'))).toThrow(
+        'BAI2 line 63 does not start with a record code: "88:EREF: 07370568132"; read with bank dialects ("88:" in place of "88,"): ' +
+          'BAI2 account 107049932 control total -1260161341762 does not match the sum of its amounts 7999960',
+      );
+    });
+
+    it.each(['moov-io-sample1.txt', 'moov-io-sample2.txt', 'moov-io-spec-section3.txt'])('%s (canonical) is read as before', (name) => {
+      const result = parseBai2(publicFile(name));
+      expect(result.lines.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('the dialect sample events/bank/bai2-dialects.txt (all three dialects) is read, and refused once tampered', () => {
+    const body = renderText('events/bank/bai2-dialects.txt', { reference: RF2, invoiceNumber: 'INV-2026-0042' });
+    const { lines, ignored } = parseBai2(body);
+    expect(lines.map((l) => [l.key, l.amount, l.references, l.remittanceText])).toEqual([
+      ['prov:20260306000101', 125000, [RF2], `INCOMING WIRE FROM GLOBEX LLC PAYMENT FOR ${RF2} THANK YOU OBI INVOICE INV-2026-0042`],
+      ['prov:20260306000102', 500, [], 'ACH CREDIT'],
+    ]);
+    expect(ignored).toEqual([{ position: '02[1]/03[1]/16[3]', reason: 'debit type code 475: money going out is not a customer payment' }]);
+    expect(() => parseBai2(body.replace('16,195,125000,', '16,195,126000,'))).toThrow(/control total 1627500 does not match the sum of its amounts 1628500/);
+  });
 });

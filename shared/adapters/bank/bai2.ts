@@ -220,20 +220,96 @@ function accountSummaryTotal(fields: readonly string[], where: string): bigint {
   return total;
 }
 
-function parseRecords(body: string): PhysicalRecord[] {
+/**
+ * Dialects of real bank files, read only when the strict reading fails, and accepted only when every control total
+ * and record count then holds (a wrong reading changes amounts or counts, so the totals catch it).
+ */
+type Dialect = 'wrapped_text' | 'colon_88' | 'packed_records';
+
+const DIALECT_NAMES: Record<Dialect, string> = {
+  wrapped_text: 'a 16 record whose text runs on to the next line without an 88',
+  colon_88: '"88:" in place of "88,"',
+  packed_records: 'several "/"-ended records on one line',
+};
+
+/** Where a line holds several records: after a `/`, before the code of the next one (`88:` included). */
+const PACKED_RECORDS = /(?<=\/)\s*(?=(?:01|02|03|16|49|88|98|99),|88:)/;
+
+/** True when the text of the last record read (a 16, or an 88 continuing one) may run on to the next line. */
+function textRunsOn(records: readonly PhysicalRecord[]): boolean {
+  const last = records.at(-1);
+  if (!last || last.content.trimEnd().endsWith('/')) return false;
+  const owner = records.findLast((r) => r.code !== '88');
+  return (last.code === '16' || last.code === '88') && owner?.code === '16';
+}
+
+/** Appends a wrapped line to the record it continues: to the text with a space, or to a field cut mid-way as is. */
+function appendWrapped(record: PhysicalRecord, line: string): void {
+  let fieldsComplete = true;
+  if (record.code === '16') {
+    try {
+      fieldsComplete = splitDetail(record.content, 'wrapped line') !== undefined;
+    } catch {
+      fieldsComplete = true; // the reading proper reports what is wrong with the record
+    }
+  }
+  record.content = fieldsComplete ? `${record.content} ${line.trimStart()}` : `${record.content}${line}`;
+}
+
+function parseRecords(body: string, lenient: boolean): { records: PhysicalRecord[]; dialects: Set<Dialect> } {
   const records: PhysicalRecord[] = [];
+  const dialects = new Set<Dialect>();
   body.split(/\r\n|\r|\n/).forEach((raw, index) => {
     const line = raw.replace(/^\uFEFF/, '').trimEnd();
     if (line.trim() === '') return;
-    const m = /^(\d{2}),(.*)$/s.exec(line) ?? /^(\d{2})(\/)$/.exec(line);
-    if (!m) throw new BankFormatError(`BAI2 line ${index + 1} does not start with a record code: "${line.slice(0, 20)}"`);
-    records.push({ code: m[1] as string, content: m[2] as string, lineNo: index + 1 });
+    const pieces = lenient ? line.split(PACKED_RECORDS) : [line];
+    if (pieces.length > 1) dialects.add('packed_records');
+    pieces.forEach((piece, p) => {
+      const colon = lenient ? /^(88):(.*)$/s.exec(piece) : null;
+      if (colon) dialects.add('colon_88');
+      const m = /^(\d{2}),(.*)$/s.exec(piece) ?? /^(\d{2})(\/)$/.exec(piece) ?? colon;
+      if (m) {
+        records.push({ code: m[1] as string, content: m[2] as string, lineNo: index + 1 });
+      } else if (lenient && p === 0 && textRunsOn(records)) {
+        appendWrapped(records.at(-1) as PhysicalRecord, piece);
+        dialects.add('wrapped_text');
+      } else {
+        throw new BankFormatError(`BAI2 line ${index + 1} does not start with a record code: "${piece.slice(0, 20)}"`);
+      }
+    });
   });
-  return records;
+  return { records, dialects };
 }
 
+/**
+ * Reads a BAI2 file. A file the strict reading refuses is read again with the dialects above; it is accepted only
+ * if that reading passes every check (control totals, record counts, structure), else refused with the reason.
+ */
 export function parseBai2(body: string): ParseResult {
-  const physical = parseRecords(body);
+  let strictError: BankFormatError;
+  try {
+    return readRecords(parseRecords(body, false).records);
+  } catch (error) {
+    if (!(error instanceof BankFormatError)) throw error;
+    strictError = error;
+  }
+  let lenient: ReturnType<typeof parseRecords>;
+  try {
+    lenient = parseRecords(body, true);
+  } catch {
+    throw strictError;
+  }
+  if (lenient.dialects.size === 0) throw strictError;
+  try {
+    return readRecords(lenient.records);
+  } catch (error) {
+    if (!(error instanceof BankFormatError)) throw error;
+    const names = [...lenient.dialects].map((d) => DIALECT_NAMES[d]).join('; ');
+    throw new BankFormatError(`${strictError.message}; read with bank dialects (${names}): ${error.message}`);
+  }
+}
+
+function readRecords(physical: PhysicalRecord[]): ParseResult {
   if (physical.length === 0) throw new BankFormatError('BAI2 file is empty');
 
   // Attach 88 continuations to the record they continue.
