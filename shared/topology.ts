@@ -135,10 +135,10 @@ export const functions: FunctionSpec[] = [
   {
     name: 'customers',
     entry: 'functions/customers/handler.ts',
-    description: 'Admin API: customers and their collections profile (terms, cadence, tone, language, quiet hours)',
+    description: 'Admin API: customers and their collections profile (terms, cadence, tone, language, quiet hours), signed-link revocation',
     timeoutSeconds: 10,
     memoryMb: 512,
-    triggers: [http('POST', '/customers'), http('GET', '/customers/{id}'), http('PATCH', '/customers/{id}')],
+    triggers: [http('POST', '/customers'), http('GET', '/customers/{id}'), http('PATCH', '/customers/{id}'), http('POST', '/customers/{id}/links/revoke')],
     access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'] },
   },
   {
@@ -286,6 +286,8 @@ export const functions: FunctionSpec[] = [
       http('POST', '/preferences/{customerId}', 'signature'),
       http('GET', '/plan-request/{customerId}', 'signature'),
       http('POST', '/plan-request/{customerId}', 'signature'),
+      // The button on an expired or revoked link's page: mails a fresh link (the posted token is checked).
+      http('POST', '/links/fresh', 'signature'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['LINK_SIGNING_SECRET'] },
   },

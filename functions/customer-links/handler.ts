@@ -1,54 +1,64 @@
-import { getSecret } from '../../shared/adapters/secrets.ts';
-import { renderFeedbackPage, renderPlanRequestPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
-import { isValidLinkToken } from '../../shared/domain/links.ts';
+import { ratingError, renderFeedbackPage, renderFieldErrorPage, renderFreshLinkSentPage, renderPlanRequestPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
+import { parseRating, type LinkTarget } from '../../shared/domain/links.ts';
 import { DEFAULT_BUSINESS_HOURS, leavesSendingTime } from '../../shared/domain/dunning.ts';
 import { newPlanSchema } from '../../shared/domain/plans.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
+import { browserLocale, htmlPage, linkRoutes } from '../../shared/http/link-pages.ts';
 import { updateProfile } from '../../shared/services/casework.ts';
 import type { CustomerPatch } from '../../shared/domain/customer.ts';
 import { feedbackContext, recordFeedback } from '../../shared/services/feedback.ts';
+import { openCustomerLink, sendFreshLink } from '../../shared/services/links.ts';
+import { logger } from '../../shared/logger.ts';
 import { createPlan } from '../../shared/services/plans.ts';
 import { unpaidInvoices } from '../../shared/store/collections.ts';
-import { getCustomer } from '../../shared/store/customers.ts';
 
-/** Signed customer links from our mails (no login): rate us, change preferences, ask for a payment plan. */
-async function authorised(event: HttpEvent, purpose: string, subjectExtra?: string) {
-  const customerId = event.pathParameters?.customerId ?? '';
-  const subject = subjectExtra ? `${customerId}:${subjectExtra}` : customerId;
-  if (!isValidLinkToken(purpose, subject, event.queryStringParameters?.t, await getSecret('LINK_SIGNING_SECRET'))) {
-    throw new HttpError(403, 'invalid_link', 'this link is not valid; use the link from your latest email');
-  }
-  const customer = await getCustomer(customerId);
-  if (!customer) throw new HttpError(404, 'not_found', 'no such customer');
-  return customer;
+/**
+ * Signed customer links from our mails (no login): rate us, change preferences, ask for a payment plan — and the
+ * fresh link for one that expired or was revoked. GET only renders; every change is a POST from the page, the token
+ * posted back in the form's action.
+ */
+async function authorised(event: HttpEvent, purpose: 'feedback' | 'preferences' | 'plan-request') {
+  const id = event.pathParameters?.customerId ?? '';
+  const target: LinkTarget = purpose === 'feedback' ? { purpose, id, context: event.queryStringParameters?.c ?? '' } : { purpose, id };
+  return openCustomerLink(target, event.queryStringParameters?.t, at(event));
 }
 
-const html = (body: string): HttpResult => ({
-  statusCode: 200,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-  body,
-});
+const html = (body: string): HttpResult => htmlPage(200, body);
 const form = (event: HttpEvent) => new URLSearchParams(rawBody(event).toString('utf8'));
-const self = (event: HttpEvent) => `${event.rawPath}?${event.rawQueryString}`;
+/** The page's own link without the preselected rating: forms post the token back to it. */
+const self = (event: HttpEvent) => {
+  const q = new URLSearchParams(event.rawQueryString ?? '');
+  q.delete('r');
+  return `${event.rawPath}?${q.toString()}`;
+};
 const at = (event: HttpEvent) => new Date(event.requestContext.timeEpoch);
 
-export const handler = httpHandler({
+export const handler = httpHandler(linkRoutes({
+  // Mail scanners open every link: GET shows the form (the rating from the link preselected) and records nothing.
   'GET /feedback/{customerId}': async (event) => {
-    const c = event.queryStringParameters?.c ?? '';
-    const customer = await authorised(event, 'feedback', c);
-    const rating = Number(event.queryStringParameters?.r);
-    await recordFeedback(customer, await feedbackContext(customer, c), rating, undefined, at(event));
-    return html(renderFeedbackPage({ locale: customer.locale, rating, action: self(event) }));
+    const customer = await authorised(event, 'feedback');
+    await feedbackContext(customer, event.queryStringParameters?.c ?? ''); // 404 for a payment or plan no longer theirs
+    const rating = parseRating(event.queryStringParameters?.r);
+    return html(renderFeedbackPage({ locale: customer.locale, ...(rating !== undefined ? { rating } : {}), action: self(event) }));
   },
   'POST /feedback/{customerId}': async (event) => {
     const c = event.queryStringParameters?.c ?? '';
-    const customer = await authorised(event, 'feedback', c);
+    const customer = await authorised(event, 'feedback');
     const body = form(event);
-    const rating = Number(body.get('rating') ?? event.queryStringParameters?.r);
-    const comment = body.get('comment') ?? undefined;
+    const rating = parseRating(body.get('rating'));
+    if (rating === undefined) return htmlPage(400, renderFieldErrorPage({ locale: customer.locale, field: 'rating', message: ratingError(customer.locale) }));
+    const comment = body.get('comment') || undefined;
     await recordFeedback(customer, await feedbackContext(customer, c), rating, comment, at(event));
-    return html(renderFeedbackPage({ locale: customer.locale, rating, action: self(event), comment, saved: true }));
+    return html(renderFeedbackPage({ locale: customer.locale, rating, action: self(event), ...(comment ? { comment } : {}), saved: true }));
+  },
+  // The button on an expired or revoked link's page: mails a fresh link to the address on file. The same answer
+  // whether or not a mail went out (rate-limited, unknown, suppressed); never the address.
+  'POST /links/fresh': async (event) => {
+    const body = form(event);
+    const { outcome, locale } = await sendFreshLink({ p: body.get('p'), id: body.get('id'), c: body.get('c'), t: body.get('t') }, at(event));
+    logger.info('fresh link requested', { outcome, purpose: body.get('p') });
+    return html(renderFreshLinkSentPage(locale ?? browserLocale(event)));
   },
   'GET /preferences/{customerId}': async (event) => {
     const customer = await authorised(event, 'preferences');
@@ -126,4 +136,4 @@ export const handler = httpHandler({
       throw error;
     }
   },
-});
+}));

@@ -2,6 +2,7 @@ import { customerPatchSchema, newCustomerSchema } from '../../shared/domain/cust
 import { updateProfile } from '../../shared/services/casework.ts';
 import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { createCustomer } from '../../shared/services/admin.ts';
+import { revokeLinks } from '../../shared/services/links.ts';
 import { balances as ledgerBalances } from '../../shared/domain/ledger.ts';
 import { getCustomer } from '../../shared/store/customers.ts';
 import { ledgerEntries } from '../../shared/store/ledger.ts';
@@ -32,4 +33,7 @@ export const handler = httpHandler({
     const customer = await updateProfile(event.pathParameters?.id ?? '', patch, new Date(event.requestContext.timeEpoch));
     return json(200, customer);
   },
+  // Revokes every signed link mailed to the customer so far (pay, rating, preferences, plan request); the secret
+  // and everyone else's links stay as they are. The customer can ask for a fresh link from the refused link's page.
+  'POST /customers/{id}/links/revoke': async (event) => json(200, await revokeLinks(event.pathParameters?.id ?? '')),
 });

@@ -1,25 +1,23 @@
 import { createCheckoutSession } from '../../shared/adapters/stripe-checkout.ts';
 import { getSecret } from '../../shared/adapters/secrets.ts';
 import { renderPayPage } from '../../shared/domain/messages.ts';
-import { isValidPayToken, payLink } from '../../shared/domain/pay-link.ts';
+import { payUrl } from '../../shared/domain/pay-link.ts';
 import { formatRfReference } from '../../shared/domain/rf-reference.ts';
-import { httpHandler, HttpError, type HttpEvent } from '../../shared/http/api.ts';
+import { httpHandler, type HttpEvent } from '../../shared/http/api.ts';
+import { linkRoutes } from '../../shared/http/link-pages.ts';
+import { openPayLink } from '../../shared/services/links.ts';
 import { getCustomer } from '../../shared/store/customers.ts';
-import { getInvoice } from '../../shared/store/invoices.ts';
 import { env } from '../../shared/topology.ts';
 
+/** The invoice of a valid pay link (expired, revoked or forged links get their page: see shared/http/link-pages.ts). */
 async function authorisedInvoice(event: HttpEvent) {
   const invoiceId = event.pathParameters?.invoiceId ?? '';
-  const secret = await getSecret('LINK_SIGNING_SECRET');
-  if (!isValidPayToken(invoiceId, event.queryStringParameters?.t, secret)) {
-    throw new HttpError(403, 'invalid_link', 'this pay link is not valid; use the link from your latest email');
-  }
-  const invoice = await getInvoice(invoiceId);
-  if (!invoice) throw new HttpError(404, 'not_found', `invoice ${invoiceId} not found`);
-  return { invoice, link: payLink(process.env[env.publicBaseUrl] ?? '', invoiceId, secret) };
+  const token = event.queryStringParameters?.t ?? '';
+  const { invoice } = await openPayLink(invoiceId, token, new Date(event.requestContext.timeEpoch));
+  return { invoice, link: payUrl(process.env[env.publicBaseUrl] ?? '', invoiceId, token) };
 }
 
-export const handler = httpHandler({
+export const handler = httpHandler(linkRoutes({
   'GET /pay/{invoiceId}': async (event) => {
     const { invoice, link } = await authorisedInvoice(event);
     const customer = await getCustomer(invoice.customerId);
@@ -53,4 +51,4 @@ export const handler = httpHandler({
     });
     return { statusCode: 303, headers: { location: url }, body: '' };
   },
-});
+}));

@@ -32,6 +32,8 @@ export interface Customer {
   preferredPaymentMethod?: 'card' | 'bank_transfer';
   /** Set when SES reported a permanent bounce or a complaint for the address: no more mail to it. */
   mailSuppressed?: { reason: string; at: string };
+  /** Signed links carry it; bumping it revokes every link issued before (absent = 0). See links.ts. */
+  linkVersion?: number;
   createdAt: string;
   version: number;
 }

@@ -55,7 +55,7 @@ function notFound(what: string, id: string): never {
 
 async function notify(customer: Customer, key: string, kind: string, notice: Notice, now: Date): Promise<MailMessage | undefined> {
   if (customer.mailSuppressed) return undefined;
-  const link = (await linkSigner()).preferences(customer.id);
+  const link = (await linkSigner(now)).preferences(customer);
   const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice, preferencesLink: link });
   return newMail(customer, key, kind, rendered, now);
 }

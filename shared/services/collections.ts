@@ -222,17 +222,17 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
 
 async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['mail']>, now: Date): Promise<MailMessage> {
   const today = localDate(now, customer.timeZone);
-  const links = await linkSigner();
+  const links = await linkSigner(now);
   const rendered = renderReminder({
     customerName: customer.name,
     locale: customer.locale,
     timeZone: customer.timeZone,
     tone: mail.step.tone,
     kind: mail.step.kind,
-    items: mail.items.map((i) => reminderItem(i.invoice, today, links.pay(i.invoice.id))),
+    items: mail.items.map((i) => reminderItem(i.invoice, today, links.pay(customer, i.invoice.id))),
     itemKinds: mail.items.map((i) => i.step.kind),
-    preferencesLink: links.preferences(customer.id),
-    planRequestLink: links.planRequest(customer.id),
+    preferencesLink: links.preferences(customer),
+    planRequestLink: links.planRequest(customer),
     ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),
     payeeAccount: process.env[env.payeeAccount] ?? '',
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),

@@ -46,7 +46,7 @@ export async function feedbackContext(customer: Customer, context: string): Prom
  * record). Listed by time in GSI3 `FEEDBACK` for the report.
  */
 export async function recordFeedback(customer: Customer, context: FeedbackContext, rating: number, comment: string | undefined, now: Date): Promise<void> {
-  if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'invalid_request', 'r: the rating must be a whole number from 1 to 5', 'r');
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'invalid_request', 'rating: must be a whole number from 1 to 5', 'rating');
   const key = `${context.kind}:${context.ref}`;
   const id = stableId('fb', `${customer.id}:${key}`);
   await dynamo().send(

@@ -108,7 +108,7 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
         });
     const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
     const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
-    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await linkSigner()) : undefined;
+    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await linkSigner(now)) : undefined;
     const result = await applyPlan(payment, plan, {
       ...(mail ? { mail } : {}),
       suggestions: match.suggestions,
@@ -333,8 +333,8 @@ function receiptMail(
     })),
     credit: plan.credit,
     // "How did we do?" after a payment: one click on a signed link records the rating.
-    feedbackLinks: links.feedback(customer.id, `payment:${payment.id}`),
-    preferencesLink: links.preferences(customer.id),
+    feedbackLinks: links.feedback(customer, `payment:${payment.id}`),
+    preferencesLink: links.preferences(customer),
   });
   return newMail(customer, receiptKey(payment.id), 'receipt', rendered, now);
 }

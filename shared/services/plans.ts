@@ -40,7 +40,7 @@ async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail
     paymentReference: plan.paymentReference,
     payeeAccount: process.env[env.payeeAccount] ?? '',
     mail,
-    preferencesLink: (await linkSigner()).preferences(customer.id),
+    preferencesLink: (await linkSigner(now)).preferences(customer),
   });
   return newMail(customer, key, mail.kind, rendered, now);
 }
@@ -219,7 +219,7 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
     let nextAction: { shard: number; at: string } | undefined;
     if (action.kind === 'complete') {
       next = { ...next, status: 'completed', completedAt: at };
-      const feedback = (await linkSigner()).feedback(customer.id, `plan:${plan.id}`);
+      const feedback = (await linkSigner(now)).feedback(customer, `plan:${plan.id}`);
       mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedback }, now, numbers);
       for (const invoice of invoices) {
         extra.push({ Update: { TableName: tableName(), Key: keys.invoice(invoice.id), UpdateExpression: 'REMOVE planId', ConditionExpression: 'planId = :p', ExpressionAttributeValues: { ':p': plan.id } } });

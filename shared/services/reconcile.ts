@@ -89,7 +89,7 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
   const customer = customerId ? await getCustomer(customerId) : undefined;
   if (!customer) return;
   const key = `payment_failed#${action.paymentIntentId}`;
-  const links = await linkSigner();
+  const links = await linkSigner(now);
   const rendered = renderPaymentFailed({
     customerName: customer.name,
     locale: customer.locale,
@@ -101,7 +101,7 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
         number: i.number,
         paymentReference: formatRfReference(i.paymentReference),
         balanceDue: i.balanceDue,
-        payLink: links.pay(i.id),
+        payLink: links.pay(customer, i.id),
       })),
   });
   await putMail(newMail(customer, key, 'payment_failed', rendered, now));

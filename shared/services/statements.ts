@@ -116,8 +116,8 @@ export async function sendMonthlyStatement(customer: Customer, now: Date): Promi
   const unpaidNow = invoices.filter((i) => i.balanceDue > 0 && statement.currencies.some((c) => c.openItems.some((o) => o.invoiceId === i.id && o.balance > 0)));
   const payLinks = new Map<string, string>();
   if (unpaidNow.length) {
-    const links = await linkSigner();
-    for (const i of unpaidNow) payLinks.set(i.id, links.pay(i.id));
+    const links = await linkSigner(now);
+    for (const i of unpaidNow) payLinks.set(i.id, links.pay(customer, i.id));
   }
   const rendered = renderStatementMail(statement, { payLinks });
   const key = statementMailKey(customer.id, month);

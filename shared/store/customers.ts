@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { entity, tableName, transactWrite } from './table.ts';
+import { entity, isConditionalFailure, tableName, transactWrite } from './table.ts';
 import { payerPut } from './payments.ts';
 
 /**
@@ -49,4 +49,27 @@ export async function listCustomers(limit: number, cursor?: Record<string, unkno
     }),
   );
   return { items: (out.Items ?? []).map((i) => { const { requestHash: _h, ...c } = entity<Customer & { requestHash?: string }>(i) as Customer & { requestHash?: string }; return c; }), lastKey: out.LastEvaluatedKey };
+}
+
+/**
+ * Revokes every signed link issued to the customer: bumps `linkVersion` (and `version`, so a profile change that read
+ * the customer before cannot write the old link version back). Undefined when there is no such customer.
+ */
+export async function bumpLinkVersion(id: string): Promise<number | undefined> {
+  try {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.customer(id),
+        UpdateExpression: 'ADD linkVersion :one, version :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (out.Attributes as { linkVersion: number }).linkVersion;
+  } catch (error) {
+    if (isConditionalFailure(error)) return undefined;
+    throw error;
+  }
 }

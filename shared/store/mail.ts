@@ -160,3 +160,18 @@ export async function mailHistory(customerId: string): Promise<MailMessage[]> {
   );
   return (out.Items ?? []).map((i) => entity<MailMessage>(i) as MailMessage);
 }
+
+/** The customer's latest mail whose key starts with `keyPrefix` (keys that sort by time), if any. */
+export async function latestMail(customerId: string, keyPrefix: string): Promise<MailMessage | undefined> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': `MAIL#${keyPrefix}` },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return entity<MailMessage>(out.Items?.[0]);
+}

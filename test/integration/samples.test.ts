@@ -7,8 +7,7 @@ import { getEvent } from '../../shared/store/inbox.ts';
 import { api, eventually, newCustomer, newInvoice, stack } from '../support/stack.ts';
 import { stripeSample } from '../support/flows.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
-import { payLink } from '../../shared/domain/pay-link.ts';
-import { linkToken } from '../../shared/domain/links.ts';
+import { linkToken } from '../support/links.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
@@ -44,14 +43,16 @@ describe('sample events (events/)', () => {
       planInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       planRequestInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       planId: (await api('POST', '/payment-plans', { customerId: customer.id, invoiceIds: [(await newInvoice(customer.id, { amount: 9000 })).id], instalments: 2, frequency: 'monthly' })).body.id,
+      // Revoking links: a customer of its own (the sample customer's links must keep working for the other samples).
+      revokeCustomerId: (await newCustomer()).id,
       // SES notification samples (events/sns/): an address of nobody's, so no other test's mail is suppressed.
       email: `sample-${base.unique}@example.com`,
     };
-    const payToken = new URL(payLink('http://x', vars.payInvoiceId, stack.linkSigningSecret)).searchParams.get('t') as string;
+    const payToken = linkToken({ purpose: 'pay', id: vars.payInvoiceId });
     Object.assign(vars, {
-      feedbackToken: linkToken('feedback', `${customer.id}:plan:${vars.planId}`, stack.linkSigningSecret),
-      preferencesToken: linkToken('preferences', customer.id, stack.linkSigningSecret),
-      planRequestToken: linkToken('plan-request', customer.id, stack.linkSigningSecret),
+      feedbackToken: linkToken({ purpose: 'feedback', id: customer.id, context: `plan:${vars.planId}` }),
+      preferencesToken: linkToken({ purpose: 'preferences', id: customer.id }),
+      planRequestToken: linkToken({ purpose: 'plan-request', id: customer.id }),
     });
     await withFakeStripe(async () => {
     for (const { fn, trigger, file } of triggers) {

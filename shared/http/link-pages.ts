@@ -1,0 +1,54 @@
+/**
+ * The HTTP edge of the pages signed links open: HTML responses (no caching, no referrer, framing forbidden), and the
+ * one place that maps a refused link to its page — expired 410, revoked 403 (both in the customer's language, with
+ * the fresh-link button), not valid 403 (in the browser's language, no button) — and a client error to an HTML page
+ * (a customer never sees JSON or a 500 for a link problem).
+ */
+import { renderFieldErrorPage, renderLinkNotFoundPage, renderLinkProblemPage } from '../domain/link-pages.ts';
+import { LinkRefused } from '../services/links.ts';
+import { getHeader, HttpError, type HttpEvent, type HttpResult, type Route } from './api.ts';
+
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+} as const;
+
+export function htmlPage(statusCode: number, body: string): HttpResult {
+  return { statusCode, headers: { ...PAGE_HEADERS }, body };
+}
+
+/** The browser's language, for pages shown before we know whose link it is. */
+export function browserLocale(event: HttpEvent): string {
+  return /^\s*de\b/i.test(getHeader(event, 'accept-language') ?? '') ? 'de-DE' : 'en-GB';
+}
+
+export function linkProblemResponse(error: LinkRefused, event: HttpEvent): HttpResult {
+  const locale = error.locale ?? browserLocale(event);
+  const status = error.state === 'expired' ? 410 : 403;
+  const fresh = error.target && error.token ? { target: error.target, token: error.token } : undefined;
+  return htmlPage(status, renderLinkProblemPage({ locale, state: error.state, ...(fresh ? { fresh } : {}) }));
+}
+
+/** Wraps a link function's routes: refused links and client errors become pages; anything else stays a 500. */
+export function linkRoutes(routes: Record<string, Route>): Record<string, Route> {
+  return Object.fromEntries(
+    Object.entries(routes).map(([key, route]) => [
+      key,
+      async (event: HttpEvent) => {
+        try {
+          return await route(event);
+        } catch (error) {
+          if (error instanceof LinkRefused) return linkProblemResponse(error, event);
+          if (error instanceof HttpError && error.statusCode === 404) return htmlPage(404, renderLinkNotFoundPage(browserLocale(event)));
+          if (error instanceof HttpError && error.statusCode < 500) {
+            return htmlPage(error.statusCode, renderFieldErrorPage({ locale: browserLocale(event), field: error.field ?? error.code, message: error.message }));
+          }
+          throw error;
+        }
+      },
+    ]),
+  );
+}
