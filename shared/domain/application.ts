@@ -38,6 +38,8 @@ export interface IncomingPayment {
   payerAccount?: string;
   /** Our customer, when the channel identifies them (Stripe customer, known account, staff entry). */
   payerCustomerId?: string;
+  /** Staff-recorded payments: hash of the request that recorded it, so a resend replays and another body is refused. */
+  requestHash?: string;
 }
 
 /** Why money was (or was not) applied: the rule that fired and its evidence. */

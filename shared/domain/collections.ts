@@ -104,6 +104,28 @@ export function activeHold(holds: readonly Hold[] | undefined, now: Date): Hold 
   );
 }
 
+/** At most this many holds are active at once: one more is refused (409), never made room for. */
+export const MAX_ACTIVE_HOLDS = 20;
+/** Ended holds (released or expired) kept on the customer as history; older ones are dropped first. */
+export const MAX_ENDED_HOLDS = 20;
+
+/** A hold has ended once released or past its expiry; an ended hold neither pauses collection nor counts. */
+export function holdEnded(hold: Hold, now: Date): boolean {
+  return hold.releasedAt !== undefined || (hold.expiresAt !== undefined && Date.parse(hold.expiresAt) <= now.getTime());
+}
+
+/**
+ * The customer's holds with `hold` added: every hold that has not ended is kept; ended ones beyond
+ * MAX_ENDED_HOLDS are dropped oldest first. `limit` when MAX_ACTIVE_HOLDS holds are active already.
+ */
+export function addHold(holds: readonly Hold[] | undefined, hold: Hold, now: Date): Hold[] | 'limit' {
+  const current = holds ?? [];
+  if (current.filter((h) => !holdEnded(h, now)).length >= MAX_ACTIVE_HOLDS) return 'limit';
+  const all = [...current, hold];
+  let surplus = all.filter((h) => holdEnded(h, now)).length - MAX_ENDED_HOLDS;
+  return all.filter((h) => !(surplus > 0 && holdEnded(h, now) && surplus-- > 0));
+}
+
 /** The due date in force: the extension's, else the invoice's. */
 export function effectiveDueDate(invoice: Pick<CollectionsInvoice, 'dueDate' | 'extension'>): string {
   return invoice.extension?.dueDate ?? invoice.dueDate;

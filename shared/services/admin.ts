@@ -2,6 +2,7 @@ import { buildCustomer, type Customer, type NewCustomer } from '../domain/custom
 import { buildInvoice, sequenceInvoiceNumber, type Invoice, type NewInvoice } from '../domain/invoice.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
 import { HttpError, requestHash } from '../http/api.ts';
+import { KEY_REUSED_MESSAGE, replayed } from './idempotency.ts';
 import { getCustomer, putNewCustomer } from '../store/customers.ts';
 import { createInvoice, getInvoice, nextSequence, type InvoiceSchedule } from '../store/invoices.ts';
 import { actionShard, firstActionAt, interestRun } from '../domain/collections.ts';
@@ -28,11 +29,8 @@ export async function createCustomer(
     throw new HttpError(409, 'account_taken', 'bankAccounts: an account or the Stripe customer belongs to another customer', 'bankAccounts');
   }
   const existing = await getCustomer(id);
-  if (!existing || existing.requestHash !== hash) {
-    throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
-  }
-  const { requestHash: _h, ...stored } = existing;
-  return { customer: stored, created: false };
+  if (!existing) throw new HttpError(409, 'idempotency_key_reused', KEY_REUSED_MESSAGE);
+  return { customer: replayed(existing, hash), created: false };
 }
 
 export async function issueInvoice(
@@ -83,9 +81,5 @@ function initialSchedule(customer: Customer, invoice: Invoice, now: Date): Invoi
 }
 
 function replay(existing: Invoice & { requestHash?: string }, hash: string): { invoice: Invoice; created: boolean } {
-  if (existing.requestHash !== hash) {
-    throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
-  }
-  const { requestHash: _h, ...invoice } = existing;
-  return { invoice, created: false };
+  return { invoice: replayed(existing, hash), created: false };
 }

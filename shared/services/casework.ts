@@ -6,7 +6,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { actionShard, effectiveDueDate, type Hold, type InvoiceDispute } from '../domain/collections.ts';
+import { actionShard, addHold, effectiveDueDate, MAX_ACTIVE_HOLDS, type Hold, type InvoiceDispute } from '../domain/collections.ts';
 import { patchCustomer, type Customer, type CustomerPatch } from '../domain/customer.ts';
 import { addDays, isCalendarDate } from '../domain/dates.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
@@ -25,6 +25,7 @@ import { isConditionalFailure, tableName, transactWrite } from '../store/table.t
 import { ACTION_SHARDS } from '../topology.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
+import { replayed } from './idempotency.ts';
 
 const positiveMinor = z.number().int('must be an integer in minor units').positive('must be positive').refine(Number.isSafeInteger, 'too large');
 
@@ -124,9 +125,7 @@ export async function openDispute(
 }
 
 function replayDispute(existing: StoredDispute & { requestHash?: string }, hash: string) {
-  if (existing.requestHash !== hash) throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
-  const { requestHash: _h, ...dispute } = existing;
-  return { dispute, created: false };
+  return { dispute: replayed(existing, hash), created: false };
 }
 
 /** A chargeback dispute lives on the invoice only; its id names payment and invoice: `chargeback_<payment>` on the invoice. */
@@ -306,8 +305,6 @@ async function reindex(customerId: string, now: Date): Promise<void> {
   }
 }
 
-const MAX_HOLDS = 20;
-
 export async function placeHold(customerId: string, input: z.infer<typeof holdSchema>, idempotencyKey: string | undefined, now: Date): Promise<{ hold: Hold; created: boolean }> {
   const customer = (await getCustomer(customerId)) ?? notFound('customer', customerId);
   const id = idempotencyKey ? stableId('hold', `hold:${customerId}:${idempotencyKey}`) : newId('hold');
@@ -317,8 +314,11 @@ export async function placeHold(customerId: string, input: z.infer<typeof holdSc
     throw new HttpError(400, 'invalid_request', 'expiresAt: must be in the future', 'expiresAt');
   }
   const hold: Hold = { id, reason: input.reason, createdAt: now.toISOString(), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}) };
-  // Keep the history short: ended holds beyond the limit are dropped oldest first.
-  const holds = [...(customer.holds ?? []), hold].slice(-MAX_HOLDS);
+  // An active hold (a legal one among them) is never dropped to make room: the customer is full until one ends.
+  const holds = addHold(customer.holds, hold, now);
+  if (holds === 'limit') {
+    throw new HttpError(409, 'too_many_holds', `customer ${customerId} has ${MAX_ACTIVE_HOLDS} active holds, the most allowed; release one first`);
+  }
   const { requestHash: _h, ...current } = customer;
   await updateCustomer(current, { ...current, holds, version: customer.version + 1 });
   return { hold, created: true };

@@ -8,12 +8,12 @@ import { isCalendarDate } from '../domain/dates.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import { isCurrency } from '../domain/money.ts';
 import { reverseAllocation } from '../domain/payment-state.ts';
-import { HttpError } from '../http/api.ts';
+import { HttpError, requestHash } from '../http/api.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { commitPaymentChange, getPayment, type StoredPayment } from '../store/payments.ts';
-import { stableId } from './ids.ts';
-import { allocateUnapplied, applyIncomingPayment } from './payments.ts';
+import { replayed } from './idempotency.ts';
+import { allocateUnapplied, applyIncomingPayment, paymentIdFor } from './payments.ts';
 
 const positiveMinor = z.number().int().positive().refine(Number.isSafeInteger, 'must be a safe integer (minor units)');
 const allocationsSchema = z
@@ -54,16 +54,21 @@ async function loadTargets(customerId: string, currency: string, allocations: { 
 }
 
 /**
- * Records an offline payment once: its id derives from the Idempotency-Key, or from customer + method + reference
- * (a check number is not paid in twice). With allocations, staff decide; without, the matching rules do, with the
- * customer known.
+ * Records an offline payment once. Its id is derived, so an identical resend finds the first result (200):
+ * - with an Idempotency-Key, from the customer and the key (a key is scoped per customer);
+ * - without, from the natural key: customer + method + reference + amount + currency + received date (two cash
+ *   payments under the same reference are two payments; the same check sent twice is one).
+ * The request's hash is stored with the payment: the same key, or the same natural key, with another body is a 409
+ * and changes nothing. With allocations, staff decide; without, the matching rules do, with the customer known.
  */
 export async function recordManualPayment(input: z.infer<typeof manualPaymentSchema>, idempotencyKey: string | undefined, now: Date) {
   const customer = await getCustomer(input.customerId);
   if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
-  const externalId = idempotencyKey ? `key:${idempotencyKey}` : `${input.customerId}:${input.method}:${input.reference}`;
+  const naturalKey = [input.customerId, input.method, input.reference, input.amount, input.currency, input.receivedDate];
+  const externalId = idempotencyKey ? JSON.stringify([input.customerId, 'key', idempotencyKey]) : JSON.stringify(naturalKey);
+  const hash = requestHash(input);
   const payment: IncomingPayment = {
-    id: stableId('pay', `manual:${externalId}`),
+    id: paymentIdFor('manual', externalId),
     source: 'manual',
     externalId,
     method: input.method,
@@ -72,31 +77,60 @@ export async function recordManualPayment(input: z.infer<typeof manualPaymentSch
     receivedAt: `${input.receivedDate}T00:00:00.000Z`,
     payerCustomerId: customer.id,
     remittanceText: [input.reference, input.note].filter(Boolean).join(' '),
+    requestHash: hash,
   };
+  const refusal = idempotencyKey
+    ? undefined
+    : {
+        code: 'payment_exists',
+        message: `a payment with this customer, method, reference, amount, currency and receivedDate exists (${payment.id}) with another note or allocations; send an Idempotency-Key to record a second one`,
+      };
   const existing = await getPayment(payment.id);
-  if (existing) {
-    // A retry after a crash between recording the check and applying staff's allocations finishes the job.
-    if (input.allocations && existing.status === 'unapplied' && existing.customerId === 'suspense' && existing.allocations.every((a) => a.amount === 0)) {
-      await applyByStaff(existing, input.allocations, receivedOn(payment, now));
-      return { payment: (await getPayment(payment.id)) as StoredPayment, created: false };
-    }
-    return { payment: existing, created: false };
-  }
+  if (existing) return { payment: await replay(existing, hash, refusal, input.allocations, payment, now), created: false };
   if (input.allocations) {
     const sum = input.allocations.reduce((s, a) => s + a.amount, 0);
     if (sum > input.amount) throw new HttpError(400, 'invalid_request', 'allocations: sum exceeds the payment amount', 'allocations');
     await loadTargets(customer.id, input.currency, input.allocations);
     // Record it unapplied (no rule may choose for staff), then apply exactly what staff said.
-    await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now);
+    const outcome = await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now);
     const stored = (await getPayment(payment.id)) as StoredPayment;
+    // A concurrent request with the same id won the race: answer as its retry (or refuse another body).
+    if (outcome === 'duplicate') return { payment: await replay(stored, hash, refusal, input.allocations, payment, now), created: false };
     if (stored.status === 'unapplied' && stored.customerId === 'suspense') {
       // Booked when the money arrived (the check's date), not when it was keyed in: statements and KPIs date it right.
       await applyByStaff(stored, input.allocations, receivedOn(payment, now));
     }
   } else {
-    await applyIncomingPayment(payment, undefined, now);
+    const outcome = await applyIncomingPayment(payment, undefined, now);
+    if (outcome === 'duplicate') {
+      return { payment: await replay((await getPayment(payment.id)) as StoredPayment, hash, refusal, undefined, payment, now), created: false };
+    }
   }
-  return { payment: (await getPayment(payment.id)) as StoredPayment, created: true };
+  return { payment: shown((await getPayment(payment.id)) as StoredPayment), created: true };
+}
+
+/** The first result of an earlier identical request, or a 409 when the stored request differs. */
+async function replay(
+  existing: StoredPayment,
+  hash: string,
+  refusal: { code: string; message: string } | undefined,
+  allocations: { invoiceId: string; amount: number }[] | undefined,
+  payment: IncomingPayment,
+  now: Date,
+): Promise<Omit<StoredPayment, 'requestHash'>> {
+  const first = replayed(existing, hash, refusal);
+  // A retry after a crash between recording the check and applying staff's allocations finishes the job.
+  if (allocations && existing.status === 'unapplied' && existing.customerId === 'suspense' && existing.allocations.every((a) => a.amount === 0)) {
+    await applyByStaff(existing, allocations, receivedOn(payment, now));
+    return shown((await getPayment(payment.id)) as StoredPayment);
+  }
+  return first;
+}
+
+/** A payment as the API shows it: without the stored request hash. */
+function shown(payment: StoredPayment): Omit<StoredPayment, 'requestHash'> {
+  const { requestHash: _h, ...rest } = payment;
+  return rest;
 }
 
 /** The booking time of a payment staff record with its allocations: its received date, unless that is in the future. */
