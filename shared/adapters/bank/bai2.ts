@@ -8,6 +8,10 @@
  *
  * Amounts carry the currency's implied decimals (USD 810 = 8.10, JPY 810 = ¥810, BHD 8100 = 8.100), so the integer
  * in the file is already the amount in minor units. Every control total and record count is checked.
+ *
+ * A file the strict reading refuses is read again with common bank dialects (a 16's text wrapped on to the next line
+ * without an 88, `88:` for `88,`, several records on one line) and accepted only when that reading passes every
+ * check; see docs/bank-formats.md.
  */
 import {
   type BankLine,
