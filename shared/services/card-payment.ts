@@ -45,7 +45,7 @@ export async function startCardPayment(
         invoiceId: invoice.id,
         code: error.code,
         param: error.param,
-        message: error.message,
+        stripeMessage: error.message,
       });
       return { kind: 'card_unavailable', reason: `Stripe: ${error.message}` };
     }

@@ -1,16 +1,32 @@
 import { createServer } from 'node:http';
 import { freePort } from '../../local/emulators.ts';
 
-/** A stand-in for api.stripe.com on loopback (the SDK speaks HTTP to it via STRIPE_API_BASE); records requests. */
-export async function withFakeStripe<T>(run: (received: string[]) => Promise<T>): Promise<T> {
+export interface FakeStripeAnswer {
+  status: number;
+  body: unknown;
+}
+
+const sessionCreated: FakeStripeAnswer = {
+  status: 200,
+  body: { id: 'cs_test_1', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_1' },
+};
+
+/**
+ * A stand-in for api.stripe.com on loopback (the SDK speaks HTTP to it via STRIPE_API_BASE); records requests
+ * (`METHOD /path <decoded form body>`). By default it creates a checkout session; `answer` can return anything else,
+ * e.g. Stripe's 400 `invalid_request_error`.
+ */
+export async function withFakeStripe<T>(run: (received: string[]) => Promise<T>, answer: (request: string) => FakeStripeAnswer = () => sessionCreated): Promise<T> {
   const received: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push(`${req.method} ${req.url} ${decodeURIComponent(body)}`);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'cs_test_1', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_1' }));
+      const request = `${req.method} ${req.url} ${decodeURIComponent(body)}`;
+      received.push(request);
+      const { status, body: reply } = answer(request);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(reply));
     });
   });
   const port = await freePort();
