@@ -23,7 +23,7 @@ import { bumpLinkVersion, getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { latestMail, newMail, putMail } from '../store/mail.ts';
 import { env } from '../topology.ts';
-import { deliverMail } from './outbox.ts';
+import { deliverSoon } from './outbox.ts';
 
 /**
  * The key ring. `v1` is `LINK_SIGNING_SECRET`. To rotate: add the new secret under `v2`, make it current, and keep
@@ -145,6 +145,6 @@ export async function sendFreshLink(form: { p?: string | null; id?: string | nul
   const link = (await linkSigner(now)).link(customer, target);
   const rendered = renderFreshLinkMail({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, purpose, link, expiresAt: linkExpiry(purpose, now) });
   if (!(await putMail(newMail(customer, key, `fresh_link:${purpose}`, rendered, now)))) return { outcome: 'exists', locale: customer.locale };
-  await deliverMail(customer.id, key, now);
+  await deliverSoon({ customerId: customer.id, key }, now); // a failed send stays pending: the outbox retries it
   return { outcome: 'sent', locale: customer.locale };
 }

@@ -402,7 +402,7 @@ describe('signed customer links: feedback, preferences, plan requests', () => {
     return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
   };
 
-  it('a feedback link from the receipt records a rating (and a comment); a forged link records nothing', async () => {
+  it('a feedback link from the receipt opens the rating form; its POST records the rating (and a comment); a forged link records nothing', async () => {
     const c = await customer({ timeZone: 'Europe/London', locale: 'en-GB' });
     await invoice(c.id, { amount: 12_000, issueDate: '2027-02-01', dueDate: '2027-03-01' });
     const pay = await stack.api('POST', '/payments', { customerId: c.id, method: 'check', reference: unique('chk'), amount: 12_000, currency: 'EUR', receivedDate: '2027-02-20' });
@@ -413,8 +413,11 @@ describe('signed customer links: feedback, preferences, plan requests', () => {
     expect((await communications(c.id) as unknown as { feedback: unknown[] }).feedback).toEqual([]);
     const page = await get(four);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Your rating: 4 out of 5.');
-    expect((await post(four, { rating: '4', comment: 'Clear and friendly <3' })).status).toBe(200);
+    expect(page.text).toContain('value="4" required checked'); // preselected; opening the link records nothing
+    expect((await communications(c.id) as unknown as { feedback: unknown[] }).feedback).toEqual([]);
+    const saved = await post(four, { rating: '4', comment: 'Clear and friendly <3' });
+    expect(saved.status).toBe(200);
+    expect(saved.text).toContain('Your rating: 4 out of 5.');
     const { feedback } = (await communications(c.id)) as unknown as { feedback: { rating: number; comment: string; context: { kind: string; channel: string } }[] };
     expect(feedback).toHaveLength(1);
     expect(feedback[0]).toMatchObject({ rating: 4, comment: 'Clear and friendly <3', context: { kind: 'payment', channel: 'email' } });
