@@ -1,5 +1,5 @@
 /**
- * The HTTP edge of the pages signed links open: HTML responses (no caching, no referrer, framing forbidden), and the
+ * The HTTP edge of the pages signed links open: HTML responses (never cached, no referrer), and the
  * one place that maps a refused link to its page — expired 410, revoked 403 (both in the customer's language, with
  * the fresh-link button), not valid 403 (in the browser's language, no button) — and a client error to an HTML page
  * (a customer never sees JSON or a 500 for a link problem).
@@ -8,12 +8,11 @@ import { renderFieldErrorPage, renderLinkNotFoundPage, renderLinkProblemPage } f
 import { LinkRefused } from '../services/links.ts';
 import { getHeader, HttpError, type HttpEvent, type HttpResult, type Route } from './api.ts';
 
+/** (CSP, nosniff and framing are added to every response by `httpHandler`: see `withSecurityHeaders` in api.ts.) */
 export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 } as const;
 
 export function htmlPage(statusCode: number, body: string): HttpResult {

@@ -13,7 +13,16 @@ import {
   type LinkKeys,
   type LinkTarget,
 } from '../../shared/domain/links.ts';
-import { renderFeedbackPage, renderFreshLinkMail, renderLinkProblemPage } from '../../shared/domain/link-pages.ts';
+import {
+  renderFeedbackPage,
+  renderFieldErrorPage,
+  renderFreshLinkMail,
+  renderFreshLinkSentPage,
+  renderLinkNotFoundPage,
+  renderLinkProblemPage,
+  renderPlanRequestPage,
+  renderPreferencesPage,
+} from '../../shared/domain/link-pages.ts';
 
 const keys: LinkKeys = { current: 'v1', secrets: { v1: 'secret-one' } };
 const pay: LinkTarget = { purpose: 'pay', id: 'inv_1' };
@@ -149,5 +158,40 @@ describe('link pages', () => {
     expect(mail.subject).toBe('Your new link');
     expect(mail.text).toContain('https://x.test/pay/inv_1?t=abc');
     expect(mail.text).toContain('30 April 2027');
+  });
+});
+
+describe('every link page: no JavaScript, a phone-sized layout, labels and landmarks', () => {
+  const pages = (locale: string) => [
+    renderFeedbackPage({ locale, rating: 3, action: '/feedback/cus_1?c=x&t=y' }),
+    renderFeedbackPage({ locale, rating: 3, comment: 'ok', saved: true, action: '/feedback/cus_1?c=x&t=y' }),
+    renderPreferencesPage({ locale, action: '/preferences/cus_1?t=y', hasAddress: true, letters: true, quietHours: { startHour: 18, endHour: 8 } }),
+    renderPlanRequestPage({ locale, timeZone: 'Europe/Berlin', action: '/plan-request/cus_1?t=y', invoices: [{ id: 'inv_1', number: 'INV-1', currency: 'EUR', balanceDue: 12_000, dueDate: '2027-03-01' }] }),
+    renderLinkProblemPage({ locale, state: 'expired', fresh: { target: pay, token: 'v1.1.0.x' } }),
+    renderLinkProblemPage({ locale, state: 'revoked', fresh: { target: pay, token: 'v1.1.0.x' } }),
+    renderLinkProblemPage({ locale, state: 'invalid' }),
+    renderFreshLinkSentPage(locale),
+    renderFieldErrorPage({ locale, field: 'rating', message: 'choose 1 to 5' }),
+    renderLinkNotFoundPage(locale),
+  ];
+
+  it.each(['en-GB', 'de-DE'])('%s', (locale) => {
+    for (const html of pages(locale)) {
+      expect(html).toMatch(new RegExp(`^<!doctype html><html lang="${locale}">`));
+      expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+      expect(html).toMatch(/<main><h1>[^<]+<\/h1>/);
+      expect(html).not.toMatch(/<script|\sstyle=|\son[a-z]+=|\scols=|width:\s*\d{3,}px/i);
+      // Every control a person uses has a label: it sits inside a <label>, or a <label for> names its id.
+      for (const m of html.matchAll(/<(input|select|textarea)\b([^>]*)>/g)) {
+        const attrs = m[2] as string;
+        if (/type="hidden"/.test(attrs)) continue;
+        const before = html.slice(0, m.index);
+        const insideLabel = before.lastIndexOf('<label') > before.lastIndexOf('</label>');
+        const id = /\sid="([^"]+)"/.exec(attrs)?.[1];
+        expect(insideLabel || (id !== undefined && html.includes(`<label for="${id}">`)), `${m[0]} has no label`).toBe(true);
+      }
+      // Forms only POST (nothing happens on GET).
+      for (const f of html.matchAll(/<form\b[^>]*>/g)) expect(f[0]).toContain('method="post"');
+    }
   });
 });
