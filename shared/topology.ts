@@ -6,7 +6,7 @@
  * the queues' settings. Nothing about topology is written anywhere else.
  */
 
-/** Single DynamoDB table: generic keys, two GSIs (GSI2 is the sparse "needs action at time T" index), TTL. */
+/** Single DynamoDB table: generic keys, four GSIs (GSI2 is the sparse "needs action at time T" index, GSI4 the sparse amount index), TTL. */
 export const table = {
   logicalName: 'Collections',
   partitionKey: 'PK',
@@ -19,6 +19,8 @@ export const table = {
     { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
     /** Listings across customers: invoices by status, payments by status (the review queue). */
     { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+    /** Sparse amount index: open invoices by currency and balance (review suggestions for payers we do not know). */
+    { name: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
   ],
 } as const;
 

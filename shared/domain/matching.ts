@@ -7,11 +7,13 @@
  * it abstains and the payment goes to review. A tier that found evidence never falls through to a weaker tier that
  * could pick a different invoice.
  *
- *  1. `reference` — provider metadata names our invoice(s) (a pay link names several, paid in the given order), or a
- *     checksum-valid RF reference resolves to exactly one invoice. Abstains when: a named invoice is unknown, two
- *     references resolve to different invoices, metadata and reference disagree, the invoices belong to different
- *     customers, a currency differs, or an identified payer is not the invoice's customer. A reference that fails the
- *     checksum resolves nothing (never "corrected"); it is recorded as `invalidReference`.
+ *  1. `reference` — provider metadata names our invoice(s) (a pay link names several, paid in the given order), or
+ *     checksum-valid RF references resolve to invoices: one → applied; several → applied to all of them when the
+ *     amount is exactly the sum of their open balances (together with the identified payer's invoice numbers in the
+ *     text, when that makes the exact sum). Abstains when: a named invoice is unknown, several references do not sum
+ *     exactly (or one is paid), metadata and reference disagree, the invoices belong to different customers, a
+ *     currency differs, or an identified payer is not the invoice's customer. A reference that fails the checksum
+ *     resolves nothing (never "corrected"); it is recorded as `invalidReference`.
  *  2. `invoice_number_in_text` — payer known; exactly one of the payer's open invoice numbers appears in the
  *     remittance text (or a structured reference) as a whole token, case-insensitive. Several numbers → applied only
  *     when the amount equals their balances' sum exactly, otherwise abstain.
@@ -21,13 +23,17 @@
  *  3. `payer_exact_amount` — payer known; exactly one set of 1–5 of the payer's open invoices sums to the amount: one
  *     invoice with that balance, or a set of 2–5 (targets oldest due date first). Two invoices with the balance, an
  *     invoice and a set, or two sets → abstain "ambiguous" (`policy.preferSingleInvoice` lets a single invoice win
- *     over sets). Search budget spent → abstain "too many combinations". If the amount ALSO fits tier 4 or 5 for
- *     another invoice → abstain (two explanations).
+ *     over sets). Search budget spent → abstain "too many combinations". Exact beats tolerant: one invoice with
+ *     exactly the balance applies even when other invoices fit after a fee shortfall (tier 4); they are recorded as
+ *     `exactBeatsTolerant` / `alternativeIds`. A set of 2–5 that also fits tier 4, or any answer that another invoice
+ *     fits exactly after its early-payment discount (tier 5, an exact offer, not a tolerance) → abstain.
  *  4. `shortfall_within_tolerance` / 5. `early_payment_discount` — payer known; the amount is short of exactly one
  *     open invoice by 1..tolerance (write-off), or equals exactly one invoice's balance minus its early-payment
  *     discount. Tiers 4 and 5 are weighed together: if they point at different invoices → abstain; if both point at the
  *     same invoice, the exact explanation (discount) is booked.
- *  Otherwise `none`, unapplied, with the reason and ranked suggestions for the review queue.
+ *  Otherwise `none`, unapplied, with the reason and ranked suggestions for the review queue; when the payer is not
+ *  identified, those come from the amount index (open invoices whose balance is within `nearAmountWindow`), ranked by
+ *  amount fit, resemblance of the text to the invoice's reference or number, and due date (`suggestByAmount`).
  *
  * A payer name never identifies the payer. Currency must equal the invoice's in every tier.
  */
@@ -47,7 +53,8 @@ export interface MatchCandidates {
   payerEvidence?: string;
   /** That payer's invoices with balanceDue > 0 (open or partially_paid), any order. */
   payerOpenInvoices: Invoice[];
-  /** A bounded list of other open invoices with the same amount (for suggestions only, payer unknown), may be empty. */
+  /** A bounded list of open invoices whose balance equals or is near the amount (the amount index, read over
+   *  `nearAmountWindow` when the payer is unknown), for suggestions only — never applied; may be empty. */
   sameAmountInvoices: Invoice[];
 }
 

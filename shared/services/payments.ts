@@ -8,14 +8,14 @@ import { planApplication, type Adjustment, type ApplicationPlan, type IncomingPa
 import type { LedgerEntry } from '../domain/ledger.ts';
 import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
-import { extractReferences, matchPayment, type MatchCandidates } from '../domain/matching.ts';
+import { extractReferences, matchPayment, nearAmountWindow, type MatchCandidates, type MatchPolicy } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
 import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type InvoiceChange } from '../domain/payment-state.ts';
 import { shortfallTolerance } from '../config/policy.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { markDone, type InboxEvent } from '../store/inbox.ts';
-import { getInvoice, getInvoiceIdByReference } from '../store/invoices.ts';
+import { getInvoice, getInvoiceIdByReference, openInvoicesNearAmount } from '../store/invoices.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import {
   applyPlan,
@@ -72,13 +72,49 @@ export async function loadCandidates(payment: IncomingPayment): Promise<MatchCan
     }
   }
   const payerOpenInvoices = payerCustomerId ? await unpaidInvoices(payerCustomerId, 2000) : [];
+  // Nothing names an invoice and the payer is unknown: the payment will wait in review, so read the amount index for
+  // the suggestions a person starts from (never applied by themselves).
+  const nearAmount = !payerCustomerId && hinted.length === 0 && referenced.length === 0 ? await invoicesNearAmount(payment) : [];
   return {
     hinted,
     referenced,
     ...(payerCustomerId ? { payerCustomerId, payerEvidence } : {}),
     payerOpenInvoices,
-    sameAmountInvoices: [],
+    sameAmountInvoices: nearAmount,
   };
+}
+
+/** The matcher's policy for this payment. */
+export function matchPolicy(payment: IncomingPayment): MatchPolicy {
+  return {
+    // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full.
+    shortfallTolerance: payment.source === 'bank' || payment.method === 'bank_transfer' ? shortfallTolerance() : {},
+    earlyPaymentDiscount,
+  };
+}
+
+/** Items read per direction from the amount index (at most 4× this many invoices). */
+const AMOUNT_INDEX_PER_SIDE = 10;
+
+/** Open invoices of any customer with (nearly) this amount; suggestions only, so a failed read is logged, not fatal. */
+async function invoicesNearAmount(payment: IncomingPayment): Promise<Invoice[]> {
+  const tolerance = matchPolicy(payment).shortfallTolerance[payment.currency] ?? 0;
+  const window = nearAmountWindow(payment.amount, tolerance);
+  try {
+    return await openInvoicesNearAmount({
+      currency: payment.currency,
+      amount: payment.amount,
+      ...window,
+      aroundDate: payment.receivedAt.slice(0, 10),
+      perSide: AMOUNT_INDEX_PER_SIDE,
+    });
+  } catch (error) {
+    logger.warn('amount index not readable; the payment waits in review without amount suggestions', {
+      paymentId: payment.id,
+      error: errorForLog(error),
+    });
+    return [];
+  }
 }
 
 export type ApplyOutcome = 'applied' | 'unapplied' | 'duplicate';
@@ -101,11 +137,7 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
           adjustments: [],
           suggestions: [],
         }
-      : matchPayment(payment, candidates, {
-          // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full.
-          shortfallTolerance: payment.source === 'bank' || payment.method === 'bank_transfer' ? shortfallTolerance() : {},
-          earlyPaymentDiscount,
-        });
+      : matchPayment(payment, candidates, matchPolicy(payment));
     const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
     const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
     const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await linkSigner(now)) : undefined;

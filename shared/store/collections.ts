@@ -8,7 +8,7 @@ import type { InterestAccrual, IndexUpdate, InvoiceDispute } from '../domain/col
 import type { Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { duePartition, keys, type ScheduleKind, type SweepKind } from './keys.ts';
+import { duePartition, keys, openAmountSortKey, type ScheduleKind, type SweepKind } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { schedulePut } from './invoices.ts';
@@ -187,6 +187,14 @@ export function invoiceMoneyUpdate(change: InvoiceMoneyChange) {
     values[`:${k}`] = v;
   }
   const remove = [...(change.remove ?? [])];
+  // The amount index (GSI4): the new balance is the invoice's place; a paid invoice leaves it.
+  const newBalance = invoice.balanceDue + change.delta;
+  if (newBalance > 0) {
+    set.push('GSI4SK = :g4sk');
+    values[':g4sk'] = openAmountSortKey(newBalance, invoice.dueDate, invoice.id);
+  } else {
+    remove.push('GSI4SK');
+  }
   if (change.dunningAt) {
     const due = keys.dunningDue(change.shard, change.dunningAt, invoice.id);
     set.push('GSI2PK = :g2pk', 'GSI2SK = :g2sk');

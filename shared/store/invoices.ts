@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { keys, type ScheduleKind } from './keys.ts';
+import { keys, openAmountPrefix, type ScheduleKind } from './keys.ts';
 import { entity, tableName, transactWrite } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -11,9 +11,16 @@ export function invoiceItem(invoice: Invoice): Record<string, unknown> {
     ...keys.invoice(invoice.id),
     ...keys.invoiceByCustomer(invoice.customerId, invoice.status, invoice.dueDate, invoice.id),
     ...keys.invoiceByStatus(invoice.status, invoice.dueDate, invoice.id),
+    ...openAmountKeys(invoice),
     entity: 'invoice',
     ...invoice,
   };
+}
+
+/** The invoice's place in the amount index (GSI4): only while something is owed (GSI4SK absent = not indexed). */
+function openAmountKeys(invoice: Invoice): Record<string, string> {
+  const index = keys.openAmount(invoice.currency, invoice.balanceDue, invoice.dueDate, invoice.id);
+  return invoice.balanceDue > 0 ? index : { GSI4PK: index.GSI4PK };
 }
 
 export type CreateInvoiceResult = 'created' | 'exists' | 'duplicate_number' | 'duplicate_reference' | 'no_customer';
@@ -173,4 +180,54 @@ export async function listInvoices(
     }),
   );
   return { items: (out.Items ?? []).map((i) => entity<Invoice>(i) as Invoice), lastKey: out.LastEvaluatedKey };
+}
+
+export interface AmountIndexQuery {
+  currency: string;
+  amount: number;
+  /** Balances considered, inclusive (see nearAmountWindow in shared/domain/matching.ts). */
+  min: number;
+  max: number;
+  /** Calendar date the money arrived: among invoices with exactly the amount, those due nearest to it are read. */
+  aroundDate: string;
+  /** Items per direction (exact on/after the date, exact before it, nearest below, nearest above). */
+  perSide: number;
+}
+
+/**
+ * Open invoices of any customer whose balance is within [min, max], from the sparse amount index (GSI4), bounded to
+ * 4 × perSide items: with exactly the amount, the nearest due dates on both sides of `aroundDate`; otherwise the
+ * nearest balances below and above. Four small queries on one partition (the currency); read cost does not grow
+ * with the portfolio.
+ */
+export async function openInvoicesNearAmount(q: AmountIndexQuery): Promise<Invoice[]> {
+  const exact = openAmountPrefix(q.amount);
+  const range = (from: string, to: string, forward: boolean) =>
+    dynamo()
+      .send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'GSI4',
+          KeyConditionExpression: 'GSI4PK = :pk AND GSI4SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `OPEN_AMOUNT#${q.currency}`, ':from': from, ':to': to },
+          ScanIndexForward: forward,
+          Limit: q.perSide,
+        }),
+      )
+      .then((out) => out.Items ?? []);
+  const pages = await Promise.all([
+    range(`${exact}${q.aroundDate}`, `${exact}~`, true),
+    range(exact, `${exact}${q.aroundDate}`, false),
+    ...(q.min < q.amount ? [range(openAmountPrefix(q.min), exact, false)] : []),
+    ...(q.max > q.amount ? [range(openAmountPrefix(q.amount + 1), openAmountPrefix(q.max + 1), true)] : []),
+  ]);
+  const seen = new Set<string>();
+  const invoices: Invoice[] = [];
+  for (const item of pages.flat()) {
+    const invoice = entity<Invoice>(item);
+    if (!invoice || seen.has(invoice.id) || invoice.balanceDue <= 0) continue;
+    seen.add(invoice.id);
+    invoices.push(invoice);
+  }
+  return invoices;
 }

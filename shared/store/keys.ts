@@ -16,6 +16,15 @@ export const keys = {
     GSI3PK: `INVOICE_STATUS#${status}`,
     GSI3SK: `${dueDate}#${id}`,
   }),
+  /**
+   * Sparse amount index (GSI4) of open invoices: GSI4PK (the currency) is written with the invoice and never changes;
+   * GSI4SK (the balance, zero-padded so that it sorts as a number, then due date and id) is set while the balance is
+   * above zero and removed when it is paid, so a paid invoice leaves the index.
+   */
+  openAmount: (currency: string, balanceDue: number, dueDate: string, id: string) => ({
+    GSI4PK: `OPEN_AMOUNT#${currency}`,
+    GSI4SK: openAmountSortKey(balanceDue, dueDate, id),
+  }),
   invoiceNumber: (number: string) => ({ PK: `INVOICE_NUMBER#${number}`, SK: 'INVOICE_NUMBER' }),
   reference: (reference: string) => ({ PK: `REFERENCE#${reference}`, SK: 'REFERENCE' }),
   counter: (name: string) => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
@@ -62,6 +71,16 @@ export const keys = {
   outEvent: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `EVENT#${id}` }),
   outEventPending: (createdAt: string) => ({ GSI2PK: 'OUTEVENT#PENDING', GSI2SK: createdAt }),
 };
+
+/** GSI4SK of an open invoice: `<balance, 16 digits>#<due date>#<id>`. */
+export function openAmountSortKey(balanceDue: number, dueDate: string, id: string): string {
+  return `${openAmountPrefix(balanceDue)}${dueDate}#${id}`;
+}
+
+/** The GSI4SK prefix shared by every open invoice with this balance (`<balance, 16 digits>#`). */
+export function openAmountPrefix(balanceDue: number): string {
+  return `${String(balanceDue).padStart(16, '0')}#`;
+}
 
 export type ScheduleKind = 'interest' | 'escalation';
 export type SweepKind = 'dunning' | ScheduleKind;

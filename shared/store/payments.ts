@@ -3,7 +3,7 @@ import type { ApplicationPlan, Decision, IncomingPayment } from '../domain/appli
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { keys } from './keys.ts';
+import { keys, openAmountSortKey } from './keys.ts';
 import { actionShard } from '../domain/collections.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome } from './table.ts';
@@ -78,7 +78,8 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   // interest resumes from the reopening — never for the days it was paid.
   const reopened = change.delta < 0 && change.newBalance > 0 && change.newBalance + change.delta === 0;
   const reopenedOn = at.slice(0, 10);
-  const removals = [paid ? 'GSI2PK, GSI2SK' : '', change.dispute === null ? 'dispute' : ''].filter(Boolean).join(', ');
+  // The amount index (GSI4): a paid invoice leaves it (GSI4SK removed), any other balance is its new place.
+  const removals = [paid ? 'GSI2PK, GSI2SK, GSI4SK' : '', change.dispute === null ? 'dispute' : ''].filter(Boolean).join(', ');
   return [
     {
       Update: {
@@ -86,7 +87,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
         Key: keys.invoice(change.invoiceId),
         UpdateExpression:
           'SET balanceDue = :nb, #st = :ns, version = :nv, GSI1SK = :g1sk, GSI3PK = :g3pk, GSI3SK = :g3sk' +
-          (paid ? '' : ', GSI2PK = :g2pk, GSI2SK = :g2sk') +
+          (paid ? '' : ', GSI2PK = :g2pk, GSI2SK = :g2sk, GSI4SK = :g4sk') +
           (reopened ? ', accrualFrom = :af' : '') +
           (change.dispute ? ', dispute = :dispute' : '') +
           (removals ? ` REMOVE ${removals}` : ''),
@@ -101,7 +102,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ':g1sk': byCustomer.GSI1SK,
           ':g3pk': byStatus.GSI3PK,
           ':g3sk': byStatus.GSI3SK,
-          ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK }),
+          ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK, ':g4sk': openAmountSortKey(change.newBalance, change.dueDate, change.invoiceId) }),
           ...(change.dispute ? { ':dispute': change.dispute } : {}),
           ...(reopened ? { ':af': reopenedOn } : {}),
         },
