@@ -149,15 +149,54 @@ async function partD() {
     );
     fig(`d.${size.invoices}.lookup`, `matching ${label}: candidate lookups (in-memory loadCandidates)`, r.lookupMs, 'ms', params);
     fig(`d.${size.invoices}.stp`, `matching ${label}: straight-through (all lines / lines with evidence)`, `${round(r.straightThrough * 100, 1)} / ${round(r.straightThroughOfApplicable * 100, 1)}`, '%', params);
+    fig(
+      `d.${size.invoices}.stpMustApply`,
+      `matching ${label}: straight-through of the lines that must apply (exactly one explanation under the documented tiers)`,
+      round(r.mustApply.straightThrough * 100, 2),
+      '%',
+      `${r.mustApply.applied} of ${r.mustApply.lines} lines; ${params}`,
+    );
     fig(`d.${size.invoices}.wrong`, `matching ${label}: wrong applications`, r.wrongApplications, 'count', params);
+    fig(
+      `d.${size.invoices}.reviewTop3`,
+      `matching ${label}: lines left in review whose true invoice(s) are in the top 1 / top 3 suggestions`,
+      `${round(r.review.top1Accuracy * 100, 1)} / ${round(r.review.top3Accuracy * 100, 1)}`,
+      '%',
+      `${r.review.lines} lines in review; ${params}`,
+    );
+    for (const [name, c] of Object.entries(r.byCategory)) {
+      if (c.review === 0) continue;
+      fig(
+        `d.${size.invoices}.review.${name}`,
+        `matching ${label}: ${name} lines in review, true invoice(s) in the top 3 suggestions`,
+        round((100 * c.reviewTop3) / c.review, 1),
+        '%',
+        `${c.reviewTop3} of ${c.review}; ${params}`,
+      );
+    }
     fig(`d.${size.invoices}.heap`, `matching ${label}: heap used after build / after matching`, `${r.heapUsedMB.afterBuild} / ${r.heapUsedMB.afterMatch}`, 'MB', `${params}, heap limit ${r.heapLimitMB} MB`);
     log(`    ${r.matchMs} ms for ${r.lines} lines (${r.perLineMatchUs.mean} µs/line), straight-through ${round(r.straightThrough * 100, 1)} %, wrong ${r.wrongApplications}`);
+    log(
+      `    must apply: ${r.mustApply.applied} of ${r.mustApply.lines} straight through (${round(r.mustApply.straightThrough * 100, 2)} %); ` +
+        `in review: ${r.review.lines} lines, truth in top 1 ${round(r.review.top1Accuracy * 100, 1)} %, top 3 ${round(r.review.top3Accuracy * 100, 1)} %`,
+    );
+    for (const [name, c] of Object.entries(r.byCategory)) {
+      log(
+        `      ${name.padEnd(22)} ${String(c.lines).padStart(6)} lines: applied ${String(c.appliedCorrect).padStart(6)}, wrong ${c.wrong}, ` +
+          `must apply ${c.mustApplyApplied}/${c.mustApply}, review ${c.review} (top 3: ${c.reviewTop3})`,
+      );
+    }
   }
   details.d = {
     categories: CATEGORIES.map(([name, share, description]) => ({ name, share, description })),
     policy: 'shortfallTolerance = DEFAULT_SHORTFALL_TOLERANCE (EUR/USD 10.00), earlyPaymentDiscount from shared/domain/invoice.ts',
+    mustApply:
+      'A line must apply when its evidence admits exactly one explanation under the documented tiers, judged from the truth and the current balances, not from the matcher: a valid RF reference (one, or several whose balances — with the identified payer\'s invoice numbers — sum exactly) or a known payer\'s invoice number; by amount alone (known payer), the truth is the payer\'s only open invoice with that balance, no set of 2–5 open invoices sums to it and no invoice fits exactly after its early-payment discount (invoices fitting after a fee shortfall do not count: exact beats tolerant). Unknown payers, fee-short multi-reference payments and typo\'d references without a known payer must wait.',
+    review:
+      'For each line left in review: are all its true invoices among the invoice ids of the top 1 / top 3 suggestions? Unknown payers get suggestions from the in-memory amount index, read like the store reads GSI4 (10 per direction: exact amount due on/after and before the received date, nearest balances below and above within nearAmountWindow).',
+    receivedAt: 'every line is received on 2026-06-15 (the due-date closeness in the suggestion score gets no help from the feed)',
     portfolio:
-      '~5 open invoices per customer on average: 1 % of customers hold a fifth of the invoices (~100 each), the rest ~4; 5 % of customers bill in USD; 35 % of amounts from a price list of round amounts, the rest log-normal around 350.00; 10 % of invoices with a 2 % early-payment discount for 14 days; RF references via createRfReference; numbers INV-000001…; each line pays a different invoice; applied lines are booked (balances change) before the next line',
+      '~5 open invoices per customer on average: 1 % of customers hold a fifth of the invoices (~100 each), the rest ~4; 5 % of customers bill in USD; 35 % of amounts from a price list of round amounts, the rest log-normal around 350.00; 10 % of invoices with a 2 % early-payment discount for 14 days; RF references via createRfReference; numbers INV-000001…; each line pays different invoices; exact_vs_tolerant lines add their rival invoice to the portfolio; applied lines are booked (balances and the amount index change) before the next line',
     runs,
   };
 }

@@ -821,7 +821,7 @@ function suggestByAmount(ctx: Context, found: FoundReferences): void {
   const who = payerId === undefined ? 'payer not identified' : 'another customer';
   const scored = pool.map((inv) => {
     const gap = inv.balanceDue - amount;
-    const discount = discountOf(ctx, inv);
+    const discount = gap > 0 ? discountOf(ctx, inv) : undefined;
     let fit: number;
     let why: string;
     if (gap === 0) {
