@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { decideByInvoiceHint, planApplication, type IncomingPayment } from '../../shared/domain/application.ts';
 import type { Invoice } from '../../shared/domain/invoice.ts';
 import { balances } from '../../shared/domain/ledger.ts';
+import { matchPayment } from '../../shared/domain/matching.ts';
+import { createRfReference } from '../../shared/domain/rf-reference.ts';
 
 function invoice(id: string, total: number, balanceDue = total, currency = 'EUR'): Invoice {
   return {
@@ -82,5 +84,57 @@ describe('cash application: invoice named in metadata', () => {
   it('refuses a non-positive or fractional amount', () => {
     expect(() => planApplication(payment(0), { outcome: 'applied', rule: 't', evidence: {} }, [invoice('i', 1)])).toThrow();
     expect(() => planApplication(payment(1.5), { outcome: 'applied', rule: 't', evidence: {} }, [invoice('i', 1)])).toThrow();
+  });
+});
+
+describe('cash application: what the matcher decides becomes one exact plan', () => {
+  const withRef = (id: string, total: number, balanceDue = total) => ({ ...invoice(id, total, balanceDue), paymentReference: createRfReference(`APP${id.toUpperCase()}`) });
+  const bank = (amount: number, p: Partial<IncomingPayment> = {}): IncomingPayment => ({
+    id: 'pay_b',
+    source: 'bank',
+    externalId: 'line_b',
+    method: 'bank_transfer',
+    amount,
+    currency: 'EUR',
+    receivedAt: '2026-01-10T10:00:00.000Z',
+    ...p,
+  });
+  const policy = { shortfallTolerance: { EUR: 500 }, earlyPaymentDiscount: () => undefined };
+
+  it('property: several RF references whose balances sum exactly close every invoice, no credit, one ledger line each', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1e8 }), { minLength: 2, maxLength: 8 }), fc.boolean(), (balances, inText) => {
+        const targets = balances.map((b, i) => withRef(`m${i}`, b + 7, b));
+        const amount = balances.reduce((s, b) => s + b, 0);
+        const refs = targets.map((t) => t.paymentReference);
+        const payment = bank(amount, inText ? { remittanceText: `Invoices ${refs.join(' ')}` } : { references: refs });
+        const match = matchPayment(payment, { hinted: [], referenced: targets, payerOpenInvoices: [], sameAmountInvoices: [] }, policy);
+        expect(match.decision.outcome, match.decision.reason).toBe('applied');
+        const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
+        expect(plan.allocations).toHaveLength(targets.length);
+        expect(plan.allocations.every((a) => a.newBalance === 0 && a.newStatus === 'paid')).toBe(true);
+        expect(plan.credit).toBe(0);
+        expect(plan.unapplied).toBe(0);
+        expect(plan.ledger.filter((e) => e.type === 'payment_applied')).toHaveLength(targets.length);
+        // One minor unit off: nothing moves, the money waits in suspense.
+        const off = bank(amount - 1, { references: refs });
+        const waits = matchPayment(off, { hinted: [], referenced: targets, payerOpenInvoices: [], sameAmountInvoices: [] }, policy);
+        const held = planApplication(off, waits.decision, waits.targets, waits.adjustments);
+        expect(held.allocations).toEqual([]);
+        expect(held.unapplied).toBe(amount - 1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('exact beats tolerant: the exact invoice is paid in full, no write-off is booked, the rival is untouched', () => {
+    const exact = withRef('x1', 9700);
+    const rival = withRef('x2', 10000);
+    const payment = bank(9700);
+    const match = matchPayment(payment, { hinted: [], referenced: [], payerCustomerId: 'cus_1', payerOpenInvoices: [rival, exact], sameAmountInvoices: [] }, policy);
+    const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
+    expect(plan.allocations).toEqual([expect.objectContaining({ invoiceId: 'x1', amount: 9700, newBalance: 0, newStatus: 'paid' })]);
+    expect(plan.ledger.map((e) => e.type)).toEqual(['payment_applied']);
+    expect(plan.decision.evidence).toMatchObject({ alternativeIds: 'x2' });
   });
 });
