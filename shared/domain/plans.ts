@@ -49,7 +49,7 @@ const minor = z.number().int('must be an integer in minor units').positive('must
 export const newPlanSchema = z
   .object({
     customerId: z.string().min(1).max(100),
-    invoiceIds: z.array(z.string().min(1).max(100)).min(1).max(20).refine((a) => new Set(a).size === a.length, 'each invoice at most once'),
+    invoiceIds: z.array(z.string().min(1).max(100)).min(1).max(200).refine((a) => new Set(a).size === a.length, 'each invoice at most once'),
     instalments: z.number().int().min(1, 'at least 1').max(60, 'at most 60'),
     frequency: z.enum(['weekly', 'biweekly', 'monthly'], { error: 'must be weekly, biweekly or monthly' }),
     /** Due date of the first instalment (default: 7 days after the request, customer-local). */

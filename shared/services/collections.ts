@@ -33,6 +33,7 @@ import {
   commitEscalation,
   commitInterest,
   dueSlice,
+  ESCALATIONS_PER_COMMIT,
   markEventPublished,
   pendingEvents,
   reschedule,
@@ -303,10 +304,18 @@ export async function runInterest(invoiceId: string, now: Date): Promise<{ booke
 
 export const ESCALATED_EVENT = { source: 'collections', detailType: 'collections.escalated' } as const;
 
+/**
+ * Escalates a customer's invoices due for legal handover. However many there are, each transaction stays within
+ * DynamoDB's limits: the invoices go in groups of ESCALATIONS_PER_COMMIT, each group one guarded transaction with its
+ * own `collections.escalated` event (outbox) listing exactly the invoices it escalated. A redelivered job or a retry
+ * after a conflict decides again on fresh state: invoices escalated already are skipped (their marker is gone and
+ * `escalatedAt` set), so every invoice is escalated — and listed in an event — exactly once.
+ */
 export async function runEscalation(customerId: string, invoiceIds: readonly string[], now: Date): Promise<{ escalated: number }> {
+  let escalated = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const customer = await getCustomer(customerId);
-    if (!customer) return { escalated: 0 };
+    if (!customer) return { escalated };
     const shard = shardOf(customerId);
     const due: Invoice[] = [];
     for (const id of invoiceIds) {
@@ -316,36 +325,47 @@ export async function runEscalation(customerId: string, invoiceIds: readonly str
       if (decision.escalate) due.push(invoice);
       else await reschedule('escalation', invoice, shard, decision.retryOn ?? null);
     }
-    if (due.length === 0) return { escalated: 0 };
+    if (due.length === 0) return { escalated };
     const today = localDate(now, customer.timeZone);
-    const basis = due.map((i) => i.id).sort().join(',');
-    const id = `escalated_${createHash('sha256').update(`${customerId}:${basis}`).digest('base64url').slice(0, 22)}`;
-    const event: OutgoingEvent = {
-      id,
-      customerId,
-      source: ESCALATED_EVENT.source,
-      detailType: ESCALATED_EVENT.detailType,
-      detail: {
-        customerId,
-        escalatedOn: today,
-        invoices: due.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: i.extension?.dueDate ?? i.dueDate })),
-        totals: Object.fromEntries(
-          [...new Set(due.map((i) => i.currency))].map((c) => [c, due.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0)]),
-        ),
-      },
-      createdAt: now.toISOString(),
-      status: 'pending',
-    };
-    const result = await commitEscalation(due, event, shard, now);
-    if (result === 'conflict') continue;
-    if (result === 'committed') {
-      await publish(event, now);
-      logger.info('escalated to legal', { customerId, invoices: due.length });
-      return { escalated: due.length };
+    let conflict = false;
+    for (let start = 0; start < due.length; start += ESCALATIONS_PER_COMMIT) {
+      const group = due.slice(start, start + ESCALATIONS_PER_COMMIT);
+      const event = escalationEvent(customerId, group, today, now);
+      const result = await commitEscalation(group, event, shard, now);
+      if (result === 'conflict') {
+        // Something changed meanwhile: decide again for what is left (groups committed stay committed).
+        conflict = true;
+        break;
+      }
+      if (result === 'committed') {
+        await publish(event, now);
+        escalated += group.length;
+        logger.info('escalated to legal', { customerId, invoices: group.length, eventId: event.id });
+      }
     }
-    return { escalated: 0 };
+    if (!conflict) return { escalated };
   }
   throw new Error(`customer ${customerId}: invoices changed concurrently during escalation`);
+}
+
+function escalationEvent(customerId: string, group: readonly Invoice[], today: string, now: Date): OutgoingEvent {
+  const basis = group.map((i) => i.id).sort().join(',');
+  return {
+    id: `escalated_${createHash('sha256').update(`${customerId}:${basis}`).digest('base64url').slice(0, 22)}`,
+    customerId,
+    source: ESCALATED_EVENT.source,
+    detailType: ESCALATED_EVENT.detailType,
+    detail: {
+      customerId,
+      escalatedOn: today,
+      invoices: group.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: i.extension?.dueDate ?? i.dueDate })),
+      totals: Object.fromEntries(
+        [...new Set(group.map((i) => i.currency))].map((c) => [c, group.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0)]),
+      ),
+    },
+    createdAt: now.toISOString(),
+    status: 'pending',
+  };
 }
 
 async function publish(event: OutgoingEvent, now: Date): Promise<void> {

@@ -10,7 +10,7 @@ import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
 import { extractReferences, matchPayment, nearAmountWindow, type MatchCandidates, type MatchPolicy } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
-import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type InvoiceChange } from '../domain/payment-state.ts';
+import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type AppliedState, type InvoiceChange } from '../domain/payment-state.ts';
 import { shortfallTolerance } from '../config/policy.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
@@ -21,12 +21,15 @@ import {
   applyPlan,
   commitPaymentChange,
   findPayer,
+  INVOICES_PER_COMMIT,
   getFacts,
   getPayment,
   linkPayer,
   paymentsOfCustomer,
+  type PendingApplication,
   type StoredPayment,
 } from '../store/payments.ts';
+import { TransactionLimitError } from '../store/table.ts';
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
 import { unpaidInvoices } from '../store/collections.ts';
@@ -138,18 +141,51 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
           suggestions: [],
         }
       : matchPayment(payment, candidates, matchPolicy(payment));
-    const plan = planApplication(payment, match.decision, match.targets, match.adjustments);
-    const customer = plan.allocations.length > 0 || plan.credit > 0 ? await getCustomer(plan.customerId) : undefined;
-    const mail = customer ? receiptMail(customer, payment, plan, match.targets, now, await linkSigner(now)) : undefined;
+    const decided = planApplication(payment, match.decision, match.targets, match.adjustments);
+    // More invoices than one transaction holds: record the money as waiting together with the decision, then apply
+    // it in parts (continueApplication) — the same end state, never a transaction past DynamoDB's limits.
+    const inParts = decided.allocations.length > INVOICES_PER_COMMIT;
+    const plan = inParts
+      ? planApplication(
+          payment,
+          { ...decided.decision, outcome: 'unapplied', reason: `being applied to ${decided.allocations.length} invoices in parts` },
+          match.targets,
+        )
+      : decided;
+    const customer = !inParts && (plan.allocations.length > 0 || plan.credit > 0) ? await getCustomer(plan.customerId) : undefined;
+    const mail = customer ? receiptMail(customer, payment, receiptLines(plan.allocations, match.targets), plan.credit, now, await linkSigner(now)) : undefined;
+    const numbers = new Map(match.targets.map((t) => [t.id, t.number]));
     const result = await applyPlan(payment, plan, {
       ...(mail ? { mail } : {}),
       suggestions: match.suggestions,
+      ...(inParts
+        ? {
+            applying: {
+              decision: decided.decision,
+              by: 'rules',
+              allocations: decided.allocations.map((a) => ({ ...a, number: numbers.get(a.invoiceId) ?? a.invoiceId })),
+              next: 0,
+              leftover: 'credit',
+              ledgerType: 'payment_applied',
+              bookedAt: payment.receivedAt,
+              receipt: true,
+            } satisfies PendingApplication,
+          }
+        : {}),
+    }).catch(async (error: unknown) => {
+      if (!(error instanceof TransactionLimitError)) throw error;
+      // Cannot happen by design (plans past INVOICES_PER_COMMIT go in parts); if it does, the money waits in review
+      // with the reason instead of the message failing on every delivery.
+      logger.error('programming error: payment transaction past the limits; the payment waits in review', { paymentId: payment.id, error: errorForLog(error) });
+      const reason = `could not be applied automatically (${error.message}); apply by hand`;
+      return applyPlan(payment, planApplication(payment, { ...decided.decision, outcome: 'unapplied', reason }, match.targets), { suggestions: match.suggestions });
     });
     if (result === 'conflict') {
       logger.info('invoice changed concurrently; retrying', { paymentId: payment.id, attempt });
       await backoff(attempt);
       continue;
     }
+    if (result === 'applied' && inParts) await continueApplication(payment.id, now);
     if (result === 'applied') {
       const plans = match.targets.map((t) => t.planId).filter((p): p is string => !!p);
       if (plans.length) await touchPlans(plans, now);
@@ -162,7 +198,9 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
       });
     } else {
       const existing = await getPayment(payment.id);
-      if (existing && existing.status === 'unapplied' && match.decision.outcome === 'applied') {
+      // A decision being applied in parts (a crash or redelivery in between): resume it, never decide again.
+      if (existing?.applying) await continueApplication(existing.id, now);
+      else if (existing && existing.status === 'unapplied' && match.decision.outcome === 'applied') {
         await allocateUnapplied(existing, match.targets, match.decision, now, 'rules', undefined, match.adjustments);
       }
     }
@@ -179,7 +217,7 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
     }
     await settlePayment(payment.id, now);
     // Done only once every effect is in place (a crash before this re-runs the steps above, each idempotent).
-    const outcome = result === 'duplicate' ? 'duplicate' : plan.decision.outcome;
+    const outcome = result === 'duplicate' ? 'duplicate' : inParts ? (stored?.status === 'applied' ? 'applied' : 'unapplied') : plan.decision.outcome;
     if (event) await markDone(event.source, event.eventId, 'processed', `payment ${outcome}`);
     return outcome;
   }
@@ -205,6 +243,45 @@ export async function allocateUnapplied(
     const byId = new Map(invoices.map((i) => [i.id, i]));
     const customerId = plan.customerId;
     const bookedAt = now.toISOString();
+    if (plan.allocations.length > INVOICES_PER_COMMIT) {
+      if (fresh.applying) return false;
+      // Too many invoices for one transaction: record the decision (and the new owner of the waiting money), then
+      // apply it in parts.
+      const base = { currency: fresh.currency, paymentId: fresh.id, bookedAt };
+      const move: LedgerEntry[] =
+        customerId !== fresh.customerId
+          ? [
+              { ...base, id: `${fresh.id}#r${fresh.revision + 1}#001`, customerId: fresh.customerId, account: 'unapplied', type: 'manual_allocation', amount: -fresh.unapplied },
+              { ...base, id: `${fresh.id}#r${fresh.revision + 1}#002`, customerId, account: 'unapplied', type: 'manual_allocation', amount: fresh.unapplied },
+            ]
+          : [];
+      const recorded = await commitPaymentChange(
+        fresh,
+        {
+          state: appliedState(fresh),
+          changes: [],
+          ledger: move,
+          customerId,
+          applying: {
+            decision,
+            by,
+            allocations: plan.allocations.map((a) => ({ ...a, number: byId.get(a.invoiceId)?.number ?? a.invoiceId })),
+            next: 0,
+            leftover: 'unapplied',
+            ledgerType: 'manual_allocation',
+            bookedAt,
+            receipt: false,
+          },
+        },
+        bookedAt,
+      );
+      if (!recorded) {
+        await backoff(attempt);
+        continue;
+      }
+      await continueApplication(fresh.id, now);
+      return true;
+    }
     const moved = plan.allocations.reduce((s, a) => s + a.amount, 0);
     const remaining = fresh.unapplied - moved;
     const add = (list: { invoiceId: string; amount: number }[]) => {
@@ -269,6 +346,144 @@ export async function allocateUnapplied(
   throw new Error(`payment ${payment.id}: changed concurrently while allocating`);
 }
 
+function appliedState(p: StoredPayment): AppliedState {
+  return { allocations: p.allocations, originalAllocations: p.originalAllocations, credit: p.credit, unapplied: p.unapplied, ...(p.adjustments ? { adjustments: p.adjustments } : {}) };
+}
+
+/**
+ * Carries out a decision recorded for application in parts (see PendingApplication): each part moves the next
+ * INVOICES_PER_COMMIT allocations from unapplied to their invoices in one transaction guarded by the payment's
+ * revision and each invoice's version; the last part also books the leftover (credit) and the receipt, and records the
+ * decision. Safe to call any number of times, concurrently too: a part is applied once. If an invoice changed since
+ * the decision (paid, credited, charged), the rest stays unapplied in review with a reason — never a retry loop.
+ */
+export async function continueApplication(paymentId: string, now: Date): Promise<void> {
+  let transient = 0;
+  for (;;) {
+    const payment = await getPayment(paymentId);
+    const pending = payment?.applying;
+    if (!payment || !pending) return;
+    const group = pending.allocations.slice(pending.next, pending.next + INVOICES_PER_COMMIT);
+    const last = pending.next + group.length >= pending.allocations.length;
+    const moved = group.reduce((s, a) => s + a.amount, 0);
+    if (moved > payment.unapplied) {
+      await endInReview(payment, pending, `the payment changed while it was being applied in parts (${pending.next} of ${pending.allocations.length} invoices applied); the rest waits in review`, now);
+      continue;
+    }
+    let n = 0;
+    const id = () => `${payment.id}#r${payment.revision + 1}#${String(++n).padStart(3, '0')}`;
+    const base = { currency: payment.currency, paymentId: payment.id, bookedAt: pending.bookedAt, customerId: payment.customerId };
+    const ledger: LedgerEntry[] = [{ ...base, id: id(), account: 'unapplied', type: pending.ledgerType, amount: -moved }];
+    for (const a of group) {
+      ledger.push({ ...base, id: id(), account: 'receivable', type: pending.ledgerType, amount: -a.amount, invoiceId: a.invoiceId });
+      if (a.adjustment) ledger.push({ ...base, id: id(), account: 'receivable', type: a.adjustment.kind, amount: -a.adjustment.amount, invoiceId: a.invoiceId });
+    }
+    let unapplied = payment.unapplied - moved;
+    let credit = payment.credit;
+    if (last && pending.leftover === 'credit' && unapplied > 0) {
+      ledger.push({ ...base, id: id(), account: 'unapplied', type: 'overpayment_credit', amount: -unapplied });
+      ledger.push({ ...base, id: id(), account: 'customer_credit', type: 'overpayment_credit', amount: unapplied });
+      credit += unapplied;
+      unapplied = 0;
+    }
+    const add = (list: { invoiceId: string; amount: number }[]) => {
+      const out = list.map((a) => ({ ...a }));
+      for (const a of group) {
+        const existing = out.find((x) => x.invoiceId === a.invoiceId);
+        if (existing) existing.amount += a.amount;
+        else out.push({ invoiceId: a.invoiceId, amount: a.amount });
+      }
+      return out;
+    };
+    let mail: MailMessage | undefined;
+    if (last && pending.receipt) {
+      const customer = await getCustomer(payment.customerId);
+      const lines = pending.allocations.map((a) => ({ number: a.number, applied: a.amount, balanceDue: a.newBalance }));
+      if (customer) mail = receiptMail(customer, payment, lines, credit, now, await linkSigner(now));
+    }
+    const ok = await commitPaymentChange(
+      payment,
+      {
+        state: {
+          allocations: add(payment.allocations),
+          originalAllocations: add(payment.originalAllocations),
+          credit,
+          unapplied,
+          adjustments: [
+            ...(payment.adjustments ?? []),
+            ...group.flatMap((a) => (a.adjustment ? [{ invoiceId: a.invoiceId, kind: a.adjustment.kind, amount: a.adjustment.amount, active: true }] : [])),
+          ],
+        },
+        changes: group.map((a) => ({
+          invoiceId: a.invoiceId,
+          customerId: a.customerId,
+          dueDate: a.dueDate,
+          delta: a.amount + (a.adjustment?.amount ?? 0),
+          expectedVersion: a.expectedVersion,
+          newBalance: a.newBalance,
+          newStatus: a.newStatus,
+        })),
+        ledger,
+        applying: last ? null : { ...pending, next: pending.next + group.length },
+        ...(last ? { decision: { ...pending.decision, at: now.toISOString(), by: pending.by } } : {}),
+        ...(mail ? { mail } : {}),
+      },
+      pending.bookedAt,
+    );
+    if (ok) {
+      transient = 0;
+      if (last) logger.info('payment applied in parts', { paymentId, invoices: pending.allocations.length, parts: Math.ceil(pending.allocations.length / INVOICES_PER_COMMIT) });
+      continue;
+    }
+    // Not written: another worker moved the payment on (read again), or an invoice changed since the decision (the
+    // rest goes to review), or a concurrent transaction touched an item (a short bounded retry).
+    const again = await getPayment(paymentId);
+    if (!again || again.revision !== payment.revision) continue;
+    let changed: string | undefined;
+    for (const a of group) {
+      const invoice = await getInvoice(a.invoiceId);
+      if (!invoice || invoice.version !== a.expectedVersion) {
+        changed = a.number;
+        break;
+      }
+    }
+    if (changed) {
+      await endInReview(
+        payment,
+        pending,
+        `invoice ${changed} changed while the payment was being applied in parts (${pending.next} of ${pending.allocations.length} invoices applied); the rest waits in review`,
+        now,
+      );
+      continue;
+    }
+    if (++transient >= MAX_ATTEMPTS) throw new Error(`payment ${paymentId}: transactions kept conflicting while applying in parts`);
+    await backoff(transient);
+  }
+}
+
+/** Ends an application in parts early: what was applied stays; the rest waits in review (unapplied) with the reason. */
+async function endInReview(payment: StoredPayment, pending: PendingApplication, reason: string, now: Date): Promise<void> {
+  const ok = await commitPaymentChange(
+    payment,
+    {
+      state: appliedState(payment),
+      changes: [],
+      ledger: [],
+      applying: null,
+      decision: {
+        outcome: 'unapplied',
+        rule: pending.decision.rule,
+        evidence: { ...pending.decision.evidence, appliedInvoices: pending.next, decidedInvoices: pending.allocations.length },
+        reason,
+        at: now.toISOString(),
+        by: 'rules',
+      },
+    },
+    now.toISOString(),
+  );
+  if (ok) logger.warn('application in parts ended early; the rest waits in review', { paymentId: payment.id, reason });
+}
+
 /**
  * Brings a payment's applications in line with its facts (refunds, chargebacks): reverses or re-applies the
  * difference in one transaction. Idempotent and order-independent: it only ever moves to the target.
@@ -277,6 +492,8 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const payment = await getPayment(paymentId);
     if (!payment || payment.status === 'pending') return;
+    // Being applied in parts: the application settles the payment when it ends (its caller calls this again).
+    if (payment.applying) return;
     const { facts } = await getFacts(paymentId);
     const target = effectiveAmount(payment.amount, facts);
     const current = payment.allocations.reduce((s, a) => s + a.amount, 0) + payment.credit + payment.unapplied;
@@ -294,14 +511,18 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
         : target === current || refunded <= payment.refundedTotal
           ? 'chargeback'
           : 'refund';
-    const rebalanced = rebalance(payment, payment, target, invoices, now.toISOString(), reason);
+    // A refund or chargeback touching more invoices than one transaction holds moves in steps, each toward an
+    // intermediate target that changes at most INVOICES_PER_COMMIT invoices; the facts are recorded with the last.
+    const step = stepTarget(payment, current, target, invoices, now.toISOString(), reason);
+    const final = step === target;
+    const rebalanced = rebalance(payment, payment, step, invoices, now.toISOString(), reason);
     const change = { ...rebalanced, changes: rebalanced.changes.map((c) => withChargebackDispute(c, invoices.get(c.invoiceId), paymentId, reason, now)) };
     const ok = await commitPaymentChange(
       payment,
       {
         ...change,
-        refundedTotal: refunded,
-        disputeStatus: dispute,
+        refundedTotal: final ? refunded : payment.refundedTotal,
+        disputeStatus: final ? dispute : payment.disputeStatus,
         decision: {
           outcome: payment.decision.outcome,
           rule: reason,
@@ -312,6 +533,10 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
       },
       now.toISOString(),
     );
+    if (ok && !final) {
+      attempt = -1; // progress, not a conflict: the next step starts with a fresh budget of attempts
+      continue;
+    }
     if (ok) {
       logger.info('payment settled to its facts', { paymentId, reason, target, previous: current, dispute });
       return;
@@ -319,6 +544,29 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
     await backoff(attempt);
   }
   throw new Error(`payment ${paymentId}: changed concurrently while settling`);
+}
+
+/** Cash moved by a rebalance entry (adjustments granted or taken back are not cash). */
+const CASH_MOVES = new Set(['refund_reversal', 'chargeback_reversal', 'payment_reapplied']);
+
+/**
+ * The effective amount to move to in this step: the target itself when the rebalance changes at most
+ * INVOICES_PER_COMMIT invoices; otherwise the amount reached after the first INVOICES_PER_COMMIT invoices of the
+ * rebalance's own order (so each step is exactly a prefix of the whole move, and the steps add up to it).
+ */
+function stepTarget(payment: StoredPayment, current: number, target: number, invoices: ReadonlyMap<string, Invoice>, at: string, reason: 'refund' | 'chargeback' | 'chargeback_won'): number {
+  const whole = rebalance(payment, payment, target, invoices, at, reason);
+  if (whole.changes.length <= INVOICES_PER_COMMIT) return target;
+  const touched = new Set<string>();
+  let moved = 0;
+  for (const entry of whole.ledger) {
+    if (entry.invoiceId && !touched.has(entry.invoiceId)) {
+      if (touched.size === INVOICES_PER_COMMIT) break;
+      touched.add(entry.invoiceId);
+    }
+    if (CASH_MOVES.has(entry.type)) moved += Math.abs(entry.amount);
+  }
+  return target < current ? current - moved : current + moved;
 }
 
 /**
@@ -342,15 +590,19 @@ function withChargebackDispute(
   return change;
 }
 
+function receiptLines(allocations: ApplicationPlan['allocations'], targets: readonly Invoice[]) {
+  const byId = new Map(targets.map((t) => [t.id, t]));
+  return allocations.map((a) => ({ number: byId.get(a.invoiceId)?.number ?? a.invoiceId, applied: a.amount, balanceDue: a.newBalance }));
+}
+
 function receiptMail(
   customer: Customer,
   payment: IncomingPayment,
-  plan: ApplicationPlan,
-  targets: readonly Invoice[],
+  lines: { number: string; applied: number; balanceDue: number }[],
+  credit: number,
   now: Date,
   links: LinkSigner,
 ): MailMessage {
-  const byId = new Map(targets.map((t) => [t.id, t]));
   const rendered = renderReceipt({
     customerName: customer.name,
     locale: customer.locale,
@@ -358,12 +610,8 @@ function receiptMail(
     currency: payment.currency,
     amount: payment.amount,
     receivedAt: payment.receivedAt,
-    invoices: plan.allocations.map((a) => ({
-      number: byId.get(a.invoiceId)?.number ?? a.invoiceId,
-      applied: a.amount,
-      balanceDue: a.newBalance,
-    })),
-    credit: plan.credit,
+    invoices: lines,
+    credit,
     // "How did we do?" after a payment: one click on a signed link records the rating.
     feedbackLinks: links.feedback(customer, `payment:${payment.id}`),
     preferencesLink: links.preferences(customer),

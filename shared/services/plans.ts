@@ -3,7 +3,7 @@
  * worker (instalment reminders, completion, default), and known to cash application (a payment quoting the plan's
  * reference, or from the customer for exactly the open instalments, goes to the plan's invoices oldest first).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { actionShard } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
 import { addDays, daysBetween, localDate } from '../domain/dates.ts';
@@ -56,6 +56,76 @@ function joinPlanUpdates(plan: PaymentPlan, invoices: readonly Invoice[]) {
       ExpressionAttributeValues: { ':p': plan.id, ':ev': invoice.version, ':nv': invoice.version + 1 },
     },
   }));
+}
+
+/** Invoice joins (or releases) per plan transaction: with the plan, its reference and a mail, under 100 actions. */
+export const PLAN_INVOICES_PER_COMMIT = 90;
+
+function releaseUpdate(plan: Pick<PaymentPlan, 'id'>, invoiceId: string) {
+  return { Update: { TableName: tableName(), Key: keys.invoice(invoiceId), UpdateExpression: 'REMOVE planId', ConditionExpression: 'planId = :p', ExpressionAttributeValues: { ':p': plan.id } } };
+}
+
+function groups<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Writes a plan (`first`: its put, guarded) and joins its invoices — in one transaction when they fit, else in groups
+ * of PLAN_INVOICES_PER_COMMIT: the first group with the plan (which records `joinPending`: the invoices still to
+ * join), each further group with the plan's progress (version-guarded), the mail with the last. If a later group cannot
+ * join (an invoice changed meanwhile), the groups joined are released again and `undo` restores the plan — the request
+ * fails as a whole, as a single transaction would. Returns the cancellation reasons on failure, like transactWrite.
+ */
+async function writePlanWithJoins(
+  plan: PaymentPlan,
+  invoices: readonly Invoice[],
+  first: (pending: string[] | undefined) => TransactItems,
+  mail: MailMessage | undefined,
+  undo: (joined: readonly Invoice[], version: number) => Promise<void>,
+): Promise<string[] | undefined> {
+  const parts = groups(invoices, PLAN_INVOICES_PER_COMMIT);
+  if (parts.length <= 1) return transactWrite([...first(undefined), ...joinPlanUpdates(plan, invoices), ...(mail ? [{ Put: mailPut(mail) }] : [])]);
+  const joined: Invoice[] = [];
+  let version = plan.version;
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    const pending = parts.slice(i + 1).flat().map((inv) => inv.id);
+    const head: TransactItems =
+      i === 0
+        ? first(pending)
+        : [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.plan(plan.id),
+                UpdateExpression: last ? 'SET version = :nv REMOVE joinPending' : 'SET version = :nv, joinPending = :jp',
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': version, ':nv': version + 1, ...(last ? {} : { ':jp': pending }) },
+              },
+            },
+          ];
+    const codes = await transactWrite([...head, ...joinPlanUpdates(plan, part), ...(last && mail ? [{ Put: mailPut(mail) }] : [])]);
+    if (codes) {
+      if (i > 0) await undo(joined, version);
+      return codes;
+    }
+    if (i > 0) version += 1;
+    joined.push(...part);
+  }
+  return undefined;
+}
+
+/** Releases invoices from a plan (REMOVE planId, guarded by the plan id), in groups within the transaction limits. */
+async function releaseInvoices(plan: Pick<PaymentPlan, 'id'>, invoiceIds: readonly string[]): Promise<void> {
+  for (const part of groups(invoiceIds, PLAN_INVOICES_PER_COMMIT)) {
+    const codes = await transactWrite(part.map((id) => releaseUpdate(plan, id)));
+    if (codes) {
+      // Some were released already (a retry): release the others one by one.
+      for (const id of part) await transactWrite([releaseUpdate(plan, id)]);
+    }
+  }
 }
 
 async function coveredInvoices(customerId: string, invoiceIds: readonly string[]): Promise<Invoice[]> {
@@ -136,18 +206,29 @@ export async function createPlan(
     now,
     invoices.map((i) => i.number),
   );
-  const codes = await transactWrite([
-    {
-      Put: {
-        TableName: tableName(),
-        Item: { ...planItem(plan, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined), requestHash: hash },
-        ConditionExpression: 'attribute_not_exists(PK)',
+  const codes = await writePlanWithJoins(
+    plan,
+    active ? invoices : [],
+    (pending) => [
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...planItem(plan, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined), requestHash: hash, ...(pending ? { joinPending: pending } : {}) },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
       },
+      { Put: { TableName: tableName(), Item: { ...keys.reference(plan.paymentReference), entity: 'reference', planId: plan.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    ],
+    mail,
+    async (joined, version) => {
+      // The plan never was: release what joined, then remove the plan and its reference.
+      await releaseInvoices(plan, joined.map((i) => i.id));
+      await transactWrite([
+        { Delete: { TableName: tableName(), Key: keys.plan(plan.id), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } },
+        { Delete: { TableName: tableName(), Key: keys.reference(plan.paymentReference) } },
+      ]);
     },
-    { Put: { TableName: tableName(), Item: { ...keys.reference(plan.paymentReference), entity: 'reference', planId: plan.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
-    ...(active ? joinPlanUpdates(plan, invoices) : []),
-    ...(mail ? [{ Put: mailPut(mail) }] : []),
-  ]);
+  );
   if (codes) {
     if (codes[0] === 'ConditionalCheckFailed' && idempotencyKey) return createPlan(input, requestedBy, idempotencyKey, now);
     throw new HttpError(409, 'conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
@@ -182,18 +263,33 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
   });
   const next: PaymentPlan = { ...plan, total, instalments, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
   const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments }, now, invoices.map((i) => i.number));
-  const codes = await transactWrite([
-    {
-      Put: {
-        TableName: tableName(),
-        Item: { ...planItem(next, { shard: shardOf(customer.id), at: now.toISOString() }), requestHash: stored.requestHash },
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': plan.version },
+  const codes = await writePlanWithJoins(
+    next,
+    invoices,
+    (pending) => [
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...planItem(next, { shard: shardOf(customer.id), at: now.toISOString() }), requestHash: stored.requestHash, ...(pending ? { joinPending: pending } : {}) },
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': plan.version },
+        },
       },
+    ],
+    mail,
+    async (joined, version) => {
+      // Not approved after all: release what joined and put the plan back as it was (pending approval).
+      await releaseInvoices(next, joined.map((i) => i.id));
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...planItem({ ...plan, version: version + 1 }), requestHash: stored.requestHash },
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      );
     },
-    ...joinPlanUpdates(next, invoices),
-    ...(mail ? [{ Put: mailPut(mail) }] : []),
-  ]);
+  );
   if (codes) throw new HttpError(409, 'conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
   await deliverSoon(mail, now);
   return next;
@@ -206,6 +302,26 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
  */
 export async function runPlans(customer: Customer, now: Date): Promise<void> {
   for (const plan of await plansOfCustomer(customer.id, 'active')) {
+    const joinPending = (plan as PaymentPlan & { joinPending?: string[] }).joinPending;
+    if (joinPending?.length) {
+      // A plan whose invoices were still joining when its request was interrupted: undo it (after a margin, so a
+      // request in progress is left alone); the customer or staff ask again.
+      if (now.getTime() - Date.parse(plan.activatedAt ?? plan.createdAt) < 15 * 60_000) continue;
+      const pending = new Set(joinPending);
+      await releaseInvoices(plan, plan.invoiceIds.filter((id) => !pending.has(id)));
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: planItem({ ...plan, status: 'cancelled', version: plan.version + 1 }),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': plan.version },
+        }),
+      ).catch((error: unknown) => {
+        if (!isConditionalFailure(error)) throw error;
+      });
+      logger.warn('plan whose invoices were still joining was cancelled', { planId: plan.id });
+      continue;
+    }
     const invoices = (await Promise.all(plan.invoiceIds.map((id) => getInvoice(id)))).filter((i): i is Invoice => !!i);
     const covered = invoices.reduce((s, i) => s + Math.max(0, i.balanceDue), 0);
     const action = planAction(plan, covered, now, customer.timeZone, customer.dunning?.quietHours);
@@ -221,14 +337,13 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
       next = { ...next, status: 'completed', completedAt: at };
       const feedback = (await linkSigner(now)).feedback(customer, `plan:${plan.id}`);
       mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedback }, now, numbers);
-      for (const invoice of invoices) {
-        extra.push({ Update: { TableName: tableName(), Key: keys.invoice(invoice.id), UpdateExpression: 'REMOVE planId', ConditionExpression: 'planId = :p', ExpressionAttributeValues: { ':p': plan.id } } });
-      }
+      for (const invoice of invoices) if (invoice.planId === plan.id) extra.push(releaseUpdate(plan, invoice.id));
     } else if (action.kind === 'default') {
       next = { ...next, status: 'defaulted', defaultedAt: at };
       const missed = plan.instalments.find((i) => i.seq === action.seq) ?? plan.instalments[0];
       if (missed) mail = await planMail(customer, plan, `plan#${plan.id}#defaulted`, { kind: 'plan_defaulted', instalment: missed }, now, numbers);
       for (const invoice of invoices) {
+        if (invoice.planId !== plan.id) continue; // released by an earlier, interrupted run
         const due = keys.dunningDue(shard, at, invoice.id);
         extra.push({
           Update: {
@@ -252,6 +367,16 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
     } else {
       nextAction = { shard, at: action.until };
       next = plan; // only the index moves
+    }
+    // More invoices than one transaction holds: release all but the last group first (each release is guarded by the
+    // plan id, so an interrupted run resumes with those still in the plan), then the plan's change with the last group.
+    let released = true;
+    while (released && extra.length > PLAN_INVOICES_PER_COMMIT) {
+      released = !(await transactWrite(extra.splice(0, PLAN_INVOICES_PER_COMMIT)));
+    }
+    if (!released) {
+      logger.info('plan invoices changed concurrently; the next run decides again', { planId: plan.id });
+      continue;
     }
     const items: TransactItems = [
       next === plan

@@ -9,7 +9,8 @@ import { parseBankPayload, type BankLine } from '../adapters/bank/index.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import { renderPaymentFailed } from '../domain/messages.ts';
 import { formatRfReference } from '../domain/rf-reference.ts';
-import { logger } from '../logger.ts';
+import { errorForLog, logger } from '../logger.ts';
+import { isPermanentError } from '../store/table.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getEvent, markDone, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
 import { getInvoice } from '../store/invoices.ts';
@@ -27,13 +28,22 @@ export async function processEvent(message: QueueMessage, now: Date): Promise<st
     return 'missing';
   }
   if (event.status === 'processed' || event.status === 'ignored') return 'already done';
-  switch (event.source) {
-    case 'stripe':
-      return processStripe(event, now);
-    case 'bank':
-      return splitBankPayload(event);
-    case 'bank-line':
-      return processBankLine(event, now);
+  try {
+    switch (event.source) {
+      case 'stripe':
+        return await processStripe(event, now);
+      case 'bank':
+        return await splitBankPayload(event);
+      case 'bank-line':
+        return await processBankLine(event, now);
+    }
+  } catch (error) {
+    if (!isPermanentError(error)) throw error;
+    // A deterministic failure (e.g. a transaction past DynamoDB's limits: a programming error) fails the same way on
+    // every delivery: end it here, visibly, instead of retrying it into the dead-letter queue.
+    logger.error('event cannot be processed (permanent error); not retried', { source: event.source, eventId: event.eventId, error: errorForLog(error) });
+    await markDone(event.source, event.eventId, 'processed', `failed permanently: ${(error as Error).message}`);
+    return 'failed';
   }
 }
 

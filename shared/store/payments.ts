@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApplicationPlan, Decision, IncomingPayment } from '../domain/application.ts';
+import type { AllocationPlan, ApplicationPlan, Decision, IncomingPayment } from '../domain/application.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
 import { dynamo } from '../adapters/aws.ts';
@@ -19,6 +19,37 @@ export interface DecisionRecord extends Decision {
   by: 'rules' | 'staff';
 }
 
+/**
+ * A decision being carried out in parts: a payment whose allocations do not fit one transaction (more than
+ * INVOICES_PER_COMMIT invoices) is first recorded with its money waiting (unapplied, in the ledger too) and this
+ * record; then each part moves the next allocations from unapplied to their invoices in one transaction guarded by the
+ * payment's revision (the progress marker) and each invoice's version. A crash or a redelivery resumes at `next`; a
+ * part is never applied twice. If an invoice changed since the decision, the rest stays unapplied, in review, with
+ * the reason.
+ */
+export interface PendingApplication {
+  decision: Decision;
+  by: 'rules' | 'staff';
+  /** Every allocation decided, in order, each with the invoice version it was decided on. */
+  allocations: (AllocationPlan & { number: string })[];
+  /** How many of `allocations` are applied. */
+  next: number;
+  /** What money beyond the allocations becomes at the end: customer credit (rules), or it keeps waiting (staff). */
+  leftover: 'credit' | 'unapplied';
+  /** The ledger type of the moves (`payment_applied` for a new payment, `manual_allocation` for waiting money). */
+  ledgerType: 'payment_applied' | 'manual_allocation';
+  bookedAt: string;
+  /** Send the receipt with the last part. */
+  receipt: boolean;
+}
+
+/**
+ * The most invoices one payment transaction changes: 1 payment + per invoice (balance update, allocation record or
+ * reopened interest schedule, up to 2 ledger entries) + 4 ledger entries + 1 mail stays well under DynamoDB's 100
+ * actions. More are applied in parts (PendingApplication); refunds and chargebacks of more settle in steps.
+ */
+export const INVOICES_PER_COMMIT = 15;
+
 export interface StoredPayment extends IncomingPayment, AppliedState {
   customerId: string;
   status: PaymentStatus;
@@ -30,6 +61,8 @@ export interface StoredPayment extends IncomingPayment, AppliedState {
   refundedTotal: number;
   disputeStatus: 'none' | 'disputed' | 'won' | 'lost';
   suggestions?: { invoiceIds: string[]; score: number; reason: string }[];
+  /** Present while a decision is being applied in parts. */
+  applying?: PendingApplication;
 }
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -140,6 +173,8 @@ export async function applyPlan(
   extras: {
     mail?: MailMessage;
     suggestions?: StoredPayment['suggestions'];
+    /** The decision to carry out in parts afterwards (the plan itself then only records the money as waiting). */
+    applying?: PendingApplication;
   },
 ): Promise<ApplyResult> {
   const TableName = tableName();
@@ -159,6 +194,7 @@ export async function applyPlan(
     refundedTotal: 0,
     disputeStatus: 'none',
     ...(extras.suggestions?.length ? { suggestions: extras.suggestions } : {}),
+    ...(extras.applying ? { applying: extras.applying } : {}),
   };
   const actions: TransactItems = [
     {
@@ -223,6 +259,8 @@ export interface PaymentChange {
   refundedTotal?: number;
   disputeStatus?: StoredPayment['disputeStatus'];
   mail?: MailMessage;
+  /** Record (or, with null, end) a decision being applied in parts. */
+  applying?: PendingApplication | null;
 }
 
 /**
@@ -240,7 +278,9 @@ export async function commitPaymentChange(payment: StoredPayment, change: Paymen
     refundedTotal: change.refundedTotal ?? payment.refundedTotal,
     disputeStatus: change.disputeStatus ?? payment.disputeStatus,
     ...(change.decision ? { decision: change.decision, decisions: [...payment.decisions, change.decision] } : {}),
+    ...(change.applying ? { applying: change.applying } : {}),
   };
+  if (change.applying === null) delete next.applying;
   const actions: TransactItems = [
     {
       Put: {

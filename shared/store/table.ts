@@ -45,11 +45,67 @@ export async function allPages<T>(
 
 export type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]>['TransactItems'] & unknown[];
 
+/** DynamoDB's limits for one TransactWriteItems: 100 actions, 4 MB in all, and no two actions on the same item. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A transaction that DynamoDB would refuse for its shape (too many actions, too large, one item twice). It is a
+ * programming error — the caller must split its work — and deterministic: retrying the same message never helps, so
+ * queue workers end such a message with the reason logged instead of redelivering it (see `isPermanentError`).
+ */
+export class TransactionLimitError extends Error {
+  override readonly name = 'TransactionLimitError';
+  readonly permanent = true;
+  constructor(message: string, readonly actions: number, readonly estimatedBytes: number) {
+    super(message);
+  }
+}
+
+/** Whether retrying the failed work can never succeed (a programming error such as an oversized transaction). */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof TransactionLimitError || (error as { permanent?: unknown })?.permanent === true;
+}
+
+function itemKey(action: TransactItems[number]): string | undefined {
+  const a = action as Record<string, { TableName?: string; Key?: Record<string, unknown>; Item?: Record<string, unknown> } | undefined>;
+  const op = a.Put ?? a.Update ?? a.Delete ?? a.ConditionCheck;
+  if (!op) return undefined;
+  const key = op.Key ?? (op.Item ? { PK: op.Item.PK, SK: op.Item.SK } : undefined);
+  return key ? `${op.TableName ?? ''}|${String(key.PK)}|${String(key.SK)}` : undefined;
+}
+
+/**
+ * Counts the actions and estimates the size (serialised length: an upper bound of DynamoDB's item sizes for our
+ * attribute names and values) of a transaction; throws a TransactionLimitError before anything is sent when it would
+ * pass a limit or touch one item twice.
+ */
+export function assertTransactionLimits(items: TransactItems): void {
+  const count = items.length;
+  let bytes = 0;
+  for (const item of items) bytes += Buffer.byteLength(JSON.stringify(item));
+  if (count === 0 || count > MAX_TRANSACTION_ACTIONS) {
+    throw new TransactionLimitError(`transaction of ${count} actions: DynamoDB takes 1 to ${MAX_TRANSACTION_ACTIONS}; split the work`, count, bytes);
+  }
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw new TransactionLimitError(`transaction of about ${(bytes / 1024 / 1024).toFixed(1)} MB: DynamoDB takes at most 4 MB; split the work`, count, bytes);
+  }
+  const seen = new Set<string>();
+  for (const item of items) {
+    const key = itemKey(item);
+    if (!key) continue;
+    if (seen.has(key)) throw new TransactionLimitError(`transaction touches the same item twice (${key.split('|').slice(1).join(' ')})`, count, bytes);
+    seen.add(key);
+  }
+}
+
 /**
  * One TransactWriteItems: undefined when it was written, else the cancellation reason of each action (in order).
- * Anything other than a cancelled transaction throws.
+ * Anything other than a cancelled transaction throws; a transaction past DynamoDB's limits throws a
+ * TransactionLimitError before it is sent.
  */
 export async function transactWrite(items: TransactItems): Promise<string[] | undefined> {
+  assertTransactionLimits(items);
   try {
     await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
     return undefined;
