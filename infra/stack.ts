@@ -13,7 +13,7 @@ import {
   type CfnElement,
   type StackProps,
 } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -41,6 +41,7 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import {
+  defaultThrottleClass,
   dlqName,
   env,
   functions as manifestFunctions,
@@ -48,6 +49,7 @@ import {
   scheduledEvent,
   secrets as manifestSecrets,
   table as manifestTable,
+  throttleClasses,
   topics as manifestTopics,
   type FunctionSpec,
   type QueueId,
@@ -85,8 +87,6 @@ export interface CollectionsStackProps extends StackProps {
   readonly publicBaseUrl?: string;
 }
 
-/** HTTP API stage defaults: every route is throttled. */
-const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 /** EventBridge Scheduler delivery retries; a later run picks up whatever a lost one missed. */
 const SCHEDULE_RETRY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
 /** AWS: a Lambda event source queue's visibility timeout should be ≥ 6 × the function timeout. */
@@ -182,6 +182,8 @@ export class CollectionsStack extends Stack {
   readonly functions: Record<string, ManifestFunction>;
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
+  /** Every HTTP route with its manifest route key and throttle class. */
+  private readonly httpRoutes: { routeKey: string; throttle: Extract<Trigger, { type: 'http' }>['throttle']; route: HttpRoute }[] = [];
   readonly alarmTopic: Topic;
   /** One topic per manifest topic, KMS-encrypted and TLS-only. */
   readonly topics: Record<TopicId, Topic>;
@@ -360,7 +362,8 @@ export class CollectionsStack extends Stack {
     this.apiStage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: API_THROTTLE,
+      // Default route throttling (any route without its own settings); every manifest route gets its class's below.
+      throttle: throttleClasses[defaultThrottleClass],
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -416,6 +419,22 @@ export class CollectionsStack extends Stack {
       this.wireTriggers(mf, spec, scheduleDlq);
     }
 
+    // ---- Per-route throttling -------------------------------------------------------------------------------------
+    // Each route its own bucket of its manifest class (shared/topology.ts `throttleClasses`): a flood of link pages is
+    // refused (429) on those routes only, never on the webhooks. The stage may only name routes that exist, so it
+    // waits for them.
+    const stage = this.apiStage.node.defaultChild as CfnStage;
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const { routeKey, throttle, route } of this.httpRoutes) {
+      routeSettings[routeKey] = {
+        ThrottlingRateLimit: throttleClasses[throttle].rateLimit,
+        ThrottlingBurstLimit: throttleClasses[throttle].burstLimit,
+      };
+      stage.node.addDependency(route);
+    }
+    // A map of CloudFormation RouteSettings (the L1 property is a JSON map, rendered as written).
+    stage.addPropertyOverride('RouteSettings', routeSettings);
+
     // ---- Outputs --------------------------------------------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -449,6 +468,7 @@ export class CollectionsStack extends Stack {
             integration,
           });
           acknowledge(route!, 'AwsSolutions-APIG4', HTTP_AUTH_REASON[trigger.auth]);
+          this.httpRoutes.push({ routeKey: `${trigger.method} ${trigger.path}`, throttle: trigger.throttle, route: route! });
           break;
         }
         case 'queue': {

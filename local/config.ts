@@ -48,6 +48,8 @@ export interface LocalConfig {
   accountTerms?: string;
   /** Fire schedules on their cron (off in tests, which fire them by hand with POST /local/schedules/{name}/fire). */
   schedules: boolean;
+  /** Per-route throttling as deployed (shared/topology.ts throttle classes): `--throttle` or LOCAL_THROTTLE=true. */
+  throttle: boolean;
   /** Queue poll wait (seconds); long polling. */
   pollWaitSeconds: number;
 }
@@ -76,6 +78,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2)): Loc
     eventBusName: process.env.EVENT_BUS_NAME || 'local',
     ...(accountTerms !== undefined ? { accountTerms } : {}),
     schedules: !(argv.includes('--no-schedules') || process.env.LOCAL_SCHEDULES === 'false'),
+    throttle: argv.includes('--throttle') || process.env.LOCAL_THROTTLE === 'true',
     pollWaitSeconds: 1,
   };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { functions, type FunctionSpec, type HttpMethod } from '../shared/topology.ts';
+import { functions, throttleClasses, type FunctionSpec, type HttpMethod, type ThrottleClass } from '../shared/topology.ts';
 import { invoke } from './invoke.ts';
 import { fireSchedule } from './scheduler.ts';
 import { isTopic, messageFromBody, publish } from './sns.ts';
@@ -15,6 +15,7 @@ interface CompiledRoute {
   fn: FunctionSpec;
   method: HttpMethod;
   routeKey: string;
+  throttle: ThrottleClass;
   pattern: RegExp;
   params: string[];
 }
@@ -29,10 +30,41 @@ export function compileRoutes(): CompiledRoute[] {
         params.push(name);
         return '([^/]+)';
       });
-      routes.push({ fn, method: t.method, routeKey: `${t.method} ${t.path}`, pattern: new RegExp(`^${source}$`), params });
+      routes.push({ fn, method: t.method, routeKey: `${t.method} ${t.path}`, throttle: t.throttle, pattern: new RegExp(`^${source}$`), params });
     }
   }
   return routes;
+}
+
+/**
+ * API Gateway's throttling model: a token bucket holding at most `burstLimit` tokens, refilled at `rateLimit` tokens
+ * per second; a request takes one token or is refused (429). Time is a parameter (milliseconds).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    readonly rateLimit: number,
+    readonly burstLimit: number,
+    now: number,
+  ) {
+    this.tokens = burstLimit;
+    this.last = now;
+  }
+
+  take(now: number): boolean {
+    const elapsed = Math.max(0, now - this.last) / 1000;
+    this.tokens = Math.min(this.burstLimit, this.tokens + elapsed * this.rateLimit);
+    this.last = Math.max(this.last, now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** One bucket per route, sized by the route's manifest throttle class (as the CDK stack's route settings). */
+export function routeBuckets(routes: CompiledRoute[], now: number): Map<string, TokenBucket> {
+  return new Map(routes.map((r) => [r.routeKey, new TokenBucket(throttleClasses[r.throttle].rateLimit, throttleClasses[r.throttle].burstLimit, now)]));
 }
 
 const TEXT_TYPES = /^(application\/(json|xml|x-www-form-urlencoded)|text\/)/i;
@@ -96,11 +128,17 @@ function normaliseResult(result: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result ?? null) };
 }
 
-export function startGateway(port: number, host = '127.0.0.1'): Promise<Server> {
+export interface GatewayOptions {
+  /** Per-route throttling as in AWS (429 `{"message":"Too Many Requests"}` when a route's bucket is empty). Off unless asked. */
+  throttle?: boolean;
+}
+
+export function startGateway(port: number, host = '127.0.0.1', options: GatewayOptions = {}): Promise<Server> {
   const routes = compileRoutes();
+  const buckets = options.throttle ? routeBuckets(routes, Date.now()) : undefined;
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' });
       res.end(JSON.stringify(body));
     };
     try {
@@ -134,6 +172,8 @@ export function startGateway(port: number, host = '127.0.0.1'): Promise<Server> 
         if (route.method !== req.method) continue;
         const m = route.pattern.exec(url.pathname);
         if (!m) continue;
+        // Throttled before anything else, as API Gateway does (the function is not invoked).
+        if (buckets && !buckets.get(route.routeKey)!.take(Date.now())) return send(429, { message: 'Too Many Requests' });
         const pathParameters = route.params.length
           ? Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1] as string)]))
           : undefined;

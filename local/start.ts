@@ -2,7 +2,8 @@
  * `npm start`: the whole backend on this machine — DynamoDB Local, the SQS and SES emulators, the HTTP gateway,
  * the queue pollers and the schedules — all built from shared/topology.ts, the same definition CDK deploys.
  *
- * Flags: --in-memory (nothing kept in .data/), --no-schedules (fire schedules only by hand).
+ * Flags: --in-memory (nothing kept in .data/), --no-schedules (fire schedules only by hand), --throttle (per-route
+ * throttling as deployed: 429 once a route's token bucket is empty).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -67,7 +68,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     const queueUrls = await createQueues(sqs, emulators.sqsEndpoint);
     for (const [id, url] of Object.entries(queueUrls)) process.env[queueUrlEnvVar(id as QueueId)] = url;
 
-    const gateway: Server = await startGateway(config.port);
+    const gateway: Server = await startGateway(config.port, undefined, { throttle: config.throttle });
     stops.push(() => new Promise<void>((r) => gateway.close(() => r())));
     const address = gateway.address();
     const apiUrl = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
@@ -93,6 +94,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         `  SQS (fauxqs)      ${emulators.sqsEndpoint}`,
         `  SES (inbox)       ${emulators.sesEndpoint}   (sent mail: ${emulators.sesEndpoint}/store)`,
         `  Data              ${config.inMemory ? 'in memory (--in-memory)' : config.dataDir}`,
+        `  Throttling        ${config.throttle ? 'per route, as deployed (webhook / admin / public classes)' : 'off (--throttle to apply the deployed per-route limits)'}`,
         '',
         'Local secrets (set the env vars to change them):',
         `  ADMIN_API_KEY=${config.secrets.ADMIN_API_KEY}`,

@@ -92,8 +92,27 @@ export interface CronSpec {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * Per-route throttling classes (API Gateway HTTP API route settings; `npm start -- --throttle` applies the same token
+ * buckets locally). Each route has its own bucket of its class's size — `rateLimit` requests per second steady,
+ * `burstLimit` at once — so a flood of one route (say, link pages) is refused on that route only (429) and never takes
+ * the payment webhooks' capacity. The public classes are capped well below the account's API Gateway and Lambda
+ * limits, which all routes share.
+ */
+export const throttleClasses = {
+  /** Payment provider and bank webhooks: generous; a refused delivery only delays cash application (they retry). */
+  webhook: { rateLimit: 500, burstLimit: 1000 },
+  /** The admin API (staff, integrations). */
+  admin: { rateLimit: 50, burstLimit: 100 },
+  /** Pages anyone holding a link can open (pay page, customer links) and the liveness probe: tight. */
+  public: { rateLimit: 20, burstLimit: 40 },
+} as const satisfies Record<string, { rateLimit: number; burstLimit: number }>;
+export type ThrottleClass = keyof typeof throttleClasses;
+/** The stage's default route throttling, for any route without settings of its own: the tightest class. */
+export const defaultThrottleClass: ThrottleClass = 'public';
+
 export type Trigger =
-  | { type: 'http'; method: HttpMethod; path: string; auth: 'none' | 'admin' | 'signature' }
+  | { type: 'http'; method: HttpMethod; path: string; auth: 'none' | 'admin' | 'signature'; throttle: ThrottleClass }
   | { type: 'queue'; queue: QueueId; batchSize: number; maxBatchingWindowSeconds: number }
   | { type: 'schedule'; cron: CronSpec; description: string }
   | { type: 'sns'; topic: TopicId };
@@ -117,11 +136,18 @@ export interface FunctionSpec {
   };
 }
 
-const http = (method: HttpMethod, path: string, auth: 'none' | 'admin' | 'signature' = 'admin'): Trigger => ({
+/** An HTTP route; its throttle class defaults to `admin` for admin routes and `public` for everything else. */
+const http = (
+  method: HttpMethod,
+  path: string,
+  auth: 'none' | 'admin' | 'signature' = 'admin',
+  throttle: ThrottleClass = auth === 'admin' ? 'admin' : 'public',
+): Trigger => ({
   type: 'http',
   method,
   path,
   auth,
+  throttle,
 });
 
 export const functions: FunctionSpec[] = [
@@ -150,7 +176,8 @@ export const functions: FunctionSpec[] = [
     timeoutSeconds: 10,
     memoryMb: 512,
     triggers: [http('POST', '/invoices'), http('GET', '/invoices/{id}'), http('GET', '/invoices')],
-    access: { table: 'readwrite', secrets: ['ADMIN_API_KEY'] },
+    // LINK_SIGNING_SECRET: the pagination cursors of GET /invoices are signed with a key derived from it.
+    access: { table: 'readwrite', secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },
   {
     name: 'stripe-webhook',
@@ -158,7 +185,7 @@ export const functions: FunctionSpec[] = [
     description: 'Stripe webhook: verify signature over raw bytes, store, enqueue',
     timeoutSeconds: 10,
     memoryMb: 512,
-    triggers: [http('POST', '/webhooks/stripe', 'signature')],
+    triggers: [http('POST', '/webhooks/stripe', 'signature', 'webhook')],
     access: { table: 'readwrite', sendTo: ['payments'], secrets: ['STRIPE_WEBHOOK_SECRET'] },
   },
   {
@@ -167,7 +194,7 @@ export const functions: FunctionSpec[] = [
     description: 'Bank webhook (JSON, camt.053/054, BAI2): verify HMAC over raw bytes, validate, store, enqueue',
     timeoutSeconds: 15,
     memoryMb: 1024,
-    triggers: [http('POST', '/webhooks/bank', 'signature')],
+    triggers: [http('POST', '/webhooks/bank', 'signature', 'webhook')],
     access: { table: 'readwrite', sendTo: ['payments'], secrets: ['BANK_WEBHOOK_SECRET'] },
   },
   {

@@ -10,7 +10,7 @@ import {
   resolveDispute,
   resolveDisputeSchema,
 } from '../../shared/services/casework.ts';
-import { communications, ledgerOf } from '../../shared/services/history.ts';
+import { communications, communicationsQuery, ledgerOf, ledgerQuery } from '../../shared/services/history.ts';
 import { z } from 'zod';
 import { isCalendarDate } from '../../shared/domain/dates.ts';
 import { renderLetters } from '../../shared/domain/letters.ts';
@@ -48,8 +48,10 @@ export const handler = httpHandler({
     const hold = await releaseHold(event.pathParameters?.id ?? '', event.pathParameters?.holdId ?? '', at(event));
     return json(200, hold);
   },
-  'GET /customers/{id}/communications': async (event) => json(200, await communications(event.pathParameters?.id ?? '')),
-  'GET /customers/{id}/ledger': async (event) => json(200, await ledgerOf(event.pathParameters?.id ?? '')),
+  'GET /customers/{id}/communications': async (event) =>
+    json(200, await communications(event.pathParameters?.id ?? '', parse(communicationsQuery, event.queryStringParameters ?? {}))),
+  'GET /customers/{id}/ledger': async (event) =>
+    json(200, await ledgerOf(event.pathParameters?.id ?? '', parse(ledgerQuery, event.queryStringParameters ?? {}))),
   'GET /letters': async (event) => {
     // The day's formal notices for customers who asked for letters, ready to print (or as JSON).
     const q = parse(lettersQuery, event.queryStringParameters ?? {});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { newInvoiceSchema } from '../../shared/domain/invoice.ts';
-import { decodeCursor, encodeCursor, getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/http/cursor.ts';
 import { issueInvoice } from '../../shared/services/admin.ts';
 import { applyCustomerCredit } from '../../shared/services/payments.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../../shared/store/invoices.ts';
@@ -10,7 +11,7 @@ const listQuery = z
     customerId: z.string().min(1).max(100).optional(),
     status: z.enum(['open', 'partially_paid', 'paid']).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(2000).optional(),
+    cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
   })
   .refine((q) => q.customerId !== undefined || q.status !== undefined, {
     message: 'give customerId, status, or both',
@@ -38,11 +39,13 @@ export const handler = httpHandler({
   },
   'GET /invoices': async (event) => {
     const q = parse(listQuery, event.queryStringParameters ?? {});
-    const page = await listInvoices({ customerId: q.customerId, status: q.status }, q.limit, decodeCursor(q.cursor));
+    // The cursor is bound to the filter that issued it: another customer's or another status's is refused.
+    const scope = cursorScope('GET /invoices', { customerId: q.customerId, status: q.status });
+    const page = await listInvoices({ customerId: q.customerId, status: q.status }, q.limit, await decodeCursor(scope, q.cursor));
     const items = q.customerId && q.status ? page.items : page.items.filter((i) => !q.status || i.status === q.status);
     return json(200, {
       items: items.map(({ requestHash: _h, ...i }: typeof items[number] & { requestHash?: string }) => i),
-      nextCursor: encodeCursor(page.lastKey),
+      nextCursor: await encodeCursor(scope, page.lastKey),
     });
   },
 });

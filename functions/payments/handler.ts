@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/http/cursor.ts';
 import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
 import { getFacts, getPayment, listPayments } from '../../shared/store/payments.ts';
 
 const listQuery = z.object({
   status: z.enum(['unapplied', 'applied', 'pending']).default('unapplied'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2000).optional(),
+  cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
 });
 
 const now = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
@@ -19,10 +20,11 @@ export const handler = httpHandler({
   },
   'GET /payments': async (event) => {
     const q = parse(listQuery, event.queryStringParameters ?? {});
-    const page = await listPayments(q.status, q.limit, decodeCursor(q.cursor));
+    const scope = cursorScope('GET /payments', { status: q.status });
+    const page = await listPayments(q.status, q.limit, await decodeCursor(scope, q.cursor));
     return json(200, {
       items: page.items,
-      nextCursor: encodeCursor(page.lastKey),
+      nextCursor: await encodeCursor(scope, page.lastKey),
     });
   },
   'GET /payments/{id}': async (event) => {

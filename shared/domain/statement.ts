@@ -11,6 +11,7 @@
  *
  * Invariant, per currency: opening + Σ activity = closing = Σ receivable entries dated up to `to` = Σ aging buckets.
  */
+import { csvDecimal, csvDocument, csvQuote, type CsvCell } from './csv.ts';
 import { daysBetween, localDate } from './dates.ts';
 import type { LedgerEntry, LedgerEntryType } from './ledger.ts';
 import { escapeHtml, formatDate, language, paragraphsMail, type RenderedMail } from './messages.ts';
@@ -341,10 +342,8 @@ export function decimalAmount(amount: number, currency: string): string {
   return amount < 0 ? `-${body}` : body;
 }
 
-/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+/** One RFC 4180 field (quoting only; the statement's cells go through `csvDocument`, which also neutralises formulas). */
+export const csvField = csvQuote;
 
 export const CSV_HEADER = ['Account', 'Currency', 'Date', 'Type', 'Reference', 'Invoice', 'Amount', 'Balance'] as const;
 
@@ -352,11 +351,14 @@ export const CSV_HEADER = ['Account', 'Currency', 'Date', 'Type', 'Reference', '
  * The statement as CSV (RFC 4180: CRLF line ends, a header row): per currency the receivable account — an
  * `opening_balance` row dated `from`, one row per booking with its running balance, a `closing_balance` row dated
  * `to` — then, when there is any, the customer_credit account the same way. Amounts are decimal strings (no floats).
+ * Text cells that start like a spreadsheet formula (`= + - @`, tab, CR) are prefixed with `'` (shared/domain/csv.ts);
+ * amounts stay numbers.
  */
 export function statementCsv(statement: Statement): string {
-  const rows: string[][] = [[...CSV_HEADER]];
+  const rows: CsvCell[][] = [[...CSV_HEADER]];
   for (const c of statement.currencies) {
-    const amount = (n: number) => decimalAmount(n, c.currency);
+    // Amount and Balance are numbers (a spreadsheet sums them); every other cell is text, neutralised by csvDocument.
+    const amount = (n: number) => csvDecimal(decimalAmount(n, c.currency));
     const section = (account: string, opening: number, lines: readonly StatementLine<string>[], closing: number) => {
       rows.push([account, c.currency, statement.from, 'opening_balance', '', '', '', amount(opening)]);
       for (const l of lines) rows.push([account, c.currency, l.date, l.type, l.reference, l.invoiceNumber ?? '', amount(l.amount), amount(l.balance)]);
@@ -367,7 +369,7 @@ export function statementCsv(statement: Statement): string {
       section('customer_credit', c.credit.openingBalance, c.credit.lines, c.credit.closingBalance);
     }
   }
-  return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return csvDocument(rows);
 }
 
 /** A file name for the statement: only letters, digits, `-`, `_` and `.`. */

@@ -94,8 +94,43 @@ async function authorise(event: HttpEvent, auth: 'none' | 'admin' | 'signature')
 }
 
 /**
+ * The security headers of every response, set here and nowhere else (a handler cannot weaken them):
+ * - `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer` on everything (JSON, CSV, HTML, errors);
+ * - HTML gets a Content-Security-Policy that allows nothing but the page's own `<style>` blocks, by hash:
+ *   `default-src 'none'; style-src 'sha256-…'; frame-ancestors 'none'; base-uri 'none'` — no script at all, no
+ *   inline style attributes, no framing (plus `X-Frame-Options: DENY` for old browsers). `form-action` is left
+ *   unset on purpose: the pay page's form answers with a redirect to Stripe Checkout, which browsers check
+ *   against `form-action` too.
+ * - Anything else gets `default-src 'none'; frame-ancestors 'none'` (a JSON body rendered as a page runs nothing).
+ */
+export function withSecurityHeaders(result: HttpResult): HttpResult {
+  const headers: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = v;
+  const contentType = String(headers['content-type'] ?? '');
+  headers['x-content-type-options'] = 'nosniff';
+  headers['referrer-policy'] = 'no-referrer';
+  if (/^\s*text\/html/i.test(contentType)) {
+    headers['content-security-policy'] = htmlPolicy(typeof result.body === 'string' && !result.isBase64Encoded ? result.body : '');
+    headers['x-frame-options'] = 'DENY';
+  } else {
+    headers['content-security-policy'] = "default-src 'none'; frame-ancestors 'none'";
+  }
+  return { ...result, headers };
+}
+
+/** The CSP of an HTML page: its `<style>` blocks allowed by SHA-256 hash, nothing else. */
+export function htmlPolicy(html: string): string {
+  const hashes = [...html.matchAll(/<style(?:\s[^>]*)?>([\s\S]*?)<\/style>/gi)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1] ?? '', 'utf8').digest('base64')}'`,
+  );
+  const styles = [...new Set(hashes)];
+  return ["default-src 'none'", ...(styles.length ? [`style-src ${styles.join(' ')}`] : []), "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
+}
+
+/**
  * Builds a function's HTTP handler from its routes (keyed by the manifest's `METHOD /path`). Authentication follows
  * the manifest's `auth` for the route; errors become JSON: HttpError → its 4xx, anything else → 500 (a bug, logged).
+ * Every response, success or error, leaves with `withSecurityHeaders`.
  */
 export function httpHandler(routes: Record<string, Route>) {
   const base = async (event: HttpEvent): Promise<HttpResult> => {
@@ -108,29 +143,21 @@ export function httpHandler(routes: Record<string, Route>) {
     await authorise(event, trigger.auth);
     return route(event);
   };
-  return middy<HttpEvent, HttpResult, Error, Context>(base).onError(async (request) => {
-    const error = request.error;
-    if (error instanceof HttpError) {
-      request.response = json(error.statusCode, {
-        error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
-      });
-      return;
-    }
-    logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(error) });
-    request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
-  });
-}
-
-/** Opaque pagination cursors: DynamoDB's LastEvaluatedKey, base64url JSON. */
-export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | null {
-  return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : null;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'cursor: not a cursor returned by this API', 'cursor');
-  }
+  return middy<HttpEvent, HttpResult, Error, Context>(base)
+    .after(async (request) => {
+      if (request.response) request.response = withSecurityHeaders(request.response);
+    })
+    .onError(async (request) => {
+      const error = request.error;
+      if (error instanceof HttpError) {
+        request.response = withSecurityHeaders(
+          json(error.statusCode, {
+            error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+          }),
+        );
+        return;
+      }
+      logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(error) });
+      request.response = withSecurityHeaders(json(500, { error: { code: 'internal_error', message: 'internal error' } }));
+    });
 }

@@ -1,33 +1,72 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../adapters/aws.ts';
-import { keys } from '../store/keys.ts';
-import { tableName } from '../store/table.ts';
+import { z } from 'zod';
 import { HttpError } from '../http/api.ts';
-import { eventsOfCustomer } from '../store/collections.ts';
+import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../http/cursor.ts';
+import { customerEventsPage, customerFeedbackPage } from '../store/collections.ts';
 import { getCustomer } from '../store/customers.ts';
-import { mailHistory } from '../store/mail.ts';
-import { ledgerEntries } from '../store/ledger.ts';
+import { ledgerPage } from '../store/ledger.ts';
+import { mailPage } from '../store/mail.ts';
 
 /**
- * A customer's communication history: every mail (kind, subject, status, SES message id, the invoices and step it
- * covered) and every event sent downstream about them (escalations). Bodies are not returned.
+ * A customer's ledger and communication history, read a page at a time: a long-standing customer's history never
+ * makes one response large (Lambda's 6 MB limit) nor one read long. `limit` + `cursor` as on GET /invoices; the cursor
+ * is signed and bound to the route and the customer (shared/http/cursor.ts).
  */
-export async function communications(customerId: string) {
-  if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
-  const mails = (await mailHistory(customerId)).map((m) => {
-    return {
-      key: m.key,
-      kind: m.kind,
-      subject: m.subject,
-      status: m.status,
-      createdAt: m.createdAt,
-      ...(m.sentAt ? { sentAt: m.sentAt } : {}),
-      ...(m.messageId ? { messageId: m.messageId } : {}),
-      ...(m.invoiceIds ? { invoiceIds: m.invoiceIds } : {}),
-      ...(m.step ? { step: m.step, tone: m.tone } : {}),
-    };
+export const historyQuery = (maxLimit: number, defaultLimit: number) =>
+  z.object({
+    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+    cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
   });
-  const events = (await eventsOfCustomer(customerId)).map((e) => ({
+export const ledgerQuery = historyQuery(500, 100);
+export const communicationsQuery = historyQuery(100, 100);
+
+type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
+
+async function existing(customerId: string) {
+  if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
+}
+
+/**
+ * A page of the customer's communication history: mails (kind, subject, status, SES message id, the invoices and step
+ * they covered; oldest first, bodies not returned), then the events sent downstream about them (escalations), then
+ * their ratings. One listing walked in that order: a page holds at most `limit` items in all, and `nextCursor` (null
+ * after the last page) continues where it stopped.
+ */
+export async function communications(customerId: string, query: z.infer<typeof communicationsQuery> = { limit: 100 }) {
+  await existing(customerId);
+  const scope = cursorScope('GET /customers/{id}/communications', { customerId });
+  const position = await decodeCursor(scope, query.cursor);
+  const sections = [
+    (limit: number, key?: Record<string, unknown>) => mailPage(customerId, limit, key),
+    (limit: number, key?: Record<string, unknown>) => customerEventsPage(customerId, limit, key),
+    (limit: number, key?: Record<string, unknown>) => customerFeedbackPage(customerId, limit, key),
+  ] as const;
+  const read: [Page<unknown>['items'], Page<unknown>['items'], Page<unknown>['items']] = [[], [], []];
+  // The signed position: which section (0 mails, 1 events, 2 feedback) and where in it.
+  let section = typeof position?.s === 'number' && Number.isInteger(position.s) && position.s >= 0 ? position.s : 0;
+  let key = position?.k as Record<string, unknown> | undefined;
+  let budget = query.limit;
+  while (section < sections.length && budget > 0) {
+    const page: Page<unknown> = await sections[section]!(budget, key);
+    read[section]!.push(...page.items);
+    budget -= page.items.length;
+    if (page.lastKey) key = page.lastKey;
+    else {
+      section += 1;
+      key = undefined;
+    }
+  }
+  const mails = (read[0] as Awaited<ReturnType<typeof mailPage>>['items']).map((m) => ({
+    key: m.key,
+    kind: m.kind,
+    subject: m.subject,
+    status: m.status,
+    createdAt: m.createdAt,
+    ...(m.sentAt ? { sentAt: m.sentAt } : {}),
+    ...(m.messageId ? { messageId: m.messageId } : {}),
+    ...(m.invoiceIds ? { invoiceIds: m.invoiceIds } : {}),
+    ...(m.step ? { step: m.step, tone: m.tone } : {}),
+  }));
+  const events = (read[1] as Awaited<ReturnType<typeof customerEventsPage>>['items']).map((e) => ({
     id: e.id,
     detailType: e.detailType,
     status: e.status,
@@ -35,25 +74,20 @@ export async function communications(customerId: string) {
     detail: e.detail,
     ...(e.publishedId ? { publishedId: e.publishedId } : {}),
   }));
-  const feedback = await feedbackOf(customerId);
-  return { mails: mails.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), events, feedback };
+  const feedback = (read[2] as Record<string, unknown>[]).map((i) => ({
+    rating: i.rating as number,
+    comment: i.comment as string | undefined,
+    context: i.context,
+    at: i.at as string,
+  }));
+  const next = section < sections.length ? { s: section, ...(key ? { k: key } : {}) } : undefined;
+  return { mails, events, feedback, nextCursor: await encodeCursor(scope, next) };
 }
 
-/** A customer's ledger entries in booking order (append-only; balances are their sums). */
-export async function ledgerOf(customerId: string) {
-  if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
-  const entries = (await ledgerEntries(customerId)).sort((a, b) => a.bookedAt.localeCompare(b.bookedAt) || a.id.localeCompare(b.id));
-  return { entries };
-}
-
-/** The customer's ratings (one per payment or plan they rated). */
-async function feedbackOf(customerId: string) {
-  const out = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'FEEDBACK#' },
-    }),
-  );
-  return (out.Items ?? []).map((i) => ({ rating: i.rating as number, comment: i.comment as string | undefined, context: i.context, at: i.at as string }));
+/** A page of the customer's ledger entries in booking order (append-only; balances are their sums). */
+export async function ledgerOf(customerId: string, query: z.infer<typeof ledgerQuery> = { limit: 100 }) {
+  await existing(customerId);
+  const scope = cursorScope('GET /customers/{id}/ledger', { customerId });
+  const page = await ledgerPage(customerId, query.limit, await decodeCursor(scope, query.cursor));
+  return { entries: page.items, nextCursor: await encodeCursor(scope, page.lastKey) };
 }

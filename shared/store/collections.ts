@@ -12,7 +12,7 @@ import { duePartition, keys, openAmountSortKey, type ScheduleKind, type SweepKin
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { schedulePut } from './invoices.ts';
-import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
+import { entity, isConditionalFailure, queryAll, queryPage, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
 
 export interface DueEntry {
   invoiceId: string;
@@ -323,16 +323,40 @@ export async function pendingEvents(limit: number): Promise<OutgoingEvent[]> {
   return (out.Items ?? []).map((i) => entity<OutgoingEvent>(i) as OutgoingEvent);
 }
 
-/** A customer's events (escalations), oldest first. */
-export async function eventsOfCustomer(customerId: string): Promise<OutgoingEvent[]> {
-  const out = await dynamo().send(
-    new QueryCommand({
+/** One page of the events sent downstream about a customer (outbox items, `EVENT#<id>` order). */
+export async function customerEventsPage(
+  customerId: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ items: OutgoingEvent[]; lastKey?: Record<string, unknown> }> {
+  const page = await queryPage(
+    {
       TableName: tableName(),
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
       ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'EVENT#' },
-    }),
+    },
+    limit,
+    startKey,
   );
-  return (out.Items ?? []).map((i) => entity<OutgoingEvent>(i) as OutgoingEvent);
+  return { items: page.items.map((i) => entity<OutgoingEvent>(i) as OutgoingEvent), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+}
+
+/** One page of a customer's ratings (one per payment or plan they rated). */
+export async function customerFeedbackPage(
+  customerId: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
+  const page = await queryPage(
+    {
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'FEEDBACK#' },
+    },
+    limit,
+    startKey,
+  );
+  return { items: page.items.map((i) => entity<Record<string, unknown>>(i) as Record<string, unknown>), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
 }
 
 export async function getDisputeRecord(id: string): Promise<StoredDispute | undefined> {

@@ -50,6 +50,11 @@ export const keys = {
   inboxPending: (receivedAt: string) => ({ GSI2PK: 'INBOX#PENDING', GSI2SK: receivedAt }),
   mail: (customerId: string, mailKey: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `MAIL#${mailKey}` }),
   mailPending: (createdAt: string) => ({ GSI2PK: 'MAIL#PENDING', GSI2SK: createdAt }),
+  /** A customer's mails in the order they were written (GSI1): the paginated communication history. */
+  mailByCustomer: (customerId: string, createdAt: string, mailKey: string) => ({
+    GSI1PK: `CUSTOMER#${customerId}`,
+    GSI1SK: `MAIL#${createdAt}#${mailKey}`,
+  }),
   /** Sparse next-action index (GSI2) of unpaid invoices: the reminders sweep reads each shard up to "now". */
   dunningDue: (shard: number, at: string, invoiceId: string) => ({ GSI2PK: `DUE#DUNNING#${shard}`, GSI2SK: `${at}#${invoiceId}` }),
   /** Marker items on the invoice's partition for the daily interest and escalation sweeps (GSI2, date-keyed). */

@@ -2,7 +2,7 @@ import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
 import type { RenderedMail } from '../domain/messages.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, tableName } from './table.ts';
+import { entity, isConditionalFailure, queryAll, queryPage, tableName } from './table.ts';
 
 /** `suppressed`: not sent, because SES reported a permanent bounce or a complaint for the address. */
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'suppressed';
@@ -52,6 +52,7 @@ export function mailPut(message: MailMessage) {
     Item: {
       ...keys.mail(message.customerId, message.key),
       ...keys.mailPending(message.createdAt),
+      ...keys.mailByCustomer(message.customerId, message.createdAt, message.key),
       entity: 'mail',
       ...message,
     },
@@ -151,14 +152,35 @@ export async function pendingMail(limit: number): Promise<MailMessage[]> {
 }
 
 export async function mailHistory(customerId: string): Promise<MailMessage[]> {
-  const out = await dynamo().send(
-    new QueryCommand({
+  const items = await queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+    ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'MAIL#' },
+  });
+  return items.map((i) => entity<MailMessage>(i) as MailMessage);
+}
+
+/** One page of a customer's mails, oldest first (GSI1 `MAIL#<createdAt>#<key>`), bodies left out. */
+export async function mailPage(
+  customerId: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ items: Omit<MailMessage, 'html' | 'text'>[]; lastKey?: Record<string, unknown> }> {
+  const page = await queryPage(
+    {
       TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
       ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'MAIL#' },
-    }),
+    },
+    limit,
+    startKey,
   );
-  return (out.Items ?? []).map((i) => entity<MailMessage>(i) as MailMessage);
+  const items = page.items.map((i) => {
+    const { html: _h, text: _t, ...rest } = entity<MailMessage>(i) as MailMessage;
+    return rest;
+  });
+  return { items, ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
 }
 
 /** The customer's latest mail whose key starts with `keyPrefix` (keys that sort by time), if any. */

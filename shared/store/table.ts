@@ -28,6 +28,16 @@ export async function queryAll(input: QueryCommandInput, max = Infinity): Promis
   return items;
 }
 
+/** One page of a query: at most `limit` items from `startKey` on, and where the next page starts (none after the last). */
+export async function queryPage(
+  input: QueryCommandInput,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
+  const out = await dynamo().send(new QueryCommand({ ...input, Limit: limit, ExclusiveStartKey: startKey }));
+  return { items: out.Items ?? [], ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
+}
+
 /** Every item of a paginated listing (`{items, lastKey}` pages), page after page (up to `max`, when given). */
 export async function allPages<T>(
   page: (cursor?: Record<string, unknown>) => Promise<{ items: T[]; lastKey?: Record<string, unknown> }>,

@@ -15,6 +15,7 @@ import { buildApp } from '../../infra/app.ts';
 import { secretArnEnvVar } from '../../infra/manifest-function.ts';
 import { EVENT_BUS_NAME, type CollectionsStack } from '../../infra/stack.ts';
 import {
+  defaultThrottleClass,
   dlqName,
   env,
   functions,
@@ -22,6 +23,7 @@ import {
   queueUrlEnvVar,
   secrets,
   table,
+  throttleClasses,
   topics,
   type FunctionSpec,
   type QueueId,
@@ -172,6 +174,43 @@ describe('HTTP API', () => {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
     });
+  });
+
+  it('throttles every route by its manifest class: generous webhooks, tight public pages, admin in between', () => {
+    const [[stageId, stageResource]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Json]];
+    const props = stageResource.Properties as Json;
+    // The stage default is the tightest class (a route without settings of its own gets that).
+    expect(props.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: throttleClasses[defaultThrottleClass].rateLimit,
+      ThrottlingBurstLimit: throttleClasses[defaultThrottleClass].burstLimit,
+    });
+    expect(defaultThrottleClass).toBe('public');
+    const settings = props.RouteSettings as Record<string, Json>;
+    expect(Object.keys(settings).sort()).toEqual(httpTriggers.map(({ t }) => `${t.method} ${t.path}`).sort());
+    for (const { t } of httpTriggers) {
+      expect(settings[`${t.method} ${t.path}`], `${t.method} ${t.path}`).toEqual({
+        ThrottlingRateLimit: throttleClasses[t.throttle].rateLimit,
+        ThrottlingBurstLimit: throttleClasses[t.throttle].burstLimit,
+      });
+    }
+    const classOf = (key: string) => httpTriggers.find(({ t }) => `${t.method} ${t.path}` === key)!.t.throttle;
+    expect(classOf('POST /webhooks/stripe')).toBe('webhook');
+    expect(classOf('POST /webhooks/bank')).toBe('webhook');
+    expect(classOf('GET /pay/{invoiceId}')).toBe('public');
+    expect(classOf('GET /preferences/{customerId}')).toBe('public');
+    expect(classOf('GET /invoices')).toBe('admin');
+    // Only the payment webhooks are in the webhook class; every link page (signature auth, not a webhook) is public.
+    expect(httpTriggers.filter(({ t }) => t.throttle === 'webhook').map(({ t }) => t.path).sort()).toEqual(['/webhooks/bank', '/webhooks/stripe']);
+    for (const { t } of httpTriggers) if (t.auth !== 'admin' && !t.path.startsWith('/webhooks/')) expect(t.throttle, t.path).toBe('public');
+    const { webhook, admin, public: pub } = throttleClasses;
+    expect(webhook.rateLimit).toBeGreaterThan(admin.rateLimit);
+    expect(admin.rateLimit).toBeGreaterThan(pub.rateLimit);
+    expect(webhook.burstLimit).toBeGreaterThan(admin.burstLimit);
+    expect(admin.burstLimit).toBeGreaterThan(pub.burstLimit);
+    // The stage names routes, so it is created after them (CloudFormation refuses settings for a missing route).
+    const routeIds = ofType('AWS::ApiGatewayV2::Route').map(([id]) => id);
+    expect([...(stageResource.DependsOn ?? [])].sort()).toEqual(expect.arrayContaining(routeIds.sort()));
+    expect(stageId).toBeTruthy();
   });
 
   it('has exactly one route per http trigger in the manifest, integrated with its function', () => {
