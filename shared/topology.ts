@@ -6,7 +6,7 @@
  * the queues' settings. Nothing about topology is written anywhere else.
  */
 
-/** Single DynamoDB table: generic keys, four GSIs (GSI2 is the sparse "needs action at time T" index, GSI4 the sparse amount index), TTL. */
+/** Single DynamoDB table: generic keys, five GSIs (GSI2 is the sparse "needs action at time T" index, GSI4 the sparse amount index, GSI5 the customer name index), TTL. */
 export const table = {
   logicalName: 'Collections',
   partitionKey: 'PK',
@@ -21,6 +21,8 @@ export const table = {
     { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
     /** Sparse amount index: open invoices by currency and balance (review suggestions for payers we do not know). */
     { name: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
+    /** Sparse name index: customers by the normal form of their name (review suggestions for payers known by name only). */
+    { name: 'GSI5', partitionKey: 'GSI5PK', sortKey: 'GSI5SK' },
   ],
 } as const;
 

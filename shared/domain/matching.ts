@@ -32,15 +32,19 @@
  *     discount. Tiers 4 and 5 are weighed together: if they point at different invoices → abstain; if both point at the
  *     same invoice, the exact explanation (discount) is booked.
  *  Otherwise `none`, unapplied, with the reason and ranked suggestions for the review queue; when the payer is not
- *  identified, those come from the amount index (open invoices whose balance is within `nearAmountWindow`), ranked by
- *  amount fit, resemblance of the text to the invoice's reference or number, and due date (`suggestByAmount`).
+ *  identified, those come from the amount index (open invoices whose balance is within `nearAmountWindow`) and from
+ *  the open invoices of customers whose name answers the payer name (name index, party-name.ts), ranked by name match
+ *  with amount fit, amount fit, resemblance of the text to the invoice's reference or number, and due date
+ *  (`suggestByAmount`); the customers the name pointed at are recorded as `nameMatched` evidence.
  *
- * A payer name never identifies the payer. Currency must equal the invoice's in every tier.
+ * A payer name never identifies the payer and never applies money: it only ranks suggestions. Currency must equal the
+ * invoice's in every tier.
  */
 import type { Adjustment, Decision, IncomingPayment } from './application.ts';
 import type { Invoice } from './invoice.ts';
 import { daysBetween } from './dates.ts';
 import { isValidRfReference, normaliseReference, scanRfReferences } from './rf-reference.ts';
+import { NAME_MATCH_WEIGHT, type NameMatchKind } from './party-name.ts';
 
 export interface MatchCandidates {
   /** Invoices named by provider metadata (metadata.invoice_id / pay-link invoice ids), as loaded; missing ids are absent. */
@@ -56,6 +60,17 @@ export interface MatchCandidates {
   /** A bounded list of open invoices whose balance equals or is near the amount (the amount index, read over
    *  `nearAmountWindow` when the payer is unknown), for suggestions only — never applied; may be empty. */
   sameAmountInvoices: Invoice[];
+  /** Customers whose name answers the payment's payer name (name index; read only when the payer is not identified),
+   *  strongest match first. Evidence for ranking suggestions only: a name never identifies the payer or applies money. */
+  nameMatches?: NameMatch[];
+  /** A bounded list of those customers' open invoices (any amount), for suggestions only — never applied. */
+  nameMatchedInvoices?: Invoice[];
+}
+
+/** A customer recognised by the payer name alone, and how the name matched (see party-name.ts). */
+export interface NameMatch {
+  customerId: string;
+  kind: NameMatchKind;
 }
 
 export interface MatchPolicy {
@@ -99,6 +114,7 @@ export const DEFAULT_SUBSET_WORK_BUDGET = 2_000_000;
 /** Invoice numbers shorter than this are too weak to be found in free text. */
 const MIN_NUMBER_LENGTH = 3;
 const MAX_SUGGESTIONS = 5;
+const NAME_KIND_TEXT: Record<NameMatchKind, string> = { exact: 'same name', reordered: 'surname first', cut: 'name cut by the bank' };
 
 type Evidence = Record<string, string | number>;
 
@@ -797,22 +813,29 @@ function referenceSimilarity(text: string, tokens: readonly string[], inv: Invoi
 
 /**
  * Ranked suggestions among open invoices of other customers (or of anyone, when the payer is unknown) whose balance
- * equals or is near the amount, from the amount index. Score 0.02–0.49 (below any payer- or reference-based
- * suggestion): amount fit (exact 1, exact after the invoice's early-payment discount 0.95, a fee shortfall within the
- * tolerance 0.85, otherwise up to 0.6 by closeness) × 0.2, reference similarity × 0.25, closeness of the due date to
- * the received date × 0.02. Never applies money.
+ * equals or is near the amount, from the amount index, and — payer not identified — the open invoices of customers
+ * whose name answers the payer name (any balance). Score 0.02–0.48 (below any payer- or reference-based suggestion):
+ * amount fit (exact 1, exact after the invoice's early-payment discount 0.95, a fee shortfall within the tolerance
+ * 0.85, otherwise up to 0.6 by closeness within the near-amount window, 0 outside it) × 0.14, reference similarity ×
+ * 0.18, the name match (exact 1, surname first 0.9, a cut name 0.8) × (0.06 + 0.06 × amount fit), closeness of the due
+ * date to the received date × 0.02. So a name match with an amount fit ranks first, then the amount fit alone, then the
+ * name alone; a mistyped reference lifts either. Never applies money.
  */
 function suggestByAmount(ctx: Context, found: FoundReferences): void {
   const { payment, candidates, payerId } = ctx;
   const amount = payment.amount;
   const window = nearAmountWindow(amount, ctx.tolerance);
-  const pool = dedupeById(candidates.sameAmountInvoices).filter(
+  const named = new Map<string, NameMatch>();
+  if (payerId === undefined) for (const m of candidates.nameMatches ?? []) if (!named.has(m.customerId)) named.set(m.customerId, m);
+  // The decision trail records who the name pointed at (customer:kind), whether or not they have an invoice to suggest.
+  if (named.size > 0) ctx.base.nameMatched = [...named.values()].map((m) => `${m.customerId}:${m.kind}`).join(',');
+  const inWindow = (inv: Invoice) => inv.balanceDue >= window.min && inv.balanceDue <= window.max;
+  const pool = dedupeById([...(candidates.nameMatchedInvoices ?? []), ...candidates.sameAmountInvoices]).filter(
     (inv) =>
       inv.customerId !== payerId &&
       inv.currency === payment.currency &&
       inv.balanceDue > 0 &&
-      inv.balanceDue >= window.min &&
-      inv.balanceDue <= window.max,
+      (inWindow(inv) || named.has(inv.customerId)),
   );
   if (pool.length === 0) return;
   const text = [payment.remittanceText ?? '', ...(payment.references ?? [])].join('\n');
@@ -824,7 +847,10 @@ function suggestByAmount(ctx: Context, found: FoundReferences): void {
     const discount = gap > 0 ? discountOf(ctx, inv) : undefined;
     let fit: number;
     let why: string;
-    if (gap === 0) {
+    if (!inWindow(inv)) {
+      fit = 0;
+      why = gap > 0 ? `balance ${gap} more than paid` : `balance ${-gap} less than paid`;
+    } else if (gap === 0) {
       fit = 1;
       why = 'same amount';
     } else if (discount !== undefined && gap === discount) {
@@ -840,11 +866,22 @@ function suggestByAmount(ctx: Context, found: FoundReferences): void {
     }
     const similarity = referenceSimilarity(text, tokens, inv);
     const days = Math.abs(daysBetween(received, inv.dueDate));
-    const score = Math.round((0.02 + 0.2 * fit + 0.25 * similarity + 0.02 / (1 + days / 30)) * 1000) / 1000;
-    const parts = [why, ...(similarity > 0 ? ['the text resembles its number or reference'] : []), `due ${inv.dueDate}`, who];
+    const match = named.get(inv.customerId);
+    const name = match ? NAME_MATCH_WEIGHT[match.kind] : 0;
+    const score =
+      Math.round((0.02 + 0.14 * fit + 0.18 * similarity + name * (0.06 + 0.06 * fit) + 0.02 / (1 + days / 30)) * 1000) / 1000;
+    const parts = [
+      ...(match ? [`payer name matches customer ${match.customerId}${match.kind === 'exact' ? '' : ` (${NAME_KIND_TEXT[match.kind]})`}`] : []),
+      why,
+      ...(similarity > 0 ? ['the text resembles its number or reference'] : []),
+      `due ${inv.dueDate}`,
+      who,
+    ];
     return { inv, score, reason: parts.join(', ') };
   });
   scored.sort((x, y) => y.score - x.score || byDueDate(x.inv, y.inv));
+  const top = scored[0];
+  if (top && named.has(top.inv.customerId)) ctx.base.nameMatchedSuggestion = top.inv.id;
   for (const s of scored.slice(0, MAX_SUGGESTIONS)) suggest(ctx, [s.inv], s.score, s.reason);
 }
 
@@ -883,7 +920,12 @@ export function matchPayment(payment: IncomingPayment, candidates: MatchCandidat
   if (found.valid.length > 0) base.unresolvedReference = found.valid.join(',');
 
   if (payerId === undefined) {
-    const why = payment.payerName ? ' (a payer name alone never applies money)' : '';
+    const byName = base.nameMatched !== undefined;
+    const why = byName
+      ? ` by account or channel, recognised by name only as ${String(base.nameMatched).split(',').map((m) => m.split(':')[0]).join(', ')} (a payer name alone never applies money)`
+      : payment.payerName
+        ? ' (a payer name alone never applies money)'
+        : '';
     const invalid = found.invalid.length > 0 ? `; reference ${found.invalid.join(',')} fails the checksum` : '';
     return abstain(ctx, 'none', `payer not identified${why} and no metadata or valid reference names an invoice${invalid}`);
   }

@@ -15,7 +15,7 @@ import { renderNotice, type Notice } from '../domain/notice-mail.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { HttpError, requestHash } from '../http/api.ts';
 import { getDisputeRecord, invoiceMoneyUpdate, unpaidInvoices, type StoredDispute } from '../store/collections.ts';
-import { getCustomer } from '../store/customers.ts';
+import { customerNameIndex, getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
 import { ledgerPut } from '../store/ledger.ts';
@@ -250,7 +250,9 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
 // Holds and the profile
 
 async function updateCustomer(customer: Customer, next: Customer): Promise<void> {
-  const { id: _id, ...fields } = next;
+  // The name index (GSI5) follows the name: a renamed customer is found by the new name only.
+  const nameIndex = customerNameIndex(next);
+  const { id: _id, ...fields } = { ...next, ...nameIndex };
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':ev': customer.version };
   const set: string[] = [];
@@ -268,6 +270,7 @@ async function updateCustomer(customer: Customer, next: Customer): Promise<void>
     }
   }
   for (const k of Object.keys(names)) if (!set.some((s) => s.startsWith(`${k} `)) && !remove.includes(k)) delete names[k];
+  if (!nameIndex.GSI5PK) remove.push('GSI5PK', 'GSI5SK');
   try {
     await dynamo().send(
       new UpdateCommand({

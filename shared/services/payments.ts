@@ -10,10 +10,11 @@ import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
 import { extractReferences, matchPayment, nearAmountWindow, type MatchCandidates, type MatchPolicy } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
+import { payerNameQueries } from '../domain/party-name.ts';
 import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type AppliedState, type InvoiceChange } from '../domain/payment-state.ts';
 import { shortfallTolerance } from '../config/policy.ts';
 import { errorForLog, logger } from '../logger.ts';
-import { getCustomer } from '../store/customers.ts';
+import { customersByName, getCustomer } from '../store/customers.ts';
 import { markDone, type InboxEvent } from '../store/inbox.ts';
 import { getInvoice, getInvoiceIdByReference, openInvoicesNearAmount } from '../store/invoices.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
@@ -77,13 +78,17 @@ export async function loadCandidates(payment: IncomingPayment): Promise<MatchCan
   const payerOpenInvoices = payerCustomerId ? await unpaidInvoices(payerCustomerId, 2000) : [];
   // Nothing names an invoice and the payer is unknown: the payment will wait in review, so read the amount index for
   // the suggestions a person starts from (never applied by themselves).
-  const nearAmount = !payerCustomerId && hinted.length === 0 && referenced.length === 0 ? await invoicesNearAmount(payment) : [];
+  const waits = !payerCustomerId && hinted.length === 0 && referenced.length === 0;
+  const nearAmount = waits ? await invoicesNearAmount(payment) : [];
+  // The bank's debtor name, when it answers customers' names, ranks their open invoices first (evidence only).
+  const byName = waits && payment.payerName ? await invoicesOfNamedPayers(payment, payment.payerName) : undefined;
   return {
     hinted,
     referenced,
     ...(payerCustomerId ? { payerCustomerId, payerEvidence } : {}),
     payerOpenInvoices,
     sameAmountInvoices: nearAmount,
+    ...(byName && byName.nameMatches.length > 0 ? byName : {}),
   };
 }
 
@@ -117,6 +122,35 @@ async function invoicesNearAmount(payment: IncomingPayment): Promise<Invoice[]> 
       error: errorForLog(error),
     });
     return [];
+  }
+}
+
+/** Customers read from the name index for one payer name, and open invoices read per such customer. */
+const NAME_MATCHED_CUSTOMERS = 5;
+const NAME_MATCHED_INVOICES_PER_CUSTOMER = 50;
+
+/**
+ * Customers whose name answers the payer name (name index, at most NAME_MATCHED_CUSTOMERS) and their open invoices in
+ * the payment's currency (at most NAME_MATCHED_INVOICES_PER_CUSTOMER per status each, oldest due first). Suggestions
+ * only: a failed read is logged and the payment waits in review without them.
+ */
+async function invoicesOfNamedPayers(
+  payment: IncomingPayment,
+  payerName: string,
+): Promise<Required<Pick<MatchCandidates, 'nameMatches' | 'nameMatchedInvoices'>>> {
+  try {
+    const customers = await customersByName(payerNameQueries(payerName), NAME_MATCHED_CUSTOMERS);
+    const invoices = await Promise.all(customers.map((c) => unpaidInvoices(c.customerId, NAME_MATCHED_INVOICES_PER_CUSTOMER)));
+    return {
+      nameMatches: customers.map((c) => ({ customerId: c.customerId, kind: c.kind })),
+      nameMatchedInvoices: invoices.flat().filter((inv) => inv.currency === payment.currency && inv.balanceDue > 0),
+    };
+  } catch (error) {
+    logger.warn('name index not readable; the payment waits in review without name suggestions', {
+      paymentId: payment.id,
+      error: errorForLog(error),
+    });
+    return { nameMatches: [], nameMatchedInvoices: [] };
   }
 }
 

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer.ts';
+import { customerNameKey, nameAnswers, type NameMatchKind, type NameQuery } from '../domain/party-name.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, tableName, transactWrite } from './table.ts';
@@ -19,7 +20,7 @@ export async function putNewCustomer(customer: Customer, requestHash: string): P
     {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), entity: 'customer', ...customer, requestHash },
+        Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), ...customerNameIndex(customer), entity: 'customer', ...customer, requestHash },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
@@ -72,4 +73,54 @@ export async function bumpLinkVersion(id: string): Promise<number | undefined> {
     if (isConditionalFailure(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * The customer item's place in the name index (GSI5): set on create and on every profile write, so a renamed
+ * customer is found by the new name only; empty when the name normalises to nothing (the item leaves the index).
+ */
+export function customerNameIndex(customer: Pick<Customer, 'id' | 'name'>): { GSI5PK?: string; GSI5SK?: string } {
+  const key = customerNameKey(customer.name);
+  return key ? keys.customerName(key.partition, key.sortPrefix, customer.id) : {};
+}
+
+export interface NameMatchedCustomer {
+  customerId: string;
+  name: string;
+  kind: NameMatchKind;
+}
+
+/** Items read per name-index query (more than returned: a cut name's prefix may also match longer words). */
+const NAME_READ_LIMIT = 10;
+
+/**
+ * Customers whose name answers one of the queries (domain/party-name.ts `payerNameQueries`), strongest query first,
+ * each customer once, at most `max`. Keyed reads of the name index (GSI5), one per query, each of at most
+ * NAME_READ_LIMIT items: never a scan.
+ */
+export async function customersByName(queries: readonly NameQuery[], max: number): Promise<NameMatchedCustomer[]> {
+  const out: NameMatchedCustomer[] = [];
+  for (const query of queries) {
+    if (out.length >= max) break;
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI5',
+        KeyConditionExpression: 'GSI5PK = :pk AND begins_with(GSI5SK, :sk)',
+        ExpressionAttributeValues: {
+          ':pk': keys.customerName(query.partition, '', '').GSI5PK,
+          ':sk': query.kind === 'cut' ? query.name : `${query.name}#`,
+        },
+        ProjectionExpression: 'id, #n',
+        ExpressionAttributeNames: { '#n': 'name' },
+        Limit: NAME_READ_LIMIT,
+      }),
+    );
+    for (const item of res.Items ?? []) {
+      const { id, name } = item as { id: string; name: string };
+      if (out.length >= max || out.some((c) => c.customerId === id) || !nameAnswers(query, name)) continue;
+      out.push({ customerId: id, name, kind: query.kind });
+    }
+  }
+  return out;
 }

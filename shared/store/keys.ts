@@ -7,6 +7,14 @@ export const keys = {
   customer: (id: string) => ({ PK: `CUSTOMER#${id}`, SK: 'PROFILE' }),
   /** Every customer (GSI3), for account-wide reports and the monthly statements run. */
   customerListing: (createdAt: string, id: string) => ({ GSI3PK: 'CUSTOMERS', GSI3SK: `${createdAt}#${id}` }),
+  /**
+   * Sparse name index (GSI5) of customers: the first word of the name's normal form (domain/party-name.ts) as the
+   * partition, the whole normal form then the id as the sort key; absent when the name normalises to nothing.
+   */
+  customerName: (partition: string, normalisedName: string, id: string) => ({
+    GSI5PK: `NAME#${partition}`,
+    GSI5SK: `${normalisedName}#${id}`,
+  }),
   invoice: (id: string) => ({ PK: `INVOICE#${id}`, SK: 'INVOICE' }),
   invoiceByCustomer: (customerId: string, status: InvoiceStatus, dueDate: string, id: string) => ({
     GSI1PK: `CUSTOMER#${customerId}`,

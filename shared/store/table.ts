@@ -145,7 +145,7 @@ export function isConditionalFailure(error: unknown): boolean {
 /** Strips key and index attributes from a stored item. */
 export function entity<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { PK: _pk, SK: _sk, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, GSI3PK: _e, GSI3SK: _f, GSI4PK: _h, GSI4SK: _i, entity: _g, ...rest } =
+  const { PK: _pk, SK: _sk, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, GSI3PK: _e, GSI3SK: _f, GSI4PK: _h, GSI4SK: _i, GSI5PK: _j, GSI5SK: _k, entity: _g, ...rest } =
     item;
   return rest as T;
 }

@@ -499,7 +499,7 @@ describe('tier 2: invoice number in the remittance text', () => {
     const r = matchPayment(pay({ remittanceText: 'INV-7', payerName: 'ACME' }), cands({ sameAmountInvoices: [a] }), policy());
     expectUnapplied(r, /payer not identified \(a payer name alone never applies money\)/);
     expect(r.suggestions).toEqual([
-      { invoiceIds: ['inv_a'], score: 0.482, reason: 'same amount, the text resembles its number or reference, due 2026-01-31, payer not identified' },
+      { invoiceIds: ['inv_a'], score: 0.352, reason: 'same amount, the text resembles its number or reference, due 2026-01-31, payer not identified' },
     ]);
   });
 
@@ -781,6 +781,89 @@ describe('tier 5: early-payment discount', () => {
       const r = matchPayment(pay({ amount: 10000 - d }), cands(known([a])), policy({ shortfallTolerance: {}, earlyPaymentDiscount: () => d }));
       expect(r.adjustments.filter((x) => x.kind === 'early_payment_discount')).toEqual([]);
     }
+  });
+});
+
+describe('unknown payer recognised by name: suggestions ranked by name and amount', () => {
+  const other = (id: string, balanceDue: number, customerId: string, p: Partial<Invoice> = {}) => inv({ id, balanceDue, customerId, ...p });
+  // Five customers with an invoice of exactly the amount, due nearer the received date than the named customer's.
+  const crowd = ['a', 'b', 'c', 'd', 'e'].map((x) => other(`inv_${x}`, 9900, `cus_${x}`, { dueDate: '2026-01-10' }));
+  const mine = other('inv_mine', 9900, 'cus_named', { dueDate: '2026-03-31' });
+  const payment = pay({ amount: 9900, payerName: 'ACME TRADING GMBH', payerAccount: 'NL91ABNA0417164300', remittanceText: 'Payment' });
+
+  it('name + exact amount ranks first, above same-amount invoices of other customers; the decision stays review', () => {
+    const r = matchPayment(
+      payment,
+      cands({ sameAmountInvoices: [...crowd, mine], nameMatches: [{ customerId: 'cus_named', kind: 'exact' }], nameMatchedInvoices: [mine] }),
+      policy(),
+    );
+    expectUnapplied(r, /payer not identified by account or channel, recognised by name only as cus_named \(a payer name alone never applies money\)/);
+    expect(r.decision.rule).toBe('none');
+    expect(r.targets).toEqual([]);
+    expect(r.decision.evidence).toMatchObject({ nameMatched: 'cus_named:exact', nameMatchedSuggestion: 'inv_mine' });
+    expect(r.suggestions[0]).toMatchObject({ invoiceIds: ['inv_mine'] });
+    expect(r.suggestions[0]?.reason).toMatch(/^payer name matches customer cus_named, same amount/);
+    expect(r.suggestions.every((s) => s.score < 0.5)).toBe(true);
+    // Without the name, the same invoice is not first: the nearer due dates of the crowd win.
+    const blind = matchPayment(payment, cands({ sameAmountInvoices: [...crowd, mine] }), policy());
+    expect(blind.suggestions[0]?.invoiceIds).not.toEqual(['inv_mine']);
+  });
+
+  it('ranking: name + amount fit, then amount fit alone, then the name alone', () => {
+    const named = [
+      other('inv_named_exact', 9900, 'cus_named', { dueDate: '2026-04-30' }),
+      other('inv_named_far', 50000, 'cus_named', { dueDate: '2026-01-10' }),
+    ];
+    const r = matchPayment(
+      payment,
+      cands({ sameAmountInvoices: [crowd[0]!], nameMatches: [{ customerId: 'cus_named', kind: 'exact' }], nameMatchedInvoices: named }),
+      policy(),
+    );
+    expect(r.suggestions.map((s) => s.invoiceIds[0])).toEqual(['inv_named_exact', 'inv_a', 'inv_named_far']);
+    // A fee-short amount of the named customer still beats an exact amount of a stranger; a cut or reordered name weighs less than an exact one.
+    const short = matchPayment(
+      pay({ ...payment, amount: 9700 }),
+      cands({
+        sameAmountInvoices: [other('inv_x', 9700, 'cus_x', { dueDate: '2026-01-10' })],
+        nameMatches: [{ customerId: 'cus_named', kind: 'cut' }, { customerId: 'cus_two', kind: 'reordered' }],
+        nameMatchedInvoices: [other('inv_cut', 9900, 'cus_named'), other('inv_two', 9900, 'cus_two')],
+      }),
+      policy(),
+    );
+    expect(short.suggestions.map((s) => s.invoiceIds[0])).toEqual(['inv_two', 'inv_cut', 'inv_x']);
+    expect(short.suggestions[0]?.reason).toMatch(/customer cus_two \(surname first\), short by 200, within the fee tolerance/);
+    expect(short.decision.evidence.nameMatched).toBe('cus_named:cut,cus_two:reordered');
+  });
+
+  it('a name alone never applies money: one named customer with one invoice of exactly the amount waits in review', () => {
+    const only = other('inv_only', 9900, 'cus_named');
+    for (const kind of ['exact', 'reordered', 'cut'] as const) {
+      const r = matchPayment(payment, cands({ nameMatches: [{ customerId: 'cus_named', kind }], nameMatchedInvoices: [only] }), policy());
+      expect(r.decision.outcome).toBe('unapplied');
+      expect(r.targets).toEqual([]);
+      expect(r.adjustments).toEqual([]);
+      expect(r.suggestions.map((s) => s.invoiceIds)).toEqual([['inv_only']]);
+      expect(planApplication(payment, r.decision, r.targets, r.adjustments).allocations).toEqual([]);
+    }
+  });
+
+  it('with an identified payer, name matches are ignored (the payer\'s own invoices decide)', () => {
+    const own = other('inv_own', 9900, 'cus_1');
+    const r = matchPayment(
+      payment,
+      cands({ ...known([own]), nameMatches: [{ customerId: 'cus_named', kind: 'exact' }], nameMatchedInvoices: [mine] }),
+      policy(),
+    );
+    expectApplied(r, 'payer_exact_amount', ['inv_own']);
+    expect(r.decision.evidence.nameMatched).toBeUndefined();
+  });
+
+  it('a named customer in another currency or with nothing open adds no suggestion, but the trail records the name match', () => {
+    const usd = other('inv_usd', 9900, 'cus_named', { currency: 'USD' });
+    const r = matchPayment(payment, cands({ nameMatches: [{ customerId: 'cus_named', kind: 'exact' }], nameMatchedInvoices: [usd] }), policy());
+    expect(r.suggestions).toEqual([]);
+    expect(r.decision.evidence.nameMatched).toBe('cus_named:exact');
+    expectUnapplied(r, /recognised by name only as cus_named/);
   });
 });
 
