@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/http/cursor.ts';
-import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
+import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, shown, staffAllocationSchema } from '../../shared/services/review.ts';
 import { getFacts, getPayment, listPayments } from '../../shared/store/payments.ts';
 
 const listQuery = z.object({
@@ -23,7 +23,7 @@ export const handler = httpHandler({
     const scope = cursorScope('GET /payments', { status: q.status });
     const page = await listPayments(q.status, q.limit, await decodeCursor(scope, q.cursor));
     return json(200, {
-      items: page.items,
+      items: page.items.map(shown),
       nextCursor: await encodeCursor(scope, page.lastKey),
     });
   },
@@ -31,7 +31,7 @@ export const handler = httpHandler({
     const id = event.pathParameters?.id ?? '';
     const payment = await getPayment(id);
     if (!payment) throw new HttpError(404, 'not_found', `payment ${id} not found`);
-    return json(200, { ...payment, facts: (await getFacts(id)).facts });
+    return json(200, { ...shown(payment), facts: (await getFacts(id)).facts });
   },
   'POST /payments/{id}/allocations': async (event) => {
     const input = parse(staffAllocationSchema, jsonBody(event));

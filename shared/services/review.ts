@@ -128,7 +128,7 @@ async function replay(
 }
 
 /** A payment as the API shows it: without the stored request hash. */
-function shown(payment: StoredPayment): Omit<StoredPayment, 'requestHash'> {
+export function shown(payment: StoredPayment): Omit<StoredPayment, 'requestHash'> {
   const { requestHash: _h, ...rest } = payment;
   return rest;
 }

@@ -46,6 +46,9 @@ describe('POST /payments idempotency', () => {
     expect(await invoiceState(invoice.id)).toMatchObject({ status: 'partially_paid', balanceDue: 4000 });
     const stored = await api('GET', `/payments/${first.body.id}`);
     expect(stored.body).toMatchObject({ amount: 3000, unapplied: 0 });
+    expect(stored.body).not.toHaveProperty('requestHash');
+    const listed = await api('GET', '/payments?status=applied&limit=100');
+    expect(listed.body.items.every((p: Record<string, unknown>) => !('requestHash' in p))).toBe(true);
   });
 
   it('without a key, keeps two cash payments with the same reference apart when amount or received date differ', async () => {
