@@ -21,6 +21,7 @@ import {
   type MatchPolicy,
 } from '../shared/domain/matching.ts';
 import { createRfReference, formatRfReference } from '../shared/domain/rf-reference.ts';
+import { customerNameKey, nameAnswers, payerNameQueries } from '../shared/domain/party-name.ts';
 import { DEFAULT_SHORTFALL_TOLERANCE } from '../shared/config/policy.ts';
 import { mulberry32, round, summarise } from './stats.ts';
 
@@ -30,12 +31,12 @@ export const CATEGORIES = [
   ['number_in_text', 0.12, 'invoice number in the remittance text, payer account known, amount = balance'],
   ['payer_exact_amount', 0.12, 'no reference, payer account known, amount = balance'],
   ['typo_reference', 0.05, 'RF reference with one character changed (fails the checksum), payer known in half, amount = balance'],
-  ['name_only', 0.08, 'payer name only (unknown account), no reference, amount = balance — must never apply'],
+  ['name_only', 0.08, 'payer name only (unknown account; the debtor name as a bank writes it, see `debtorNames`), no reference, amount = balance — must never apply'],
   ['partial', 0.05, 'correct RF reference, amount 30–90 % of the balance'],
   ['multi_reference', 0.08, '2–4 open invoices of one customer (same currency) paid by one transfer: each named by its RF reference; when the payer account is known (half), each reference after the first is replaced by the invoice number with 30 % chance; amount = their balances\' sum (a customer with one open invoice pays it by reference instead)'],
   ['multi_reference_short', 0.02, 'as multi_reference, RF references only, but the amount is the sum less a bank fee (1..tolerance) — must wait in review'],
   ['exact_vs_tolerant', 0.05, 'payer account known, no reference, amount = balance, and the same customer has another open invoice (added to the portfolio) whose balance is the amount plus a fee within the tolerance'],
-  ['unknown_payer', 0.03, 'unknown account, amount = balance (half) or balance less a bank fee 1..tolerance (half); text: noise, or (30 %) the invoice\'s RF reference with one character changed — must wait in review'],
+  ['unknown_payer', 0.03, 'unknown account (debtor name as for name_only), amount = balance (half) or balance less a bank fee 1..tolerance (half); text: noise, or (30 %) the invoice\'s RF reference with one character changed — must wait in review'],
 ] as const;
 export type Category = (typeof CATEGORIES)[number][0];
 
@@ -80,6 +81,44 @@ export interface MatchingResult {
   heapLimitMB: number;
 }
 
+/**
+ * How the feed names customers and how a bank writes the debtor's name on a line. Customers: 70 % companies
+ * (surname + trade, 40 % + a place, + a legal form), 30 % persons (given name + surname) — a small vocabulary, so many
+ * customers share a name, as in life. Every line's debtor name (camt Dbtr/Nm) is the paying customer's name as the
+ * bank writes it, except 20 % that carry another name altogether (a parent company, a person paying a company's bill,
+ * a factoring firm: drawn from the same generator, so it may be another customer's name). The bank's variation: the
+ * legal form dropped (25 %) or written differently (10 %); a person surname first (25 %); diacritics stripped (40 %)
+ * or transliterated the German way, ä → ae (10 %); upper case (60 %); cut to 35 characters. A separate random stream
+ * (seeded from the run's seed), so the invoices and lines are those of a run without names.
+ */
+export const debtorNames =
+  'customers: 70 % companies (surname + trade [+ place] + legal form), 30 % persons, from small word lists (names repeat across customers); ' +
+  'each line\'s debtor name: 20 % another name altogether (parent company, a person paying, factoring — may be another customer\'s), ' +
+  'otherwise the customer\'s name with the legal form dropped (25 %) or changed (10 %), a person surname first (25 %), diacritics stripped (40 %) or ' +
+  'transliterated ä → ae (10 %), upper case (60 %), cut to 35 characters';
+const SURNAMES = [
+  'Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Schäfer', 'Koch',
+  'Bauer', 'Richter', 'Klein', 'Wolf', 'Schröder', 'Neumann', 'Schwarz', 'Zimmermann', 'Braun', 'Krüger', 'Hofmann', 'Hartmann',
+  'Lange', 'Schmitt', 'Werner', 'Krause', 'Meier', 'Lehmann', 'Dubois', 'Lefèvre', 'Moreau', 'Laurent', 'Girard', 'Bonnet',
+  'García', 'Fernández', 'López', 'Martínez', 'Sánchez', 'Núñez', 'Rossi', 'Russo', 'Ferrari', 'Esposito', 'Bianchi', 'Romano',
+  'de Vries', 'van Dijk', 'Jansen', 'Bakker', 'Visser', 'Smit', 'Novák', 'Dvořák', 'Svoboda', 'Kowalski', 'Wiśniewski',
+  'Nowak', 'Jensen', 'Nielsen', 'Hansen', 'Østergaard', 'Andersson', 'Johansson', 'Smith', 'Jones', 'Taylor', 'Brown',
+  "O'Connor", 'Murphy', 'Kelly', 'Walsh', 'Byrne', 'Silva', 'Santos', 'Ferreira', 'Pereira', 'Costa',
+];
+const GIVEN_NAMES = [
+  'Anna', 'Thomas', 'Maria', 'Michael', 'Julia', 'Andreas', 'Laura', 'Stefan', 'Sophie', 'Daniel', 'Claire', 'Pierre',
+  'Camille', 'Lucía', 'Javier', 'Giulia', 'Marco', 'Sanne', 'Daan', 'Jan', 'Eva', 'Lars', 'Ingrid', 'Sean', 'Aoife', 'João',
+  'Inês', 'Zoë', 'René', 'Jürgen', 'Agnieszka', 'Tomáš', 'Björn', 'Emma', 'Oliver', 'Charlotte', 'James', 'Ada', 'Noah', 'Léa',
+];
+const TRADES = [
+  'Bau', 'Maschinenbau', 'Elektrotechnik', 'Logistik', 'Transporte', 'Immobilien', 'Consulting', 'Software', 'Druckerei',
+  'Bäckerei', 'Metallbau', 'Haustechnik', 'Gartenbau', 'Medizintechnik', 'Handel', 'Import Export', 'Trading', 'Services',
+  'Engineering', 'Holdings', 'Partners', 'Solutions', 'Design', 'Textil', 'Möbel', 'Automotive', 'Kunststofftechnik',
+  'Verpackung', 'Dental', 'Reisen', 'Catering', 'Sicherheitstechnik', 'Umwelttechnik', 'Energie', 'Systems', 'Media',
+];
+const PLACES = ['Nord', 'Süd', 'West', 'Ost', 'Rhein-Main', 'Bayern', 'Sachsen', 'Berlin', 'Hamburg', 'Europe', 'International', 'Benelux', 'Iberia', 'Nordic'];
+const LEGAL_FORMS = ['GmbH', 'GmbH', 'GmbH', 'AG', 'GmbH & Co. KG', 'KG', 'e.K.', 'Ltd', 'Limited', 'Inc.', 'LLC', 'S.A.', 'SARL', 'B.V.', 'S.L.', 'S.p.A.', 'ApS', 'AB'];
+
 const PRICE_LIST = [1900, 4900, 9900, 12500, 15000, 19900, 25000, 29900, 50000, 75000, 100000, 150000];
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
 const NOISE = ['Payment', 'Thank you', 'Zahlung', 'Order 4711', 'Services March', 'Rent', 'Subscription', 'Consulting Q2', 'Transfer'];
@@ -115,14 +154,45 @@ export async function runMatching(nInvoices: number, nLines: number, seed: numbe
   const customerCurrency: string[] = [];
   const customerAccount: string[] = [];
   const customerName: string[] = [];
+  const customerIsPerson: boolean[] = [];
   const byAccount = new Map<string, string>();
+  const nameRand = mulberry32((seed ^ 0x5eed_a11e) >>> 0);
+  const namePick = <T>(xs: readonly T[]): T => xs[Math.floor(nameRand() * xs.length)] as T;
+  const makeName = (): { name: string; person: boolean } =>
+    nameRand() < 0.3
+      ? { name: `${namePick(GIVEN_NAMES)} ${namePick(SURNAMES)}`, person: true }
+      : { name: `${namePick(SURNAMES)} ${namePick(TRADES)}${nameRand() < 0.4 ? ` ${namePick(PLACES)}` : ''} ${namePick(LEGAL_FORMS)}`, person: false };
+  /** The customer's name as a bank writes it on a line (see `debtorNames`). */
+  const debtorName = (c: number): string => {
+    if (nameRand() < 0.2) return bankStyle(makeName());
+    return bankStyle({ name: customerName[c] as string, person: customerIsPerson[c] as boolean });
+  };
+  const bankStyle = ({ name, person }: { name: string; person: boolean }): string => {
+    let out = name;
+    if (!person) {
+      const form = LEGAL_FORMS.find((f) => out.endsWith(` ${f}`) && f !== 'GmbH') ?? (out.endsWith(' GmbH') ? 'GmbH' : undefined);
+      const r = nameRand();
+      if (form && r < 0.25) out = out.slice(0, -form.length - 1);
+      else if (form && r < 0.35) out = `${out.slice(0, -form.length - 1)} ${namePick(LEGAL_FORMS)}`;
+    } else if (nameRand() < 0.25) {
+      const [given, ...rest] = out.split(' ');
+      out = nameRand() < 0.5 ? `${rest.join(' ')} ${given}` : `${rest.join(' ')}, ${given}`;
+    }
+    const d = nameRand();
+    if (d < 0.4) out = out.normalize('NFKD').replace(/\p{M}+/gu, '');
+    else if (d < 0.5) out = out.replace(/[äöüÄÖÜ]/g, (ch) => ({ ä: 'ae', ö: 'oe', ü: 'ue', Ä: 'Ae', Ö: 'Oe', Ü: 'Ue' })[ch] ?? ch);
+    if (nameRand() < 0.6) out = out.toUpperCase();
+    return out.slice(0, 35).trimEnd();
+  };
   for (let c = 0; c < nCustomers; c++) {
     const id = `cus_${String(c).padStart(7, '0')}`;
     customerIds.push(id);
     customerCurrency.push(rand() < 0.05 ? 'USD' : 'EUR');
     const account = `DE${String(10 + (c % 89)).padStart(2, '0')}5001${String(c).padStart(12, '0')}`;
     customerAccount.push(account);
-    customerName.push(`Customer ${c} GmbH`);
+    const named = makeName();
+    customerName.push(named.name);
+    customerIsPerson.push(named.person);
     byAccount.set(account, id);
   }
   // 1 % of customers are big (a fifth of all invoices, ~100 open each); the rest have ~4 open invoices.
@@ -248,7 +318,7 @@ export async function runMatching(nInvoices: number, nLines: number, seed: numbe
       amount: truth.balanceDue,
       currency: truth.currency,
       receivedAt: RECEIVED_AT,
-      payerName: customerName[c] as string,
+      payerName: debtorName(c),
     };
     const known = customerAccount[c] as string;
     const unknownAccount = `NL${String(10 + (k % 89)).padStart(2, '0')}BANK${String(k).padStart(10, '0')}`;
@@ -339,6 +409,51 @@ export async function runMatching(nInvoices: number, nLines: number, seed: numbe
   const afterBuild = heap();
   emit({ type: 'progress', phase: 'built', invoices: invoices.length, lines: lines.length, buildMs: round(buildMs, 0), heapUsedMB: mb(afterBuild.heapUsed) });
 
+  // The name index (GSI5) in memory: partition (first word of the normal form) → sort keys `<normal form>#<id>`, sorted.
+  const nameIndex = new Map<string, { sk: string; id: string; name: string }[]>();
+  customerIds.forEach((id, c) => {
+    const key = customerNameKey(customerName[c] as string);
+    if (!key) return;
+    const entry = { sk: `${key.sortPrefix}#${id}`, id, name: customerName[c] as string };
+    const list = nameIndex.get(key.partition);
+    if (list) list.push(entry);
+    else nameIndex.set(key.partition, [entry]);
+  });
+  for (const list of nameIndex.values()) list.sort((x, y) => (x.sk < y.sk ? -1 : x.sk > y.sk ? 1 : 0));
+  /** The store's customersByName over the in-memory index: per query a begins_with read of at most 10 items, ≤ 5 customers. */
+  const NAME_READ_LIMIT = 10;
+  const NAME_MATCHED_CUSTOMERS = 5;
+  const NAME_MATCHED_INVOICES_PER_CUSTOMER = 50;
+  const customersByName = (payerName: string): { customerId: string; kind: 'exact' | 'reordered' | 'cut' }[] => {
+    const out: { customerId: string; kind: 'exact' | 'reordered' | 'cut' }[] = [];
+    for (const query of payerNameQueries(payerName)) {
+      if (out.length >= NAME_MATCHED_CUSTOMERS) break;
+      const list = nameIndex.get(query.partition) ?? [];
+      const prefix = query.kind === 'cut' ? query.name : `${query.name}#`;
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((list[mid] as { sk: string }).sk < prefix) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo, read = 0; i < list.length && read < NAME_READ_LIMIT; i++, read++) {
+        const item = list[i] as { sk: string; id: string; name: string };
+        if (!item.sk.startsWith(prefix)) break;
+        if (out.length >= NAME_MATCHED_CUSTOMERS || out.some((x) => x.customerId === item.id) || !nameAnswers(query, item.name)) continue;
+        out.push({ customerId: item.id, kind: query.kind });
+      }
+    }
+    return out;
+  };
+  /** The store's unpaidInvoices(customerId, 50): up to 50 open and 50 partially paid, oldest due first. */
+  const unpaidOf = (customerId: string): Invoice[] => {
+    const all = (openByCustomer.get(customerId) ?? []).filter((inv) => inv.balanceDue > 0);
+    const byDue = (x: Invoice, y: Invoice) => x.dueDate.localeCompare(y.dueDate) || x.id.localeCompare(y.id);
+    const part = (status: string) => all.filter((inv) => inv.status === status).sort(byDue).slice(0, NAME_MATCHED_INVOICES_PER_CUSTOMER);
+    return [...part('open'), ...part('partially_paid')].sort(byDue);
+  };
+
   const policy: MatchPolicy = { shortfallTolerance: DEFAULT_SHORTFALL_TOLERANCE, earlyPaymentDiscount };
   /** The store's openInvoicesNearAmount over the in-memory index: the same four bounded reads. */
   const PER_SIDE = 10;
@@ -396,12 +511,20 @@ export async function runMatching(nInvoices: number, nLines: number, seed: numbe
     const payerOpenInvoices = payerCustomerId
       ? (openByCustomer.get(payerCustomerId) ?? []).filter((inv) => inv.balanceDue > 0).slice(0, 2000)
       : [];
+    const waits = !payerCustomerId && referenced.length === 0;
+    const nameMatches = waits && payment.payerName ? customersByName(payment.payerName) : [];
     return {
       hinted: [],
       referenced,
       ...(payerCustomerId ? { payerCustomerId, payerEvidence: 'known_account' } : {}),
       payerOpenInvoices,
-      sameAmountInvoices: !payerCustomerId && referenced.length === 0 ? nearAmount(payment) : [],
+      sameAmountInvoices: waits ? nearAmount(payment) : [],
+      ...(nameMatches.length > 0
+        ? {
+            nameMatches,
+            nameMatchedInvoices: nameMatches.flatMap((m) => unpaidOf(m.customerId)).filter((inv) => inv.currency === payment.currency),
+          }
+        : {}),
     };
   };
 

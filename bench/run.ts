@@ -21,7 +21,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { measureCapacity } from './capacity.ts';
-import { runMatchingInChild, CATEGORIES, type MatchingRun } from './matching.ts';
+import { runMatchingInChild, CATEGORIES, debtorNames, type MatchingRun } from './matching.ts';
 import { cpuBetween, startBenchStack, type BenchStack } from './stack.ts';
 import { mulberry32, round } from './stats.ts';
 import { measureSweep } from './sweep.ts';
@@ -193,7 +193,8 @@ async function partD() {
     mustApply:
       'A line must apply when its evidence admits exactly one explanation under the documented tiers, judged from the truth and the current balances, not from the matcher: a valid RF reference (one, or several whose balances — with the identified payer\'s invoice numbers — sum exactly) or a known payer\'s invoice number; by amount alone (known payer), the truth is the payer\'s only open invoice with that balance, no set of 2–5 open invoices sums to it and no invoice fits exactly after its early-payment discount (invoices fitting after a fee shortfall do not count: exact beats tolerant). Unknown payers, fee-short multi-reference payments and typo\'d references without a known payer must wait.',
     review:
-      'For each line left in review: are all its true invoices among the invoice ids of the top 1 / top 3 suggestions? Unknown payers get suggestions from the in-memory amount index, read like the store reads GSI4 (10 per direction: exact amount due on/after and before the received date, nearest balances below and above within nearAmountWindow).',
+      'For each line left in review: are all its true invoices among the invoice ids of the top 1 / top 3 suggestions? Unknown payers get suggestions from the in-memory amount index, read like the store reads GSI4 (10 per direction: exact amount due on/after and before the received date, nearest balances below and above within nearAmountWindow), and from the in-memory name index, read like the store reads GSI5 (the debtor name\'s normal form, surname first, a cut name as a prefix; ≤ 10 items per read, ≤ 5 customers, ≤ 50 open invoices per status each).',
+    debtorNames,
     receivedAt: 'every line is received on 2026-06-15 (the due-date closeness in the suggestion score gets no help from the feed)',
     portfolio:
       '~5 open invoices per customer on average: 1 % of customers hold a fifth of the invoices (~100 each), the rest ~4; 5 % of customers bill in USD; 35 % of amounts from a price list of round amounts, the rest log-normal around 350.00; 10 % of invoices with a 2 % early-payment discount for 14 days; RF references via createRfReference; numbers INV-000001…; each line pays different invoices; exact_vs_tolerant lines add their rival invoice to the portfolio; applied lines are booked (balances and the amount index change) before the next line',

@@ -9,9 +9,10 @@
  * legal-form words at the end removed repeatedly (GmbH & Co. KG, Ltd, Limited, Inc, LLC, S.A., SARL, B.V., e.K. …,
  * and a dangling "and"/"und"/"et"); spaces collapsed. "ACME GMBH", "Acme GmbH" and "acme" are the same name.
  *
- * Banks cut long names (35 characters in SWIFT/SEPA-era fields, 70 or 140 in camt): a name of exactly such a length
- * may be cut, so its normal form is also looked up as a prefix of a customer's (`payerNameQueries`). A person's name
- * written surname first ("LOVELACE ADA") is also looked up with its first word moved to the end.
+ * Banks cut long names (35 characters in SWIFT/SEPA-era fields, 70 or 140 in camt), and some then trim the space the
+ * cut ended on: a name of exactly such a length, or one less, may be cut, so its normal form is also looked up as a
+ * prefix of a customer's (`payerNameQueries`). A person's name written surname first ("LOVELACE ADA") is also looked
+ * up with its first word moved to the end.
  */
 
 /** Legal-form words removed from the end of a name (already normalised: no dots, lower case). */
@@ -25,7 +26,7 @@ const DANGLING = new Set(['and', 'und', 'et', 'y', 'e']);
 
 const SPELLED: Record<string, string> = { ß: 'ss', æ: 'ae', ø: 'o', ł: 'l', đ: 'd', þ: 'th', œ: 'oe', ı: 'i' };
 
-/** Lengths at which banks cut names: a name of exactly this many characters may be cut. */
+/** Lengths at which banks cut names: a name of exactly this many characters (or one less) may be cut. */
 export const NAME_CUT_LENGTHS = [35, 70, 140] as const;
 
 /** The name's words in normal form (see the module comment); empty when nothing but legal forms or punctuation. */
@@ -74,20 +75,21 @@ export interface NameQuery {
 }
 
 /**
- * The name-index reads for a payer name, strongest first: the normal form itself; for 2–4 words, the first word moved
- * to the end (surname first: "LOVELACE ADA" → "ada lovelace"); and when the raw name has exactly a cut length (35,
- * 70, 140 characters), a prefix read of the normal form without its last word (which may be cut mid-word), needing
- * at least two words or ten characters. At most three reads.
+ * The name-index reads for a payer name, strongest first: the normal form itself; for 2–3 words, the first word moved
+ * to the end (surname first: "LOVELACE ADA" → "ada lovelace"); and when the raw name has a cut length (35, 70 or 140
+ * characters, or one less), a prefix read of the normal form without its last word (which may be cut mid-word),
+ * needing at least two words or ten characters. At most three reads.
  */
 export function payerNameQueries(raw: string): NameQuery[] {
   const tokens = partyNameTokens(raw);
   if (tokens.length === 0) return [];
   const queries: NameQuery[] = [{ partition: tokens[0] as string, name: tokens.join(' '), kind: 'exact' }];
-  if (tokens.length >= 2 && tokens.length <= 4) {
+  if (tokens.length >= 2 && tokens.length <= 3) {
     const rotated = [...tokens.slice(1), tokens[0] as string];
     queries.push({ partition: rotated[0] as string, name: rotated.join(' '), kind: 'reordered' });
   }
-  if ((NAME_CUT_LENGTHS as readonly number[]).includes(raw.trim().length) && tokens.length >= 2) {
+  const length = raw.trim().length;
+  if (NAME_CUT_LENGTHS.some((cut) => length === cut || length === cut - 1) && tokens.length >= 2) {
     const kept = stripLegalForms(tokens.slice(0, -1));
     const name = kept.join(' ');
     if (kept.length >= 2 || name.length >= 10) queries.push({ partition: kept[0] as string, name, kind: 'cut' });
