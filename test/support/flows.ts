@@ -10,11 +10,11 @@ export function vars(extra: Vars = {}): Vars {
 }
 
 /** Renders a Stripe sample, sends it signed, and waits until the worker has processed it. */
-export async function stripeSample(name: string, v: Vars): Promise<{ id: string; data: { object: { id: string } } }> {
+export async function stripeSample(name: string, v: Vars, timeoutMs?: number): Promise<{ id: string; data: { object: { id: string } } }> {
   const event = renderFile(`events/stripe/${name}.json`, { ...v, unique: `${v.unique}_${Math.random().toString(36).slice(2, 8)}` }) as { id: string; data: { object: { id: string } } };
   const res = await sendStripe(JSON.stringify(event));
   if (res.status !== 200) throw new Error(`${name}: ${res.status} ${res.text}`);
-  await processed('stripe', event.id);
+  await processed('stripe', event.id, timeoutMs);
   return event;
 }
 
