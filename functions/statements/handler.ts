@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { statementCsv, statementFileName, statementHtml } from '../../shared/domain/statement.ts';
+import { statementCsv, statementFileName } from '../../shared/domain/statement-csv.ts';
+import { statementHtml } from '../../shared/domain/statement-html.ts';
 import { httpHandler, json, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { logger } from '../../shared/logger.ts';
 import { requestStatement, runStatements } from '../../shared/services/statements.ts';

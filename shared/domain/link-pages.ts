@@ -2,9 +2,12 @@
  * The small pages signed customer links open (no login): the rating form, the communication preferences form, the
  * payment plan request form — and the pages for a link that is expired, revoked or not valid (with the button that
  * mails a fresh link). Nothing happens on GET: every page that changes something is a form that POSTs the token back.
- * English and German; everything escaped; no JavaScript; fits a 360 px phone. Pure.
+ * In the customer's language (the message catalogs; the language chooser lists every catalog); everything escaped
+ * (./html.ts); no JavaScript; fits a 360 px phone. Pure.
  */
-import { escapeHtml, formatDate, language, paragraphsMail, type RenderedMail } from './messages.ts';
+import { html, raw, type Html } from './html.ts';
+import { catalogs, languageOf, translator } from './i18n/catalog.ts';
+import { composeMail, formatDate, type MailLink, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { RATINGS, type LinkPurpose, type LinkTarget } from './links.ts';
 
@@ -15,40 +18,13 @@ const STYLE =
   'textarea{width:100%;box-sizing:border-box}button{padding:.6rem 1.2rem;border:0;border-radius:.3rem;background:#1a4f8b;color:#fff}' +
   '[role=alert]{border-left:.3rem solid #b00020;padding-left:.6rem}';
 
-function page(locale: string, title: string, body: string): string {
-  return `<!doctype html><html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+function page(locale: string, title: string, body: Html): string {
+  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${raw(STYLE)}</style></head><body><main><h1>${title}</h1>${body}</main></body></html>`.toString();
 }
-
-const esc = escapeHtml;
-
-const feedbackText = {
-  en: {
-    title: 'How did we do?',
-    thanks: 'Thank you for your rating',
-    legend: 'Your rating (1 = poor, 5 = excellent)',
-    yours: (r: number) => `Your rating: ${r} out of 5.`,
-    commentSaved: 'Your comment is saved.',
-    comment: 'Anything you would like to tell us? (optional)',
-    send: 'Send',
-    change: 'You can change your rating or comment:',
-    invalid: 'choose a rating, a whole number from 1 to 5.',
-  },
-  de: {
-    title: 'Wie zufrieden waren Sie?',
-    thanks: 'Danke für Ihre Bewertung',
-    legend: 'Ihre Bewertung (1 = schlecht, 5 = sehr gut)',
-    yours: (r: number) => `Ihre Bewertung: ${r} von 5.`,
-    commentSaved: 'Ihr Kommentar ist gespeichert.',
-    comment: 'Möchten Sie uns noch etwas sagen? (optional)',
-    send: 'Senden',
-    change: 'Sie können Bewertung oder Kommentar ändern:',
-    invalid: 'Bitte wählen Sie eine Bewertung, eine ganze Zahl von 1 bis 5.',
-  },
-} as const;
 
 /** Why a rating was refused, in the customer's language. */
 export function ratingError(locale: string): string {
-  return feedbackText[language(locale)].invalid;
+  return translator(locale)('feedback.invalid');
 }
 
 /**
@@ -56,18 +32,16 @@ export function ratingError(locale: string): string {
  * that records the rating (`saved`) it thanks and shows the form again to change it.
  */
 export function renderFeedbackPage(input: { locale: string; rating?: number; action: string; comment?: string; saved?: boolean }): string {
-  const t = feedbackText[language(input.locale)];
-  const radios = RATINGS.map(
-    (r) => `<label><input type="radio" name="rating" value="${r}" required${r === input.rating ? ' checked' : ''}> ${r}</label>`,
-  ).join('');
-  const form = `<form method="post" action="${esc(input.action)}"><fieldset><legend>${esc(t.legend)}</legend>${radios}</fieldset>
-<label for="comment">${esc(t.comment)}</label><textarea id="comment" name="comment" rows="4" maxlength="2000">${esc(input.comment ?? '')}</textarea>
-<p><button type="submit">${esc(t.send)}</button></p></form>`;
+  const t = translator(input.locale);
+  const radios = RATINGS.map((r) => html`<label><input type="radio" name="rating" value="${r}" required${r === input.rating && raw(' checked')}> ${r}</label>`);
+  const form = html`<form method="post" action="${input.action}"><fieldset><legend>${t('feedback.legend')}</legend>${radios}</fieldset>
+<label for="comment">${t('feedback.comment')}</label><textarea id="comment" name="comment" rows="4" maxlength="2000">${input.comment ?? ''}</textarea>
+<p><button type="submit">${t('feedback.send')}</button></p></form>`;
   if (input.saved && input.rating !== undefined) {
-    const saved = `<p role="status">${esc(t.yours(input.rating))}${input.comment ? ` ${esc(t.commentSaved)}` : ''}</p><p>${esc(t.change)}</p>`;
-    return page(input.locale, t.thanks, saved + form);
+    const saved = html`<p role="status">${t('feedback.yours', { rating: String(input.rating) })}${input.comment && ` ${t('feedback.commentSaved')}`}</p><p>${t('feedback.change')}</p>`;
+    return page(input.locale, t('feedback.thanks'), html`${saved}${form}`);
   }
-  return page(input.locale, t.title, form);
+  return page(input.locale, t('feedback.title'), form);
 }
 
 export interface PreferencesView {
@@ -84,19 +58,20 @@ export interface PreferencesView {
 }
 
 export function renderPreferencesPage(v: PreferencesView): string {
-  const de = language(v.locale) === 'de';
-  const opt = (value: string, label: string, current: string | undefined) => `<option value="${esc(value)}"${value === current ? ' selected' : ''}>${esc(label)}</option>`;
-  const title = de ? 'Ihre Einstellungen' : 'Your communication preferences';
-  const body = `${v.saved ? `<p role="status"><strong>${esc(de ? 'Gespeichert.' : 'Saved.')}</strong></p>` : ''}
-<form method="post" action="${esc(v.action)}">
-<label>${esc(de ? 'Sprache' : 'Language')} <select name="locale">${opt('en-GB', 'English', language(v.locale) === 'en' ? 'en-GB' : '')}${opt('de-DE', 'Deutsch', language(v.locale) === 'de' ? 'de-DE' : '')}</select></label>
-<label>${esc(de ? 'Ton' : 'Tone')} <select name="tone">${opt('', de ? 'wie bisher' : 'standard', v.tone ?? '')}${opt('friendly', de ? 'freundlich' : 'friendly', v.tone)}${opt('neutral', de ? 'sachlich' : 'neutral', v.tone)}${opt('formal', de ? 'förmlich' : 'formal', v.tone)}</select></label>
-<label>${esc(de ? 'Erinnerungen' : 'Reminders')} <select name="cadence">${opt('default', de ? 'normal' : 'standard', v.cadence ?? 'default')}${opt('minimal', de ? 'so wenige wie möglich' : 'as few as possible', v.cadence)}</select></label>
-<label>${esc(de ? 'Bevorzugte Zahlungsart' : 'Preferred way to pay')} <select name="preferredPaymentMethod">${opt('', de ? 'keine' : 'no preference', v.preferredPaymentMethod ?? '')}${opt('card', de ? 'Karte / Wallet' : 'card / wallet', v.preferredPaymentMethod)}${opt('bank_transfer', de ? 'Überweisung' : 'bank transfer', v.preferredPaymentMethod)}</select></label>
-<fieldset><legend>${esc(de ? 'Keine Nachrichten zwischen (Stunde, 0–23)' : 'No messages between (hour, 0–23)')}</legend><label>${esc(de ? 'von' : 'from')} <input name="quietStart" type="number" min="0" max="23" value="${v.quietHours?.startHour ?? ''}"></label><label>${esc(de ? 'bis' : 'to')} <input name="quietEnd" type="number" min="0" max="24" value="${v.quietHours?.endHour ?? ''}"></label></fieldset>
-${v.hasAddress ? `<label><input type="checkbox" name="letters" value="yes"${v.letters ? ' checked' : ''}> ${esc(de ? 'Förmliche Mahnungen zusätzlich per Post' : 'Also send formal notices by post')}</label>` : ''}
-<button type="submit">${esc(de ? 'Speichern' : 'Save')}</button></form>`;
-  return page(v.locale, title, body);
+  const t = translator(v.locale);
+  const opt = (value: string, label: string, current: string | undefined) => html`<option value="${value}"${value === current && raw(' selected')}>${label}</option>`;
+  // Every language we have a catalog for, each named in itself; the customer's own is selected.
+  const languages = catalogs().map((c) => opt(c.locale, c.name, languageOf(v.locale) === c.language ? c.locale : ''));
+  const body = html`${v.saved && html`<p role="status"><strong>${t('preferences.saved')}</strong></p>`}
+<form method="post" action="${v.action}">
+<label>${t('preferences.language')} <select name="locale">${languages}</select></label>
+<label>${t('preferences.tone')} <select name="tone">${opt('', t('preferences.tone.default'), v.tone ?? '')}${opt('friendly', t('preferences.tone.friendly'), v.tone)}${opt('neutral', t('preferences.tone.neutral'), v.tone)}${opt('formal', t('preferences.tone.formal'), v.tone)}</select></label>
+<label>${t('preferences.cadence')} <select name="cadence">${opt('default', t('preferences.cadence.default'), v.cadence ?? 'default')}${opt('minimal', t('preferences.cadence.minimal'), v.cadence)}</select></label>
+<label>${t('preferences.payment')} <select name="preferredPaymentMethod">${opt('', t('preferences.payment.none'), v.preferredPaymentMethod ?? '')}${opt('card', t('preferences.payment.card'), v.preferredPaymentMethod)}${opt('bank_transfer', t('preferences.payment.bank_transfer'), v.preferredPaymentMethod)}</select></label>
+<fieldset><legend>${t('preferences.quietHours')}</legend><label>${t('preferences.quietHours.from')} <input name="quietStart" type="number" min="0" max="23" value="${v.quietHours?.startHour ?? ''}"></label><label>${t('preferences.quietHours.to')} <input name="quietEnd" type="number" min="0" max="24" value="${v.quietHours?.endHour ?? ''}"></label></fieldset>
+${v.hasAddress && html`<label><input type="checkbox" name="letters" value="yes"${v.letters && raw(' checked')}> ${t('preferences.letters')}</label>`}
+<button type="submit">${t('preferences.save')}</button></form>`;
+  return page(v.locale, t('preferences.title'), body);
 }
 
 export interface PlanRequestView {
@@ -108,84 +83,33 @@ export interface PlanRequestView {
 }
 
 export function renderPlanRequestPage(v: PlanRequestView): string {
-  const de = language(v.locale) === 'de';
+  const t = translator(v.locale);
   const m = (amount: number, currency: string) => formatMoney({ amount, currency }, v.locale);
   const d = (date: string) => formatDate(date, v.locale, v.timeZone);
-  const title = de ? 'In Raten zahlen' : 'Pay in instalments';
+  const title = t('planRequest.title');
   if (v.result && 'status' in v.result) {
     const r = v.result;
-    const head =
-      r.status === 'active'
-        ? de ? 'Ihr Ratenplan ist vereinbart:' : 'Your payment plan is agreed:'
-        : de ? 'Danke — wir prüfen Ihren Wunsch und melden uns:' : 'Thank you — we will look at your request and be in touch:';
-    return page(v.locale, title, `<p>${esc(head)}</p><ul>${r.instalments.map((i) => `<li>${esc(`${d(i.dueDate)}: ${m(i.amount, r.currency)}`)}</li>`).join('')}</ul>`);
+    const head = r.status === 'active' ? t('planRequest.active') : t('planRequest.pending');
+    return page(v.locale, title, html`<p>${head}</p><ul>${r.instalments.map((i) => html`<li>${`${d(i.dueDate)}: ${m(i.amount, r.currency)}`}</li>`)}</ul>`);
   }
-  const error = v.result && 'error' in v.result ? `<p role="alert">${esc(v.result.error)}</p>` : '';
-  if (v.invoices.length === 0) return page(v.locale, title, `<p>${esc(de ? 'Es sind keine Rechnungen offen.' : 'You have no open invoices.')}</p>`);
-  const rows = v.invoices
-    .map((i) => `<label><input type="checkbox" name="invoiceId" value="${esc(i.id)}" checked> ${esc(`${i.number}: ${m(i.balanceDue, i.currency)} (${de ? 'fällig' : 'due'} ${d(i.dueDate)})`)}</label>`)
-    .join('');
+  const error = v.result && 'error' in v.result && html`<p role="alert">${v.result.error}</p>`;
+  if (v.invoices.length === 0) return page(v.locale, title, html`<p>${t('planRequest.none')}</p>`);
+  const rows = v.invoices.map(
+    (i) =>
+      html`<label><input type="checkbox" name="invoiceId" value="${i.id}" checked> ${t('planRequest.invoice', { number: i.number, amount: m(i.balanceDue, i.currency), date: d(i.dueDate) })}</label>`,
+  );
   return page(
     v.locale,
     title,
-    `${error}<form method="post" action="${esc(v.action)}">${rows}
-<label>${esc(de ? 'Anzahl Raten' : 'Number of instalments')} <select name="instalments">${[2, 3, 4, 5, 6].map((n) => `<option>${n}</option>`).join('')}</select></label>
-<label>${esc(de ? 'Rhythmus' : 'Every')} <select name="frequency"><option value="monthly">${esc(de ? 'Monat' : 'month')}</option><option value="biweekly">${esc(de ? '2 Wochen' : '2 weeks')}</option><option value="weekly">${esc(de ? 'Woche' : 'week')}</option></select></label>
-<button type="submit">${esc(de ? 'Ratenzahlung anfragen' : 'Ask for a payment plan')}</button></form>`,
+    html`${error}<form method="post" action="${v.action}">${rows}
+<label>${t('planRequest.count')} <select name="instalments">${[2, 3, 4, 5, 6].map((n) => html`<option>${n}</option>`)}</select></label>
+<label>${t('planRequest.every')} <select name="frequency"><option value="monthly">${t('planRequest.monthly')}</option><option value="biweekly">${t('planRequest.biweekly')}</option><option value="weekly">${t('planRequest.weekly')}</option></select></label>
+<button type="submit">${t('planRequest.submit')}</button></form>`,
   );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Links that no longer open: expired, revoked, not valid — and the fresh link by mail
-
-const linkText = {
-  en: {
-    expired: { title: 'This link has expired', why: 'For your security, the links in our emails work for a limited time.' },
-    revoked: { title: 'This link is no longer valid', why: 'The links we sent you before have been replaced by new ones.' },
-    invalid: { title: 'This link is not valid', why: 'Please use the link from your latest email from us. If you copied it, check that it is complete.' },
-    offer: 'We can send a fresh link to the email address we have on file for you.',
-    button: 'Email me a fresh link',
-    sentTitle: 'Check your email',
-    sent: 'If this link was sent to you, a fresh one is on its way to the email address we have on file. It can take a few minutes to arrive; we send at most one every 10 minutes.',
-    errorTitle: 'Please check your entry',
-    notFoundTitle: 'Not found',
-    notFound: 'We could not find what this link points to. Please use the link from your latest email from us.',
-    purpose: {
-      pay: 'to view and pay your invoice',
-      feedback: 'to tell us how we did',
-      preferences: 'to change how we contact you',
-      'plan-request': 'to ask for a payment plan',
-    } satisfies Record<LinkPurpose, string>,
-    mailSubject: 'Your new link',
-    greeting: (name: string) => `Dear ${name},`,
-    mailIntro: (purpose: string) => `here is the fresh link you asked for, ${purpose}:`,
-    mailUntil: (date: string) => `It works until ${date}.`,
-    mailIgnore: 'If you did not ask for it, you can ignore this email; nothing has changed.',
-  },
-  de: {
-    expired: { title: 'Dieser Link ist abgelaufen', why: 'Zu Ihrer Sicherheit gelten die Links in unseren E-Mails nur für begrenzte Zeit.' },
-    revoked: { title: 'Dieser Link gilt nicht mehr', why: 'Die Links, die wir Ihnen früher geschickt haben, wurden durch neue ersetzt.' },
-    invalid: { title: 'Dieser Link ist ungültig', why: 'Bitte verwenden Sie den Link aus unserer letzten E-Mail. Wenn Sie ihn kopiert haben, prüfen Sie, ob er vollständig ist.' },
-    offer: 'Wir können Ihnen einen neuen Link an die E-Mail-Adresse senden, die wir von Ihnen haben.',
-    button: 'Neuen Link per E-Mail senden',
-    sentTitle: 'Bitte sehen Sie in Ihr Postfach',
-    sent: 'Wenn dieser Link an Sie ging, ist ein neuer an die E-Mail-Adresse unterwegs, die wir von Ihnen haben. Das kann einige Minuten dauern; wir senden höchstens einen alle 10 Minuten.',
-    errorTitle: 'Bitte prüfen Sie Ihre Eingabe',
-    notFoundTitle: 'Nicht gefunden',
-    notFound: 'Wir haben nicht gefunden, worauf dieser Link zeigt. Bitte verwenden Sie den Link aus unserer letzten E-Mail.',
-    purpose: {
-      pay: 'um Ihre Rechnung anzusehen und zu bezahlen',
-      feedback: 'um uns Ihre Meinung zu sagen',
-      preferences: 'um zu ändern, wie wir Sie kontaktieren',
-      'plan-request': 'um eine Ratenzahlung anzufragen',
-    } satisfies Record<LinkPurpose, string>,
-    mailSubject: 'Ihr neuer Link',
-    greeting: (name: string) => `Guten Tag ${name},`,
-    mailIntro: (purpose: string) => `hier ist der neue Link, den Sie angefordert haben, ${purpose}:`,
-    mailUntil: (date: string) => `Er gilt bis zum ${date}.`,
-    mailIgnore: 'Wenn Sie ihn nicht angefordert haben, können Sie diese E-Mail ignorieren; es hat sich nichts geändert.',
-  },
-} as const;
 
 /** Where the fresh-link button posts, and what it posts back (the link's own target and token). */
 export const FRESH_LINK_PATH = '/links/fresh';
@@ -196,40 +120,40 @@ export const FRESH_LINK_PATH = '/links/fresh';
  * trusted.
  */
 export function renderLinkProblemPage(input: { locale: string; state: 'expired' | 'revoked' | 'invalid'; fresh?: { target: LinkTarget; token: string } }): string {
-  const t = linkText[language(input.locale)];
-  const s = t[input.state];
-  const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${esc(value)}">`;
+  const t = translator(input.locale);
+  const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
+  const fresh = input.state !== 'invalid' ? input.fresh : undefined;
   const offer =
-    input.state !== 'invalid' && input.fresh
-      ? `<p>${esc(t.offer)}</p><form method="post" action="${FRESH_LINK_PATH}">${hidden('p', input.fresh.target.purpose)}${hidden('id', input.fresh.target.id)}${input.fresh.target.context !== undefined ? hidden('c', input.fresh.target.context) : ''}${hidden('t', input.fresh.token)}<p><button type="submit">${esc(t.button)}</button></p></form>`
-      : '';
-  return page(input.locale, s.title, `<p>${esc(s.why)}</p>${offer}`);
+    fresh &&
+    html`<p>${t('link.offer')}</p><form method="post" action="${FRESH_LINK_PATH}">${hidden('p', fresh.target.purpose)}${hidden('id', fresh.target.id)}${fresh.target.context !== undefined && hidden('c', fresh.target.context)}${hidden('t', fresh.token)}<p><button type="submit">${t('link.button')}</button></p></form>`;
+  return page(input.locale, t(`link.${input.state}.title`), html`<p>${t(`link.${input.state}.why`)}</p>${offer}`);
 }
 
 /** The answer to the fresh-link button: the same whether a mail went out or not, and never the address. */
 export function renderFreshLinkSentPage(locale: string): string {
-  const t = linkText[language(locale)];
-  return page(locale, t.sentTitle, `<p role="status">${esc(t.sent)}</p>`);
+  const t = translator(locale);
+  return page(locale, t('link.sentTitle'), html`<p role="status">${t('link.sent')}</p>`);
 }
 
 /** A form value we cannot accept: which field and why (the page answers 400). */
 export function renderFieldErrorPage(input: { locale: string; field: string; message: string }): string {
-  const t = linkText[language(input.locale)];
-  return page(input.locale, t.errorTitle, `<p role="alert"><strong>${esc(input.field)}</strong>: ${esc(input.message)}</p>`);
+  const t = translator(input.locale);
+  return page(input.locale, t('link.errorTitle'), html`<p role="alert"><strong>${input.field}</strong>: ${input.message}</p>`);
 }
 
 export function renderLinkNotFoundPage(locale: string): string {
-  const t = linkText[language(locale)];
-  return page(locale, t.notFoundTitle, `<p>${esc(t.notFound)}</p>`);
+  const t = translator(locale);
+  return page(locale, t('link.notFoundTitle'), html`<p>${t('link.notFound')}</p>`);
 }
 
 /** The mail with a fresh link (one link; a rating link opens the rating form with nothing chosen). */
 export function renderFreshLinkMail(input: { customerName: string; locale: string; timeZone: string; purpose: LinkPurpose; link: string; expiresAt: Date }): RenderedMail {
-  const t = linkText[language(input.locale)];
-  return paragraphsMail(input.locale, t.mailSubject, [
-    t.greeting(input.customerName),
-    `${t.mailIntro(t.purpose[input.purpose])}\n${input.link}`,
-    t.mailUntil(formatDate(input.expiresAt.toISOString(), input.locale, input.timeZone)),
-    t.mailIgnore,
+  const t = translator(input.locale);
+  const link: MailLink = input.purpose === 'pay' ? { href: input.link, label: t('mail.payButton'), button: true } : { href: input.link };
+  return composeMail(input.locale, t('link.mail.subject'), [
+    t('mail.greeting', { name: input.customerName }),
+    [`${t('link.mail.intro', { purpose: t(`link.purpose.${input.purpose}`) })}\n`, link],
+    t('link.mail.until', { date: formatDate(input.expiresAt.toISOString(), input.locale, input.timeZone) }),
+    t('link.mail.ignore'),
   ]);
 }

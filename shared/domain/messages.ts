@@ -1,8 +1,12 @@
+import { html, lines, raw, type Html } from './html.ts';
+import { languageOf, translator } from './i18n/catalog.ts';
 import { formatMoney } from './money.ts';
 
 /**
- * Customer messages, rendered in the customer's language (English and German so far; other locales fall back to
- * English) with amounts formatted by Intl in their locale and dates in their time zone. Pure: no I/O, no clock.
+ * Customer messages, rendered in the customer's language (the message catalogs in ./i18n: English, German; a locale
+ * without a catalog falls back to English) with amounts formatted by Intl in their locale and dates in their time
+ * zone. Every mail has a plain-text part and an HTML part built from the same paragraphs: a link is the bare URL in
+ * the text and an anchor (a button, for paying) in the HTML. Pure: no I/O, no clock.
  */
 
 export interface RenderedMail {
@@ -11,29 +15,67 @@ export interface RenderedMail {
   text: string;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/** A link in a mail: the URL in the text part; an anchor (labelled, or showing the URL) in the HTML part. */
+export interface MailLink {
+  href: string;
+  /** The anchor's text in HTML (default: the URL itself). */
+  label?: string;
+  /** Shown as a button in HTML (paying). */
+  button?: boolean;
 }
 
-/** A mail from paragraphs: plain text, and the same paragraphs as escaped HTML. */
-export function paragraphsMail(locale: string, subject: string, paragraphs: readonly string[]): RenderedMail {
+/** One paragraph: text (with `\n` line breaks) and links. */
+export type MailParagraph = string | readonly (string | MailLink)[];
+
+const BUTTON_STYLE =
+  'display:inline-block;padding:8px 16px;border-radius:4px;background:#1a4f8b;color:#ffffff;text-decoration:none;font-weight:600';
+
+/** Only web links become anchors (a `javascript:` or `data:` URL never becomes clickable). */
+const LINKABLE = /^(https?:\/\/|\/)/i;
+
+function linkHtml(link: MailLink): Html {
+  if (!LINKABLE.test(link.href)) return lines(link.href);
+  return link.button
+    ? html`<a href="${link.href}" style="${raw(BUTTON_STYLE)}">${link.label ?? link.href}</a>`
+    : html`<a href="${link.href}">${link.label ?? link.href}</a>`;
+}
+
+/** The links of a mail's paragraphs, in order (for tests and for the anchor check). */
+export function mailLinks(paragraphs: readonly MailParagraph[]): MailLink[] {
+  return paragraphs.flatMap((p) => (typeof p === 'string' ? [] : p.filter((i): i is MailLink => typeof i !== 'string')));
+}
+
+/** A mail from paragraphs: the plain-text part, and the same paragraphs as escaped HTML with anchors for links. */
+export function composeMail(locale: string, subject: string, paragraphs: readonly MailParagraph[]): RenderedMail {
+  const parts = paragraphs.map((p) => (typeof p === 'string' ? [p] : p));
   return {
     subject,
-    text: paragraphs.join('\n\n'),
-    html: `<!doctype html><html lang="${escapeHtml(locale)}"><body>${paragraphs
-      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-      .join('')}</body></html>`,
+    text: parts.map((p) => p.map((i) => (typeof i === 'string' ? i : i.href)).join('')).join('\n\n'),
+    html: html`<!doctype html><html lang="${locale}"><body>${parts.map(
+      (p) => html`<p>${p.map((i) => (typeof i === 'string' ? lines(i) : linkHtml(i)))}</p>`,
+    )}</body></html>`.toString(),
   };
 }
 
-export function language(locale: string): 'en' | 'de' {
-  return locale.toLowerCase().startsWith('de') ? 'de' : 'en';
+/** The catalog language a locale is spoken in (`de-DE` → `de`; a language without a catalog → `en`). */
+export function language(locale: string): string {
+  return languageOf(locale);
 }
 
 export function formatDate(isoInstantOrDate: string, locale: string, timeZone: string): string {
   const instant = isoInstantOrDate.length === 10 ? new Date(`${isoInstantOrDate}T12:00:00Z`) : new Date(isoInstantOrDate);
   const tz = isoInstantOrDate.length === 10 ? 'UTC' : timeZone;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: tz }).format(instant);
+}
+
+/** The five rating links of a "how did we do?" paragraph: `1: <link>` per line. */
+export function ratingParagraph(links: readonly string[]): MailParagraph {
+  return links.flatMap((href, i) => [`${i > 0 ? '\n' : ''}${i + 1}: `, { href }]);
+}
+
+/** The preferences paragraph every mail ends with, when the customer has a preferences link. */
+export function preferencesParagraph(locale: string, href: string | undefined): MailParagraph[] {
+  return href ? [translator(locale).parts<MailLink>('mail.preferences', { link: { href } })] : [];
 }
 
 export interface ReceiptInput {
@@ -50,45 +92,22 @@ export interface ReceiptInput {
   preferencesLink?: string;
 }
 
-const receiptText = {
-  en: {
-    subject: (amount: string) => `Payment received: ${amount} — thank you`,
-    greeting: (name: string) => `Dear ${name},`,
-    intro: (amount: string, date: string) => `thank you: we received your payment of ${amount} on ${date}.`,
-    line: (n: string, applied: string, balance: string) =>
-      `Invoice ${n}: ${applied} applied, ${balance === '' ? 'paid in full' : `${balance} still open`}.`,
-    credit: (amount: string) => `${amount} more than was owed is kept as credit on your account; it will be used for your next invoice, or refunded on request.`,
-    rate: 'How did we do? One click is enough (1 = poor, 5 = excellent):',
-    prefs: (link: string) => `Change the language, tone and frequency of our messages: ${link}`,
-    closing: 'Kind regards,\nAccounts receivable',
-  },
-  de: {
-    subject: (amount: string) => `Zahlung erhalten: ${amount} — vielen Dank`,
-    greeting: (name: string) => `Guten Tag ${name},`,
-    intro: (amount: string, date: string) => `vielen Dank: Wir haben Ihre Zahlung über ${amount} am ${date} erhalten.`,
-    line: (n: string, applied: string, balance: string) =>
-      `Rechnung ${n}: ${applied} verrechnet, ${balance === '' ? 'vollständig bezahlt' : `${balance} noch offen`}.`,
-    credit: (amount: string) => `${amount} mehr als geschuldet führen wir als Guthaben auf Ihrem Konto; wir verrechnen es mit Ihrer nächsten Rechnung oder erstatten es auf Wunsch.`,
-    rate: 'Wie zufrieden waren Sie mit uns? Ein Klick genügt (1 = gar nicht, 5 = sehr):',
-    prefs: (link: string) => `Sprache, Ton und Häufigkeit unserer Nachrichten ändern: ${link}`,
-    closing: 'Mit freundlichen Grüßen\nDebitorenbuchhaltung',
-  },
-};
-
 export function renderReceipt(input: ReceiptInput): RenderedMail {
-  const t = receiptText[language(input.locale)];
+  const t = translator(input.locale);
   const fmt = (amount: number) => formatMoney({ amount, currency: input.currency }, input.locale);
-  const lines = input.invoices.map((i) => t.line(i.number, fmt(i.applied), i.balanceDue === 0 ? '' : fmt(i.balanceDue)));
-  if (input.credit > 0) lines.push(t.credit(fmt(input.credit)));
-  const paragraphs = [
-    t.greeting(input.customerName),
-    t.intro(fmt(input.amount), formatDate(input.receivedAt, input.locale, input.timeZone)),
-    ...lines,
-    ...(input.feedbackLinks?.length ? [t.rate, input.feedbackLinks.map((l, i) => `${i + 1}: ${l}`).join('\n')] : []),
-    t.closing,
-    ...(input.preferencesLink ? [t.prefs(input.preferencesLink)] : []),
+  const lineTexts = input.invoices.map((i) =>
+    t('receipt.line', { number: i.number, applied: fmt(i.applied), settled: i.balanceDue === 0 ? 'yes' : 'no', balance: i.balanceDue === 0 ? '' : fmt(i.balanceDue) }),
+  );
+  if (input.credit > 0) lineTexts.push(t('receipt.credit', { amount: fmt(input.credit) }));
+  const paragraphs: MailParagraph[] = [
+    t('mail.greeting', { name: input.customerName }),
+    t('receipt.intro', { amount: fmt(input.amount), date: formatDate(input.receivedAt, input.locale, input.timeZone) }),
+    ...lineTexts,
+    ...(input.feedbackLinks?.length ? [t('mail.rate'), ratingParagraph(input.feedbackLinks)] : []),
+    t('mail.closing'),
+    ...preferencesParagraph(input.locale, input.preferencesLink),
   ];
-  return paragraphsMail(input.locale, t.subject(fmt(input.amount)), paragraphs);
+  return composeMail(input.locale, t('receipt.subject', { amount: fmt(input.amount) }), paragraphs);
 }
 
 export interface PaymentFailedInput {
@@ -99,41 +118,25 @@ export interface PaymentFailedInput {
   invoices: { number: string; paymentReference: string; balanceDue: number; payLink: string }[];
 }
 
-const failedText = {
-  en: {
-    subject: 'Your payment did not go through — nothing else to worry about',
-    greeting: (name: string) => `Dear ${name},`,
-    intro: (amount: string) =>
-      `your payment of ${amount} could not be completed. This happens — no fee or penalty applies, and nothing about your account has changed.`,
-    retry: 'You can try again — with the same card, another one or another method — whenever suits you:',
-    line: (n: string, amount: string, ref: string, link: string) =>
-      `Invoice ${n}: ${amount} — try again here: ${link} — or by bank transfer with the payment reference ${ref}`,
-    closing: 'If anything is unclear, just reply to this email.\n\nKind regards,\nAccounts receivable',
-  },
-  de: {
-    subject: 'Ihre Zahlung ist nicht durchgegangen — kein Grund zur Sorge',
-    greeting: (name: string) => `Guten Tag ${name},`,
-    intro: (amount: string) =>
-      `Ihre Zahlung über ${amount} konnte nicht abgeschlossen werden. Das kommt vor — es fallen keine Gebühren an, und an Ihrem Konto hat sich nichts geändert.`,
-    retry: 'Sie können es jederzeit erneut versuchen — mit derselben oder einer anderen Karte oder Zahlungsart:',
-    line: (n: string, amount: string, ref: string, link: string) =>
-      `Rechnung ${n}: ${amount} — erneut versuchen: ${link} — oder per Überweisung mit dem Verwendungszweck ${ref}`,
-    closing: 'Bei Fragen antworten Sie einfach auf diese E-Mail.\n\nMit freundlichen Grüßen\nDebitorenbuchhaltung',
-  },
-};
-
 /** A kind note after a failed card payment: no penalty, how to try again. */
 export function renderPaymentFailed(input: PaymentFailedInput): RenderedMail {
-  const t = failedText[language(input.locale)];
+  const t = translator(input.locale);
   const fmt = (amount: number) => formatMoney({ amount, currency: input.currency }, input.locale);
-  const paragraphs = [
-    t.greeting(input.customerName),
-    t.intro(fmt(input.amount)),
-    t.retry,
-    ...input.invoices.map((i) => t.line(i.number, fmt(i.balanceDue), i.paymentReference, i.payLink)),
-    t.closing,
+  const paragraphs: MailParagraph[] = [
+    t('mail.greeting', { name: input.customerName }),
+    t('paymentFailed.intro', { amount: fmt(input.amount) }),
+    t('paymentFailed.retry'),
+    ...input.invoices.map((i) =>
+      t.parts<MailLink>('paymentFailed.line', {
+        number: i.number,
+        amount: fmt(i.balanceDue),
+        reference: i.paymentReference,
+        link: { href: i.payLink, label: t('mail.payButton'), button: true },
+      }),
+    ),
+    `${t('paymentFailed.help')}\n\n${t('mail.closing')}`,
   ];
-  return paragraphsMail(input.locale, t.subject, paragraphs);
+  return composeMail(input.locale, t('paymentFailed.subject'), paragraphs);
 }
 
 export interface PayPageInput {
@@ -150,41 +153,22 @@ export interface PayPageInput {
   cardUnavailable?: boolean;
 }
 
-const payText = {
-  en: {
-    title: (n: string) => `Invoice ${n}`,
-    due: (amount: string, date: string) => `Amount due: ${amount} (due ${date}).`,
-    settled: 'Nothing to pay — this invoice is settled. Thank you!',
-    card: 'Pay by card or wallet',
-    bank: (account: string, ref: string) => `Or by bank transfer to ${account}, reference ${ref}.`,
-    cardUnavailable: 'Payment by card is not available for this amount.',
-    bankOnly: (account: string, ref: string) => `Please pay by bank transfer to ${account}, reference ${ref}.`,
-  },
-  de: {
-    title: (n: string) => `Rechnung ${n}`,
-    due: (amount: string, date: string) => `Offener Betrag: ${amount} (fällig am ${date}).`,
-    settled: 'Nichts zu zahlen — diese Rechnung ist beglichen. Vielen Dank!',
-    card: 'Mit Karte oder Wallet zahlen',
-    bank: (account: string, ref: string) => `Oder per Überweisung an ${account}, Verwendungszweck ${ref}.`,
-    cardUnavailable: 'Eine Kartenzahlung ist für diesen Betrag leider nicht möglich.',
-    bankOnly: (account: string, ref: string) => `Bitte überweisen Sie den Betrag an ${account}, Verwendungszweck ${ref}.`,
-  },
-};
-
 /** The page a signed pay link opens: what is due, a card button, bank details with the reference. */
 export function renderPayPage(input: PayPageInput): string {
-  const t = payText[language(input.locale)];
+  const t = translator(input.locale);
   const amount = formatMoney({ amount: input.balanceDue, currency: input.currency }, input.locale);
-  const due = formatDate(input.dueDate, input.locale, 'UTC');
+  const due = t('payPage.due', { amount, date: formatDate(input.dueDate, input.locale, 'UTC') });
+  const bank = { account: input.payeeAccount, reference: input.paymentReference };
   const body =
     input.balanceDue > 0 && input.cardUnavailable
-      ? `<p>${escapeHtml(t.due(amount, due))}</p>
-<p>${escapeHtml(t.cardUnavailable)}</p>
-<p>${escapeHtml(t.bankOnly(input.payeeAccount, input.paymentReference))}</p>`
+      ? html`<p>${due}</p>
+<p>${t('payPage.cardUnavailable')}</p>
+<p>${t('payPage.bankOnly', bank)}</p>`
       : input.balanceDue === 0 || !input.checkoutUrl
-      ? `<p>${escapeHtml(t.settled)}</p>`
-      : `<p>${escapeHtml(t.due(amount, formatDate(input.dueDate, input.locale, 'UTC')))}</p>
-<form method="post" action="${escapeHtml(input.checkoutUrl)}"><button type="submit">${escapeHtml(t.card)}</button></form>
-<p>${escapeHtml(t.bank(input.payeeAccount, input.paymentReference))}</p>`;
-  return `<!doctype html><html lang="${escapeHtml(input.locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(t.title(input.invoiceNumber))}</title></head><body><h1>${escapeHtml(t.title(input.invoiceNumber))}</h1>${body}</body></html>`;
+      ? html`<p>${t('payPage.settled')}</p>`
+      : html`<p>${due}</p>
+<form method="post" action="${input.checkoutUrl}"><button type="submit">${t('payPage.card')}</button></form>
+<p>${t('payPage.bank', bank)}</p>`;
+  const title = t('payPage.title', { number: input.invoiceNumber });
+  return html`<!doctype html><html lang="${input.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`.toString();
 }

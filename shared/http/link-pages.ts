@@ -5,6 +5,7 @@
  * (a customer never sees JSON or a 500 for a link problem).
  */
 import { renderFieldErrorPage, renderLinkNotFoundPage, renderLinkProblemPage } from '../domain/link-pages.ts';
+import { languageOf, localeForLanguage } from '../domain/i18n/catalog.ts';
 import { LinkRefused } from '../services/links.ts';
 import { getHeader, HttpError, type HttpEvent, type HttpResult, type Route } from './api.ts';
 
@@ -19,9 +20,13 @@ export function htmlPage(statusCode: number, body: string): HttpResult {
   return { statusCode, headers: { ...PAGE_HEADERS }, body };
 }
 
-/** The browser's language, for pages shown before we know whose link it is. */
+/**
+ * The browser's language, for pages shown before we know whose link it is: the first language of `Accept-Language`
+ * if we have a catalog for it (as that catalog's locale), else English.
+ */
 export function browserLocale(event: HttpEvent): string {
-  return /^\s*de\b/i.test(getHeader(event, 'accept-language') ?? '') ? 'de-DE' : 'en-GB';
+  const first = (getHeader(event, 'accept-language') ?? '').split(',')[0]?.split(';')[0] ?? '';
+  return localeForLanguage(languageOf(first));
 }
 
 export function linkProblemResponse(error: LinkRefused, event: HttpEvent): HttpResult {

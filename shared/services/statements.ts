@@ -16,10 +16,10 @@ import {
   hasContent,
   lastFullMonth,
   periodTooLong,
-  renderStatementMail,
   type Statement,
   type StatementInvoice,
 } from '../domain/statement.ts';
+import { renderStatementMail } from '../domain/statement-mail.ts';
 import { HttpError } from '../http/api.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer, listCustomers } from '../store/customers.ts';

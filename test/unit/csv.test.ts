@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvDecimal, csvDocument, neutraliseFormula } from '../../shared/domain/csv.ts';
 import type { LedgerEntry } from '../../shared/domain/ledger.ts';
-import { buildStatement, statementCsv } from '../../shared/domain/statement.ts';
+import { buildStatement } from '../../shared/domain/statement.ts';
+import { statementCsv } from '../../shared/domain/statement-csv.ts';
 
 /** Splits an RFC 4180 document back into rows of fields (quotes removed, doubled quotes undone). */
 function parseCsv(text: string): string[][] {

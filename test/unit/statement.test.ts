@@ -5,19 +5,16 @@ import {
   AGING_BUCKETS,
   addYears,
   buildStatement,
-  csvField,
-  decimalAmount,
   entryDate,
   hasContent,
   lastFullMonth,
   periodTooLong,
-  renderStatementMail,
-  statementCsv,
-  statementFileName,
-  statementHtml,
   type Statement,
   type StatementInvoice,
 } from '../../shared/domain/statement.ts';
+import { csvField, decimalAmount, statementCsv, statementFileName } from '../../shared/domain/statement-csv.ts';
+import { statementHtml } from '../../shared/domain/statement-html.ts';
+import { renderStatementMail } from '../../shared/domain/statement-mail.ts';
 
 const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
