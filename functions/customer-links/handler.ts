@@ -3,7 +3,7 @@ import { parseRating, type LinkTarget } from '../../shared/domain/links.ts';
 import { DEFAULT_BUSINESS_HOURS, leavesSendingTime } from '../../shared/domain/dunning.ts';
 import { newPlanSchema } from '../../shared/domain/plans.ts';
 import { localDate } from '../../shared/domain/dates.ts';
-import { httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
+import { httpErrorOf, httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { browserLocale, htmlPage, linkRoutes } from '../../shared/http/link-pages.ts';
 import { updateProfile } from '../../shared/services/casework.ts';
 import type { CustomerPatch } from '../../shared/domain/customer.ts';
@@ -130,8 +130,9 @@ export const handler = httpHandler(linkRoutes({
       const { plan } = await createPlan(input.data, 'customer', key, at(event));
       return html(renderPlanRequestPage({ ...view, result: { status: plan.status === 'active' ? 'active' : 'pending_approval', instalments: plan.instalments, currency: plan.currency } }));
     } catch (error) {
-      if (error instanceof HttpError && error.statusCode < 500) {
-        return { ...html(renderPlanRequestPage({ ...view, result: { error: error.message } })), statusCode: error.statusCode };
+      const clientError = httpErrorOf(error);
+      if (clientError && clientError.statusCode < 500) {
+        return { ...html(renderPlanRequestPage({ ...view, result: { error: clientError.message } })), statusCode: clientError.statusCode };
       }
       throw error;
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newInvoiceSchema } from '../../shared/domain/invoice.ts';
 import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
-import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/http/cursor.ts';
+import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/services/cursor.ts';
 import { issueInvoice } from '../../shared/services/admin.ts';
 import { applyCustomerCredit } from '../../shared/services/payments.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../../shared/store/invoices.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
-import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/http/cursor.ts';
+import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/services/cursor.ts';
 import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, shown, staffAllocationSchema } from '../../shared/services/review.ts';
 import { getFacts, getPayment, listPayments } from '../../shared/store/payments.ts';
 

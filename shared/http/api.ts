@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getSecret } from '../adapters/secrets.ts';
 import { errorForLog, logger } from '../logger.ts';
+import { UseCaseError, type UseCaseErrorKind } from '../services/errors.ts';
 import { functions, type Trigger } from '../topology.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -23,6 +24,20 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The one map from the services' use-case errors to HTTP status codes (lago-api's api_errors.rb). */
+const STATUS_OF: Record<UseCaseErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+};
+
+/** The client error an error stands for: an HttpError as it is, a use-case error mapped to its status; else undefined. */
+export function httpErrorOf(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof UseCaseError) return new HttpError(STATUS_OF[error.kind], error.code, error.message, error.field);
+  return undefined;
 }
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
@@ -64,10 +79,6 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   const field = issue?.path.join('.') || undefined;
   const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid request';
   throw new HttpError(400, 'invalid_request', message, field);
-}
-
-export function requestHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
 function routeTrigger(routeKey: string): Extract<Trigger, { type: 'http' }> | undefined {
@@ -129,7 +140,7 @@ export function htmlPolicy(html: string): string {
 
 /**
  * Builds a function's HTTP handler from its routes (keyed by the manifest's `METHOD /path`). Authentication follows
- * the manifest's `auth` for the route; errors become JSON: HttpError → its 4xx, anything else → 500 (a bug, logged).
+ * the manifest's `auth` for the route; errors become JSON: HttpError → its 4xx, a use-case error → its status (httpErrorOf), anything else → 500 (a bug, logged).
  * Every response, success or error, leaves with `withSecurityHeaders`.
  */
 export function httpHandler(routes: Record<string, Route>) {
@@ -148,8 +159,8 @@ export function httpHandler(routes: Record<string, Route>) {
       if (request.response) request.response = withSecurityHeaders(request.response);
     })
     .onError(async (request) => {
-      const error = request.error;
-      if (error instanceof HttpError) {
+      const error = httpErrorOf(request.error);
+      if (error) {
         request.response = withSecurityHeaders(
           json(error.statusCode, {
             error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
@@ -157,7 +168,7 @@ export function httpHandler(routes: Record<string, Route>) {
         );
         return;
       }
-      logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(error) });
+      logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(request.error) });
       request.response = withSecurityHeaders(json(500, { error: { code: 'internal_error', message: 'internal error' } }));
     });
 }

@@ -7,7 +7,7 @@
 import { renderFieldErrorPage, renderLinkNotFoundPage, renderLinkProblemPage } from '../domain/link-pages.ts';
 import { languageOf, localeForLanguage } from '../domain/i18n/catalog.ts';
 import { LinkRefused } from '../services/links.ts';
-import { getHeader, HttpError, type HttpEvent, type HttpResult, type Route } from './api.ts';
+import { getHeader, httpErrorOf, type HttpEvent, type HttpResult, type Route } from './api.ts';
 
 /** (CSP, nosniff and framing are added to every response by `httpHandler`: see `withSecurityHeaders` in api.ts.) */
 export const PAGE_HEADERS = {
@@ -46,9 +46,10 @@ export function linkRoutes(routes: Record<string, Route>): Record<string, Route>
           return await route(event);
         } catch (error) {
           if (error instanceof LinkRefused) return linkProblemResponse(error, event);
-          if (error instanceof HttpError && error.statusCode === 404) return htmlPage(404, renderLinkNotFoundPage(browserLocale(event)));
-          if (error instanceof HttpError && error.statusCode < 500) {
-            return htmlPage(error.statusCode, renderFieldErrorPage({ locale: browserLocale(event), field: error.field ?? error.code, message: error.message }));
+          const clientError = httpErrorOf(error);
+          if (clientError?.statusCode === 404) return htmlPage(404, renderLinkNotFoundPage(browserLocale(event)));
+          if (clientError && clientError.statusCode < 500) {
+            return htmlPage(clientError.statusCode, renderFieldErrorPage({ locale: browserLocale(event), field: clientError.field ?? clientError.code, message: clientError.message }));
           }
           throw error;
         }

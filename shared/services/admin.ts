@@ -1,8 +1,8 @@
 import { buildCustomer, type Customer, type NewCustomer } from '../domain/customer.ts';
 import { buildInvoice, sequenceInvoiceNumber, type Invoice, type NewInvoice } from '../domain/invoice.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
-import { HttpError, requestHash } from '../http/api.ts';
-import { KEY_REUSED_MESSAGE, replayed } from './idempotency.ts';
+import { Conflict, IdempotencyKeyReused, Invalid } from './errors.ts';
+import { replayed, requestHash } from './idempotency.ts';
 import { getCustomer, putNewCustomer } from '../store/customers.ts';
 import { createInvoice, getInvoice, nextSequence, type InvoiceSchedule } from '../store/invoices.ts';
 import { actionShard, firstActionAt, interestRun } from '../domain/collections.ts';
@@ -26,10 +26,10 @@ export async function createCustomer(
   const result = await putNewCustomer(customer, hash);
   if (result === 'created') return { customer, created: true };
   if (result === 'account_taken') {
-    throw new HttpError(409, 'account_taken', 'bankAccounts: an account or the Stripe customer belongs to another customer', 'bankAccounts');
+    throw new Conflict('account_taken', 'bankAccounts: an account or the Stripe customer belongs to another customer', 'bankAccounts');
   }
   const existing = await getCustomer(id);
-  if (!existing) throw new HttpError(409, 'idempotency_key_reused', KEY_REUSED_MESSAGE);
+  if (!existing) throw new IdempotencyKeyReused();
   return { customer: replayed(existing, hash), created: false };
 }
 
@@ -41,7 +41,7 @@ export async function issueInvoice(
   const id = idempotencyKey ? stableId('inv', `invoice:${idempotencyKey}`) : newId('inv');
   const hash = requestHash(input);
   const customer = await getCustomer(input.customerId);
-  if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+  if (!customer) throw new Invalid('customerId', 'no such customer');
   if (idempotencyKey) {
     const existing = await getInvoice(id);
     if (existing) return replay(existing, hash);
@@ -63,9 +63,9 @@ export async function issueInvoice(
         break;
       }
       case 'duplicate_number':
-        throw new HttpError(409, 'duplicate_invoice_number', `number: invoice ${number} exists already`, 'number');
+        throw new Conflict('duplicate_invoice_number', `number: invoice ${number} exists already`, 'number');
       case 'no_customer':
-        throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+        throw new Invalid('customerId', 'no such customer');
       case 'duplicate_reference':
         continue; // astronomically rare: draw another reference
     }

@@ -13,7 +13,7 @@ import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { renderNotice, type Notice } from '../domain/notice-mail.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { HttpError, requestHash } from '../http/api.ts';
+import { Conflict, Invalid, NotFound } from './errors.ts';
 import { getDisputeRecord, invoiceMoneyUpdate, unpaidInvoices, type StoredDispute } from '../store/collections.ts';
 import { customerNameIndex, getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
@@ -25,7 +25,7 @@ import { isConditionalFailure, tableName, transactWrite } from '../store/table.t
 import { ACTION_SHARDS } from '../topology.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
-import { replayed } from './idempotency.ts';
+import { replayed, requestHash } from './idempotency.ts';
 
 const positiveMinor = z.number().int('must be an integer in minor units').positive('must be positive').refine(Number.isSafeInteger, 'too large');
 
@@ -51,7 +51,7 @@ export const holdSchema = z
   .strict();
 
 function notFound(what: string, id: string): never {
-  throw new HttpError(404, 'not_found', `${what} ${id} not found`);
+  throw new NotFound(`${what} ${id} not found`);
 }
 
 async function notify(customer: Customer, key: string, kind: string, notice: Notice, now: Date): Promise<MailMessage | undefined> {
@@ -82,10 +82,10 @@ export async function openDispute(
   }
   const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
   const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
-  if (invoice.status === 'paid') throw new HttpError(409, 'invoice_paid', `invoice ${invoiceId} is paid; nothing to dispute`);
-  if (invoice.dispute) throw new HttpError(409, 'already_disputed', `invoice ${invoiceId} has an open dispute ${invoice.dispute.id}`);
+  if (invoice.status === 'paid') throw new Conflict('invoice_paid', `invoice ${invoiceId} is paid; nothing to dispute`);
+  if (invoice.dispute) throw new Conflict('already_disputed', `invoice ${invoiceId} has an open dispute ${invoice.dispute.id}`);
   if (input.amount !== undefined && input.amount > invoice.balanceDue) {
-    throw new HttpError(400, 'invalid_request', `amount: must not exceed the balance due (${invoice.balanceDue})`, 'amount');
+    throw new Invalid('amount', `must not exceed the balance due (${invoice.balanceDue})`);
   }
   const dispute: InvoiceDispute = {
     id,
@@ -118,7 +118,7 @@ export async function openDispute(
       const existing = await getDisputeRecord(id);
       if (existing) return replayDispute(existing, hash);
     }
-    throw new HttpError(409, 'conflict', `invoice ${invoiceId} changed (paid or disputed meanwhile); read it and retry`);
+    throw new Conflict('conflict', `invoice ${invoiceId} changed (paid or disputed meanwhile); read it and retry`);
   }
   await deliverSoon(mail, now);
   return { dispute: stored, created: true };
@@ -150,15 +150,15 @@ export async function resolveDispute(
     const invoice = (await getInvoice(dispute.invoiceId)) ?? notFound('invoice', dispute.invoiceId);
     if (dispute.resolution) {
       const same = dispute.resolution.outcome === input.outcome && (input.amount === undefined || input.amount === dispute.resolution.amount);
-      if (!same) throw new HttpError(409, 'already_resolved', `dispute ${id} was already resolved as ${dispute.resolution.outcome}`);
+      if (!same) throw new Conflict('already_resolved', `dispute ${id} was already resolved as ${dispute.resolution.outcome}`);
       return { dispute, invoice, replayed: true };
     }
-    if (invoice.dispute?.id !== id) throw new HttpError(409, 'not_open', `dispute ${id} is not open on invoice ${invoice.id}`);
+    if (invoice.dispute?.id !== id) throw new Conflict('not_open', `dispute ${id} is not open on invoice ${invoice.id}`);
     const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
     const shard = actionShard(customer.id, ACTION_SHARDS);
     const credit = input.outcome === 'upheld' ? (input.amount ?? dispute.amount ?? invoice.balanceDue) : 0;
     if (credit > invoice.balanceDue) {
-      throw new HttpError(400, 'invalid_request', `amount: the credit note must not exceed the balance due (${invoice.balanceDue})`, 'amount');
+      throw new Invalid('amount', `the credit note must not exceed the balance due (${invoice.balanceDue})`);
     }
     const resolution = { outcome: input.outcome, ...(credit ? { amount: credit } : {}), explanation: input.explanation, resolvedAt: now.toISOString() };
     const resolved: StoredDispute = { ...dispute, resolution };
@@ -201,7 +201,7 @@ export async function resolveDispute(
     }
     if (!codes.includes('ConditionalCheckFailed') && !codes.includes('TransactionConflict')) throw new Error(`resolve dispute: ${codes.join(',')}`);
   }
-  throw new HttpError(409, 'conflict', `invoice of dispute ${id} keeps changing; retry`);
+  throw new Conflict('conflict', `invoice of dispute ${id} keeps changing; retry`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -210,13 +210,13 @@ export async function resolveDispute(
 export async function grantExtension(invoiceId: string, input: z.infer<typeof extensionSchema>, now: Date): Promise<{ invoice: Invoice; created: boolean }> {
   const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
   if (invoice.extension?.dueDate === input.newDueDate) return { invoice, created: false };
-  if (invoice.status === 'paid') throw new HttpError(409, 'invoice_paid', `invoice ${invoiceId} is paid`);
-  if (invoice.escalatedAt) throw new HttpError(409, 'escalated', `invoice ${invoiceId} was handed over to legal on ${invoice.escalatedAt}`);
+  if (invoice.status === 'paid') throw new Conflict('invoice_paid', `invoice ${invoiceId} is paid`);
+  if (invoice.escalatedAt) throw new Conflict('escalated', `invoice ${invoiceId} was handed over to legal on ${invoice.escalatedAt}`);
   const current = effectiveDueDate(invoice);
   if (input.newDueDate <= current) {
-    throw new HttpError(400, 'invalid_request', `newDueDate: must be after the due date in force (${current})`, 'newDueDate');
+    throw new Invalid('newDueDate', `must be after the due date in force (${current})`);
   }
-  if (input.newDueDate > addDays(current, 366)) throw new HttpError(400, 'invalid_request', 'newDueDate: at most one year after the due date in force', 'newDueDate');
+  if (input.newDueDate > addDays(current, 366)) throw new Invalid('newDueDate', 'at most one year after the due date in force');
   const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
   const extension = { dueDate: input.newDueDate, reason: input.reason, grantedAt: now.toISOString() };
   const mail = await notify(
@@ -241,7 +241,7 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
     { Delete: { TableName: tableName(), Key: keys.schedule(invoiceId, 'escalation') } },
     ...(mail ? [{ Put: mailPut(mail) }] : []),
   ]);
-  if (codes) throw new HttpError(409, 'conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
+  if (codes) throw new Conflict('conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
   await deliverSoon(mail, now);
   return { invoice: { ...invoice, extension }, created: true };
 }
@@ -283,7 +283,7 @@ async function updateCustomer(customer: Customer, next: Customer): Promise<void>
       }),
     );
   } catch (error) {
-    if (isConditionalFailure(error)) throw new HttpError(409, 'conflict', `customer ${customer.id} changed meanwhile; read it and retry`);
+    if (isConditionalFailure(error)) throw new Conflict('conflict', `customer ${customer.id} changed meanwhile; read it and retry`);
     throw error;
   }
 }
@@ -314,13 +314,13 @@ export async function placeHold(customerId: string, input: z.infer<typeof holdSc
   const existing = customer.holds?.find((h) => h.id === id);
   if (existing) return { hold: existing, created: false };
   if (input.expiresAt && Date.parse(input.expiresAt) <= now.getTime()) {
-    throw new HttpError(400, 'invalid_request', 'expiresAt: must be in the future', 'expiresAt');
+    throw new Invalid('expiresAt', 'must be in the future');
   }
   const hold: Hold = { id, reason: input.reason, createdAt: now.toISOString(), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}) };
   // An active hold (a legal one among them) is never dropped to make room: the customer is full until one ends.
   const holds = addHold(customer.holds, hold, now);
   if (holds === 'limit') {
-    throw new HttpError(409, 'too_many_holds', `customer ${customerId} has ${MAX_ACTIVE_HOLDS} active holds, the most allowed; release one first`);
+    throw new Conflict('too_many_holds', `customer ${customerId} has ${MAX_ACTIVE_HOLDS} active holds, the most allowed; release one first`);
   }
   const { requestHash: _h, ...current } = customer;
   await updateCustomer(current, { ...current, holds, version: customer.version + 1 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { HttpError } from '../http/api.ts';
-import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../http/cursor.ts';
+import { NotFound } from './errors.ts';
+import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
 import { customerEventsPage, customerFeedbackPage } from '../store/collections.ts';
 import { getCustomer } from '../store/customers.ts';
 import { ledgerPage } from '../store/ledger.ts';
@@ -9,7 +9,7 @@ import { mailPage } from '../store/mail.ts';
 /**
  * A customer's ledger and communication history, read a page at a time: a long-standing customer's history never
  * makes one response large (Lambda's 6 MB limit) nor one read long. `limit` + `cursor` as on GET /invoices; the cursor
- * is signed and bound to the route and the customer (shared/http/cursor.ts).
+ * is signed and bound to the route and the customer (shared/services/cursor.ts).
  */
 export const historyQuery = (maxLimit: number, defaultLimit: number) =>
   z.object({
@@ -22,7 +22,7 @@ export const communicationsQuery = historyQuery(100, 100);
 type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
 
 async function existing(customerId: string) {
-  if (!(await getCustomer(customerId))) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
+  if (!(await getCustomer(customerId))) throw new NotFound(`customer ${customerId} not found`);
 }
 
 /**

@@ -16,7 +16,7 @@ import { addDays, isCalendarDate } from '../domain/dates.ts';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { agingReport, feedbackReport, kpiReport, type AgingReport, type Feedback, type FeedbackReport, type KpiReport, type PlanOutcomes } from '../domain/reports.ts';
-import { HttpError } from '../http/api.ts';
+import { Invalid } from './errors.ts';
 import { listCustomers } from '../store/customers.ts';
 import { getInvoice, listInvoices } from '../store/invoices.ts';
 import { keys } from '../store/keys.ts';
@@ -33,7 +33,7 @@ export const feedbackQuerySchema = z.object({ from: calendarDate.optional(), to:
 const utcDate = (now: Date) => now.toISOString().slice(0, 10);
 
 function notAfter(from: string, to: string): void {
-  if (from > to) throw new HttpError(400, 'invalid_request', `from: must not be after to (${to})`, 'from');
+  if (from > to) throw new Invalid('from', `must not be after to (${to})`);
 }
 
 /** Page size of the index reads. */

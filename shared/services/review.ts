@@ -6,13 +6,14 @@ import { z } from 'zod';
 import type { IncomingPayment } from '../domain/application.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import type { Invoice } from '../domain/invoice.ts';
+import { SUSPENSE } from '../domain/ledger.ts';
 import { isCurrency } from '../domain/money.ts';
 import { reverseAllocation } from '../domain/payment-state.ts';
-import { HttpError, requestHash } from '../http/api.ts';
+import { Conflict, Invalid, NotFound } from './errors.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { commitPaymentChange, getPayment, type StoredPayment } from '../store/payments.ts';
-import { replayed } from './idempotency.ts';
+import { replayed, requestHash } from './idempotency.ts';
 import { allocateUnapplied, applyIncomingPayment, paymentIdFor } from './payments.ts';
 
 const positiveMinor = z.number().int().positive().refine(Number.isSafeInteger, 'must be a safe integer (minor units)');
@@ -42,11 +43,11 @@ async function loadTargets(customerId: string, currency: string, allocations: { 
   for (const [i, a] of allocations.entries()) {
     const invoice = await getInvoice(a.invoiceId);
     const field = `allocations.${i}.invoiceId`;
-    if (!invoice) throw new HttpError(400, 'invalid_request', `${field}: no such invoice`, field);
-    if (invoice.customerId !== customerId) throw new HttpError(400, 'invalid_request', `${field}: invoice belongs to another customer`, field);
-    if (invoice.currency !== currency) throw new HttpError(400, 'invalid_request', `${field}: invoice is in ${invoice.currency}`, field);
+    if (!invoice) throw new Invalid(field, 'no such invoice');
+    if (invoice.customerId !== customerId) throw new Invalid(field, 'invoice belongs to another customer');
+    if (invoice.currency !== currency) throw new Invalid(field, `invoice is in ${invoice.currency}`);
     if (a.amount > invoice.balanceDue) {
-      throw new HttpError(400, 'invalid_request', `allocations.${i}.amount: exceeds the invoice balance ${invoice.balanceDue}`, `allocations.${i}.amount`);
+      throw new Invalid(`allocations.${i}.amount`, `exceeds the invoice balance ${invoice.balanceDue}`);
     }
     invoices.push(invoice);
   }
@@ -63,7 +64,7 @@ async function loadTargets(customerId: string, currency: string, allocations: { 
  */
 export async function recordManualPayment(input: z.infer<typeof manualPaymentSchema>, idempotencyKey: string | undefined, now: Date) {
   const customer = await getCustomer(input.customerId);
-  if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+  if (!customer) throw new Invalid('customerId', 'no such customer');
   const naturalKey = [input.customerId, input.method, input.reference, input.amount, input.currency, input.receivedDate];
   const externalId = idempotencyKey ? JSON.stringify([input.customerId, 'key', idempotencyKey]) : JSON.stringify(naturalKey);
   const hash = requestHash(input);
@@ -89,14 +90,14 @@ export async function recordManualPayment(input: z.infer<typeof manualPaymentSch
   if (existing) return { payment: await replay(existing, hash, refusal, input.allocations, payment, now), created: false };
   if (input.allocations) {
     const sum = input.allocations.reduce((s, a) => s + a.amount, 0);
-    if (sum > input.amount) throw new HttpError(400, 'invalid_request', 'allocations: sum exceeds the payment amount', 'allocations');
+    if (sum > input.amount) throw new Invalid('allocations', 'sum exceeds the payment amount');
     await loadTargets(customer.id, input.currency, input.allocations);
     // Record it unapplied (no rule may choose for staff), then apply exactly what staff said.
     const outcome = await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now);
     const stored = (await getPayment(payment.id)) as StoredPayment;
     // A concurrent request with the same id won the race: answer as its retry (or refuse another body).
     if (outcome === 'duplicate') return { payment: await replay(stored, hash, refusal, input.allocations, payment, now), created: false };
-    if (stored.status === 'unapplied' && stored.customerId === 'suspense') {
+    if (stored.status === 'unapplied' && stored.customerId === SUSPENSE) {
       // Booked when the money arrived (the check's date), not when it was keyed in: statements and KPIs date it right.
       await applyByStaff(stored, input.allocations, receivedOn(payment, now));
     }
@@ -120,7 +121,7 @@ async function replay(
 ): Promise<Omit<StoredPayment, 'requestHash'>> {
   const first = replayed(existing, hash, refusal);
   // A retry after a crash between recording the check and applying staff's allocations finishes the job.
-  if (allocations && existing.status === 'unapplied' && existing.customerId === 'suspense' && existing.allocations.every((a) => a.amount === 0)) {
+  if (allocations && existing.status === 'unapplied' && existing.customerId === SUSPENSE && existing.allocations.every((a) => a.amount === 0)) {
     await applyByStaff(existing, allocations, receivedOn(payment, now));
     return shown((await getPayment(payment.id)) as StoredPayment);
   }
@@ -141,12 +142,12 @@ function receivedOn(payment: IncomingPayment, now: Date): Date {
 
 async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: string; amount: number }[], now: Date) {
   const first = await getInvoice(allocations[0]?.invoiceId ?? '');
-  const customerId = payment.customerId === 'suspense' ? first?.customerId : payment.customerId;
-  if (!customerId) throw new HttpError(400, 'invalid_request', 'allocations.0.invoiceId: no such invoice', 'allocations.0.invoiceId');
+  const customerId = payment.customerId === SUSPENSE ? first?.customerId : payment.customerId;
+  if (!customerId) throw new Invalid('allocations.0.invoiceId', 'no such invoice');
   const targets = await loadTargets(customerId, payment.currency, allocations);
   const sum = allocations.reduce((s, a) => s + a.amount, 0);
   if (sum > payment.unapplied) {
-    throw new HttpError(400, 'invalid_request', `allocations: sum ${sum} exceeds the unapplied amount ${payment.unapplied}`, 'allocations');
+    throw new Invalid('allocations', `sum ${sum} exceeds the unapplied amount ${payment.unapplied}`);
   }
   await allocateUnapplied(
     payment,
@@ -161,8 +162,8 @@ async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: st
 /** POST /payments/{id}/allocations: apply money waiting in review, by hand. */
 export async function allocateByStaff(paymentId: string, allocations: { invoiceId: string; amount: number }[], now: Date) {
   const payment = await getPayment(paymentId);
-  if (!payment) throw new HttpError(404, 'not_found', `payment ${paymentId} not found`);
-  if (payment.unapplied === 0) throw new HttpError(409, 'nothing_unapplied', 'payment has no unapplied amount');
+  if (!payment) throw new NotFound(`payment ${paymentId} not found`);
+  if (payment.unapplied === 0) throw new Conflict('nothing_unapplied', 'payment has no unapplied amount');
   await applyByStaff(payment, allocations, now);
   return (await getPayment(paymentId)) as StoredPayment;
 }
@@ -171,10 +172,10 @@ export async function allocateByStaff(paymentId: string, allocations: { invoiceI
 export async function reverseByStaff(paymentId: string, invoiceId: string, now: Date) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const payment = await getPayment(paymentId);
-    if (!payment) throw new HttpError(404, 'not_found', `payment ${paymentId} not found`);
+    if (!payment) throw new NotFound(`payment ${paymentId} not found`);
     const allocation = payment.allocations.find((a) => a.invoiceId === invoiceId && a.amount > 0);
     const invoice = await getInvoice(invoiceId);
-    if (!allocation || !invoice) throw new HttpError(404, 'not_found', `payment ${paymentId} has nothing applied to invoice ${invoiceId}`);
+    if (!allocation || !invoice) throw new NotFound(`payment ${paymentId} has nothing applied to invoice ${invoiceId}`);
     const change = reverseAllocation(payment, payment, invoice, now.toISOString());
     const ok = await commitPaymentChange(
       payment,

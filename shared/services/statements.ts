@@ -20,7 +20,7 @@ import {
   type StatementInvoice,
 } from '../domain/statement.ts';
 import { renderStatementMail } from '../domain/statement-mail.ts';
-import { HttpError } from '../http/api.ts';
+import { Invalid, NotFound } from './errors.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer, listCustomers } from '../store/customers.ts';
 import { listInvoices } from '../store/invoices.ts';
@@ -46,8 +46,8 @@ export const statementQuerySchema = z.object({
 });
 export type StatementQuery = z.infer<typeof statementQuerySchema>;
 
-function badRequest(field: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request', `${field}: ${message}`, field);
+function badRequest(field: string, message: string): Invalid {
+  return new Invalid(field, message);
 }
 
 /**
@@ -89,7 +89,7 @@ export async function requestStatement(customerId: string, rawQuery: Record<stri
     throw badRequest(field, issue?.message ?? 'invalid');
   }
   const customer = await getCustomer(customerId);
-  if (!customer) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
+  if (!customer) throw new NotFound(`customer ${customerId} not found`);
   const { from, to } = requestedPeriod(parsed.data, customer.timeZone, now);
   const { statement } = await statementOf(customer, from, to);
   return { statement, format: parsed.data.format };

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../shared/http/api.ts';
-import { cursorKey, cursorScope, openCursor, sealCursor } from '../../shared/http/cursor.ts';
+import { httpErrorOf } from '../../shared/http/api.ts';
+import { cursorKey, cursorScope, openCursor, sealCursor } from '../../shared/services/cursor.ts';
+import { Invalid } from '../../shared/services/errors.ts';
 
 const key = cursorKey('secret-1');
 const scope = cursorScope('GET /customers/{id}/ledger', { customerId: 'cus_a' });
@@ -10,8 +11,8 @@ function refused(run: () => unknown) {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    expect(error).toMatchObject({ statusCode: 400, code: 'invalid_cursor', field: 'cursor' });
+    expect(error).toBeInstanceOf(Invalid);
+    expect(httpErrorOf(error)).toMatchObject({ statusCode: 400, code: 'invalid_cursor', field: 'cursor' });
     return;
   }
   throw new Error('expected the cursor to be refused');

@@ -14,7 +14,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { getSecret } from '../adapters/secrets.ts';
-import { HttpError } from './api.ts';
+import { Invalid } from './errors.ts';
 
 const VERSION = 'c1';
 /** Longest cursor accepted (query validation uses it too). */
@@ -48,8 +48,7 @@ export function sealCursor(key: Buffer, scope: string, position: CursorPayload |
   return `${payload}.${mac(key, scope, payload).toString('base64url')}`;
 }
 
-const invalid = () =>
-  new HttpError(400, 'invalid_cursor', 'cursor: not a cursor this API issued for this listing; start again without a cursor', 'cursor');
+const invalid = () => new Invalid('cursor', 'not a cursor this API issued for this listing; start again without a cursor', 'invalid_cursor');
 
 /** The position a cursor carries, if this API issued it for `scope`; else 400 `invalid_cursor`. No cursor: undefined. */
 export function openCursor(key: Buffer, scope: string, cursor: string | undefined): CursorPayload | undefined {
