@@ -27,4 +27,15 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Configuration is read once, in one place: shared/config/runtime.ts (every variable declared in shared/topology.ts).
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    ignores: ['shared/config/runtime.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through shared/config/runtime.ts (declared in shared/topology.ts).' },
+      ],
+    },
+  },
 );

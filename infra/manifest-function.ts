@@ -15,7 +15,16 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { env, queueUrlEnvVar, secretArnEnvVar, type FunctionSpec, type QueueId, type SecretName } from '../shared/topology.ts';
+import {
+  env,
+  functionEnv,
+  queueUrlEnvVar,
+  secretArnEnvVar,
+  type EnvVarName,
+  type FunctionSpec,
+  type QueueId,
+  type SecretName,
+} from '../shared/topology.ts';
 
 export { secretArnEnvVar };
 
@@ -53,10 +62,12 @@ export interface ManifestFunctionProps {
   readonly queues: Readonly<Record<QueueId, IQueue>>;
   readonly secrets: Readonly<Record<SecretName, ISecret>>;
   readonly mail: MailResources;
-  /** Extra environment shared by every function (e.g. PUBLIC_BASE_URL). */
-  readonly commonEnvironment?: Readonly<Record<string, string>>;
-  /** `ACCOUNT_TERMS` (JSON) for functions with table access; unset = the terms' defaults. */
-  readonly accountTerms?: string;
+  /**
+   * Values of the stack-wide variables (PUBLIC_BASE_URL, PAYEE_ACCOUNT) and of the operator-configured ones
+   * (ACCOUNT_TERMS, SHORTFALL_TOLERANCE, APPLY_CREDIT_TO_NEW_INVOICES; unset = the documented default). Each is set
+   * only for the functions the topology declares it for (`functionEnv`).
+   */
+  readonly settings?: Readonly<Partial<Record<EnvVarName, string>>>;
   /** The bus functions with `access.putEvents` may put events on (the account's default bus). */
   readonly eventBus?: IEventBus;
   /** Where asynchronous invocations that still fail after Lambda's retries go (scheduled functions). */
@@ -91,22 +102,27 @@ export class ManifestFunction extends Construct {
       }),
     );
 
-    const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'collections',
-      ...props.commonEnvironment,
+    // Exactly the variables the topology declares for this function (shared/topology.ts `functionEnv`).
+    if (spec.access.putEvents && !props.eventBus) throw new Error(`${spec.name} has access.putEvents but no event bus was given`);
+    const values: Record<string, string | undefined> = {
+      ...props.settings,
+      [env.serviceName]: 'collections',
+      [env.tableName]: table.tableName,
+      [env.mailFrom]: mail.mailFrom,
+      [env.sesConfigurationSet]: mail.configurationSetName,
+      [env.eventBusName]: props.eventBus?.eventBusName,
     };
-    if (spec.access.table) environment[env.tableName] = table.tableName;
-    if (spec.access.table && props.accountTerms !== undefined) environment[env.accountTerms] = props.accountTerms;
-    for (const queueId of spec.access.sendTo ?? []) environment[queueUrlEnvVar(queueId)] = queues[queueId].queueUrl;
-    for (const name of spec.access.secrets ?? []) environment[secretArnEnvVar(name)] = secrets[name].secretArn;
-    if (spec.access.sendMail) {
-      environment[env.mailFrom] = mail.mailFrom;
-      environment[env.sesConfigurationSet] = mail.configurationSetName;
-    }
-    if (spec.access.putEvents) {
-      if (!props.eventBus) throw new Error(`${spec.name} has access.putEvents but no event bus was given`);
-      environment[env.eventBusName] = props.eventBus.eventBusName;
+    for (const queueId of spec.access.sendTo ?? []) values[queueUrlEnvVar(queueId)] = queues[queueId].queueUrl;
+    for (const name of spec.access.secrets ?? []) values[secretArnEnvVar(name)] = secrets[name].secretArn;
+    const environment: Record<string, string> = { NODE_OPTIONS: '--enable-source-maps' };
+    for (const { name, source } of functionEnv(spec)) {
+      if (source === 'local') continue;
+      const value = values[name];
+      if (value === undefined) {
+        if (source === 'always') throw new Error(`${spec.name}: no value for ${name}, which the topology always sets`);
+        continue;
+      }
+      environment[name] = value;
     }
 
     assertLocalEsbuild();

@@ -69,6 +69,10 @@ export const contextKeys = {
   payeeAccount: 'collections:payeeAccount',
   /** Account-wide payment terms: a JSON string or object (`ACCOUNT_TERMS` of every function with table access). */
   accountTerms: 'collections:accountTerms',
+  /** Bank-fee shortfall tolerance per currency: JSON currency → minor units (`SHORTFALL_TOLERANCE`). */
+  shortfallTolerance: 'collections:shortfallTolerance',
+  /** `false` stops customer credit from settling new invoices (`APPLY_CREDIT_TO_NEW_INVOICES`). */
+  applyCreditToNewInvoices: 'collections:applyCreditToNewInvoices',
 } as const;
 
 /** The EventBridge bus functions with `access.putEvents` publish to (`EVENT_BUS_NAME`). */
@@ -199,6 +203,8 @@ export class CollectionsStack extends Stack {
     const publicBaseUrlOverride =
       props.publicBaseUrl ?? (contextString(this, contextKeys.publicBaseUrl) || undefined);
     const accountTerms = contextJson(this, contextKeys.accountTerms);
+    const shortfallTolerance = contextJson(this, contextKeys.shortfallTolerance);
+    const applyCredit = contextBoolean(this, contextKeys.applyCreditToNewInvoices);
 
     const fromAddress = mailAddress(mailFrom).toLowerCase();
     const identity = sesIdentity.toLowerCase();
@@ -406,11 +412,13 @@ export class CollectionsStack extends Stack {
           identityArn: emailIdentity.emailIdentityArn,
           configurationSetArn,
         },
-        commonEnvironment: {
+        settings: {
           [env.publicBaseUrl]: publicBaseUrl,
           [env.payeeAccount]: contextString(this, contextKeys.payeeAccount) ?? '',
+          [env.accountTerms]: accountTerms,
+          [env.shortfallTolerance]: shortfallTolerance,
+          [env.applyCreditToNewInvoices]: applyCredit === undefined ? undefined : String(applyCredit),
         },
-        accountTerms,
         eventBus,
         asyncDeadLetterQueue: isAsyncInvoked(spec) ? scheduleDlq : undefined,
       });

@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceName } from './config/runtime.ts';
 
 /**
  * Structured JSON logs (Powertools). Never log personal data (names, emails, IBANs, free remittance text) or
  * secrets: log ids, types, amounts and outcomes only.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'collections' });
+export const logger = new Logger({ serviceName: serviceName() });
 
 const EMAIL = /[^\s@<>"',;:]+@[^\s@<>"',;:]+\.[A-Za-z]{2,}/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b/g;

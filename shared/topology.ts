@@ -239,7 +239,8 @@ export const functions: FunctionSpec[] = [
     timeoutSeconds: 60,
     memoryMb: 512,
     triggers: [{ type: 'schedule', cron: { minute: '0/5', hour: '*' }, description: 'every 5 minutes' }],
-    access: { table: 'readwrite', sendTo: ['payments'] },
+    // sendMail: it also delivers the mail outbox's pending mails (deliverPendingMail).
+    access: { table: 'readwrite', sendTo: ['payments'], sendMail: true },
   },
   {
     name: 'reminders',
@@ -373,7 +374,51 @@ export const env = {
   accountTerms: 'ACCOUNT_TERMS',
   /** EventBridge bus for `collections.*` events; `local` = record only (no EventBridge locally). */
   eventBusName: 'EVENT_BUS_NAME',
+  /** Largest bank-transfer shortfall written off as fees (JSON currency → minor units); unset = the defaults. */
+  shortfallTolerance: 'SHORTFALL_TOLERANCE',
+  /** `false` stops customer credit from settling their next invoice; unset = on. */
+  applyCreditToNewInvoices: 'APPLY_CREDIT_TO_NEW_INVOICES',
+  /** Service name in every log line (Powertools). */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Where Stripe API calls go (local work and tests: a fake or stripe-mock); unset = api.stripe.com. */
+  stripeApiBase: 'STRIPE_API_BASE',
 } as const;
+export type EnvVarName = (typeof env)[keyof typeof env];
+
+/**
+ * Who sets a variable: `always` — the stack sets it for every function it is declared for; `configured` — the stack
+ * sets it when the operator configures it (CDK context), unset means the documented default; `local` — the local
+ * runtime and tests only, never set in AWS (unset = the production behaviour).
+ */
+export type EnvVarSource = 'always' | 'configured' | 'local';
+
+/**
+ * Every variable a function may read, declared once. The runtime config module (`shared/config/runtime.ts`) reads
+ * nothing else; the CDK stack sets exactly these (plus `NODE_OPTIONS`); test/infra/environment.test.ts checks both.
+ * Queue URLs (`<ID>_QUEUE_URL`) and secret ARNs (`<NAME>_SECRET_ARN`) follow `access.sendTo` and `access.secrets`.
+ */
+export const envDeclarations: { name: EnvVarName; source: EnvVarSource; for: (spec: FunctionSpec) => boolean }[] = [
+  { name: env.serviceName, source: 'always', for: () => true },
+  { name: env.publicBaseUrl, source: 'always', for: () => true },
+  { name: env.payeeAccount, source: 'always', for: () => true },
+  { name: env.tableName, source: 'always', for: (f) => f.access.table !== undefined },
+  { name: env.accountTerms, source: 'configured', for: (f) => f.access.table !== undefined },
+  { name: env.shortfallTolerance, source: 'configured', for: (f) => f.access.table !== undefined },
+  { name: env.applyCreditToNewInvoices, source: 'configured', for: (f) => f.access.table !== undefined },
+  { name: env.mailFrom, source: 'always', for: (f) => f.access.sendMail === true },
+  { name: env.sesConfigurationSet, source: 'always', for: (f) => f.access.sendMail === true },
+  { name: env.eventBusName, source: 'always', for: (f) => f.access.putEvents === true },
+  { name: env.stripeApiBase, source: 'local', for: (f) => f.access.secrets?.includes('STRIPE_API_KEY') === true },
+];
+
+/** The variables a function may read (see `envDeclarations`), queue URLs and secret ARNs included. */
+export function functionEnv(spec: FunctionSpec): { name: string; source: EnvVarSource }[] {
+  return [
+    ...envDeclarations.filter((d) => d.for(spec)).map(({ name, source }) => ({ name, source })),
+    ...(spec.access.sendTo ?? []).map((q) => ({ name: queueUrlEnvVar(q), source: 'always' as const })),
+    ...(spec.access.secrets ?? []).map((s) => ({ name: secretArnEnvVar(s), source: 'always' as const })),
+  ];
+}
 
 /**
  * The event a scheduled function receives, EventBridge-shaped. EventBridge Scheduler fills the placeholders from its

@@ -7,14 +7,14 @@ import { linkRoutes } from '../../shared/http/link-pages.ts';
 import { openPayLink } from '../../shared/services/links.ts';
 import { cardPaymentProblem, startCardPayment } from '../../shared/services/card-payment.ts';
 import { getCustomer } from '../../shared/store/customers.ts';
-import { env } from '../../shared/topology.ts';
+import { payeeAccount, publicBaseUrl } from '../../shared/config/runtime.ts';
 
 /** The invoice of a valid pay link (expired, revoked or forged links get their page: see shared/http/link-pages.ts). */
 async function authorisedInvoice(event: HttpEvent) {
   const invoiceId = event.pathParameters?.invoiceId ?? '';
   const token = event.queryStringParameters?.t ?? '';
   const { invoice } = await openPayLink(invoiceId, token, new Date(event.requestContext.timeEpoch));
-  return { invoice, link: payUrl(process.env[env.publicBaseUrl] ?? '', invoiceId, token) };
+  return { invoice, link: payUrl(publicBaseUrl(), invoiceId, token) };
 }
 
 /** The pay page in the customer's language (200, or the status given). */
@@ -29,7 +29,7 @@ function payPage(invoice: Invoice, locale: string, extra: { checkoutUrl?: string
       balanceDue: invoice.balanceDue,
       dueDate: invoice.dueDate,
       paymentReference: formatRfReference(invoice.paymentReference),
-      payeeAccount: process.env[env.payeeAccount] ?? '',
+      payeeAccount: payeeAccount(),
       ...extra,
     }),
   };

@@ -28,9 +28,3 @@ export function ses(): SESv2Client {
   sesClient ??= new SESv2Client({});
   return sesClient;
 }
-
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
-}

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { env } from '../topology.ts';
+import { eventBusName } from '../config/runtime.ts';
 
 let client: EventBridgeClient | undefined;
 
@@ -16,7 +16,7 @@ export interface DomainEvent {
  * in the table's outbox and the id is `local:<time>`.
  */
 export async function publishEvent(event: DomainEvent): Promise<string> {
-  const bus = process.env[env.eventBusName] ?? 'local';
+  const bus = eventBusName();
   if (bus === 'local') return `local:${event.time}`;
   client ??= new EventBridgeClient({});
   const out = await client.send(

@@ -1,6 +1,6 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { requireEnv, ses } from './aws.ts';
-import { env } from '../topology.ts';
+import { ses } from './aws.ts';
+import { mailFrom, sesConfigurationSet } from '../config/runtime.ts';
 import { CUSTOMER_ID_TAG } from './ses-notifications.ts';
 
 export interface OutgoingMail {
@@ -22,9 +22,9 @@ const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
 export async function sendMail(mail: OutgoingMail): Promise<string> {
   const out = await ses().send(
     new SendEmailCommand({
-      FromEmailAddress: requireEnv(env.mailFrom),
+      FromEmailAddress: mailFrom(),
       Destination: { ToAddresses: [mail.to] },
-      ConfigurationSetName: process.env[env.sesConfigurationSet] || undefined,
+      ConfigurationSetName: sesConfigurationSet(),
       EmailTags:
         mail.customerId && TAG_VALUE.test(mail.customerId) ? [{ Name: CUSTOMER_ID_TAG, Value: mail.customerId }] : undefined,
       Content: {

@@ -1,14 +1,15 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { requireEnv, sqs } from './aws.ts';
-import { queueUrlEnvVar, type QueueId } from '../topology.ts';
+import { sqs } from './aws.ts';
+import { queueUrl } from '../config/runtime.ts';
+import type { QueueId } from '../topology.ts';
 
 export async function enqueue(queue: QueueId, body: unknown): Promise<void> {
-  await sqs().send(new SendMessageCommand({ QueueUrl: requireEnv(queueUrlEnvVar(queue)), MessageBody: JSON.stringify(body) }));
+  await sqs().send(new SendMessageCommand({ QueueUrl: queueUrl(queue), MessageBody: JSON.stringify(body) }));
 }
 
 /** Sends many messages, ten per SendMessageBatch call; throws if SQS refuses any (the caller's retry re-sends all). */
 export async function enqueueAll(queue: QueueId, bodies: readonly unknown[]): Promise<void> {
-  const QueueUrl = requireEnv(queueUrlEnvVar(queue));
+  const QueueUrl = queueUrl(queue);
   for (let i = 0; i < bodies.length; i += 10) {
     const chunk = bodies.slice(i, i + 10);
     const out = await sqs().send(

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { toStripeAmount } from './stripe-units.ts';
+import { stripeApiBase } from '../config/runtime.ts';
 
 /**
  * Creates a Stripe Checkout Session for the balance of one invoice. `amount` is in ISO minor units and goes to Stripe
@@ -12,7 +13,7 @@ export async function createCheckoutSession(
   apiKey: string,
   input: { invoiceId: string; invoiceNumber: string; currency: string; amount: number; returnUrl: string; customerEmail?: string },
 ): Promise<string> {
-  const base = process.env.STRIPE_API_BASE ? new URL(process.env.STRIPE_API_BASE) : undefined;
+  const base = stripeApiBase();
   const stripe = new Stripe(apiKey, {
     maxNetworkRetries: 2,
     timeout: 8000,

@@ -45,7 +45,8 @@ import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
-import { ACTION_SHARDS, env } from '../topology.ts';
+import { ACTION_SHARDS } from '../topology.ts';
+import { payeeAccount } from '../config/runtime.ts';
 import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
 import { runStatementsPage } from './statements.ts';
@@ -235,7 +236,7 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     preferencesLink: links.preferences(customer),
     planRequestLink: links.planRequest(customer),
     ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),
-    payeeAccount: process.env[env.payeeAccount] ?? '',
+    payeeAccount: payeeAccount(),
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
   });
   return newMail(customer, reminderKey(mail), `reminder:${mail.step.id}`, rendered, now, {

@@ -12,7 +12,7 @@ import { extractReferences, matchPayment, nearAmountWindow, type MatchCandidates
 import { renderReceipt } from '../domain/messages.ts';
 import { payerNameQueries } from '../domain/party-name.ts';
 import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type AppliedState, type InvoiceChange } from '../domain/payment-state.ts';
-import { shortfallTolerance } from '../config/policy.ts';
+import { applyCreditToNewInvoices, shortfallTolerance } from '../config/runtime.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { customersByName, getCustomer } from '../store/customers.ts';
 import { markDone, type InboxEvent } from '../store/inbox.ts';
@@ -658,7 +658,7 @@ function receiptMail(
  * first. On by default; APPLY_CREDIT_TO_NEW_INVOICES=false turns it off. Returns the amount applied.
  */
 export async function applyCustomerCredit(invoiceId: string, now: Date): Promise<number> {
-  if (process.env.APPLY_CREDIT_TO_NEW_INVOICES === 'false') return 0;
+  if (!applyCreditToNewInvoices()) return 0;
   let applied = 0;
   const first = await getInvoice(invoiceId);
   if (!first) return 0;

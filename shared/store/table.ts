@@ -1,10 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamo, requireEnv } from '../adapters/aws.ts';
-import { env } from '../topology.ts';
+import { dynamo } from '../adapters/aws.ts';
+import { tableName as configuredTableName } from '../config/runtime.ts';
 
 export function tableName(): string {
-  return requireEnv(env.tableName);
+  return configuredTableName();
 }
 
 /** Cancellation reason codes of a failed TransactWriteItems, in action order ("None" for actions that passed). */
