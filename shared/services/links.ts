@@ -18,7 +18,7 @@ import {
 } from '../domain/links.ts';
 import { renderFreshLinkMail } from '../domain/link-pages.ts';
 import { getSecret } from '../adapters/secrets.ts';
-import { HttpError } from '../http/api.ts';
+import { NotFound } from './errors.ts';
 import { bumpLinkVersion, getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { latestMail, newMail, putMail } from '../store/mail.ts';
@@ -89,7 +89,7 @@ export async function openCustomerLink(target: LinkTarget, token: string | undef
   const check = checkLinkToken(await linkKeys(), target, token, now);
   if (!check.authentic) throw new LinkRefused('invalid');
   const customer = await getCustomer(target.id);
-  if (!customer) throw new HttpError(404, 'not_found', 'no such customer');
+  if (!customer) throw new NotFound('no such customer');
   const { requestHash: _h, ...c } = customer;
   refuseUnlessValid(c, target, token as string, check);
   return c;
@@ -101,9 +101,9 @@ export async function openPayLink(invoiceId: string, token: string | undefined, 
   const check = checkLinkToken(await linkKeys(), target, token, now);
   if (!check.authentic) throw new LinkRefused('invalid');
   const invoice = await getInvoice(invoiceId);
-  if (!invoice) throw new HttpError(404, 'not_found', `invoice ${invoiceId} not found`);
+  if (!invoice) throw new NotFound(`invoice ${invoiceId} not found`);
   const customer = await getCustomer(invoice.customerId);
-  if (!customer) throw new HttpError(404, 'not_found', `invoice ${invoiceId} not found`);
+  if (!customer) throw new NotFound(`invoice ${invoiceId} not found`);
   const { requestHash: _h, ...c } = customer;
   refuseUnlessValid(c, target, token as string, check);
   return { invoice, customer: c };
@@ -112,7 +112,7 @@ export async function openPayLink(invoiceId: string, token: string | undefined, 
 /** Revokes every link issued to the customer so far (their next mails carry links of the new version). */
 export async function revokeLinks(customerId: string): Promise<{ customerId: string; linkVersion: number }> {
   const linkVersion = await bumpLinkVersion(customerId);
-  if (linkVersion === undefined) throw new HttpError(404, 'not_found', `customer ${customerId} not found`);
+  if (linkVersion === undefined) throw new NotFound(`customer ${customerId} not found`);
   return { customerId, linkVersion };
 }
 

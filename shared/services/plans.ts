@@ -13,7 +13,8 @@ import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
 import { approvePlan as policyDecision, planAction, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { HttpError, requestHash } from '../http/api.ts';
+import { Conflict, IdempotencyKeyReused, Invalid, NotFound } from './errors.ts';
+import { requestHash } from './idempotency.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
@@ -134,16 +135,16 @@ async function coveredInvoices(customerId: string, invoiceIds: readonly string[]
   for (const [i, id] of invoiceIds.entries()) {
     const invoice = await getInvoice(id);
     const field = `invoiceIds.${i}`;
-    if (!invoice) throw new HttpError(400, 'invalid_request', `${field}: no such invoice`, field);
-    if (invoice.customerId !== customerId) throw new HttpError(400, 'invalid_request', `${field}: invoice belongs to another customer`, field);
-    if (invoice.balanceDue <= 0) throw new HttpError(409, 'invoice_paid', `${field}: invoice ${invoice.number} is paid`, field);
-    if (invoice.dispute) throw new HttpError(409, 'disputed', `${field}: invoice ${invoice.number} is disputed; resolve the dispute first`, field);
-    if (invoice.escalatedAt) throw new HttpError(409, 'escalated', `${field}: invoice ${invoice.number} was handed over to legal`, field);
-    if (invoice.planId) throw new HttpError(409, 'in_plan', `${field}: invoice ${invoice.number} is already in plan ${invoice.planId}`, field);
+    if (!invoice) throw new Invalid(field, 'no such invoice');
+    if (invoice.customerId !== customerId) throw new Invalid(field, 'invoice belongs to another customer');
+    if (invoice.balanceDue <= 0) throw new Conflict('invoice_paid', `${field}: invoice ${invoice.number} is paid`, field);
+    if (invoice.dispute) throw new Conflict('disputed', `${field}: invoice ${invoice.number} is disputed; resolve the dispute first`, field);
+    if (invoice.escalatedAt) throw new Conflict('escalated', `${field}: invoice ${invoice.number} was handed over to legal`, field);
+    if (invoice.planId) throw new Conflict('in_plan', `${field}: invoice ${invoice.number} is already in plan ${invoice.planId}`, field);
     out.push(invoice);
   }
   const currencies = new Set(out.map((i) => i.currency));
-  if (currencies.size > 1) throw new HttpError(400, 'invalid_request', 'invoiceIds: all invoices must be in one currency', 'invoiceIds');
+  if (currencies.size > 1) throw new Invalid('invoiceIds', 'all invoices must be in one currency');
   return out.sort((a, b) => a.dueDate.localeCompare(b.dueDate));
 }
 
@@ -158,24 +159,24 @@ export async function createPlan(
   if (idempotencyKey) {
     const existing = await getPlan(id);
     if (existing) {
-      if (existing.requestHash !== hash) throw new HttpError(409, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request');
+      if (existing.requestHash !== hash) throw new IdempotencyKeyReused();
       const { requestHash: _h, ...plan } = existing;
       return { plan, created: false };
     }
   }
   const customer = await getCustomer(input.customerId);
-  if (!customer) throw new HttpError(400, 'invalid_request', 'customerId: no such customer', 'customerId');
+  if (!customer) throw new Invalid('customerId', 'no such customer');
   const invoices = await coveredInvoices(customer.id, input.invoiceIds);
   const today = localDate(now, customer.timeZone);
   const total = invoices.reduce((s, i) => s + i.balanceDue, 0);
   const firstDueDate = input.firstDueDate ?? addDays(today, 7);
-  if (firstDueDate < today) throw new HttpError(400, 'invalid_request', 'firstDueDate: must not be in the past', 'firstDueDate');
+  if (firstDueDate < today) throw new Invalid('firstDueDate', 'must not be in the past');
   let instalments;
   try {
     instalments = planSchedule({ total, count: input.instalments, frequency: input.frequency, firstDueDate, today, downPayment: input.downPayment, amounts: input.amounts });
   } catch (error) {
     const field = input.amounts ? 'amounts' : input.downPayment ? 'downPayment' : 'instalments';
-    throw new HttpError(400, 'invalid_request', `${field}: ${(error as Error).message}`, field);
+    throw new Invalid(field, (error as Error).message);
   }
   const defaulted = (await plansOfCustomer(customer.id, 'defaulted')).length;
   const policy = policyDecision(instalments, invoices[0]?.currency ?? customer.currency, today, { defaulted });
@@ -232,7 +233,7 @@ export async function createPlan(
   );
   if (codes) {
     if (codes[0] === 'ConditionalCheckFailed' && idempotencyKey) return createPlan(input, requestedBy, idempotencyKey, now);
-    throw new HttpError(409, 'conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
+    throw new Conflict('conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
   }
   await deliverSoon(mail, now);
   logger.info('payment plan created', { planId: plan.id, status: plan.status, instalments: instalments.length });
@@ -241,12 +242,12 @@ export async function createPlan(
 
 export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
   const stored = await getPlan(planId);
-  if (!stored) throw new HttpError(404, 'not_found', `plan ${planId} not found`);
+  if (!stored) throw new NotFound(`plan ${planId} not found`);
   const { requestHash: _h, ...plan } = stored;
   if (plan.status === 'active') return plan;
-  if (plan.status !== 'pending_approval') throw new HttpError(409, 'not_pending', `plan ${planId} is ${plan.status}`);
+  if (plan.status !== 'pending_approval') throw new Conflict('not_pending', `plan ${planId} is ${plan.status}`);
   const customer = await getCustomer(plan.customerId);
-  if (!customer) throw new HttpError(404, 'not_found', `customer ${plan.customerId} not found`);
+  if (!customer) throw new NotFound(`customer ${plan.customerId} not found`);
   const invoices = await coveredInvoices(customer.id, plan.invoiceIds);
   // Approved later than requested: the schedule moves by the days that passed, over today's covered balance.
   const today = localDate(now, customer.timeZone);
@@ -291,7 +292,7 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
       );
     },
   );
-  if (codes) throw new HttpError(409, 'conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
+  if (codes) throw new Conflict('conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
   await deliverSoon(mail, now);
   return next;
 }
