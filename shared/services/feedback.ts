@@ -1,13 +1,10 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_LADDER, ladderForCustomer } from '../domain/dunning.ts';
 import type { Customer } from '../domain/customer.ts';
-import { dynamo } from '../adapters/aws.ts';
 import { Invalid, NotFound } from './errors.ts';
 import { getPayment } from '../store/payments.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { getPlan } from '../store/plans.ts';
-import { keys } from '../store/keys.ts';
-import { tableName } from '../store/table.ts';
+import { saveFeedback } from '../store/feedback.ts';
 import { stableId } from './ids.ts';
 
 export interface FeedbackContext {
@@ -49,25 +46,5 @@ export async function recordFeedback(customer: Customer, context: FeedbackContex
   if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new Invalid('rating', 'must be a whole number from 1 to 5');
   const key = `${context.kind}:${context.ref}`;
   const id = stableId('fb', `${customer.id}:${key}`);
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.feedback(customer.id, key),
-      UpdateExpression:
-        'SET rating = :r, updatedAt = :now, #at = if_not_exists(#at, :now), id = :id, customerId = :c, context = :ctx, entity = :e, GSI3PK = :g3pk, GSI3SK = if_not_exists(GSI3SK, :g3sk)' +
-        (comment !== undefined ? ', #comment = :comment' : ''),
-      ExpressionAttributeNames: { '#at': 'at', ...(comment !== undefined ? { '#comment': 'comment' } : {}) },
-      ExpressionAttributeValues: {
-        ':r': rating,
-        ':now': now.toISOString(),
-        ':id': id,
-        ':c': customer.id,
-        ':ctx': context,
-        ':e': 'feedback',
-        ':g3pk': keys.feedbackListing(now.toISOString(), id).GSI3PK,
-        ':g3sk': keys.feedbackListing(now.toISOString(), id).GSI3SK,
-        ...(comment !== undefined ? { ':comment': comment.slice(0, 2000) } : {}),
-      },
-    }),
-  );
+  await saveFeedback({ id, customerId: customer.id, contextKey: key, context, rating, ...(comment !== undefined ? { comment } : {}) }, now);
 }

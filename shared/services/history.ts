@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { NotFound } from './errors.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
-import { customerEventsPage, customerFeedbackPage } from '../store/collections.ts';
+import { customerEventsPage } from '../store/collections.ts';
+import { customerFeedbackPage } from '../store/feedback.ts';
 import { getCustomer } from '../store/customers.ts';
 import { ledgerPage } from '../store/ledger.ts';
 import { mailPage } from '../store/mail.ts';

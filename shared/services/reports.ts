@@ -8,20 +8,19 @@
  * plus the unpaid invoices for their due dates and two counts of plans. Fine for a report someone asks for; a
  * dashboard polling it would want monthly rollups instead.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { dynamo } from '../adapters/aws.ts';
 import { effectiveDueDate } from '../domain/collections.ts';
 import { addDays, isCalendarDate } from '../domain/dates.ts';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
-import { agingReport, feedbackReport, kpiReport, type AgingReport, type Feedback, type FeedbackReport, type KpiReport, type PlanOutcomes } from '../domain/reports.ts';
+import { agingReport, feedbackReport, kpiReport, type AgingReport, type FeedbackReport, type KpiReport, type PlanOutcomes } from '../domain/reports.ts';
 import { Invalid } from './errors.ts';
 import { listCustomers } from '../store/customers.ts';
 import { getInvoice, listInvoices } from '../store/invoices.ts';
-import { keys } from '../store/keys.ts';
 import { ledgerEntries } from '../store/ledger.ts';
-import { allPages, entity, queryAll, tableName } from '../store/table.ts';
+import { feedbackBetween } from '../store/feedback.ts';
+import { countPlansByStatus } from '../store/plans.ts';
+import { allPages } from '../store/table.ts';
 
 const calendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
 
@@ -70,30 +69,9 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
-async function countIndex(partition: string): Promise<number> {
-  let count = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI3',
-        KeyConditionExpression: 'GSI3PK = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Select: 'COUNT',
-        ExclusiveStartKey,
-      }),
-    );
-    count += out.Count ?? 0;
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return count;
-}
-
 /** Payment plans that ran their course: GSI3 `PLAN_STATUS#completed` and `PLAN_STATUS#defaulted`, counted (all time). */
 async function planOutcomes(): Promise<PlanOutcomes> {
-  const partition = (status: 'completed' | 'defaulted') => keys.planByStatus(status, '', '').GSI3PK;
-  const [completed, defaulted] = await Promise.all([countIndex(partition('completed')), countIndex(partition('defaulted'))]);
+  const [completed, defaulted] = await Promise.all([countPlansByStatus('completed'), countPlansByStatus('defaulted')]);
   return { completed, defaulted };
 }
 
@@ -133,13 +111,6 @@ export async function feedbackFor(query: z.infer<typeof feedbackQuerySchema>, no
   const to = query.to ?? utcDate(now);
   if (query.from !== undefined) notAfter(query.from, to);
   // GSI3 `FEEDBACK` / `<at>#<id>`: `at` is an ISO instant, so the day after `to` bounds the range.
-  const items = (
-    await queryAll({
-      TableName: tableName(),
-      IndexName: 'GSI3',
-      KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': keys.feedbackListing('', '').GSI3PK, ':from': query.from ?? '0', ':to': addDays(to, 1) },
-    })
-  ).map((item) => entity<Feedback>(item) as Feedback);
+  const items = await feedbackBetween(query.from ?? '0', addDays(to, 1));
   return feedbackReport(items, { ...(query.from !== undefined ? { from: query.from } : {}), to });
 }

@@ -341,24 +341,6 @@ export async function customerEventsPage(
   return { items: page.items.map((i) => entity<OutgoingEvent>(i) as OutgoingEvent), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
 }
 
-/** One page of a customer's ratings (one per payment or plan they rated). */
-export async function customerFeedbackPage(
-  customerId: string,
-  limit: number,
-  startKey?: Record<string, unknown>,
-): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
-  const page = await queryPage(
-    {
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'FEEDBACK#' },
-    },
-    limit,
-    startKey,
-  );
-  return { items: page.items.map((i) => entity<Record<string, unknown>>(i) as Record<string, unknown>), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
-}
-
 export async function getDisputeRecord(id: string): Promise<StoredDispute | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.dispute(id), ConsistentRead: true }));
   return entity<StoredDispute>(out.Item);

@@ -33,6 +33,27 @@ export async function plansOfCustomer(customerId: string, status?: PlanStatus): 
   return (out.Items ?? []).map((i) => entity<PaymentPlan>(i) as PaymentPlan);
 }
 
+/** How many plans ever reached `status` (GSI3 `PLAN_STATUS#<status>`, counted, not read). */
+export async function countPlansByStatus(status: PlanStatus): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI3',
+        KeyConditionExpression: 'GSI3PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.planByStatus(status, '', '').GSI3PK },
+        Select: 'COUNT',
+        ExclusiveStartKey,
+      }),
+    );
+    count += out.Count ?? 0;
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return count;
+}
+
 /** A reference's target: an invoice, or a payment plan (instalments quote the plan's reference). */
 export async function referenceTarget(reference: string): Promise<{ invoiceId?: string; planId?: string } | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.reference(reference) }));
