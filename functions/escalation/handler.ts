@@ -1,12 +1,4 @@
-import type { ScheduledEvent } from 'aws-lambda';
-import { logger } from '../../shared/logger.ts';
-import { startSweep } from '../../shared/services/collections.ts';
+import { sweepHandler } from '../../shared/handlers/scheduled.ts';
 
-/** Scheduled escalation sweep: "now" is the schedule's firing time, never the wall clock; the worker does the work. */
-export const handler = async (event: ScheduledEvent) => {
-  const now = new Date(event.time);
-  if (Number.isNaN(now.getTime())) throw new Error('scheduled event without a valid time');
-  const { shards } = await startSweep('escalation', now);
-  logger.info('escalation sweep started', { now: now.toISOString(), shards });
-  return { function: 'escalation', now: now.toISOString(), shards };
-};
+/** Scheduled escalation sweep (daily): "now" is the schedule's firing time; the collections worker does the work. */
+export const handler = sweepHandler('escalation', 'escalation');

@@ -1,12 +1,4 @@
-import type { ScheduledEvent } from 'aws-lambda';
-import { logger } from '../../shared/logger.ts';
-import { startSweep } from '../../shared/services/collections.ts';
+import { sweepHandler } from '../../shared/handlers/scheduled.ts';
 
-/** Scheduled interest sweep: "now" is the schedule's firing time, never the wall clock; the worker does the work. */
-export const handler = async (event: ScheduledEvent) => {
-  const now = new Date(event.time);
-  if (Number.isNaN(now.getTime())) throw new Error('scheduled event without a valid time');
-  const { shards } = await startSweep('interest', now);
-  logger.info('interest sweep started', { now: now.toISOString(), shards });
-  return { function: 'interest', now: now.toISOString(), shards };
-};
+/** Scheduled interest sweep (daily): "now" is the schedule's firing time; the collections worker does the work. */
+export const handler = sweepHandler('interest', 'interest');
