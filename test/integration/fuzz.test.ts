@@ -992,18 +992,36 @@ describe('10,000 malformed, unsigned, replayed or oversized requests → 4xx, ne
  */
 describe('bugs found by fuzzing (regressions)', () => {
   const admin = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
+  /** A customer of these cases' own (the fuzz target above is not created when these run alone). */
+  let customerId = '';
+
+  beforeAll(async () => {
+    const created = await api('POST', '/customers', { name: `Fuzz regressions ${BUG}`, email: `${BUG}.regressions@example.com` });
+    expect(created.status, created.text).toBe(201);
+    customerId = created.body.id as string;
+    await drainSink(); // whatever the controls above enqueued: each case below must enqueue nothing
+  });
+
+  function errorOf(body: string): { code?: string; message?: string; field?: string } {
+    return (JSON.parse(body) as { error: { code?: string; message?: string; field?: string } }).error;
+  }
 
   // BUG 1 (fixed): POST /invoices → 500. Each line passes the schema (quantity ≤ 1,000,000, unitAmount a safe integer) but
   // quantity × unitAmount, or the sum of the lines, is not a safe integer: buildInvoice's assertMinorUnits throws a
   // RangeError (shared/domain/invoice.ts:91 and :106), which httpHandler turns into a 500 — after issueInvoice has
   // already taken a number from the invoice-number sequence (shared/services/admin.ts:46).
   it.each([
-    ['a line whose quantity × unitAmount overflows', [{ description: 'x', quantity: 1_000_000, unitAmount: 9_007_199_254_740 }]],
-    ['lines whose sum overflows', [{ description: 'x', unitAmount: Number.MAX_SAFE_INTEGER }, { description: 'y', unitAmount: 1 }]],
-  ])('POST /invoices with %s → 400 naming the lines', async (_name, lines) => {
-    const body = { customerId: targetCustomerId, currency: 'EUR', lines, issueDate: '2026-11-01', dueDate: '2026-12-01' };
+    ['a line whose quantity × unitAmount overflows', [{ description: 'x', quantity: 1_000_000, unitAmount: 9_007_199_254_740 }], 'lines.0.unitAmount'],
+    ['lines whose sum overflows', [{ description: 'x', unitAmount: Number.MAX_SAFE_INTEGER }, { description: 'y', unitAmount: 1 }], 'lines'],
+  ])('POST /invoices with %s → 400 naming the lines, nothing stored', async (_name, lines, field) => {
+    const body = { customerId, currency: 'EUR', lines, issueDate: '2026-11-01', dueDate: '2026-12-01', number: `B${BUG}` };
     const out = await sendInProcess(request('bug', 'invoices', admin, json(body), 400, ['invalid_request']));
     expect(out.status, out.body).toBe(400);
+    expect(errorOf(out.body)).toMatchObject({ code: 'invalid_request', field });
+    expect(errorOf(out.body).message).toMatch(/too large/);
+    expect((await api('GET', `/invoices?customerId=${customerId}`)).body.items).toEqual([]);
+    expect(await scan('begins_with(PK, :i) AND SK = :s AND customerId = :c', { ':i': 'INVOICE#', ':s': 'INVOICE', ':c': customerId })).toEqual([]);
+    expect(await ledgerEntries(customerId)).toEqual([]);
   });
 
   // BUG 2 (fixed): POST /webhooks/stripe accepted any correctly signed JSON as an event. ingestStripe (shared/services/
@@ -1013,23 +1031,30 @@ describe('bugs found by fuzzing (regressions)', () => {
   // stored and enqueued and then throws in the worker on every receive (interpretStripeEvent) until it is
   // dead-lettered. Only the holder of the signing secret can send these, but the contract is "malformed → 400,
   // nothing stored". (These run with the handlers' queue pointed at the private sink, so no poison reaches the
-  // stack's worker.)
+  // stack's worker.) The refusal names the field (in its message: `<field>: <problem>`).
   it.each([
-    ['null', 'null', undefined],
-    ['an array', '[]', undefined],
-    ['an object without id', '{"object":"event"}', 'undefined'],
-    ['an id that is not a string', `{"id":{"bug":"${BUG}"},"type":"payment_intent.succeeded"}`, '[object Object]'],
-    ['a payment_intent.succeeded without data', `{"id":"evt_${BUG}_nodata","object":"event","type":"payment_intent.succeeded","created":1}`, `evt_${BUG}_nodata`],
+    ['null', 'null', 'event', undefined],
+    ['an array', '[]', 'event', undefined],
+    ['an object without id', '{"object":"event"}', 'id', 'undefined'],
+    ['an id that is not a string', `{"id":{"bug":"${BUG}"},"type":"payment_intent.succeeded"}`, 'id', '[object Object]'],
+    ['a payment_intent.succeeded without data', `{"id":"evt_${BUG}_nodata","object":"event","type":"payment_intent.succeeded","created":1}`, 'data', `evt_${BUG}_nodata`],
     [
       'a payment_intent.succeeded with a negative amount',
       JSON.stringify(stripeEvent(`evt_${BUG}_negative`, 1, -500, 'payment_intent.succeeded', BUG)),
+      'data.object.amount',
       `evt_${BUG}_negative`,
     ],
-  ])('a correctly signed Stripe body that is %s → 400, nothing stored', async (_name, text, storedAs) => {
+  ])('a correctly signed Stripe body that is %s → 400 naming the field, nothing stored', async (_name, text, field, storedAs) => {
     const body = Buffer.from(text as string);
     const headers = { 'content-type': 'application/json', 'stripe-signature': stripeSignature(body, stack.stripeWebhookSecret, nowSeconds()) };
     const out = await sendInProcess(request('bug', 'stripe', headers, body, 400, ['invalid_event']));
     expect(out.status, out.body).toBe(400);
+    const error = errorOf(out.body);
+    expect(error.code).toBe('invalid_event');
+    expect(error.message?.startsWith(`${field as string}`), error.message).toBe(true);
+    // Nothing stored: not under the id it would have had, not under any id with this exact body, nothing enqueued.
     if (storedAs) expect(await getEvent('stripe', storedAs)).toBeUndefined();
+    expect(await scan('begins_with(PK, :ev) AND payload = :body', { ':ev': 'EVENT#stripe#', ':body': text })).toEqual([]);
+    expect(await drainSink()).toEqual([]);
   });
 });
