@@ -16,10 +16,16 @@ export default tseslint.config(
     },
   },
   {
-    // Domain code is pure: no AWS SDK, no Stripe SDK, no clock.
+    // Domain code is pure: no AWS SDK, no Stripe SDK, no clock; it imports nothing from store, services, adapters or http.
     files: ['shared/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'stripe', '../store/*', '../adapters/*', '../services/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', 'stripe'], message: 'Domain code is pure: no AWS or Stripe SDK (use an adapter from a service).' },
+            { group: ['**/store/*', '**/services/*', '**/adapters/*', '**/http/*'], message: 'Domain code imports nothing from store, services, adapters or http.' },
+          ],
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Domain code takes now as a parameter.' },

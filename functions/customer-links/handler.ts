@@ -1,7 +1,7 @@
 import { ratingError, renderFeedbackPage, renderFieldErrorPage, renderFreshLinkSentPage, renderPlanRequestPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
 import { parseRating, type LinkTarget } from '../../shared/domain/links.ts';
-import { DEFAULT_BUSINESS_HOURS, leavesSendingTime } from '../../shared/domain/dunning.ts';
-import { newPlanSchema } from '../../shared/domain/plans.ts';
+import { newPlanSchema, planEligible } from '../../shared/domain/plans.ts';
+import { preferencesChange } from '../../shared/domain/preferences.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { httpErrorOf, httpHandler, HttpError, rawBody, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { browserLocale, htmlPage, linkRoutes } from '../../shared/http/link-pages.ts';
@@ -67,47 +67,26 @@ export const handler = httpHandler(linkRoutes({
   'POST /preferences/{customerId}': async (event) => {
     const customer = await authorised(event, 'preferences');
     const body = form(event);
-    const locale = body.get('locale');
-    const tone = body.get('tone');
-    const cadence = body.get('cadence');
-    const method = body.get('preferredPaymentMethod');
-    const qs = body.get('quietStart');
-    const qe = body.get('quietEnd');
-    if (locale && !['en-GB', 'en-US', 'de-DE'].includes(locale)) throw new HttpError(400, 'invalid_request', 'locale: choose English or German', 'locale');
-    if (tone && !['friendly', 'neutral', 'formal'].includes(tone)) throw new HttpError(400, 'invalid_request', 'tone: choose friendly, neutral or formal', 'tone');
-    if (cadence && !['default', 'minimal'].includes(cadence)) throw new HttpError(400, 'invalid_request', 'cadence: choose standard or minimal', 'cadence');
-    if (method && !['card', 'bank_transfer'].includes(method)) throw new HttpError(400, 'invalid_request', 'preferredPaymentMethod: card or bank_transfer', 'preferredPaymentMethod');
-    const hour = (v: string | null, max: number, field: string) => {
-      if (v === null || v === '') return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > max) throw new HttpError(400, 'invalid_request', `${field}: an hour from 0 to ${max}`, field);
-      return n;
-    };
-    const start = hour(qs, 23, 'quietStart');
-    const end = hour(qe, 24, 'quietEnd');
-    if ((start === undefined) !== (end === undefined)) throw new HttpError(400, 'invalid_request', 'quietStart: give both hours or neither', 'quietStart');
-    if (start !== undefined && end !== undefined && !leavesSendingTime(DEFAULT_BUSINESS_HOURS, { startHour: start, endHour: end })) {
-      throw new HttpError(400, 'invalid_request', 'quietStart: quiet hours must leave at least one hour between 09 and 17', 'quietStart');
-    }
-    const dunning = {
-      ...(customer.dunning ?? {}),
-      ...(tone ? { tone: tone as 'friendly' | 'neutral' | 'formal' } : {}),
-      ...(cadence ? { cadence: cadence as 'default' | 'minimal' } : {}),
-      ...(start !== undefined && end !== undefined ? { quietHours: { startHour: start, endHour: end } } : {}),
-      // A checkbox: present means yes; offered only when an address is on file.
-      ...(customer.postalAddress?.length ? { letters: body.get('letters') === 'yes' } : {}),
-    };
-    if (tone === '') delete dunning.tone;
-    const updated = await updateProfile(
-      customer.id,
-      { ...(locale ? { locale } : {}), dunning: dunning as CustomerPatch['dunning'], ...(method !== null ? { preferredPaymentMethod: method === '' ? null : (method as 'card' | 'bank_transfer') } : {}) },
-      at(event),
+    // The form's rules are the domain's (domain/preferences.ts): the first one broken answers 400 naming its field.
+    const decision = preferencesChange(
+      {
+        locale: body.get('locale'),
+        tone: body.get('tone'),
+        cadence: body.get('cadence'),
+        preferredPaymentMethod: body.get('preferredPaymentMethod'),
+        quietStart: body.get('quietStart'),
+        quietEnd: body.get('quietEnd'),
+        letters: body.get('letters'),
+      },
+      customer,
     );
+    if (!decision.ok) throw new HttpError(400, 'invalid_request', `${decision.field}: ${decision.message}`, decision.field);
+    const updated = await updateProfile(customer.id, { ...decision.change, dunning: decision.change.dunning as CustomerPatch['dunning'] }, at(event));
     return html(renderPreferencesPage({ locale: updated.locale, tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, letters: updated.dunning?.letters, hasAddress: !!updated.postalAddress?.length, action: self(event), saved: true }));
   },
   'GET /plan-request/{customerId}': async (event) => {
     const customer = await authorised(event, 'plan-request');
-    const invoices = (await unpaidInvoices(customer.id)).filter((i) => !i.planId && !i.dispute && !i.escalatedAt);
+    const invoices = (await unpaidInvoices(customer.id)).filter(planEligible);
     return html(renderPlanRequestPage({ locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) }));
   },
   'POST /plan-request/{customerId}': async (event) => {
@@ -119,7 +98,7 @@ export const handler = httpHandler(linkRoutes({
       instalments: Number(body.get('instalments')),
       frequency: body.get('frequency'),
     });
-    const invoices = (await unpaidInvoices(customer.id)).filter((i) => !i.planId && !i.dispute && !i.escalatedAt);
+    const invoices = (await unpaidInvoices(customer.id)).filter(planEligible);
     const view = { locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) };
     if (!input.success) {
       return { ...html(renderPlanRequestPage({ ...view, result: { error: input.error.issues[0]?.message ?? 'invalid request' } })), statusCode: 400 };

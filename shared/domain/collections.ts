@@ -126,9 +126,15 @@ export function addHold(holds: readonly Hold[] | undefined, hold: Hold, now: Dat
   return all.filter((h) => !(surplus > 0 && holdEnded(h, now) && surplus-- > 0));
 }
 
-/** The due date in force: the extension's, else the invoice's. */
-export function effectiveDueDate(invoice: Pick<CollectionsInvoice, 'dueDate' | 'extension'>): string {
+/** The due date in force: the extension's, else the invoice's. The one spelling of this rule. */
+export function effectiveDueDate(invoice: { dueDate: string; extension?: { dueDate: string } | undefined }): string {
   return invoice.extension?.dueDate ?? invoice.dueDate;
+}
+
+/** The terms' fixed late fee for the invoice's currency while it is not charged yet (undefined: none, or charged). */
+export function pendingLateFee(invoice: Pick<CollectionsInvoice, 'terms' | 'currency' | 'lateFeeCharged'>): number | undefined {
+  const fee = invoice.terms?.fixedLateFee?.[invoice.currency] ?? 0;
+  return fee > 0 && !invoice.lateFeeCharged ? fee : undefined;
 }
 
 /** Reminder steps: every ladder step except the legal handover, which the escalation run does. */
@@ -369,7 +375,7 @@ export function interestRun(invoice: CollectionsInvoice, customer: CollectionsCu
   });
   if (fee) postings.push({ kind: 'late_fee', amount: fee.amount, key: fee.key });
 
-  const feePending = !invoice.lateFeeCharged && !fee && (terms.fixedLateFee?.[invoice.currency] ?? 0) > 0;
+  const feePending = !fee && pendingLateFee(invoice) !== undefined;
   const interestPending = start !== undefined && rate > 0;
   const tomorrow = addDays(today, 1);
   const later = (d: string) => (d > tomorrow ? d : tomorrow);

@@ -617,6 +617,20 @@ export function withinTolerance(shortfall: number, balanceDue: number, tolerance
   return shortfall >= 1 && shortfall <= tolerance && shortfall * 20 <= balanceDue;
 }
 
+/**
+ * The shortfall tolerances a payment gets: intermediary banks take fees on transfers, so a bank payment (any method)
+ * or a bank transfer (any channel) gets the per-currency tolerances; card and wallet payments arrive in full and get
+ * none (every currency 0). With `withinTolerance` (1..tolerance and at most 5%) this is the whole shortfall rule.
+ */
+export function shortfallToleranceFor(payment: Pick<IncomingPayment, 'source' | 'method'>, tolerances: Readonly<Record<string, number>>): Record<string, number> {
+  return payment.source === 'bank' || payment.method === 'bank_transfer' ? { ...tolerances } : {};
+}
+
+/** The shortfall tolerance for this payment in its currency, minor units (0 when none applies). */
+export function toleranceFor(payment: Pick<IncomingPayment, 'source' | 'method' | 'currency'>, tolerances: Readonly<Record<string, number>>): number {
+  return shortfallToleranceFor(payment, tolerances)[payment.currency] ?? 0;
+}
+
 /** Tier 4 and 5 candidates among the payer's open invoices in the payment currency. */
 function approximate(ctx: Context, open: readonly Invoice[]): ApproxCandidates {
   const amount = ctx.payment.amount;

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { addDays, daysBetween, isCalendarDate, localDate } from './dates.ts';
 import { allocate } from './money.ts';
-import { DEFAULT_BUSINESS_HOURS, isSendingTime, nextSendingTime, zonedInstant, type QuietHours } from './dunning.ts';
+import { DEFAULT_BUSINESS_HOURS, isSendingTime, nextSendingTime, zonedInstant, type QuietHours, type StepKind } from './dunning.ts';
 
 export type Frequency = 'weekly' | 'biweekly' | 'monthly';
 export type PlanStatus = 'pending_approval' | 'active' | 'completed' | 'defaulted' | 'cancelled';
@@ -105,6 +105,39 @@ export function planSchedule(input: {
     ...(down > 0 ? [{ seq: 0, dueDate: input.today, amount: down }] : []),
     ...amounts.map((amount, k) => ({ seq: k + 1, dueDate: due(k), amount })),
   ];
+}
+
+/** Why an invoice cannot join a payment plan (checked in this order); undefined when it can. */
+export type PlanIneligibility = 'paid' | 'disputed' | 'escalated' | 'in_plan';
+
+/** The invoice facts plan eligibility reads. */
+export interface PlanCandidate {
+  balanceDue: number;
+  dispute?: unknown;
+  escalatedAt?: string;
+  planId?: string;
+}
+
+/**
+ * Plan eligibility, the one rule the plan-request page (which invoices it offers), plan creation (which it refuses,
+ * and why) and the reminders (whether they offer a plan) share: something is still owed, no open dispute (resolve it
+ * first), not handed over to legal, and in no other plan.
+ */
+export function planIneligibility(invoice: PlanCandidate): PlanIneligibility | undefined {
+  if (invoice.balanceDue <= 0) return 'paid';
+  if (invoice.dispute) return 'disputed';
+  if (invoice.escalatedAt) return 'escalated';
+  if (invoice.planId) return 'in_plan';
+  return undefined;
+}
+
+export function planEligible(invoice: PlanCandidate): boolean {
+  return planIneligibility(invoice) === undefined;
+}
+
+/** A reminder offers a payment plan unless it is the legal handover notice, and only when one of its invoices could join one. */
+export function reminderOffersPlan(kind: StepKind, invoices: readonly PlanCandidate[]): boolean {
+  return kind !== 'legal_handover' && invoices.some(planEligible);
 }
 
 export interface PlanPolicy {

@@ -11,6 +11,7 @@
  * rounded once, to 2 decimal places, half away from zero (`roundRatio`; the money rule at a scale of 100). Every ratio
  * comes with the integers it was computed from, so a reader can recompute it exactly.
  */
+import { effectiveDueDate } from './collections.ts';
 import { addDays, daysBetween } from './dates.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { divideRounded } from './money.ts';
@@ -86,7 +87,7 @@ const emptyBuckets = (): Record<AgingBucket, number> => ({ current: 0, '1-30': 0
 
 /** Calendar days from the due date in force (`extension.dueDate ?? dueDate`) to `asOf`; negative before it. */
 export function daysPastDueOn(invoice: Pick<AgingInvoice, 'dueDate' | 'extension'>, asOf: string): number {
-  return daysBetween(invoice.extension?.dueDate ?? invoice.dueDate, asOf);
+  return daysBetween(effectiveDueDate(invoice), asOf);
 }
 
 /**

@@ -13,18 +13,19 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   actionShard,
+  effectiveDueDate,
   escalationDecision,
   interestRun,
   planDunning,
-  type CollectionsInvoice,
   type DunningPlan,
 } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
-import { addDays, localDate } from '../domain/dates.ts';
-import { interestStartDate, type PaymentTerms } from '../domain/terms.ts';
+import { localDate } from '../domain/dates.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
-import { renderReminder, type ReminderItem } from '../domain/reminder-mail.ts';
+import { reminderOffersPlan } from '../domain/plans.ts';
+import { renderReminder } from '../domain/reminder-mail.ts';
+import { reminderItem, reminderRunWrites, sendsLetter } from '../domain/reminder-run.ts';
 import { publishEvent } from '../adapters/events.ts';
 import { enqueueAll } from '../adapters/queue.ts';
 import { errorForLog, logger } from '../logger.ts';
@@ -51,9 +52,8 @@ import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
 import { runStatementsPage } from './statements.ts';
 
-/** Items per index page a sweep message reads; and the most invoices one reminder mail covers (≤ 100 actions). */
+/** Items per index page a sweep message reads. (The most invoices one reminder mail covers: domain/reminder-run.ts.) */
 export const SWEEP_PAGE = 250;
-export const MAX_ITEMS_PER_MAIL = 40;
 const MAX_ATTEMPTS = 5;
 
 export const collectionsMessageSchema = z.discriminatedUnion('job', [
@@ -135,35 +135,12 @@ function shardOf(customerId: string): number {
   return actionShard(customerId, ACTION_SHARDS);
 }
 
-function reminderItem(invoice: CollectionsInvoice, today: string, link: string): ReminderItem {
-  const terms = invoice.terms as PaymentTerms | undefined;
-  const discount = invoice.earlyPaymentDiscount;
-  const dueDate = invoice.extension?.dueDate ?? invoice.dueDate;
-  return {
-    invoiceNumber: invoice.number,
-    currency: invoice.currency,
-    balanceDue: invoice.balanceDue,
-    dueDate,
-    paymentReference: invoice.paymentReference,
-    payLink: link,
-    ...(discount && today <= discount.until && invoice.balanceDue === invoice.total
-      ? { discount: { until: discount.until, discountedAmount: invoice.total - discount.amount } }
-      : {}),
-    ...(terms && terms.lateInterest.mode !== 'none'
-      ? { interestFrom: interestStartDate(dueDate, terms.graceDays, terms.lateInterest.startDaysPastDue) }
-      : {}),
-    ...(terms?.fixedLateFee?.[invoice.currency] && !invoice.lateFeeCharged
-      ? { lateFee: { amount: terms.fixedLateFee[invoice.currency] as number, from: addDays(dueDate, terms.graceDays + 1) } }
-      : {}),
-  };
-}
-
 /**
  * A stable key for a reminder: the same invoices at the same steps of the same due date are one mail, whatever the
  * number of runs. (The due date in force is part of it: after an extension the ladder starts over.)
  */
 function reminderKey(plan: NonNullable<DunningPlan['mail']>): string {
-  const basis = plan.items.map((i) => `${i.invoice.id}:${i.step.id}:${i.invoice.extension?.dueDate ?? i.invoice.dueDate}`).sort().join(',');
+  const basis = plan.items.map((i) => `${i.invoice.id}:${i.step.id}:${effectiveDueDate(i.invoice)}`).sort().join(',');
   return `reminder#${createHash('sha256').update(basis).digest('base64url').slice(0, 22)}`;
 }
 
@@ -181,33 +158,14 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
     if (!customer) return { items: 0 };
     const invoices = await unpaidInvoices(customerId);
     const plan = planDunning(customer, invoices, now, { excluded: customer.mailSuppressed !== undefined });
-    let mail: MailMessage | undefined;
+    // The mail's items capped, and only what changes written, within one transaction (domain/reminder-run.ts).
     const indexed = new Map(invoices.map((i) => [i.id, i.indexedAt ?? null]));
-    const updates = plan.updates.map((u) => ({ ...u }));
-    if (plan.mail) {
-      const items = plan.mail.items.slice(0, MAX_ITEMS_PER_MAIL);
-      const included = new Set(items.map((i) => i.invoice.id));
-      // Items beyond the cap are not sent now: they stay due, for the next run.
-      for (const u of updates) {
-        if (u.sentStep && !included.has(u.invoiceId)) {
-          delete u.sentStep;
-          delete u.escalateOn;
-          u.nextActionAt = now.toISOString();
-        }
-      }
-      mail = await reminderMail(customer, { ...plan.mail, items }, now);
-    }
-    // Write only what changes: a step sent, an escalation to schedule, or a new place in the index — and never more
-    // than one transaction holds (100 actions): the mail's invoices first; index moves left over stay as they are
-    // (still due), for the next run.
-    const sent = updates.filter((u) => u.sentStep);
-    const moved = updates.filter((u) => !u.sentStep && u.nextActionAt !== indexed.get(u.invoiceId));
-    let budget = 99 - (plan.mail ? 2 : 0) - sent.reduce((n, u) => n + 1 + (u.escalateOn ? 1 : 0), 0);
-    const changed = [...sent, ...moved.filter(() => budget-- > 0)];
+    const run = reminderRunWrites(plan, indexed, now);
+    const mail: MailMessage | undefined = run.mail ? await reminderMail(customer, run.mail, now) : undefined;
+    const changed = run.changed;
     // Formal notices also go by post when the customer asked for letters (and we have their address).
-    const formal = plan.mail && (plan.mail.step.channel === 'letter' || plan.mail.step.channel === 'handover');
     const letter =
-      mail && formal && customer.dunning?.letters && customer.postalAddress?.length
+      mail && run.mail && customer.postalAddress && sendsLetter(run.mail.step, customer)
         ? { date: now.toISOString().slice(0, 10), customerId, mailKey: mail.key, address: customer.postalAddress, subject: mail.subject, text: mail.text, createdAt: now.toISOString() }
         : undefined;
     const result = await commitDunning(shardOf(customerId), changed, mail, now, letter);
@@ -234,7 +192,7 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     items: mail.items.map((i) => reminderItem(i.invoice, today, links.pay(customer, i.invoice.id))),
     itemKinds: mail.items.map((i) => i.step.kind),
     preferencesLink: links.preferences(customer),
-    planRequestLink: links.planRequest(customer),
+    ...(reminderOffersPlan(mail.step.kind, mail.items.map((i) => i.invoice)) ? { planRequestLink: links.planRequest(customer) } : {}),
     ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),
     payeeAccount: payeeAccount(),
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
@@ -359,7 +317,7 @@ function escalationEvent(customerId: string, group: readonly Invoice[], today: s
     detail: {
       customerId,
       escalatedOn: today,
-      invoices: group.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: i.extension?.dueDate ?? i.dueDate })),
+      invoices: group.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: effectiveDueDate(i) })),
       totals: Object.fromEntries(
         [...new Set(group.map((i) => i.currency))].map((c) => [c, group.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0)]),
       ),

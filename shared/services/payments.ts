@@ -5,10 +5,10 @@
  * the events arrive in.
  */
 import { planApplication, type Adjustment, type ApplicationPlan, type IncomingPayment } from '../domain/application.ts';
-import type { LedgerEntry } from '../domain/ledger.ts';
+import { SUSPENSE, type LedgerEntry } from '../domain/ledger.ts';
 import type { Customer } from '../domain/customer.ts';
 import { earlyPaymentDiscount, type Invoice } from '../domain/invoice.ts';
-import { extractReferences, matchPayment, nearAmountWindow, type MatchCandidates, type MatchPolicy } from '../domain/matching.ts';
+import { extractReferences, matchPayment, nearAmountWindow, shortfallToleranceFor, toleranceFor, type MatchCandidates, type MatchPolicy } from '../domain/matching.ts';
 import { renderReceipt } from '../domain/messages.ts';
 import { payerNameQueries } from '../domain/party-name.ts';
 import { applyCredit, disputeState, effectiveAmount, rebalance, takenBack, type AppliedState, type InvoiceChange } from '../domain/payment-state.ts';
@@ -95,8 +95,8 @@ export async function loadCandidates(payment: IncomingPayment): Promise<MatchCan
 /** The matcher's policy for this payment. */
 export function matchPolicy(payment: IncomingPayment): MatchPolicy {
   return {
-    // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full.
-    shortfallTolerance: payment.source === 'bank' || payment.method === 'bank_transfer' ? shortfallTolerance() : {},
+    // Fees are taken by intermediary banks on transfers; card and wallet payments arrive in full (domain rule).
+    shortfallTolerance: shortfallToleranceFor(payment, shortfallTolerance()),
     earlyPaymentDiscount,
   };
 }
@@ -106,7 +106,7 @@ const AMOUNT_INDEX_PER_SIDE = 10;
 
 /** Open invoices of any customer with (nearly) this amount; suggestions only, so a failed read is logged, not fatal. */
 async function invoicesNearAmount(payment: IncomingPayment): Promise<Invoice[]> {
-  const tolerance = matchPolicy(payment).shortfallTolerance[payment.currency] ?? 0;
+  const tolerance = toleranceFor(payment, shortfallTolerance());
   const window = nearAmountWindow(payment.amount, tolerance);
   try {
     return await openInvoicesNearAmount({
@@ -239,11 +239,11 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
       }
     }
     const stored = await getPayment(payment.id);
-    if (stored && stored.status === 'applied' && payment.payerAccount && stored.customerId !== 'suspense') {
+    if (stored && stored.status === 'applied' && payment.payerAccount && stored.customerId !== SUSPENSE) {
       // Remember who pays from this account, for payments that come without a reference (also on a retry).
       await linkPayer(`account:${payment.payerAccount}`, stored.customerId, 'remembered_account');
     }
-    if (stored && stored.customerId !== 'suspense') {
+    if (stored && stored.customerId !== SUSPENSE) {
       // A mail failure must not hold up the money: the mail stays pending and the sweep sends it.
       await deliverMail(stored.customerId, receiptKey(payment.id), now).catch((error: unknown) =>
         logger.warn('receipt not sent yet; the sweep will retry', { paymentId: payment.id, error: errorForLog(error) }),

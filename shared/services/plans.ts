@@ -10,7 +10,7 @@ import { addDays, daysBetween, localDate } from '../domain/dates.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
-import { approvePlan as policyDecision, planAction, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
+import { approvePlan as policyDecision, planAction, planIneligibility, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { Conflict, IdempotencyKeyReused, Invalid, NotFound } from './errors.ts';
@@ -137,10 +137,17 @@ async function coveredInvoices(customerId: string, invoiceIds: readonly string[]
     const field = `invoiceIds.${i}`;
     if (!invoice) throw new Invalid(field, 'no such invoice');
     if (invoice.customerId !== customerId) throw new Invalid(field, 'invoice belongs to another customer');
-    if (invoice.balanceDue <= 0) throw new Conflict('invoice_paid', `${field}: invoice ${invoice.number} is paid`, field);
-    if (invoice.dispute) throw new Conflict('disputed', `${field}: invoice ${invoice.number} is disputed; resolve the dispute first`, field);
-    if (invoice.escalatedAt) throw new Conflict('escalated', `${field}: invoice ${invoice.number} was handed over to legal`, field);
-    if (invoice.planId) throw new Conflict('in_plan', `${field}: invoice ${invoice.number} is already in plan ${invoice.planId}`, field);
+    // Plan eligibility is the domain's (domain/plans.ts); here only how each reason is told.
+    switch (planIneligibility(invoice)) {
+      case 'paid':
+        throw new Conflict('invoice_paid', `${field}: invoice ${invoice.number} is paid`, field);
+      case 'disputed':
+        throw new Conflict('disputed', `${field}: invoice ${invoice.number} is disputed; resolve the dispute first`, field);
+      case 'escalated':
+        throw new Conflict('escalated', `${field}: invoice ${invoice.number} was handed over to legal`, field);
+      case 'in_plan':
+        throw new Conflict('in_plan', `${field}: invoice ${invoice.number} is already in plan ${invoice.planId}`, field);
+    }
     out.push(invoice);
   }
   const currencies = new Set(out.map((i) => i.currency));

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AllocationPlan, ApplicationPlan, Decision, IncomingPayment } from '../domain/application.ts';
-import type { LedgerEntry } from '../domain/ledger.ts';
+import { SUSPENSE, type LedgerEntry } from '../domain/ledger.ts';
 import { mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountSortKey } from './keys.ts';
@@ -227,7 +227,7 @@ export async function applyPlan(
 export async function putPendingPayment(payment: IncomingPayment): Promise<boolean> {
   const stored: StoredPayment = {
     ...payment,
-    customerId: payment.payerCustomerId ?? 'suspense',
+    customerId: payment.payerCustomerId ?? SUSPENSE,
     status: 'pending',
     decision: { outcome: 'unapplied', rule: 'pending', evidence: {}, reason: 'payment is still processing' },
     decisions: [],
