@@ -1,7 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { processPartialResponse } from '../../shared/handlers/sqs-batch.ts';
-import { collectionsMessageSchema, processCollectionsMessage } from '../../shared/services/collections.ts';
-import { isPermanentError } from '../../shared/store/table.ts';
+import { collectionsMessageSchema, isPermanentError, processCollectionsMessage } from '../../shared/services/collections.ts';
 
 /**
  * Collections jobs, one at a time; failures are reported per message (retried, then dead-lettered). A permanent

@@ -14,7 +14,7 @@ import { communications, communicationsQuery, ledgerOf, ledgerQuery } from '../.
 import { z } from 'zod';
 import { isCalendarDate } from '../../shared/domain/dates.ts';
 import { renderLetters } from '../../shared/domain/letters.ts';
-import { lettersOf } from '../../shared/store/collections.ts';
+import { lettersWrittenOn } from '../../shared/services/queries.ts';
 
 const lettersQuery = z
   .object({ date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'), format: z.enum(['html', 'json']).default('html') })
@@ -55,7 +55,7 @@ export const handler = httpHandler({
   'GET /letters': async (event) => {
     // The day's formal notices for customers who asked for letters, ready to print (or as JSON).
     const q = parse(lettersQuery, event.queryStringParameters ?? {});
-    const letters = await lettersOf(q.date);
+    const letters = await lettersWrittenOn(q.date);
     if (q.format === 'json') return json(200, { date: q.date, letters });
     return {
       statusCode: 200,

@@ -11,7 +11,7 @@ import { feedbackContext, recordFeedback } from '../../shared/services/feedback.
 import { openCustomerLink, sendFreshLink } from '../../shared/services/links.ts';
 import { logger } from '../../shared/logger.ts';
 import { createPlan } from '../../shared/services/plans.ts';
-import { unpaidInvoices } from '../../shared/store/collections.ts';
+import { unpaidInvoicesOf } from '../../shared/services/queries.ts';
 
 /**
  * Signed customer links from our mails (no login): rate us, change preferences, ask for a payment plan — and the
@@ -86,7 +86,7 @@ export const handler = httpHandler(linkRoutes({
   },
   'GET /plan-request/{customerId}': async (event) => {
     const customer = await authorised(event, 'plan-request');
-    const invoices = (await unpaidInvoices(customer.id)).filter(planEligible);
+    const invoices = (await unpaidInvoicesOf(customer.id)).filter(planEligible);
     return html(renderPlanRequestPage({ locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) }));
   },
   'POST /plan-request/{customerId}': async (event) => {
@@ -98,7 +98,7 @@ export const handler = httpHandler(linkRoutes({
       instalments: Number(body.get('instalments')),
       frequency: body.get('frequency'),
     });
-    const invoices = (await unpaidInvoices(customer.id)).filter(planEligible);
+    const invoices = (await unpaidInvoicesOf(customer.id)).filter(planEligible);
     const view = { locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) };
     if (!input.success) {
       return { ...html(renderPlanRequestPage({ ...view, result: { error: input.error.issues[0]?.message ?? 'invalid request' } })), statusCode: 400 };

@@ -1,11 +1,9 @@
 import { customerPatchSchema, newCustomerSchema } from '../../shared/domain/customer.ts';
 import { updateProfile } from '../../shared/services/casework.ts';
-import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { createCustomer } from '../../shared/services/admin.ts';
 import { revokeLinks } from '../../shared/services/links.ts';
-import { balances as ledgerBalances } from '../../shared/domain/ledger.ts';
-import { getCustomer } from '../../shared/store/customers.ts';
-import { ledgerEntries } from '../../shared/store/ledger.ts';
+import { customerView } from '../../shared/services/queries.ts';
 
 export const handler = httpHandler({
   'POST /customers': async (event) => {
@@ -15,18 +13,7 @@ export const handler = httpHandler({
     return json(created ? 201 : 200, customer);
   },
   'GET /customers/{id}': async (event) => {
-    const id = event.pathParameters?.id ?? '';
-    const customer = await getCustomer(id);
-    if (!customer) throw new HttpError(404, 'not_found', `customer ${id} not found`);
-    const { requestHash: _h, ...body } = customer;
-    // Balances derived from the append-only ledger, per account and currency: what they owe (receivable), what we
-    // owe them (customer_credit), and money of theirs still waiting in review (unapplied).
-    const balances: Record<string, Record<string, number>> = {};
-    for (const [key, amount] of ledgerBalances(await ledgerEntries(id))) {
-      const [account, currency] = key.split('/') as [string, string];
-      (balances[account] ??= {})[currency] = amount;
-    }
-    return json(200, { ...body, balances });
+    return json(200, await customerView(event.pathParameters?.id ?? ''));
   },
   'PATCH /customers/{id}': async (event) => {
     const patch = parse(customerPatchSchema, jsonBody(event));

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
-import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from '../../shared/services/cursor.ts';
-import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, shown, staffAllocationSchema } from '../../shared/services/review.ts';
-import { getFacts, getPayment, listPayments } from '../../shared/store/payments.ts';
+import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { MAX_CURSOR_CHARS } from '../../shared/services/cursor.ts';
+import { paymentPage, paymentView } from '../../shared/services/queries.ts';
+import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
 
 const listQuery = z.object({
   status: z.enum(['unapplied', 'applied', 'pending']).default('unapplied'),
@@ -20,18 +20,10 @@ export const handler = httpHandler({
   },
   'GET /payments': async (event) => {
     const q = parse(listQuery, event.queryStringParameters ?? {});
-    const scope = cursorScope('GET /payments', { status: q.status });
-    const page = await listPayments(q.status, q.limit, await decodeCursor(scope, q.cursor));
-    return json(200, {
-      items: page.items.map(shown),
-      nextCursor: await encodeCursor(scope, page.lastKey),
-    });
+    return json(200, await paymentPage(q));
   },
   'GET /payments/{id}': async (event) => {
-    const id = event.pathParameters?.id ?? '';
-    const payment = await getPayment(id);
-    if (!payment) throw new HttpError(404, 'not_found', `payment ${id} not found`);
-    return json(200, { ...shown(payment), facts: (await getFacts(id)).facts });
+    return json(200, await paymentView(event.pathParameters?.id ?? ''));
   },
   'POST /payments/{id}/allocations': async (event) => {
     const input = parse(staffAllocationSchema, jsonBody(event));

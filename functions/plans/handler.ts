@@ -1,7 +1,7 @@
 import { newPlanSchema } from '../../shared/domain/plans.ts';
-import { getHeader, httpHandler, HttpError, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { approve, createPlan } from '../../shared/services/plans.ts';
-import { getPlan } from '../../shared/store/plans.ts';
+import { planView } from '../../shared/services/queries.ts';
 
 export const handler = httpHandler({
   'POST /payment-plans': async (event) => {
@@ -10,11 +10,7 @@ export const handler = httpHandler({
     return json(created ? 201 : 200, plan);
   },
   'GET /payment-plans/{id}': async (event) => {
-    const id = event.pathParameters?.id ?? '';
-    const plan = await getPlan(id);
-    if (!plan) throw new HttpError(404, 'not_found', `plan ${id} not found`);
-    const { requestHash: _h, ...body } = plan;
-    return json(200, body);
+    return json(200, await planView(event.pathParameters?.id ?? ''));
   },
   'POST /payment-plans/{id}/approve': async (event) => json(200, await approve(event.pathParameters?.id ?? '', new Date(event.requestContext.timeEpoch))),
 });

@@ -1,7 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { processPartialResponse } from '../../shared/handlers/sqs-batch.ts';
-import { processEvent } from '../../shared/services/reconcile.ts';
-import type { QueueMessage } from '../../shared/store/inbox.ts';
+import { processEvent, type QueueMessage } from '../../shared/services/reconcile.ts';
 
 /** SQS batch → one event at a time; failures are reported per message so the rest of the batch is not retried. */
 export const handler = (event: SQSEvent) =>

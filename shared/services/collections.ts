@@ -52,6 +52,9 @@ import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
 import { runStatementsPage } from './statements.ts';
 
+/** A job error that redelivery cannot fix (e.g. a transaction past DynamoDB's limits): the worker drops the job. */
+export { isPermanentError } from '../store/table.ts';
+
 /** Items per index page a sweep message reads. (The most invoices one reminder mail covers: domain/reminder-run.ts.) */
 export const SWEEP_PAGE = 250;
 const MAX_ATTEMPTS = 5;

@@ -13,6 +13,8 @@ import { errorForLog, logger } from '../logger.ts';
 import { isPermanentError } from '../store/table.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getEvent, markDone, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
+
+export type { QueueMessage };
 import { getInvoice } from '../store/invoices.ts';
 import { newMail, putMail } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
