@@ -1,5 +1,5 @@
 import { html, lines, raw, type Html } from './html.ts';
-import { languageOf, translator } from './i18n/catalog.ts';
+import { translator } from './i18n/catalog.ts';
 import { formatMoney } from './money.ts';
 
 /**
@@ -40,11 +40,6 @@ function linkHtml(link: MailLink): Html {
     : html`<a href="${link.href}">${link.label ?? link.href}</a>`;
 }
 
-/** The links of a mail's paragraphs, in order (for tests and for the anchor check). */
-export function mailLinks(paragraphs: readonly MailParagraph[]): MailLink[] {
-  return paragraphs.flatMap((p) => (typeof p === 'string' ? [] : p.filter((i): i is MailLink => typeof i !== 'string')));
-}
-
 /** A mail from paragraphs: the plain-text part, and the same paragraphs as escaped HTML with anchors for links. */
 export function composeMail(locale: string, subject: string, paragraphs: readonly MailParagraph[]): RenderedMail {
   const parts = paragraphs.map((p) => (typeof p === 'string' ? [p] : p));
@@ -55,11 +50,6 @@ export function composeMail(locale: string, subject: string, paragraphs: readonl
       (p) => html`<p>${p.map((i) => (typeof i === 'string' ? lines(i) : linkHtml(i)))}</p>`,
     )}</body></html>`.toString(),
   };
-}
-
-/** The catalog language a locale is spoken in (`de-DE` → `de`; a language without a catalog → `en`). */
-export function language(locale: string): string {
-  return languageOf(locale);
 }
 
 export function formatDate(isoInstantOrDate: string, locale: string, timeZone: string): string {
