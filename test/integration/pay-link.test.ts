@@ -4,7 +4,7 @@ import { buildHttpEvent } from '../../local/gateway.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
 import { payLink } from '../support/links.ts';
 import { formatRfReference } from '../../shared/domain/rf-reference.ts';
-import { stripeSample, vars } from '../support/flows.ts';
+import { invoiceState, stripeSample, vars } from '../support/flows.ts';
 import { newCustomer, newInvoice, sentMail, stack } from '../support/stack.ts';
 
 describe('signed pay links', () => {
@@ -55,5 +55,76 @@ describe('signed pay links', () => {
       expect(received[0]).toContain(`payment_intent_data[metadata][invoice_id]=${invoice.id}`);
       expect(received[0]).toContain('unit_amount]=9900');
     });
+  });
+});
+
+/** POST /pay/{id}/checkout through the pay-link handler, as the card button sends it. */
+async function pressCardButton(invoiceId: string) {
+  const link = new URL(payLink(invoiceId));
+  const event = buildHttpEvent(
+    { method: 'POST', url: new URL(`${link.origin}${link.pathname}/checkout${link.search}`), headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1' },
+    'POST /pay/{invoiceId}/checkout',
+    { invoiceId },
+    new Date(),
+  );
+  return (await payLinkHandler(event, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string };
+}
+
+describe('when Stripe refuses the Checkout Session (its 400, from a fake that validates like Stripe)', () => {
+  it.each([
+    // [currency, ISO minor units, Stripe's refusal, what the customer was offered]
+    ['EUR', 10, 'amount_too_small', '€0.10 is under Stripe’s €0.50 minimum'],
+    ['HUF', 10_000, 'amount_too_small', '100.00 Ft is under Stripe’s 175.00 Ft minimum'],
+    ['USD', 100_000_000, 'amount_too_large', '$1,000,000.00 is over Stripe’s eight digits'],
+    ['CUP', 5_000, 'parameter_invalid_string', 'Stripe offers no Cuban pesos'],
+  ])('a %s invoice of %i: Stripe answers %s (%s) → the pay page with bank transfer, 422, the invoice unchanged', async (currency, amount, code) => {
+    const customer = await newCustomer();
+    const invoice = await newInvoice(customer.id, { currency, amount });
+    let stripeAnswer: unknown;
+    await withFakeStripe(
+      async (received) => {
+        const res = await pressCardButton(invoice.id);
+        expect(res.statusCode, res.body.slice(0, 300)).toBe(422);
+        expect(res.headers['content-type']).toMatch(/text\/html/);
+        expect(res.body).toContain('Payment by card is not available for this amount.');
+        expect(res.body).toContain('Please pay by bank transfer');
+        expect(res.body).toContain(formatRfReference(invoice.paymentReference));
+        expect(res.body).not.toContain('/checkout?t='); // no card button to press again
+        expect(received).toHaveLength(1); // one request: a 400 is not retried
+        expect(received[0]).toContain('POST /v1/checkout/sessions');
+      },
+      (_request, validated) => {
+        stripeAnswer = validated;
+        return validated;
+      },
+    );
+    expect(stripeAnswer).toMatchObject({ status: 400, body: { error: { type: 'invalid_request_error', code } } });
+    expect((await invoiceState(invoice.id)).balanceDue).toBe(amount);
+  });
+
+  it('in the customer’s language', async () => {
+    const customer = await newCustomer({ locale: 'de-DE' });
+    const invoice = await newInvoice(customer.id, { currency: 'EUR', amount: 30 });
+    await withFakeStripe(async (received) => {
+      const res = await pressCardButton(invoice.id);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toContain('Kartenzahlung ist für diesen Betrag leider nicht möglich');
+      expect(res.body).toContain('Verwendungszweck');
+      expect(res.body).toMatch(/0,30\s€/);
+      expect(received).toHaveLength(1);
+    });
+  });
+
+  it('the smallest amounts Stripe takes still open Checkout (€0.50, 175.00 Ft)', async () => {
+    const customer = await newCustomer();
+    for (const [currency, amount] of [['EUR', 50], ['HUF', 17_500]] as const) {
+      const invoice = await newInvoice(customer.id, { currency, amount });
+      await withFakeStripe(async (received) => {
+        const res = await pressCardButton(invoice.id);
+        expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
+        expect(res.headers.location).toBe('https://checkout.stripe.com/c/pay/cs_test_1');
+        expect(received[0]).toContain(`[unit_amount]=${amount}&`);
+      });
+    }
   });
 });
