@@ -26,6 +26,8 @@ export default tseslint.config(
             { group: ['@aws-sdk/*', 'stripe'], message: 'Domain code is pure: no AWS or Stripe SDK (use an adapter from a service).' },
             { group: ['**/store/*', '**/services/*', '**/adapters/*', '**/http/*'], message: 'Domain code imports nothing from store, services, adapters or http.' },
           ],
+        },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Domain code takes now as a parameter.' },
