@@ -24,61 +24,12 @@ import {
   type DunningStep,
 } from './dunning.ts';
 import { divideRounded } from './money.ts';
-import { effectiveAnnualRateBasisPoints, interestStartDate, lateFeeDue, type PaymentTerms } from './terms.ts';
+import { effectiveAnnualRateBasisPoints, interestStartDate, lateFeeDue } from './terms.ts';
 
-export interface Hold {
-  id: string;
-  reason: string;
-  createdAt: string;
-  /** The hold stops pausing at this instant. */
-  expiresAt?: string;
-  releasedAt?: string;
-}
-
-export interface InvoiceDispute {
-  id: string;
-  status: 'open';
-  source: 'customer' | 'chargeback';
-  reason: string;
-  /** Disputed amount, minor units (the whole balance when not given). */
-  amount?: number;
-  openedAt: string;
-  /** For a chargeback: the payment whose money was taken back. */
-  paymentId?: string;
-}
-
-/** Interest accrued day by day, booked once per period (customer-local calendar month). */
-export interface InterestAccrual {
-  /** Local date: days before it have been accrued. */
-  through: string;
-  /** Σ balance × annual rate (bp) × days, not yet booked; interest = numerator / (10,000 × 365), rounded once. */
-  numerator: string;
-  /** Days accrued into the numerator. */
-  days: number;
-  /** The period (YYYY-MM) the numerator belongs to. */
-  period: string;
-}
-
-/** Collections state carried on the invoice item. */
-export interface InvoiceCollections {
-  /** Terms in force for this invoice (account → customer → invoice), fixed at issue. */
-  terms?: PaymentTerms;
-  lastStepSent?: string;
-  lastStepAt?: string;
-  extension?: { dueDate: string; reason: string; grantedAt: string };
-  dispute?: InvoiceDispute;
-  escalatedAt?: string;
-  /** Interest and fees booked onto the invoice, minor units. */
-  charges?: number;
-  /** Credit notes (upheld disputes), minor units. */
-  credited?: number;
-  accrual?: InterestAccrual;
-  lateFeeCharged?: boolean;
-  /** In an active payment plan: out of the ladder and (by policy) interest until the plan completes or defaults. */
-  planId?: string;
-  /** Reopened after being paid (a refund or chargeback): interest accrues again only from this date. */
-  accrualFrom?: string;
-}
+// The collections state an invoice carries (holds, disputes, accrual) is declared in invoice-collections.ts, which both
+// this module and invoice.ts read: the types go one way only (no import cycle between collections.ts and invoice.ts).
+export type { Hold, InterestAccrual, InvoiceCollections, InvoiceDispute } from './invoice-collections.ts';
+import type { Hold, InterestAccrual, InvoiceCollections } from './invoice-collections.ts';
 
 /** The invoice as the collections decisions read it. */
 export type CollectionsInvoice = InvoiceCollections &

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { assertMinorUnits, isCurrency } from './money.ts';
 import { addDays, isCalendarDate } from './dates.ts';
-import type { InvoiceCollections } from './collections.ts';
+import type { InvoiceCollections } from './invoice-collections.ts';
 import { DEFAULT_TERMS, discountFor, dueDateFor, termsOverrideSchema, type PaymentTerms } from './terms.ts';
-import { zonedInstant } from './dunning.ts';
+import { zonedInstant } from './local-time.ts';
 
 export type InvoiceStatus = 'open' | 'partially_paid' | 'paid';
 
