@@ -4,7 +4,6 @@
  * holds (reason + expiry) and profile changes. Each change is one conditional write or transaction; the customer's
  * notice is written in the same transaction and delivered after it.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { actionShard, addHold, effectiveDueDate, MAX_ACTIVE_HOLDS, type Hold, type InvoiceDispute } from '../domain/collections.ts';
 import { patchCustomer, type Customer, type CustomerPatch } from '../domain/customer.ts';
@@ -12,16 +11,13 @@ import { addDays, isCalendarDate } from '../domain/dates.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { renderNotice, type Notice } from '../domain/notice-mail.ts';
-import { dynamo } from '../adapters/aws.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
-import { getDisputeRecord, invoiceMoneyUpdate, unpaidInvoices, type StoredDispute } from '../store/collections.ts';
-import { customerNameIndex, getCustomer } from '../store/customers.ts';
-import { getInvoice } from '../store/invoices.ts';
-import { keys } from '../store/keys.ts';
-import { ledgerPut } from '../store/ledger.ts';
-import { mailPut, newMail, type MailMessage } from '../store/mail.ts';
+import { unpaidInvoices } from '../store/collections.ts';
+import { getCustomer, updateCustomerRecord } from '../store/customers.ts';
+import { commitDisputeResolution, commitNewDispute, getDisputeRecord, type StoredDispute } from '../store/disputes.ts';
+import { commitExtension, getInvoice, remindAt } from '../store/invoices.ts';
+import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
-import { isConditionalFailure, tableName, transactWrite } from '../store/table.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
@@ -61,8 +57,9 @@ async function notify(customer: Customer, key: string, kind: string, notice: Not
   return newMail(customer, key, kind, rendered, now);
 }
 
-function dueNow(customerId: string, invoiceId: string, now: Date) {
-  return keys.dunningDue(actionShard(customerId, ACTION_SHARDS), now.toISOString(), invoiceId);
+/** The reminder index's slot for "now": the customer's shard, this instant. */
+function dueNow(customerId: string, now: Date) {
+  return { shard: actionShard(customerId, ACTION_SHARDS), at: now.toISOString() };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -97,24 +94,10 @@ export async function openDispute(
   };
   const stored: StoredDispute = { ...dispute, invoiceId, customerId: invoice.customerId };
   const mail = await notify(customer, `dispute#${id}#received`, 'dispute_received', { kind: 'dispute_received', invoiceNumber: invoice.number, reason: input.reason }, now);
-  const codes = await transactWrite([
-    { Put: { TableName: tableName(), Item: { ...keys.dispute(id), entity: 'dispute', ...stored, requestHash: hash }, ConditionExpression: 'attribute_not_exists(PK)' } },
-    {
-      Update: {
-        TableName: tableName(),
-        Key: keys.invoice(invoiceId),
-        // Collection pauses: out of the reminder index; interest skips disputed invoices.
-        // The version moves too: a reminder or interest run that read the invoice before the dispute must not commit.
-        UpdateExpression: 'SET dispute = :d ADD version :one REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: 'attribute_not_exists(dispute) AND #st <> :paid',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid', ':one': 1 },
-      },
-    },
-    ...(mail ? [{ Put: mailPut(mail) }] : []),
-  ]);
-  if (codes) {
-    if (codes[0] === 'ConditionalCheckFailed') {
+  // Collection pauses: out of the reminder index; interest skips disputed invoices.
+  const outcome = await commitNewDispute(stored, dispute, hash, mail);
+  if (outcome !== 'created') {
+    if (outcome === 'duplicate') {
       const existing = await getDisputeRecord(id);
       if (existing) return replayDispute(existing, hash);
     }
@@ -172,29 +155,21 @@ export async function resolveDispute(
     const entry: LedgerEntry | undefined = credit
       ? { id: `credit-note#${id}`, customerId: customer.id, account: 'receivable', type: 'credit_note', amount: -credit, currency: invoice.currency, invoiceId: invoice.id, bookedAt: now.toISOString() }
       : undefined;
-    const codes = await transactWrite([
+    const codes = await commitDisputeResolution(
+      resolved,
+      // Collection resumes where it was: the ladder's last step is kept; the worker re-decides now.
       {
-        Put: {
-          TableName: tableName(),
-          Item: { ...keys.dispute(id), entity: 'dispute', ...resolved },
-          ConditionExpression: 'attribute_not_exists(resolution)',
-        },
+        invoice,
+        delta: -credit,
+        newStatus: statusFor(invoiceAmount(after), newBalance),
+        set: credit ? { credited: after.credited } : {},
+        remove: ['dispute'],
+        dunningAt: newBalance > 0 ? now.toISOString() : null,
+        shard,
       },
-      {
-        // Collection resumes where it was: the ladder's last step is kept; the worker re-decides now.
-        Update: invoiceMoneyUpdate({
-          invoice,
-          delta: -credit,
-          newStatus: statusFor(invoiceAmount(after), newBalance),
-          set: credit ? { credited: after.credited } : {},
-          remove: ['dispute'],
-          dunningAt: newBalance > 0 ? now.toISOString() : null,
-          shard,
-        }),
-      },
-      ...(entry ? [{ Put: ledgerPut(entry) }] : []),
-      ...(mail ? [{ Put: mailPut(mail) }] : []),
-    ]);
+      entry,
+      mail,
+    );
     if (!codes) {
       await deliverSoon(mail, now);
       return { dispute: resolved, invoice: { ...after, balanceDue: newBalance }, replayed: false };
@@ -226,22 +201,8 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
     { kind: 'extension_confirmed', invoiceNumber: invoice.number, newDueDate: input.newDueDate, balanceDue: invoice.balanceDue, currency: invoice.currency },
     now,
   );
-  const due = dueNow(customer.id, invoiceId, now);
-  const codes = await transactWrite([
-    {
-      Update: {
-        TableName: tableName(),
-        Key: keys.invoice(invoiceId),
-        // A new agreement: the ladder starts over from the new date (only steps due from now on are sent).
-        UpdateExpression: 'SET extension = :x, GSI2PK = :pk, GSI2SK = :sk, version = :nv REMOVE lastStepSent',
-        ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt)',
-        ExpressionAttributeValues: { ':x': extension, ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':ev': invoice.version, ':nv': invoice.version + 1 },
-      },
-    },
-    { Delete: { TableName: tableName(), Key: keys.schedule(invoiceId, 'escalation') } },
-    ...(mail ? [{ Put: mailPut(mail) }] : []),
-  ]);
-  if (codes) throw new Conflict('conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
+  // A new agreement: the ladder starts over from the new date (only steps due from now on are sent).
+  if (!(await commitExtension(invoice, extension, dueNow(customer.id, now), mail))) throw new Conflict('conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
   await deliverSoon(mail, now);
   return { invoice: { ...invoice, extension }, created: true };
 }
@@ -250,61 +211,14 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
 // Holds and the profile
 
 async function updateCustomer(customer: Customer, next: Customer): Promise<void> {
-  // The name index (GSI5) follows the name: a renamed customer is found by the new name only.
-  const nameIndex = customerNameIndex(next);
-  const { id: _id, ...fields } = { ...next, ...nameIndex };
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':ev': customer.version };
-  const set: string[] = [];
-  const remove: string[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    names[`#${k}`] = k;
-    if (v === undefined) continue;
-    set.push(`#${k} = :${k}`);
-    values[`:${k}`] = v;
-  }
-  for (const k of Object.keys(customer)) {
-    if (!(k in next) && k !== 'requestHash') {
-      remove.push(`#${k}`);
-      names[`#${k}`] = k;
-    }
-  }
-  for (const k of Object.keys(names)) if (!set.some((s) => s.startsWith(`${k} `)) && !remove.includes(k)) delete names[k];
-  if (!nameIndex.GSI5PK) remove.push('GSI5PK', 'GSI5SK');
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.customer(customer.id),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: 'version = :ev',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  } catch (error) {
-    if (isConditionalFailure(error)) throw new Conflict('conflict', `customer ${customer.id} changed meanwhile; read it and retry`);
-    throw error;
-  }
+  if (!(await updateCustomerRecord(customer, next))) throw new Conflict('conflict', `customer ${customer.id} changed meanwhile; read it and retry`);
 }
 
 /** Brings every unpaid invoice of the customer to the reminder worker now (after a hold ends or the profile changes). */
 async function reindex(customerId: string, now: Date): Promise<void> {
   for (const invoice of await unpaidInvoices(customerId)) {
     if (invoice.escalatedAt || invoice.dispute) continue;
-    const due = dueNow(customerId, invoice.id, now);
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.invoice(invoice.id),
-        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-        ConditionExpression: 'attribute_exists(PK) AND #st <> :paid',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':paid': 'paid' },
-      }),
-    ).catch((error: unknown) => {
-      if (!isConditionalFailure(error)) throw error;
-    });
+    await remindAt(invoice.id, dueNow(customerId, now));
   }
 }
 

@@ -3,8 +3,8 @@
  * run's decisions (reminder mail + invoice ladder state, interest postings, escalations) each in one transaction
  * guarded by the state the decision was made on.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { InterestAccrual, IndexUpdate, InvoiceDispute } from '../domain/collections.ts';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { InterestAccrual, IndexUpdate } from '../domain/collections.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
@@ -339,17 +339,6 @@ export async function customerEventsPage(
     startKey,
   );
   return { items: page.items.map((i) => entity<OutgoingEvent>(i) as OutgoingEvent), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
-}
-
-export async function getDisputeRecord(id: string): Promise<StoredDispute | undefined> {
-  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.dispute(id), ConsistentRead: true }));
-  return entity<StoredDispute>(out.Item);
-}
-
-export interface StoredDispute extends InvoiceDispute {
-  invoiceId: string;
-  customerId: string;
-  resolution?: { outcome: 'upheld' | 'rejected'; amount?: number; explanation: string; resolvedAt: string };
 }
 
 /** The letters written on a day (the print run), in customer order. */

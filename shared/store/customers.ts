@@ -124,3 +124,47 @@ export async function customersByName(queries: readonly NameQuery[], max: number
   }
   return out;
 }
+
+/**
+ * Writes the customer's profile as `next` (holds, preferences, terms…), guarded by the version read (`customer`):
+ * attributes gone from `next` are removed, the name index (GSI5) follows the name (a renamed customer is found by
+ * the new name only). The stored request hash stays. False when the customer changed meanwhile.
+ */
+export async function updateCustomerRecord(customer: Customer, next: Customer): Promise<boolean> {
+  const nameIndex = customerNameIndex(next);
+  const { id: _id, ...fields } = { ...next, ...nameIndex };
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':ev': customer.version };
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    names[`#${k}`] = k;
+    if (v === undefined) continue;
+    set.push(`#${k} = :${k}`);
+    values[`:${k}`] = v;
+  }
+  for (const k of Object.keys(customer)) {
+    if (!(k in next) && k !== 'requestHash') {
+      remove.push(`#${k}`);
+      names[`#${k}`] = k;
+    }
+  }
+  for (const k of Object.keys(names)) if (!set.some((s) => s.startsWith(`${k} `)) && !remove.includes(k)) delete names[k];
+  if (!nameIndex.GSI5PK) remove.push('GSI5PK', 'GSI5SK');
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.customer(customer.id),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: 'version = :ev',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
+}

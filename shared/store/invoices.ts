@@ -3,7 +3,8 @@ import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.t
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountPrefix, type ScheduleKind } from './keys.ts';
-import { entity, tableName, transactWrite } from './table.ts';
+import { entity, isConditionalFailure, tableName, transactWrite } from './table.ts';
+import { mailPut, type MailMessage } from './mail.ts';
 import { ledgerPut } from './ledger.ts';
 
 export function invoiceItem(invoice: Invoice): Record<string, unknown> {
@@ -230,4 +231,51 @@ export async function openInvoicesNearAmount(q: AmountIndexQuery): Promise<Invoi
     invoices.push(invoice);
   }
   return invoices;
+}
+
+/**
+ * Grants an extension: the new due date on the invoice, which re-enters the reminder index at `dueAt` (the ladder
+ * starts over from the new date: only steps due from now on are sent), its escalation schedule dropped, and the
+ * confirmation mail, in one transaction guarded by the version read and the invoice not being escalated.
+ */
+export async function commitExtension(
+  invoice: Pick<Invoice, 'id' | 'customerId' | 'version'>,
+  extension: NonNullable<Invoice['extension']>,
+  dueAt: { shard: number; at: string },
+  mail: MailMessage | undefined,
+): Promise<boolean> {
+  const due = keys.dunningDue(dueAt.shard, dueAt.at, invoice.id);
+  const codes = await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.invoice(invoice.id),
+        UpdateExpression: 'SET extension = :x, GSI2PK = :pk, GSI2SK = :sk, version = :nv REMOVE lastStepSent',
+        ConditionExpression: 'version = :ev AND attribute_not_exists(escalatedAt)',
+        ExpressionAttributeValues: { ':x': extension, ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':ev': invoice.version, ':nv': invoice.version + 1 },
+      },
+    },
+    { Delete: { TableName: tableName(), Key: keys.schedule(invoice.id, 'escalation') } },
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  return !codes;
+}
+
+/** Brings an unpaid invoice to the reminder worker at `dueAt` (it re-decides); a paid or missing invoice is left alone. */
+export async function remindAt(invoiceId: string, dueAt: { shard: number; at: string }): Promise<void> {
+  const due = keys.dunningDue(dueAt.shard, dueAt.at, invoiceId);
+  await dynamo()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.invoice(invoiceId),
+        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+        ConditionExpression: 'attribute_exists(PK) AND #st <> :paid',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':paid': 'paid' },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionalFailure(error)) throw error;
+    });
 }

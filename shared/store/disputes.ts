@@ -1,0 +1,80 @@
+/**
+ * Disputes: the dispute record (`DISPUTE#<id>`, with the hash of the request that opened it) and the invoice it
+ * pauses. Opening writes both in one transaction (the invoice leaves the reminder index, its version moves, so a
+ * run that read it before cannot commit); resolving writes the resolution, the invoice's balance and state, the
+ * credit note's ledger entry and the customer's notice in one transaction.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { InvoiceDispute } from '../domain/collections.ts';
+import type { LedgerEntry } from '../domain/ledger.ts';
+import { dynamo } from '../adapters/aws.ts';
+import { invoiceMoneyUpdate, type InvoiceMoneyChange } from './collections.ts';
+import { keys } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import { mailPut, type MailMessage } from './mail.ts';
+import { entity, tableName, transactWrite } from './table.ts';
+
+export interface StoredDispute extends InvoiceDispute {
+  invoiceId: string;
+  customerId: string;
+  resolution?: { outcome: 'upheld' | 'rejected'; amount?: number; explanation: string; resolvedAt: string };
+}
+
+export async function getDisputeRecord(id: string): Promise<(StoredDispute & { requestHash?: string }) | undefined> {
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.dispute(id), ConsistentRead: true }));
+  return entity<StoredDispute & { requestHash?: string }>(out.Item);
+}
+
+/**
+ * Opens a dispute: the record (once) and the invoice's pause (collection stops: out of the reminder index; interest
+ * skips disputed invoices), guarded by the invoice being neither paid nor disputed. `duplicate`: the record exists
+ * already (a concurrent identical request); `conflict`: the invoice changed.
+ */
+export async function commitNewDispute(
+  stored: StoredDispute,
+  dispute: InvoiceDispute,
+  requestHash: string,
+  mail: MailMessage | undefined,
+): Promise<'created' | 'duplicate' | 'conflict'> {
+  const codes = await transactWrite([
+    { Put: { TableName: tableName(), Item: { ...keys.dispute(stored.id), entity: 'dispute', ...stored, requestHash }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.invoice(stored.invoiceId),
+        // The version moves too: a reminder or interest run that read the invoice before the dispute must not commit.
+        UpdateExpression: 'SET dispute = :d ADD version :one REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: 'attribute_not_exists(dispute) AND #st <> :paid',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid', ':one': 1 },
+      },
+    },
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  if (!codes) return 'created';
+  return codes[0] === 'ConditionalCheckFailed' ? 'duplicate' : 'conflict';
+}
+
+/**
+ * Resolves a dispute once (guarded by the record having no resolution) with the invoice's change (guarded by its
+ * version), the credit note's entry and the notice. Undefined when written; else the cancellation codes.
+ */
+export async function commitDisputeResolution(
+  resolved: StoredDispute,
+  invoiceChange: InvoiceMoneyChange,
+  entry: LedgerEntry | undefined,
+  mail: MailMessage | undefined,
+): Promise<string[] | undefined> {
+  return transactWrite([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.dispute(resolved.id), entity: 'dispute', ...resolved },
+        ConditionExpression: 'attribute_not_exists(resolution)',
+      },
+    },
+    { Update: invoiceMoneyUpdate(invoiceChange) },
+    ...(entry ? [{ Put: ledgerPut(entry) }] : []),
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+}
