@@ -46,4 +46,35 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Services speak use-case errors (shared/services/errors.ts; the HTTP edge maps them to status codes) and leave
+    // DynamoDB to shared/store: no shared/http, no AWS SDK.
+    files: ['shared/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/http/*'], message: 'Services throw use-case errors (./errors.ts); only shared/http maps them to HTTP.' },
+            { group: ['@aws-sdk/*'], message: 'Services do not talk to AWS: DynamoDB belongs in shared/store, other AWS calls in shared/adapters.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Not yet: the payment plans service still writes its own DynamoDB transactions (issue #10, item 2, to finish);
+    // it keeps the shared/http rule. Delete this block when its writes live in shared/store/plans.ts.
+    files: ['shared/services/plans.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/http/*'], message: 'Services throw use-case errors (./errors.ts); only shared/http maps them to HTTP.' }] }],
+    },
+  },
+  {
+    // Handlers turn an event into a service call and its result into a response: they never read the store.
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/shared/store/*'], message: 'Handlers call services (e.g. shared/services/queries.ts), never shared/store.' }] }],
+    },
+  },
 );
