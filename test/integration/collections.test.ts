@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { StackDriver } from '../../local/time-travel.ts';
 import { unique, useOwnStack } from '../support/own-stack.ts';
 import { localParts } from '../../shared/domain/dunning.ts';
+import type { LedgerEntry } from '../../shared/domain/ledger.ts';
 import { ladderMismatches, runSimulation } from '../../local/simulate.ts';
 
 const own = useOwnStack('collections');
@@ -49,6 +50,19 @@ async function ledger(customerId: string, invoiceId: string) {
   expect(res.status).toBe(200);
   const inv = await stack.api('GET', `/invoices/${invoiceId}`);
   return { customer: res.body, invoice: inv.body };
+}
+
+/** The customer's whole ledger, page by page, through GET /customers/{id}/ledger. */
+async function ledgerEntries(customerId: string): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await stack.api('GET', `/customers/${customerId}/ledger?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(res.status, res.text).toBe(200);
+    entries.push(...(res.body.entries as LedgerEntry[]));
+    cursor = res.body.nextCursor ?? undefined;
+  } while (cursor);
+  return entries;
 }
 
 /** Fires `name` at every step from `from` to `to` (inclusive), waiting for the work to drain each time. */
@@ -179,6 +193,12 @@ describe('early-payment discount', () => {
     expect(after.status).toBe('paid');
     expect(after.balanceDue).toBe(0);
     expect(cust.balances.receivable.EUR).toBe(0);
+    // The ledger books the payment and the discount against the invoice's receivable: 100,000 − 98,000 − 2,000 = 0.
+    const entries = await ledgerEntries(c.id);
+    const ofInvoice = entries.filter((e) => e.invoiceId === inv.id && e.account === 'receivable');
+    expect(ofInvoice.filter((e) => e.type === 'payment_applied').map((e) => [e.amount, e.currency, e.paymentId])).toEqual([[-98_000, 'EUR', pay.body.id]]);
+    expect(ofInvoice.filter((e) => e.type === 'early_payment_discount').map((e) => [e.amount, e.currency, e.paymentId])).toEqual([[-2_000, 'EUR', pay.body.id]]);
+    expect(ofInvoice.reduce((sum, e) => sum + e.amount, 0)).toBe(0);
 
     // One day late: no discount; the invoice stays open for the difference.
     const late = await invoice(c.id, { amount: 100_000, issueDate: '2027-03-01' });
@@ -193,6 +213,7 @@ describe('early-payment discount', () => {
     });
     const lateAfter = await stack.api('GET', `/invoices/${late.id}`);
     expect(lateAfter.body.balanceDue).toBe(2_000);
+    expect((await ledgerEntries(c.id)).filter((e) => e.invoiceId === late.id && e.type === 'early_payment_discount')).toEqual([]);
   });
 });
 
@@ -311,9 +332,14 @@ describe('the simulation (npm run simulate)', () => {
     // Anna pays the discounted amount inside the window: the discount is booked, and she gets no reminder.
     expect(of('anna').some((w) => w.startsWith('book early_payment_discount -€23.80'))).toBe(true);
     expect(of('anna').some((w) => w.includes('reminder:'))).toBe(false);
-    // Dieter: nothing while disputed; the rejection and the resumed ladder follow.
+    // Dieter: the dispute is acknowledged, nothing while disputed; the rejection and the resumed ladder follow.
     const dieter = of('dieter');
-    expect(dieter.indexOf(dieter.find((w) => w.includes('dispute_rejected')) ?? '')).toBeGreaterThan(dieter.indexOf(dieter.find((w) => w.includes('dispute_received')) ?? ''));
+    const received = dieter.findIndex((w) => w.includes('dispute_received'));
+    const rejected = dieter.findIndex((w) => w.includes('dispute_rejected'));
+    expect(received, dieter.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(rejected, dieter.join('\n')).toBeGreaterThan(received);
+    expect(dieter.slice(received, rejected).filter((w) => w.includes('reminder:'))).toEqual([]);
+    expect(dieter.slice(rejected).some((w) => w.includes('reminder:')), dieter.join('\n')).toBe(true);
     // Emma: the ladder starts over from the extended due date (a new heads-up), then she pays.
     expect(of('emma').filter((w) => w.includes('reminder:heads-up'))).toHaveLength(2);
     // Chloé: the late fee, once per invoice.
