@@ -2,7 +2,7 @@
  * The preferences form's rules (the signed link in every mail): what a customer may choose for themselves, and the
  * profile change a valid form makes. Pure: the caller reads the form and applies the change.
  *
- * - language: English (GB or US) or German; tone: friendly, neutral or formal (firm is staff's choice only; an empty
+ * - language: a locale of a registered message catalog (today en-GB, de-DE) or en-US; tone: friendly, neutral or formal (firm is staff's choice only; an empty
  *   choice removes the override); frequency (cadence): standard or minimal; payment method: card or bank transfer (an
  *   empty choice removes it);
  * - quiet hours: both hours or neither, start 0–23, end 0–24, and they must leave at least one hour of the default
@@ -13,8 +13,12 @@
  */
 import type { CustomerPatch } from './customer.ts';
 import { DEFAULT_BUSINESS_HOURS, leavesSendingTime, type CustomerDunningOverrides } from './dunning.ts';
+import { catalogs } from './i18n/catalog.ts';
 
-export const PREFERENCE_LOCALES: readonly string[] = ['en-GB', 'en-US', 'de-DE'];
+/** The languages a customer may choose: every registered catalog's locale, plus US English (a new catalog adds one). */
+export function preferenceLocales(): string[] {
+  return [...new Set(['en-US', ...catalogs().map((c) => c.locale)])].sort();
+}
 export const PREFERENCE_TONES = ['friendly', 'neutral', 'formal'] as const;
 export const PREFERENCE_CADENCES = ['default', 'minimal'] as const;
 export const PAYMENT_METHODS = ['card', 'bank_transfer'] as const;
@@ -49,7 +53,7 @@ export function preferencesChange(
 ): PreferencesDecision {
   const refuse = (field: keyof PreferencesForm, message: string): PreferencesDecision => ({ ok: false, field, message });
   const { locale, tone, cadence, preferredPaymentMethod: method } = form;
-  if (locale && !PREFERENCE_LOCALES.includes(locale)) return refuse('locale', 'choose English or German');
+  if (locale && !preferenceLocales().includes(locale)) return refuse('locale', `choose one of ${preferenceLocales().join(', ')}`);
   if (tone && !includes(PREFERENCE_TONES, tone)) return refuse('tone', 'choose friendly, neutral or formal');
   if (cadence && !includes(PREFERENCE_CADENCES, cadence)) return refuse('cadence', 'choose standard or minimal');
   if (method && !includes(PAYMENT_METHODS, method)) return refuse('preferredPaymentMethod', 'card or bank_transfer');

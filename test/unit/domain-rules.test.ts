@@ -85,7 +85,7 @@ describe('the preferences form', () => {
     expect(noAddress.ok && 'letters' in noAddress.change.dunning).toBe(false);
   });
   it('refuses, naming the field, the first rule broken', () => {
-    expect(refused({ locale: 'fr-FR' })).toBe('locale: choose English or German');
+    expect(refused({ locale: 'fr-FR' })).toBe('locale: choose one of de-DE, en-GB, en-US');
     expect(refused({ tone: 'firm' })).toBe('tone: choose friendly, neutral or formal');
     expect(refused({ cadence: 'daily' })).toBe('cadence: choose standard or minimal');
     expect(refused({ preferredPaymentMethod: 'cash' })).toBe('preferredPaymentMethod: card or bank_transfer');
@@ -95,7 +95,7 @@ describe('the preferences form', () => {
     expect(refused({ quietStart: '20' })).toBe('quietStart: give both hours or neither');
     expect(refused({ quietEnd: '8' })).toBe('quietStart: give both hours or neither');
     expect(refused({ quietStart: '8', quietEnd: '18' })).toBe('quietStart: quiet hours must leave at least one hour between 09 and 17');
-    expect(refused({ locale: 'xx', tone: 'bad' })).toBe('locale: choose English or German');
+    expect(refused({ locale: 'xx', tone: 'bad' })).toBe('locale: choose one of de-DE, en-GB, en-US');
     expect(refused({ quietStart: '17', quietEnd: '9' })).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import {
   type Catalog,
 } from '../../shared/domain/i18n/catalog.ts';
 import { renderFeedbackPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
+import { preferencesChange, type PreferencesForm } from '../../shared/domain/preferences.ts';
 import { renderReminder, type ReminderInput } from '../../shared/domain/reminder-mail.ts';
 import { browserLocale } from '../../shared/http/link-pages.ts';
 import type { HttpEvent } from '../../shared/http/api.ts';
@@ -108,6 +109,13 @@ describe('message catalogs', () => {
     unregisterCatalog('fr');
     expect(renderReminder(reminder).subject).toBe('Reminder: 2 open invoices');
     expect(browserLocale(event('fr-CH, de;q=0.8'))).toBe('en-GB');
+  });
+
+  it('a third language can be chosen on the preferences form once its catalog is registered, and not before', () => {
+    const form: PreferencesForm = { locale: 'fr-FR', tone: null, cadence: null, preferredPaymentMethod: null, quietStart: null, quietEnd: null, letters: null };
+    expect(preferencesChange(form, {})).toMatchObject({ ok: false, field: 'locale' });
+    registerCatalog(fr);
+    expect(preferencesChange(form, {})).toMatchObject({ ok: true });
   });
 
   it('the browser language picks a page language as before for English and German', () => {
