@@ -11,8 +11,9 @@ import { dynamo } from '../adapters/aws.ts';
 import { duePartition, keys, openAmountSortKey, type ScheduleKind, type SweepKind } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
+import { customerItemsPage } from './customers.ts';
 import { schedulePut } from './invoices.ts';
-import { entity, isConditionalFailure, queryAll, queryPage, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
+import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
 
 export interface DueEntry {
   invoiceId: string;
@@ -329,16 +330,7 @@ export async function customerEventsPage(
   limit: number,
   startKey?: Record<string, unknown>,
 ): Promise<{ items: OutgoingEvent[]; lastKey?: Record<string, unknown> }> {
-  const page = await queryPage(
-    {
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'EVENT#' },
-    },
-    limit,
-    startKey,
-  );
-  return { items: page.items.map((i) => entity<OutgoingEvent>(i) as OutgoingEvent), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+  return customerItemsPage<OutgoingEvent>(customerId, 'EVENT#', limit, startKey);
 }
 
 /** The letters written on a day (the print run), in customer order. */

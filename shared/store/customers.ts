@@ -3,7 +3,7 @@ import type { Customer } from '../domain/customer.ts';
 import { customerNameKey, nameAnswers, type NameMatchKind, type NameQuery } from '../domain/party-name.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, tableName, transactWrite } from './table.ts';
+import { entity, isConditionalFailure, queryPage, tableName, transactWrite } from './table.ts';
 import { payerPut } from './payments.ts';
 
 /**
@@ -167,4 +167,23 @@ export async function updateCustomerRecord(customer: Customer, next: Customer): 
     if (isConditionalFailure(error)) return false;
     throw error;
   }
+}
+
+/** One page of a customer's items of one kind (`EVENT#`, `FEEDBACK#`, …: the sort key prefix), in sort key order. */
+export async function customerItemsPage<T>(
+  customerId: string,
+  skPrefix: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
+  const page = await queryPage(
+    {
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': skPrefix },
+    },
+    limit,
+    startKey,
+  );
+  return { items: page.items.map((i) => entity<T>(i) as T), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
 }

@@ -6,7 +6,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Feedback } from '../domain/reports.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { entity, queryAll, queryPage, tableName } from './table.ts';
+import { customerItemsPage } from './customers.ts';
+import { entity, queryAll, tableName } from './table.ts';
 
 export interface FeedbackRecord {
   id: string;
@@ -62,14 +63,5 @@ export async function customerFeedbackPage(
   limit: number,
   startKey?: Record<string, unknown>,
 ): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
-  const page = await queryPage(
-    {
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'FEEDBACK#' },
-    },
-    limit,
-    startKey,
-  );
-  return { items: page.items.map((i) => entity<Record<string, unknown>>(i) as Record<string, unknown>), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+  return customerItemsPage<Record<string, unknown>>(customerId, 'FEEDBACK#', limit, startKey);
 }
