@@ -3,45 +3,21 @@
  * dead-letter queues, the SNS topics, the secrets, one Lambda per function and its triggers (HTTP routes, queue event
  * sources, EventBridge Scheduler schedules, SNS subscriptions). Nothing about topology is written here a second time.
  */
-import {
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  TimeZone,
-  Validations,
-  type CfnElement,
-  type StackProps,
-} from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { HttpMethod, type CfnStage, type HttpApi, type HttpRoute, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  ConfigurationSet,
-  ConfigurationSetEventDestination,
-  EmailIdentity,
-  EmailSendingEvent,
-  EventDestination,
-  Identity,
-  SuppressionReasons,
-} from 'aws-cdk-lib/aws-ses';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import {
-  defaultThrottleClass,
   dlqName,
   env,
   functions as manifestFunctions,
@@ -57,7 +33,18 @@ import {
   type TopicId,
   type Trigger,
 } from '../shared/topology.ts';
+import { createAlarms } from './constructs/alarms.ts';
+import { createHttpApi } from './constructs/api.ts';
+import { createMail } from './constructs/mail.ts';
+import { acknowledge } from './constructs/nag.ts';
+import { pascal } from './constructs/names.ts';
+import { createQueues, isAsyncInvoked } from './constructs/queues.ts';
+import { createSecrets } from './constructs/secrets.ts';
+import { createTable } from './constructs/table.ts';
+import { createTopics } from './constructs/topics.ts';
 import { ManifestFunction } from './manifest-function.ts';
+
+export { acknowledge, NAG_NAMESPACE } from './constructs/nag.ts';
 
 /** Context keys read by the stack (defaults in `cdk.json`; override with `cdk synth -c key=value`). */
 export const contextKeys = {
@@ -110,34 +97,6 @@ const HTTP_AUTH_REASON: Record<Extract<Trigger, { type: 'http' }>['auth'], strin
     "Liveness probe (manifest auth 'none'): public by design; it returns only {status:'ok'} and its function has no " +
     'data, queue or secret permissions.',
 };
-
-/** Invoked asynchronously (EventBridge Scheduler, SNS): Lambda retries, then the failed-runs DLQ. */
-function isAsyncInvoked(spec: FunctionSpec): boolean {
-  return spec.triggers.some((t) => t.type === 'schedule' || t.type === 'sns');
-}
-
-function pascal(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((p) => p[0]!.toUpperCase() + p.slice(1))
-    .join('');
-}
-
-/** Rule namespace of cdk-nag's AwsSolutions pack in CDK's validation report. */
-export const NAG_NAMESPACE = 'AwsSolutions';
-
-/**
- * Acknowledge a cdk-nag AwsSolutions finding on a construct and its children, always with a written reason.
- *
- * The id is recorded namespaced (`AwsSolutions::AwsSolutions-XXX`), so cdk-nag still reports the finding and CDK's
- * validation moves it to `suppressedViolations` in `validation-report.json`, with the reason: an audit trail of every
- * acknowledgement. (An un-namespaced id would make cdk-nag drop the finding silently.)
- */
-export function acknowledge(scope: IConstruct, ruleId: string, reason: string): void {
-  if (!reason.trim()) throw new Error(`Acknowledgement of ${ruleId} on ${scope.node.path} needs a reason`);
-  Validations.of(scope).acknowledge({ id: `${NAG_NAMESPACE}::${ruleId}`, reason });
-}
 
 /** How cdk-nag names a `<LogicalId.Arn>` token in IAM5 findings. */
 function arnToken(resource: IConstruct): string {
@@ -219,178 +178,30 @@ export class CollectionsStack extends Stack {
     }
 
     // ---- Alarms ---------------------------------------------------------------------------------------------------
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Collections alarms', enforceSSL: true });
-    // Not KMS-encrypted: alarm notifications carry only alarm names and metric values, and CloudWatch cannot publish
-    // to a topic encrypted with the AWS managed SNS key (enforceSSL covers AwsSolutions-SNS3).
-    if (alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
-    const alarmAction = new SnsAction(this.alarmTopic);
-    const alarmOnMessages = (queue: Queue, alarmId: string, what: string): Alarm => {
-      const alarm = new Alarm(this, alarmId, {
-        alarmDescription: `${what}: messages are waiting in ${queue.node.id}; inspect and redrive them.`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(alarmAction);
-      return alarm;
-    };
+    const { alarmTopic, alarmOnMessages } = createAlarms(this, alarmEmail);
+    this.alarmTopic = alarmTopic;
 
     // ---- Table ----------------------------------------------------------------------------------------------------
-    this.table = new TableV2(this, manifestTable.logicalName, {
-      partitionKey: { name: manifestTable.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: manifestTable.sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      globalSecondaryIndexes: manifestTable.indexes.map((index) => ({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        // ProjectionType.ALL is the default projection.
-      })),
-      timeToLiveAttribute: manifestTable.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.table = createTable(this, deletionProtection);
 
     // ---- Queues ---------------------------------------------------------------------------------------------------
     const queueEntries = Object.values(manifestQueues);
-    this.queues = {} as Record<QueueId, Queue>;
-    this.deadLetterQueues = {} as Record<QueueId, Queue>;
-    for (const spec of queueEntries) {
-      const dlq = new Queue(this, dlqName(spec.id), {
-        retentionPeriod: Duration.days(14),
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
-      const queue = new Queue(this, `${pascal(spec.id)}Queue`, {
-        visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
-        retentionPeriod: Duration.seconds(spec.retentionSeconds),
-        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
-      alarmOnMessages(dlq, `${pascal(dlqName(spec.id))}Alarm`, `Dead-letter queue of ${spec.id}`);
-      this.queues[spec.id] = queue;
-      this.deadLetterQueues[spec.id] = dlq;
-    }
-
-    // Failed asynchronous runs: deliveries EventBridge Scheduler gave up on, and asynchronous invocations (scheduled
-    // runs, SNS notifications) that still failed after Lambda's own retries. Created only if the manifest has any.
-    const hasAsync = manifestFunctions.some(isAsyncInvoked);
-    let scheduleDlq: Queue | undefined;
-    if (hasAsync) {
-      scheduleDlq = new Queue(this, 'schedules-dlq', {
-        retentionPeriod: Duration.days(14),
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
-      alarmOnMessages(scheduleDlq, 'SchedulesDlqAlarm', 'Failed scheduled runs and notifications');
-    }
+    const { queues, deadLetterQueues, scheduleDlq } = createQueues(this, alarmOnMessages);
+    this.queues = queues;
+    this.deadLetterQueues = deadLetterQueues;
 
     // ---- Topics ---------------------------------------------------------------------------------------------------
-    // Encrypted with a customer managed key: the publishers (SES) cannot use the AWS managed SNS key, whose policy
-    // cannot be changed. The messages carry recipient addresses, hence encryption at rest.
-    this.topics = {} as Record<TopicId, Topic>;
+    this.topics = createTopics(this);
     const topicEntries = Object.values(manifestTopics);
-    if (topicEntries.length > 0) {
-      const topicsKey = new Key(this, 'TopicsKey', {
-        description: 'Encrypts the Collections SNS topics (SES bounce and complaint notifications)',
-        enableKeyRotation: true,
-      });
-      // SES publishes the configuration set's events, so it must be able to use this key. What SES may publish, and
-      // for whom, is limited by the topic policy (this account and configuration set only, added with the event
-      // destination below); the key statement carries no condition, as in AWS's examples for services publishing
-      // to encrypted topics, so that no missing request context can make SES's publish fail silently.
-      topicsKey.addToResourcePolicy(
-        new PolicyStatement({
-          sid: 'AllowSesToPublishToEncryptedTopics',
-          principals: [new ServicePrincipal('ses.amazonaws.com')],
-          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          resources: ['*'],
-        }),
-      );
-      for (const spec of topicEntries) {
-        this.topics[spec.id] = new Topic(this, `${pascal(spec.id)}Topic`, {
-          displayName: `Collections ${spec.id}: ${spec.description}`.slice(0, 100),
-          masterKey: topicsKey,
-          enforceSSL: true,
-        });
-      }
-    }
 
     // ---- Secrets --------------------------------------------------------------------------------------------------
-    this.secrets = {} as Record<SecretName, Secret>;
-    for (const name of manifestSecrets) {
-      const secret = new Secret(this, pascal(name.toLowerCase()) + 'Secret', {
-        description: `Collections ${name}: a generated placeholder; put the real value after the first deploy.`,
-        generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      });
-      acknowledge(
-        secret,
-        'AwsSolutions-SMG4',
-        `${name} is a credential issued and rotated by its owner (payment provider, bank or operators) and written ` +
-          'here by hand; Secrets Manager has no rotation function that could issue a new one.',
-      );
-      this.secrets[name] = secret;
-    }
+    this.secrets = createSecrets(this);
 
     // ---- SES ------------------------------------------------------------------------------------------------------
-    const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
-      reputationMetrics: true,
-      sendingEnabled: true,
-      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-    });
-    const emailIdentity = new EmailIdentity(this, 'MailIdentity', {
-      identity: identity.includes('@') ? Identity.email(sesIdentity) : Identity.domain(sesIdentity),
-      configurationSet,
-    });
-    const configurationSetArn = this.formatArn({
-      service: 'ses',
-      resource: 'configuration-set',
-      resourceName: configurationSet.configurationSetName,
-    });
-    // Bounces and complaints of mail sent with the configuration set → the ses-events topic (CDK adds the topic
-    // policy letting SES publish, for this configuration set and account only).
-    new ConfigurationSetEventDestination(this, 'MailEventsDestination', {
-      configurationSet,
-      destination: EventDestination.snsTopic(this.topics['ses-events']),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
-    });
+    const { configurationSet, emailIdentity, configurationSetArn } = createMail(this, sesIdentity, this.topics['ses-events']);
 
     // ---- HTTP API -------------------------------------------------------------------------------------------------
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
-    this.api = new HttpApi(this, 'HttpApi', {
-      description: 'Collections: admin API and payment webhooks',
-      createDefaultStage: false,
-    });
-    this.apiStage = this.api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      // Default route throttling (any route without its own settings); every manifest route gets its class's below.
-      throttle: throttleClasses[defaultThrottleClass],
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            httpMethod: '$context.httpMethod',
-            routeKey: '$context.routeKey',
-            path: '$context.path',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            responseLatency: '$context.responseLatency',
-            integrationLatency: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            userAgent: '$context.identity.userAgent',
-          }),
-        ),
-      },
-    });
+    ({ api: this.api, apiStage: this.apiStage } = createHttpApi(this));
     const apiUrl = this.apiStage.url;
     const publicBaseUrl = publicBaseUrlOverride ?? apiUrl;
 

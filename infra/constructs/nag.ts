@@ -1,0 +1,18 @@
+/** cdk-nag acknowledgements, always with a written reason. */
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** Rule namespace of cdk-nag's AwsSolutions pack in CDK's validation report. */
+export const NAG_NAMESPACE = 'AwsSolutions';
+
+/**
+ * Acknowledge a cdk-nag AwsSolutions finding on a construct and its children, always with a written reason.
+ *
+ * The id is recorded namespaced (`AwsSolutions::AwsSolutions-XXX`), so cdk-nag still reports the finding and CDK's
+ * validation moves it to `suppressedViolations` in `validation-report.json`, with the reason: an audit trail of every
+ * acknowledgement. (An un-namespaced id would make cdk-nag drop the finding silently.)
+ */
+export function acknowledge(scope: IConstruct, ruleId: string, reason: string): void {
+  if (!reason.trim()) throw new Error(`Acknowledgement of ${ruleId} on ${scope.node.path} needs a reason`);
+  Validations.of(scope).acknowledge({ id: `${NAG_NAMESPACE}::${ruleId}`, reason });
+}
