@@ -63,14 +63,6 @@ export default tseslint.config(
     },
   },
   {
-    // Not yet: the payment plans service still writes its own DynamoDB transactions (issue #10, item 2, to finish);
-    // it keeps the shared/http rule. Delete this block when its writes live in shared/store/plans.ts.
-    files: ['shared/services/plans.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/http/*'], message: 'Services throw use-case errors (./errors.ts); only shared/http maps them to HTTP.' }] }],
-    },
-  },
-  {
     // Handlers turn an event into a service call and its result into a response: they never read the store.
     files: ['functions/**/*.ts'],
     rules: {

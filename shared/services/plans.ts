@@ -3,7 +3,6 @@
  * worker (instalment reminders, completion, default), and known to cash application (a payment quoting the plan's
  * reference, or from the customer for exactly the open instalments, goes to the plan's invoices oldest first).
  */
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { actionShard } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
 import { addDays, daysBetween, localDate } from '../domain/dates.ts';
@@ -12,17 +11,25 @@ import type { Invoice } from '../domain/invoice.ts';
 import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
 import { approvePlan as policyDecision, planAction, planIneligibility, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
-import { dynamo } from '../adapters/aws.ts';
 import { Conflict, IdempotencyKeyReused, Invalid, NotFound } from './errors.ts';
 import { requestHash } from './idempotency.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
-import { keys } from '../store/keys.ts';
-import { mailPut, newMail, type MailMessage } from '../store/mail.ts';
+import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
-import { getPlan, planItem, plansOfCustomer, referenceTarget } from '../store/plans.ts';
-import { isConditionalFailure, tableName, transactWrite, type TransactItems } from '../store/table.ts';
+import {
+  cancelInterruptedPlan,
+  commitNewPlan,
+  commitPlanApproval,
+  commitPlanRun,
+  getPlan,
+  plansOfCustomer,
+  referenceTarget,
+  remindPlanAt,
+  type NextAction,
+  type PlanRelease,
+} from '../store/plans.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { payeeAccount } from '../config/runtime.ts';
 import { newId, randomReferenceBody, stableId } from './ids.ts';
@@ -45,89 +52,6 @@ async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail
     preferencesLink: (await linkSigner(now)).preferences(customer),
   });
   return newMail(customer, key, mail.kind, rendered, now);
-}
-
-/** Covered invoices join the plan: out of the ladder and interest (guarded: unchanged, not disputed, not escalated, in no other plan). */
-function joinPlanUpdates(plan: PaymentPlan, invoices: readonly Invoice[]) {
-  return invoices.map((invoice) => ({
-    Update: {
-      TableName: tableName(),
-      Key: keys.invoice(invoice.id),
-      UpdateExpression: 'SET planId = :p, version = :nv REMOVE GSI2PK, GSI2SK',
-      ConditionExpression: 'version = :ev AND attribute_not_exists(planId) AND attribute_not_exists(dispute) AND attribute_not_exists(escalatedAt)',
-      ExpressionAttributeValues: { ':p': plan.id, ':ev': invoice.version, ':nv': invoice.version + 1 },
-    },
-  }));
-}
-
-/** Invoice joins (or releases) per plan transaction: with the plan, its reference and a mail, under 100 actions. */
-export const PLAN_INVOICES_PER_COMMIT = 90;
-
-function releaseUpdate(plan: Pick<PaymentPlan, 'id'>, invoiceId: string) {
-  return { Update: { TableName: tableName(), Key: keys.invoice(invoiceId), UpdateExpression: 'REMOVE planId', ConditionExpression: 'planId = :p', ExpressionAttributeValues: { ':p': plan.id } } };
-}
-
-function groups<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-/**
- * Writes a plan (`first`: its put, guarded) and joins its invoices — in one transaction when they fit, else in groups
- * of PLAN_INVOICES_PER_COMMIT: the first group with the plan (which records `joinPending`: the invoices still to
- * join), each further group with the plan's progress (version-guarded), the mail with the last. If a later group cannot
- * join (an invoice changed meanwhile), the groups joined are released again and `undo` restores the plan — the request
- * fails as a whole, as a single transaction would. Returns the cancellation reasons on failure, like transactWrite.
- */
-async function writePlanWithJoins(
-  plan: PaymentPlan,
-  invoices: readonly Invoice[],
-  first: (pending: string[] | undefined) => TransactItems,
-  mail: MailMessage | undefined,
-  undo: (joined: readonly Invoice[], version: number) => Promise<void>,
-): Promise<string[] | undefined> {
-  const parts = groups(invoices, PLAN_INVOICES_PER_COMMIT);
-  if (parts.length <= 1) return transactWrite([...first(undefined), ...joinPlanUpdates(plan, invoices), ...(mail ? [{ Put: mailPut(mail) }] : [])]);
-  const joined: Invoice[] = [];
-  let version = plan.version;
-  for (const [i, part] of parts.entries()) {
-    const last = i === parts.length - 1;
-    const pending = parts.slice(i + 1).flat().map((inv) => inv.id);
-    const head: TransactItems =
-      i === 0
-        ? first(pending)
-        : [
-            {
-              Update: {
-                TableName: tableName(),
-                Key: keys.plan(plan.id),
-                UpdateExpression: last ? 'SET version = :nv REMOVE joinPending' : 'SET version = :nv, joinPending = :jp',
-                ConditionExpression: 'version = :v',
-                ExpressionAttributeValues: { ':v': version, ':nv': version + 1, ...(last ? {} : { ':jp': pending }) },
-              },
-            },
-          ];
-    const codes = await transactWrite([...head, ...joinPlanUpdates(plan, part), ...(last && mail ? [{ Put: mailPut(mail) }] : [])]);
-    if (codes) {
-      if (i > 0) await undo(joined, version);
-      return codes;
-    }
-    if (i > 0) version += 1;
-    joined.push(...part);
-  }
-  return undefined;
-}
-
-/** Releases invoices from a plan (REMOVE planId, guarded by the plan id), in groups within the transaction limits. */
-async function releaseInvoices(plan: Pick<PaymentPlan, 'id'>, invoiceIds: readonly string[]): Promise<void> {
-  for (const part of groups(invoiceIds, PLAN_INVOICES_PER_COMMIT)) {
-    const codes = await transactWrite(part.map((id) => releaseUpdate(plan, id)));
-    if (codes) {
-      // Some were released already (a retry): release the others one by one.
-      for (const id of part) await transactWrite([releaseUpdate(plan, id)]);
-    }
-  }
 }
 
 async function coveredInvoices(customerId: string, invoiceIds: readonly string[]): Promise<Invoice[]> {
@@ -215,29 +139,7 @@ export async function createPlan(
     now,
     invoices.map((i) => i.number),
   );
-  const codes = await writePlanWithJoins(
-    plan,
-    active ? invoices : [],
-    (pending) => [
-      {
-        Put: {
-          TableName: tableName(),
-          Item: { ...planItem(plan, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined), requestHash: hash, ...(pending ? { joinPending: pending } : {}) },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      { Put: { TableName: tableName(), Item: { ...keys.reference(plan.paymentReference), entity: 'reference', planId: plan.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
-    ],
-    mail,
-    async (joined, version) => {
-      // The plan never was: release what joined, then remove the plan and its reference.
-      await releaseInvoices(plan, joined.map((i) => i.id));
-      await transactWrite([
-        { Delete: { TableName: tableName(), Key: keys.plan(plan.id), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } },
-        { Delete: { TableName: tableName(), Key: keys.reference(plan.paymentReference) } },
-      ]);
-    },
-  );
+  const codes = await commitNewPlan(plan, hash, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined, active ? invoices : [], mail);
   if (codes) {
     if (codes[0] === 'ConditionalCheckFailed' && idempotencyKey) return createPlan(input, requestedBy, idempotencyKey, now);
     throw new Conflict('conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
@@ -272,33 +174,7 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
   });
   const next: PaymentPlan = { ...plan, total, instalments, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
   const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments }, now, invoices.map((i) => i.number));
-  const codes = await writePlanWithJoins(
-    next,
-    invoices,
-    (pending) => [
-      {
-        Put: {
-          TableName: tableName(),
-          Item: { ...planItem(next, { shard: shardOf(customer.id), at: now.toISOString() }), requestHash: stored.requestHash, ...(pending ? { joinPending: pending } : {}) },
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': plan.version },
-        },
-      },
-    ],
-    mail,
-    async (joined, version) => {
-      // Not approved after all: release what joined and put the plan back as it was (pending approval).
-      await releaseInvoices(next, joined.map((i) => i.id));
-      await dynamo().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: { ...planItem({ ...plan, version: version + 1 }), requestHash: stored.requestHash },
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': version },
-        }),
-      );
-    },
-  );
+  const codes = await commitPlanApproval(plan, next, stored.requestHash, { shard: shardOf(customer.id), at: now.toISOString() }, invoices, mail);
   if (codes) throw new Conflict('conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
   await deliverSoon(mail, now);
   return next;
@@ -317,17 +193,7 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
       // request in progress is left alone); the customer or staff ask again.
       if (now.getTime() - Date.parse(plan.activatedAt ?? plan.createdAt) < 15 * 60_000) continue;
       const pending = new Set(joinPending);
-      await releaseInvoices(plan, plan.invoiceIds.filter((id) => !pending.has(id)));
-      await dynamo().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: planItem({ ...plan, status: 'cancelled', version: plan.version + 1 }),
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': plan.version },
-        }),
-      ).catch((error: unknown) => {
-        if (!isConditionalFailure(error)) throw error;
-      });
+      await cancelInterruptedPlan(plan, plan.invoiceIds.filter((id) => !pending.has(id)));
       logger.warn('plan whose invoices were still joining was cancelled', { planId: plan.id });
       continue;
     }
@@ -337,33 +203,23 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
     const numbers = invoices.map((i) => i.number);
     const shard = shardOf(customer.id);
     const at = now.toISOString();
-    const guard = { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': plan.version } };
     let next: PaymentPlan = { ...plan, version: plan.version + 1 };
     let mail: MailMessage | undefined;
-    const extra: TransactItems = [];
-    let nextAction: { shard: number; at: string } | undefined;
+    const releases: PlanRelease[] = [];
+    let nextAction: NextAction | undefined;
     if (action.kind === 'complete') {
       next = { ...next, status: 'completed', completedAt: at };
       const feedback = (await linkSigner(now)).feedback(customer, `plan:${plan.id}`);
       mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedback }, now, numbers);
-      for (const invoice of invoices) if (invoice.planId === plan.id) extra.push(releaseUpdate(plan, invoice.id));
+      for (const invoice of invoices) if (invoice.planId === plan.id) releases.push({ invoiceId: invoice.id });
     } else if (action.kind === 'default') {
       next = { ...next, status: 'defaulted', defaultedAt: at };
       const missed = plan.instalments.find((i) => i.seq === action.seq) ?? plan.instalments[0];
       if (missed) mail = await planMail(customer, plan, `plan#${plan.id}#defaulted`, { kind: 'plan_defaulted', instalment: missed }, now, numbers);
       for (const invoice of invoices) {
         if (invoice.planId !== plan.id) continue; // released by an earlier, interrupted run
-        const due = keys.dunningDue(shard, at, invoice.id);
-        extra.push({
-          Update: {
-            TableName: tableName(),
-            Key: keys.invoice(invoice.id),
-            // Back to the ladder where it left it: lastStepSent is kept; the worker decides the step now due.
-            UpdateExpression: invoice.balanceDue > 0 ? 'REMOVE planId SET GSI2PK = :pk, GSI2SK = :sk' : 'REMOVE planId',
-            ConditionExpression: 'planId = :p',
-            ExpressionAttributeValues: { ':p': plan.id, ...(invoice.balanceDue > 0 ? { ':pk': due.GSI2PK, ':sk': due.GSI2SK } : {}) },
-          },
-        });
+        // Back to the ladder where it left it (still owed): lastStepSent is kept; the worker decides the step now due.
+        releases.push({ invoiceId: invoice.id, ...(invoice.balanceDue > 0 ? { backToLadderAt: { shard, at } } : {}) });
       }
     } else if (action.kind === 'remind') {
       const progress = planProgress(plan, covered);
@@ -377,33 +233,17 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
       nextAction = { shard, at: action.until };
       next = plan; // only the index moves
     }
-    // More invoices than one transaction holds: release all but the last group first (each release is guarded by the
-    // plan id, so an interrupted run resumes with those still in the plan), then the plan's change with the last group.
-    let released = true;
-    while (released && extra.length > PLAN_INVOICES_PER_COMMIT) {
-      released = !(await transactWrite(extra.splice(0, PLAN_INVOICES_PER_COMMIT)));
-    }
-    if (!released) {
+    const written = await commitPlanRun(
+      plan,
+      next === plan ? { indexAt: { shard, at: action.kind === 'wait' ? action.until : at } } : { next, ...(nextAction ? { nextAction } : {}) },
+      releases,
+      mail,
+    );
+    if (written === 'release_conflict') {
       logger.info('plan invoices changed concurrently; the next run decides again', { planId: plan.id });
       continue;
     }
-    const items: TransactItems = [
-      next === plan
-        ? {
-            Update: {
-              TableName: tableName(),
-              Key: keys.plan(plan.id),
-              UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-              ConditionExpression: 'version = :v',
-              ExpressionAttributeValues: { ':v': plan.version, ':pk': keys.dunningDue(shard, action.kind === 'wait' ? action.until : at, plan.id).GSI2PK, ':sk': keys.dunningDue(shard, action.kind === 'wait' ? action.until : at, plan.id).GSI2SK },
-            },
-          }
-        : { Put: { TableName: tableName(), Item: planItem(next, nextAction), ...guard } },
-      ...extra,
-      ...(mail ? [{ Put: mailPut(mail) }] : []),
-    ];
-    const codes = await transactWrite(items);
-    if (codes) {
+    if (written === 'conflict') {
       logger.info('plan changed concurrently; the next run decides again', { planId: plan.id });
       continue;
     }
@@ -417,19 +257,9 @@ export async function touchPlans(planIds: readonly string[], now: Date): Promise
   for (const planId of new Set(planIds)) {
     const plan = await getPlan(planId);
     if (!plan || plan.status !== 'active') continue;
-    const due = keys.dunningDue(shardOf(plan.customerId), now.toISOString(), plan.id);
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.plan(planId),
-        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-        ConditionExpression: '#s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':active': 'active' },
-      }),
-    ).catch((error: unknown) => {
-      // The plan ended meanwhile: nothing to bring forward. Anything else: the plan's own next check picks it up.
-      if (!isConditionalFailure(error)) logger.warn('plan not brought forward; its next check will', { planId, error: errorForLog(error) });
+    // The plan ended meanwhile (false): nothing to bring forward. Anything else: the plan's own next check picks it up.
+    await remindPlanAt(planId, { shard: shardOf(plan.customerId), at: now.toISOString() }).catch((error: unknown) => {
+      logger.warn('plan not brought forward; its next check will', { planId, error: errorForLog(error) });
     });
   }
 }
