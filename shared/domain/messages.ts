@@ -68,6 +68,21 @@ export function preferencesParagraph(locale: string, href: string | undefined): 
   return href ? [translator(locale).parts<MailLink>('mail.preferences', { link: { href } })] : [];
 }
 
+/** A mail to a customer in the house style: greeting, the body, closing, and the preferences link when there is one. */
+export function customerMail(
+  input: { locale: string; customerName: string; preferencesLink?: string | undefined },
+  subject: string,
+  body: readonly MailParagraph[],
+): RenderedMail {
+  const t = translator(input.locale);
+  return composeMail(input.locale, subject, [
+    t('mail.greeting', { name: input.customerName }),
+    ...body,
+    t('mail.closing'),
+    ...preferencesParagraph(input.locale, input.preferencesLink),
+  ]);
+}
+
 export interface ReceiptInput {
   customerName: string;
   locale: string;
@@ -89,15 +104,11 @@ export function renderReceipt(input: ReceiptInput): RenderedMail {
     t('receipt.line', { number: i.number, applied: fmt(i.applied), settled: i.balanceDue === 0 ? 'yes' : 'no', balance: i.balanceDue === 0 ? '' : fmt(i.balanceDue) }),
   );
   if (input.credit > 0) lineTexts.push(t('receipt.credit', { amount: fmt(input.credit) }));
-  const paragraphs: MailParagraph[] = [
-    t('mail.greeting', { name: input.customerName }),
+  return customerMail(input, t('receipt.subject', { amount: fmt(input.amount) }), [
     t('receipt.intro', { amount: fmt(input.amount), date: formatDate(input.receivedAt, input.locale, input.timeZone) }),
     ...lineTexts,
     ...(input.feedbackLinks?.length ? [t('mail.rate'), ratingParagraph(input.feedbackLinks)] : []),
-    t('mail.closing'),
-    ...preferencesParagraph(input.locale, input.preferencesLink),
-  ];
-  return composeMail(input.locale, t('receipt.subject', { amount: fmt(input.amount) }), paragraphs);
+  ]);
 }
 
 export interface PaymentFailedInput {

@@ -4,7 +4,7 @@
  * (The legal handover notice is the ladder's last step: shared/domain/reminder-mail.ts.) In the customer's language (the message catalogs); amounts by Intl in the customer's locale. Pure.
  */
 import { translator } from './i18n/catalog.ts';
-import { composeMail, formatDate, preferencesParagraph, type RenderedMail } from './messages.ts';
+import { customerMail, formatDate, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 
 export type Notice =
@@ -54,10 +54,5 @@ export function renderNotice(input: NoticeInput): RenderedMail {
       body = [t('notice.extensionConfirmed.body', { number, amount: m(n.balanceDue, n.currency), date: d(n.newDueDate) })];
       break;
   }
-  return composeMail(input.locale, subject, [
-    t('mail.greeting', { name: input.customerName }),
-    ...body,
-    t('mail.closing'),
-    ...preferencesParagraph(input.locale, input.preferencesLink),
-  ]);
+  return customerMail(input, subject, body);
 }

@@ -5,7 +5,7 @@
  */
 import type { Instalment } from './plans.ts';
 import { translator } from './i18n/catalog.ts';
-import { composeMail, formatDate, preferencesParagraph, ratingParagraph, type MailParagraph, type RenderedMail } from './messages.ts';
+import { customerMail, formatDate, ratingParagraph, type MailParagraph, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { formatRfReference } from './rf-reference.ts';
 
@@ -69,10 +69,5 @@ export function renderPlanMail(input: PlanMailInput): RenderedMail {
       body.push(t('plan.defaulted.body', { date: d(mail.instalment.dueDate), invoices }), t('plan.defaulted.help'));
       break;
   }
-  return composeMail(input.locale, subject, [
-    t('mail.greeting', { name: input.customerName }),
-    ...body,
-    t('mail.closing'),
-    ...preferencesParagraph(input.locale, input.preferencesLink),
-  ]);
+  return customerMail(input, subject, body);
 }

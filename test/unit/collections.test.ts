@@ -6,30 +6,15 @@ import {
   interestRun,
   planDunning,
   type CollectionsCustomer,
-  type CollectionsInvoice,
 } from '../../shared/domain/collections.ts';
 import { renderNotice } from '../../shared/domain/notice-mail.ts';
 import { DEFAULT_TERMS, type PaymentTerms } from '../../shared/domain/terms.ts';
+import { collectionsInvoice } from '../support/domain-fixtures.ts';
 
 const berlin: CollectionsCustomer = { id: 'cus_1', timeZone: 'Europe/Berlin' };
 const interestTerms: PaymentTerms = { ...DEFAULT_TERMS, lateInterest: { mode: 'simple', annualRateBasisPoints: 3650, startDaysPastDue: 0 } };
 
-function inv(fields: Partial<CollectionsInvoice> = {}): CollectionsInvoice {
-  return {
-    id: 'inv_1',
-    customerId: 'cus_1',
-    number: 'INV-1',
-    currency: 'EUR',
-    total: 100_000,
-    balanceDue: 100_000,
-    issueDate: '2027-03-01',
-    dueDate: '2027-03-31',
-    paymentReference: 'RF18539007547034',
-    version: 1,
-    terms: DEFAULT_TERMS,
-    ...fields,
-  };
-}
+const inv = collectionsInvoice;
 
 /** Tuesday 13 April 2027, 10:00 in Berlin. */
 const tuesday10 = new Date('2027-04-13T08:00:00Z');

@@ -4,7 +4,6 @@ import {
   pendingLateFee,
   planDunning,
   type CollectionsCustomer,
-  type CollectionsInvoice,
   type DunningPlan,
   type IndexUpdate,
 } from '../../shared/domain/collections.ts';
@@ -20,28 +19,14 @@ import {
   sendsLetter,
 } from '../../shared/domain/reminder-run.ts';
 import { DEFAULT_TERMS, type PaymentTerms } from '../../shared/domain/terms.ts';
+import { collectionsInvoice } from '../support/domain-fixtures.ts';
 
 const berlin: CollectionsCustomer = { id: 'cus_1', timeZone: 'Europe/Berlin' };
 /** Tuesday 13 April 2027, 10:00 in Berlin. */
 const tuesday10 = new Date('2027-04-13T08:00:00Z');
 const step = (id: string) => DEFAULT_LADDER.find((s) => s.id === id) as DunningStep;
 
-function inv(fields: Partial<CollectionsInvoice> = {}): CollectionsInvoice {
-  return {
-    id: 'inv_1',
-    customerId: 'cus_1',
-    number: 'INV-1',
-    currency: 'EUR',
-    total: 100_000,
-    balanceDue: 100_000,
-    issueDate: '2027-03-01',
-    dueDate: '2027-03-31',
-    paymentReference: 'RF18539007547034',
-    version: 1,
-    terms: DEFAULT_TERMS,
-    ...fields,
-  };
-}
+const inv = collectionsInvoice;
 
 const update = (invoiceId: string, fields: Partial<IndexUpdate> = {}): IndexUpdate => ({
   invoiceId,
