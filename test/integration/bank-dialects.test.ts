@@ -2,24 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../local/events.ts';
 import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
-import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
-import { invoiceState, ledgerAgrees, processed } from '../support/flows.ts';
-import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
+import { invoiceState, ledgerAgrees, processed, postBank } from '../support/flows.ts';
+import { api, newCustomer, newInvoice, unique } from '../support/stack.ts';
 
 /** Posts a body to the bank webhook, signed as the bank signs it. */
 async function post(body: string) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${stack.apiUrl}/webhooks/bank`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'text/plain',
-      'x-bank-timestamp': String(timestamp),
-      'x-bank-signature': signBankPayload(body, stack.bankWebhookSecret, timestamp),
-    },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as { duplicate?: boolean; lines?: number; error?: { message: string } } };
+  const res = await postBank(body, 'text/plain');
+  return { status: res.status, body: JSON.parse(res.text) as { duplicate?: boolean; lines?: number; error?: { message: string } } };
 }
 
 describe('BAI2 bank dialects through the signed bank webhook', () => {

@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../local/events.ts';
 import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
-import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
-import { invoiceState, ledgerAgrees, processed } from '../support/flows.ts';
+import { invoiceState, ledgerAgrees, processed, postBank } from '../support/flows.ts';
 import { ledgerEntries } from '../../shared/store/ledger.ts';
 import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
@@ -18,17 +17,8 @@ function withUniqueKeys(body: string, suffix: string): string {
 }
 
 async function post(body: string, contentType: string) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${stack.apiUrl}/webhooks/bank`, {
-    method: 'POST',
-    headers: {
-      'content-type': contentType,
-      'x-bank-timestamp': String(timestamp),
-      'x-bank-signature': signBankPayload(body, stack.bankWebhookSecret, timestamp),
-    },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as { duplicate?: boolean; lines?: number; error?: { message: string } } };
+  const res = await postBank(body, contentType);
+  return { status: res.status, body: JSON.parse(res.text) as { duplicate?: boolean; lines?: number; error?: { message: string } } };
 }
 
 /** Sends a bank payload and waits until every line in it is processed; returns the line keys. */

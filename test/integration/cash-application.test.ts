@@ -5,10 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
-import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
-import { invoiceState, ledgerAgrees, processed } from '../support/flows.ts';
-import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
+import { invoiceState, ledgerAgrees, processed, postBank } from '../support/flows.ts';
+import { api, newCustomer, newInvoice, unique } from '../support/stack.ts';
 
 interface Credit {
   amount: number;
@@ -35,17 +34,8 @@ async function bank(...credits: Credit[]): Promise<string[]> {
       ...(c.references ? { references: c.references } : {}),
     })),
   });
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${stack.apiUrl}/webhooks/bank`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-bank-timestamp': String(timestamp),
-      'x-bank-signature': signBankPayload(body, stack.bankWebhookSecret, timestamp),
-    },
-    body,
-  });
-  expect(res.status, await res.text()).toBe(200);
+  const res = await postBank(body);
+  expect(res.status, res.text).toBe(200);
   const keys = parseBankPayload(body, 'application/json').lines.map((l) => l.key);
   for (const key of keys) await processed('bank-line', key, 10_000);
   return keys.map((key) => paymentIdFor('bank', key));

@@ -5,10 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
-import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
-import { invoiceState, processed } from '../support/flows.ts';
-import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
+import { invoiceState, processed, postBank } from '../support/flows.ts';
+import { api, newCustomer, newInvoice, unique } from '../support/stack.ts';
 
 interface ReviewItem {
   id: string;
@@ -38,17 +37,8 @@ async function credit(amount: number, debtorName: string): Promise<string> {
       },
     ],
   });
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${stack.apiUrl}/webhooks/bank`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-bank-timestamp': String(timestamp),
-      'x-bank-signature': signBankPayload(body, stack.bankWebhookSecret, timestamp),
-    },
-    body,
-  });
-  expect(res.status, await res.text()).toBe(200);
+  const res = await postBank(body);
+  expect(res.status, res.text).toBe(200);
   const [line] = parseBankPayload(body, 'application/json').lines;
   await processed('bank-line', (line as { key: string }).key, 10_000);
   return paymentIdFor('bank', (line as { key: string }).key);

@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StackDriver } from '../../local/time-travel.ts';
 import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
-import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { unique, useOwnStack } from '../support/own-stack.ts';
+import { postBank } from '../support/flows.ts';
 
 const own = useOwnStack('txlimits');
 let stack: StackDriver;
@@ -77,17 +77,8 @@ async function bankCredit(iban: string, amount: number, fields: { remittance?: s
     account: { iban: OUR_ACCOUNT },
     credits: [{ id: unique('txn'), status: 'booked', amount, currency: 'EUR', bookingDate: '2027-02-10', debtor: { name: 'Many Invoices GmbH', iban }, ...fields }],
   });
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${own.info.apiUrl}/webhooks/bank`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-bank-timestamp': String(timestamp),
-      'x-bank-signature': signBankPayload(body, own.info.bankWebhookSecret, timestamp),
-    },
-    body,
-  });
-  expect(res.status, await res.text()).toBe(200);
+  const res = await postBank(body, 'application/json', own.info);
+  expect(res.status, res.text).toBe(200);
   await stack.drain(120_000);
   return paymentIdFor('bank', (parseBankPayload(body, 'application/json').lines[0] as { key: string }).key);
 }

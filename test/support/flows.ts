@@ -1,5 +1,6 @@
 /** Higher-level helpers for payment flows through the running stack. */
 import { defaultVars, renderFile, type Vars } from '../../local/events.ts';
+import { signBankPayload } from '../../shared/adapters/bank/signature.ts';
 import { balances } from '../../shared/domain/ledger.ts';
 import { getEvent, type InboxSource } from '../../shared/store/inbox.ts';
 import { ledgerEntries } from '../../shared/store/ledger.ts';
@@ -40,4 +41,23 @@ export async function ledgerAgrees(customerId: string, invoiceIds: string[]): Pr
     if (fromLedger !== inv.balanceDue) throw new Error(`invoice ${id}: ledger says ${fromLedger}, stored ${inv.balanceDue}`);
   }
   return balances(entries);
+}
+
+/** Posts a body to the bank webhook, signed as the bank signs it (to the shared stack unless another is named). */
+export async function postBank(
+  body: string,
+  contentType = 'application/json',
+  target: { apiUrl: string; bankWebhookSecret: string } = stack,
+): Promise<{ status: number; text: string }> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${target.apiUrl}/webhooks/bank`, {
+    method: 'POST',
+    headers: {
+      'content-type': contentType,
+      'x-bank-timestamp': String(timestamp),
+      'x-bank-signature': signBankPayload(body, target.bankWebhookSecret, timestamp),
+    },
+    body,
+  });
+  return { status: res.status, text: await res.text() };
 }
