@@ -3,8 +3,9 @@ import { buildInvoice, sequenceInvoiceNumber, type Invoice, type NewInvoice } fr
 import { createRfReference } from '../domain/rf-reference.ts';
 import { Conflict, IdempotencyKeyReused, Invalid } from './errors.ts';
 import { replayed, requestHash } from './idempotency.ts';
-import { getCustomer, putNewCustomer } from '../store/customers.ts';
-import { createInvoice, getInvoice, nextSequence, type InvoiceSchedule } from '../store/invoices.ts';
+import { getCustomer, getCustomerForReplay, putNewCustomer } from '../store/customers.ts';
+import type { Replayable } from '../store/table.ts';
+import { createInvoice, getInvoiceForReplay, nextSequence, type InvoiceSchedule } from '../store/invoices.ts';
 import { actionShard, firstActionAt, interestRun } from '../domain/collections.ts';
 import { resolveTerms, type TermsOverride } from '../domain/terms.ts';
 import { accountTerms } from '../config/terms.ts';
@@ -28,7 +29,7 @@ export async function createCustomer(
   if (result === 'account_taken') {
     throw new Conflict('account_taken', 'bankAccounts: an account or the Stripe customer belongs to another customer', 'bankAccounts');
   }
-  const existing = await getCustomer(id);
+  const existing = await getCustomerForReplay(id);
   if (!existing) throw new IdempotencyKeyReused();
   return { customer: replayed(existing, hash), created: false };
 }
@@ -43,7 +44,7 @@ export async function issueInvoice(
   const customer = await getCustomer(input.customerId);
   if (!customer) throw new Invalid('customerId', 'no such customer');
   if (idempotencyKey) {
-    const existing = await getInvoice(id);
+    const existing = await getInvoiceForReplay(id);
     if (existing) return replay(existing, hash);
   }
   const number = input.number ?? sequenceInvoiceNumber(await nextSequence('invoice-number'));
@@ -58,7 +59,7 @@ export async function issueInvoice(
       case 'created':
         return { invoice, created: true };
       case 'exists': {
-        const existing = await getInvoice(id);
+        const existing = await getInvoiceForReplay(id);
         if (existing) return replay(existing, hash);
         break;
       }
@@ -80,6 +81,6 @@ function initialSchedule(customer: Customer, invoice: Invoice, now: Date): Invoi
   return { shard, dunningAt: firstActionAt(customer, invoice, now), ...(run.nextOn ? { interestOn: run.nextOn } : {}) };
 }
 
-function replay(existing: Invoice & { requestHash?: string }, hash: string): { invoice: Invoice; created: boolean } {
+function replay(existing: Replayable<Invoice>, hash: string): { invoice: Invoice; created: boolean } {
   return { invoice: replayed(existing, hash), created: false };
 }

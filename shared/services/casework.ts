@@ -14,7 +14,8 @@ import { renderNotice, type Notice } from '../domain/notice-mail.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { unpaidInvoices } from '../store/collections.ts';
 import { getCustomer, updateCustomerRecord } from '../store/customers.ts';
-import { commitDisputeResolution, commitNewDispute, getDisputeRecord, type StoredDispute } from '../store/disputes.ts';
+import { commitDisputeResolution, commitNewDispute, getDisputeForReplay, getDisputeRecord, type StoredDispute } from '../store/disputes.ts';
+import type { Replayable } from '../store/table.ts';
 import { commitExtension, getInvoice, remindAt } from '../store/invoices.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
@@ -74,7 +75,7 @@ export async function openDispute(
   const id = idempotencyKey ? stableId('dsp', `dispute:${invoiceId}:${idempotencyKey}`) : newId('dsp');
   const hash = requestHash(input);
   if (idempotencyKey) {
-    const existing = await getDisputeRecord(id);
+    const existing = await getDisputeForReplay(id);
     if (existing) return replayDispute(existing, hash);
   }
   const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
@@ -98,7 +99,7 @@ export async function openDispute(
   const outcome = await commitNewDispute(stored, dispute, hash, mail);
   if (outcome !== 'created') {
     if (outcome === 'duplicate') {
-      const existing = await getDisputeRecord(id);
+      const existing = await getDisputeForReplay(id);
       if (existing) return replayDispute(existing, hash);
     }
     throw new Conflict('conflict', `invoice ${invoiceId} changed (paid or disputed meanwhile); read it and retry`);
@@ -107,7 +108,7 @@ export async function openDispute(
   return { dispute: stored, created: true };
 }
 
-function replayDispute(existing: StoredDispute & { requestHash?: string }, hash: string) {
+function replayDispute(existing: Replayable<StoredDispute>, hash: string) {
   return { dispute: replayed(existing, hash), created: false };
 }
 
@@ -236,8 +237,7 @@ export async function placeHold(customerId: string, input: z.infer<typeof holdSc
   if (holds === 'limit') {
     throw new Conflict('too_many_holds', `customer ${customerId} has ${MAX_ACTIVE_HOLDS} active holds, the most allowed; release one first`);
   }
-  const { requestHash: _h, ...current } = customer;
-  await updateCustomer(current, { ...current, holds, version: customer.version + 1 });
+  await updateCustomer(customer, { ...customer, holds, version: customer.version + 1 });
   return { hold, created: true };
 }
 
@@ -246,17 +246,15 @@ export async function releaseHold(customerId: string, holdId: string, now: Date)
   const hold = customer.holds?.find((h) => h.id === holdId) ?? notFound('hold', holdId);
   if (hold.releasedAt) return hold;
   const released = { ...hold, releasedAt: now.toISOString() };
-  const { requestHash: _h, ...current } = customer;
-  await updateCustomer(current, { ...current, holds: (customer.holds ?? []).map((h) => (h.id === holdId ? released : h)), version: customer.version + 1 });
+  await updateCustomer(customer, { ...customer, holds: (customer.holds ?? []).map((h) => (h.id === holdId ? released : h)), version: customer.version + 1 });
   await reindex(customerId, now);
   return released;
 }
 
 export async function updateProfile(customerId: string, patch: CustomerPatch, now: Date): Promise<Customer> {
   const customer = (await getCustomer(customerId)) ?? notFound('customer', customerId);
-  const { requestHash: _h, ...current } = customer;
-  const next = patchCustomer(current, patch);
-  await updateCustomer(current, next);
+  const next = patchCustomer(customer, patch);
+  await updateCustomer(customer, next);
   // Cadence, time zone, quiet hours or exclusion change when reminders are due: let the worker re-decide.
   if (patch.dunning !== undefined || patch.timeZone !== undefined) await reindex(customerId, now);
   return next;

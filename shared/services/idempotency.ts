@@ -14,15 +14,15 @@ export function requestHash(value: unknown): string {
 }
 
 /**
- * The stored record without its request hash when `hash` is the hash it was created with; otherwise
- * IdempotencyKeyReused (`idempotency_key_reused` by default, or the code and message given, e.g. for a natural key).
+ * The stored record when `hash` is the hash of the request that created it (the store reads the pair, e.g.
+ * getInvoiceForReplay); otherwise IdempotencyKeyReused (`idempotency_key_reused` by default, or the code and message
+ * given, e.g. for a natural key).
  */
-export function replayed<T extends { requestHash?: string }>(
-  existing: T,
+export function replayed<T>(
+  existing: { entity: T; requestHash?: string },
   hash: string,
   refusal: { code: string; message: string } = { code: 'idempotency_key_reused', message: KEY_REUSED_MESSAGE },
-): Omit<T, 'requestHash'> {
+): T {
   if (existing.requestHash !== hash) throw new IdempotencyKeyReused(refusal.code, refusal.message);
-  const { requestHash: _h, ...record } = existing;
-  return record;
+  return existing.entity;
 }

@@ -90,9 +90,8 @@ export async function openCustomerLink(target: LinkTarget, token: string | undef
   if (!check.authentic) throw new LinkRefused('invalid');
   const customer = await getCustomer(target.id);
   if (!customer) throw new NotFound('no such customer');
-  const { requestHash: _h, ...c } = customer;
-  refuseUnlessValid(c, target, token as string, check);
-  return c;
+  refuseUnlessValid(customer, target, token as string, check);
+  return customer;
 }
 
 /** Opens a pay link: the invoice and its customer, if the token is valid now. */
@@ -104,9 +103,8 @@ export async function openPayLink(invoiceId: string, token: string | undefined, 
   if (!invoice) throw new NotFound(`invoice ${invoiceId} not found`);
   const customer = await getCustomer(invoice.customerId);
   if (!customer) throw new NotFound(`invoice ${invoiceId} not found`);
-  const { requestHash: _h, ...c } = customer;
-  refuseUnlessValid(c, target, token as string, check);
-  return { invoice, customer: c };
+  refuseUnlessValid(customer, target, token as string, check);
+  return { invoice, customer };
 }
 
 /** Revokes every link issued to the customer so far (their next mails carry links of the new version). */

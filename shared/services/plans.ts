@@ -11,8 +11,8 @@ import type { Invoice } from '../domain/invoice.ts';
 import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
 import { approvePlan as policyDecision, planAction, planIneligibility, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
-import { Conflict, IdempotencyKeyReused, Invalid, NotFound } from './errors.ts';
-import { requestHash } from './idempotency.ts';
+import { Conflict, Invalid, NotFound } from './errors.ts';
+import { replayed, requestHash } from './idempotency.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
@@ -24,6 +24,7 @@ import {
   commitPlanApproval,
   commitPlanRun,
   getPlan,
+  getPlanForReplay,
   plansOfCustomer,
   referenceTarget,
   remindPlanAt,
@@ -88,12 +89,8 @@ export async function createPlan(
   const id = idempotencyKey ? stableId('plan', `plan:${input.customerId}:${idempotencyKey}`) : newId('plan');
   const hash = requestHash(input);
   if (idempotencyKey) {
-    const existing = await getPlan(id);
-    if (existing) {
-      if (existing.requestHash !== hash) throw new IdempotencyKeyReused();
-      const { requestHash: _h, ...plan } = existing;
-      return { plan, created: false };
-    }
+    const existing = await getPlanForReplay(id);
+    if (existing) return { plan: replayed(existing, hash), created: false };
   }
   const customer = await getCustomer(input.customerId);
   if (!customer) throw new Invalid('customerId', 'no such customer');
@@ -150,9 +147,9 @@ export async function createPlan(
 }
 
 export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
-  const stored = await getPlan(planId);
+  const stored = await getPlanForReplay(planId);
   if (!stored) throw new NotFound(`plan ${planId} not found`);
-  const { requestHash: _h, ...plan } = stored;
+  const plan = stored.entity;
   if (plan.status === 'active') return plan;
   if (plan.status !== 'pending_approval') throw new Conflict('not_pending', `plan ${planId} is ${plan.status}`);
   const customer = await getCustomer(plan.customerId);

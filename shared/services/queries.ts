@@ -15,15 +15,9 @@ import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { NotFound } from './errors.ts';
 import { shown } from './review.ts';
 
-/** A record without the hash of the request that created it. */
-function withoutHash<T extends object>(record: T): Omit<T, 'requestHash'> {
-  const { requestHash: _h, ...rest } = record as T & { requestHash?: string };
-  return rest;
-}
-
 /** An invoice as the API shows it, with the payments applied to it. */
 async function invoiceBody(invoice: Invoice) {
-  return { ...withoutHash(invoice), appliedPayments: await getAppliedPayments(invoice.id) };
+  return { ...invoice, appliedPayments: await getAppliedPayments(invoice.id) };
 }
 
 /** GET /invoices/{id}. */
@@ -44,7 +38,7 @@ export async function invoicePage(q: { customerId?: string; status?: InvoiceStat
   const scope = cursorScope('GET /invoices', { customerId: q.customerId, status: q.status });
   const page = await listInvoices({ customerId: q.customerId, status: q.status }, q.limit, await decodeCursor(scope, q.cursor));
   const items = q.customerId && q.status ? page.items : page.items.filter((i) => !q.status || i.status === q.status);
-  return { items: items.map(withoutHash), nextCursor: await encodeCursor(scope, page.lastKey) };
+  return { items, nextCursor: await encodeCursor(scope, page.lastKey) };
 }
 
 /**
@@ -60,7 +54,7 @@ export async function customerView(id: string) {
     const [account, currency] = key.split('/') as [string, string];
     (balances[account] ??= {})[currency] = amount;
   }
-  return { ...withoutHash(customer), balances };
+  return { ...customer, balances };
 }
 
 /** GET /payments: one status, oldest first. */
@@ -81,7 +75,7 @@ export async function paymentView(id: string) {
 export async function planView(id: string) {
   const plan = await getPlan(id);
   if (!plan) throw new NotFound(`plan ${id} not found`);
-  return withoutHash(plan);
+  return plan;
 }
 
 /** A customer's unpaid invoices, oldest due date first. */

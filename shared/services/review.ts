@@ -119,7 +119,8 @@ async function replay(
   payment: IncomingPayment,
   now: Date,
 ): Promise<Omit<StoredPayment, 'requestHash'>> {
-  const first = replayed(existing, hash, refusal);
+  // A staff-recorded payment carries its request hash as a field (IncomingPayment.requestHash), not only in the store.
+  const first = replayed({ entity: shown(existing), requestHash: existing.requestHash }, hash, refusal);
   // A retry after a crash between recording the check and applying staff's allocations finishes the job.
   if (allocations && existing.status === 'unapplied' && existing.customerId === SUSPENSE && existing.allocations.every((a) => a.amount === 0)) {
     await applyByStaff(existing, allocations, receivedOn(payment, now));

@@ -3,7 +3,7 @@ import type { Customer } from '../domain/customer.ts';
 import { customerNameKey, nameAnswers, type NameMatchKind, type NameQuery } from '../domain/party-name.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, queryPage, tableName, transactWrite } from './table.ts';
+import { domainEntity, entity, isConditionalFailure, queryPage, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 import { payerPut } from './payments.ts';
 
 /**
@@ -32,9 +32,14 @@ export async function putNewCustomer(customer: Customer, requestHash: string): P
   throw new Error(`transaction cancelled: ${codes.join(', ')}`);
 }
 
-export async function getCustomer(id: string): Promise<(Customer & { requestHash?: string }) | undefined> {
+export async function getCustomer(id: string): Promise<Customer | undefined> {
+  return (await getCustomerForReplay(id))?.entity;
+}
+
+/** The customer with the hash of the request that created it (for replaying that request). */
+export async function getCustomerForReplay(id: string): Promise<Replayable<Customer> | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.customer(id), ConsistentRead: true }));
-  return entity(out.Item);
+  return replayable<Customer>(out.Item);
 }
 
 /** All customers, oldest first, a page at a time (GSI3 `CUSTOMERS`). */
@@ -49,7 +54,7 @@ export async function listCustomers(limit: number, cursor?: Record<string, unkno
       ExclusiveStartKey: cursor,
     }),
   );
-  return { items: (out.Items ?? []).map((i) => { const { requestHash: _h, ...c } = entity<Customer & { requestHash?: string }>(i) as Customer & { requestHash?: string }; return c; }), lastKey: out.LastEvaluatedKey };
+  return { items: (out.Items ?? []).map((i) => domainEntity<Customer>(i) as Customer), lastKey: out.LastEvaluatedKey };
 }
 
 /**

@@ -12,7 +12,7 @@ import { invoiceMoneyUpdate, type InvoiceMoneyChange } from './collections.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { entity, tableName, transactWrite } from './table.ts';
+import { entity, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 
 export interface StoredDispute extends InvoiceDispute {
   invoiceId: string;
@@ -23,6 +23,12 @@ export interface StoredDispute extends InvoiceDispute {
 export async function getDisputeRecord(id: string): Promise<(StoredDispute & { requestHash?: string }) | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.dispute(id), ConsistentRead: true }));
   return entity<StoredDispute & { requestHash?: string }>(out.Item);
+}
+
+/** The dispute record with the hash of the request that opened it (for replaying that request). */
+export async function getDisputeForReplay(id: string): Promise<Replayable<StoredDispute> | undefined> {
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.dispute(id), ConsistentRead: true }));
+  return replayable<StoredDispute>(out.Item);
 }
 
 /**

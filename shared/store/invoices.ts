@@ -3,7 +3,7 @@ import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.t
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountPrefix, type ScheduleKind } from './keys.ts';
-import { entity, isConditionalFailure, tableName, transactWrite } from './table.ts';
+import { domainEntity, entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -124,9 +124,14 @@ export async function nextSequence(name: string): Promise<number> {
   return Number(out.Attributes?.value);
 }
 
-export async function getInvoice(id: string): Promise<(Invoice & { requestHash?: string }) | undefined> {
+export async function getInvoice(id: string): Promise<Invoice | undefined> {
+  return (await getInvoiceForReplay(id))?.entity;
+}
+
+/** The invoice with the hash of the request that issued it (for replaying that request). */
+export async function getInvoiceForReplay(id: string): Promise<Replayable<Invoice> | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.invoice(id), ConsistentRead: true }));
-  return entity(out.Item);
+  return replayable<Invoice>(out.Item);
 }
 
 export async function getInvoiceIdByReference(reference: string): Promise<string | undefined> {
@@ -180,7 +185,7 @@ export async function listInvoices(
       ExclusiveStartKey: cursor,
     }),
   );
-  return { items: (out.Items ?? []).map((i) => entity<Invoice>(i) as Invoice), lastKey: out.LastEvaluatedKey };
+  return { items: (out.Items ?? []).map((i) => domainEntity<Invoice>(i) as Invoice), lastKey: out.LastEvaluatedKey };
 }
 
 export interface AmountIndexQuery {

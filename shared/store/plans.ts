@@ -4,7 +4,7 @@ import type { PaymentPlan, PlanStatus } from '../domain/plans.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { entity, isConditionalFailure, tableName, transactWrite, type TransactItems } from './table.ts';
+import { entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
 
 /** The plan item with its listing keys: per customer and status (GSI1), across customers by status (GSI3). */
 export function planItem(plan: PaymentPlan, nextActionAt?: { shard: number; at: string }): Record<string, unknown> {
@@ -18,9 +18,14 @@ export function planItem(plan: PaymentPlan, nextActionAt?: { shard: number; at: 
   };
 }
 
-export async function getPlan(id: string): Promise<(PaymentPlan & { requestHash?: string }) | undefined> {
+export async function getPlan(id: string): Promise<PaymentPlan | undefined> {
+  return (await getPlanForReplay(id))?.entity;
+}
+
+/** The plan with the hash of the request that created it (for replaying that request, and kept when it is rewritten). */
+export async function getPlanForReplay(id: string): Promise<Replayable<PaymentPlan> | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.plan(id), ConsistentRead: true }));
-  return entity(out.Item);
+  return replayable<PaymentPlan>(out.Item);
 }
 
 export async function plansOfCustomer(customerId: string, status?: PlanStatus): Promise<PaymentPlan[]> {

@@ -149,3 +149,22 @@ export function entity<T>(item: Record<string, unknown> | undefined): T | undefi
     item;
   return rest as T;
 }
+
+/** A record a create request made, as the domain knows it, and the hash of that request (kept for replays only). */
+export interface Replayable<T> {
+  entity: T;
+  requestHash?: string;
+}
+
+/** The stored item as a replayable record: the domain object (without keys or request hash) and the request hash. */
+export function replayable<T>(item: Record<string, unknown> | undefined): Replayable<T> | undefined {
+  const all = entity<T & { requestHash?: string }>(item);
+  if (!all) return undefined;
+  const { requestHash, ...rest } = all;
+  return { entity: rest as T, ...(requestHash !== undefined ? { requestHash } : {}) };
+}
+
+/** The stored item as the domain object: without keys, entity tag or the hash of the request that created it. */
+export function domainEntity<T>(item: Record<string, unknown> | undefined): T | undefined {
+  return replayable<T>(item)?.entity;
+}
