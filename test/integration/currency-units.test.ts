@@ -4,13 +4,12 @@
  * through the one adapter, both directions; an amount Stripe cannot charge exactly gets a clear page, no Checkout call.
  */
 import { describe, expect, it } from 'vitest';
-import { handler as payLinkHandler } from '../../functions/pay-link/handler.ts';
-import { buildHttpEvent } from '../../local/gateway.ts';
 import { getEvent } from '../../shared/store/inbox.ts';
 import { getInvoice } from '../../shared/store/invoices.ts';
 import { startCardPayment } from '../../shared/services/card-payment.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
+import { pressCardButton } from '../support/links.ts';
 import { invoiceState, ledgerAgrees, processed, stripeSample, vars } from '../support/flows.ts';
 import { api, eventually, newCustomer, newInvoice, paymentSucceededEvent, sendStripe, sentMail, unique } from '../support/stack.ts';
 
@@ -51,15 +50,6 @@ async function payLinkFromMail(customerEmail: string, invoiceId: string): Promis
   return new URL(url);
 }
 
-async function postCheckout(link: URL, invoiceId: string) {
-  const event = buildHttpEvent(
-    { method: 'POST', url: new URL(`${link.origin}${link.pathname}/checkout${link.search}`), headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1' },
-    'POST /pay/{invoiceId}/checkout',
-    { invoiceId },
-    new Date(),
-  );
-  return (await payLinkHandler(event, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string };
-}
 
 function stripeObjectEvent(type: string, object: Record<string, unknown>) {
   return {
@@ -94,7 +84,7 @@ describe('currency units through Stripe Checkout', () => {
     const page = await (await fetch(link)).text();
     expect(page).toContain('/checkout?t=');
     await withFakeStripe(async (received) => {
-      const res = await postCheckout(link, invoice.id);
+      const res = await pressCardButton(link, invoice.id);
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('https://checkout.stripe.com/c/pay/cs_test_1');
       expect(received).toHaveLength(1);
@@ -117,7 +107,7 @@ describe('currency units through Stripe Checkout', () => {
     expect(page).not.toContain('/checkout?t='); // no card button to press
 
     await withFakeStripe(async (received) => {
-      const res = await postCheckout(link, invoice.id); // a stale page or a crafted POST
+      const res = await pressCardButton(link, invoice.id); // a stale page or a crafted POST
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.body).toContain('Kartenzahlung ist für diesen Betrag leider nicht möglich');
@@ -132,7 +122,7 @@ describe('currency units through Stripe Checkout', () => {
     const link = await payLinkFromMail(customer.email, invoice.id);
     const refusal = { status: 400, body: { error: { type: 'invalid_request_error', code: 'amount_too_small', message: 'Amount must be at least €0.50 eur', param: 'line_items[0][price_data][unit_amount]' } } };
     await withFakeStripe(async (received) => {
-      const res = await postCheckout(link, invoice.id);
+      const res = await pressCardButton(link, invoice.id);
       expect(res.statusCode).toBe(422);
       expect(res.body).toContain('Payment by card is not available for this amount.');
       expect(res.body).toContain('Please pay by bank transfer');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as payLinkHandler } from '../../functions/pay-link/handler.ts';
 import { buildHttpEvent } from '../../local/gateway.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
-import { payLink } from '../support/links.ts';
+import { payLink, pressCardButton } from '../support/links.ts';
 import { formatRfReference } from '../../shared/domain/rf-reference.ts';
 import { invoiceState, stripeSample, vars } from '../support/flows.ts';
 import { newCustomer, newInvoice, sentMail, stack } from '../support/stack.ts';
@@ -58,17 +58,6 @@ describe('signed pay links', () => {
   });
 });
 
-/** POST /pay/{id}/checkout through the pay-link handler, as the card button sends it. */
-async function pressCardButton(invoiceId: string) {
-  const link = new URL(payLink(invoiceId));
-  const event = buildHttpEvent(
-    { method: 'POST', url: new URL(`${link.origin}${link.pathname}/checkout${link.search}`), headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1' },
-    'POST /pay/{invoiceId}/checkout',
-    { invoiceId },
-    new Date(),
-  );
-  return (await payLinkHandler(event, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string };
-}
 
 describe('when Stripe refuses the Checkout Session (its 400, from a fake that validates like Stripe)', () => {
   it.each([
@@ -83,7 +72,7 @@ describe('when Stripe refuses the Checkout Session (its 400, from a fake that va
     let stripeAnswer: unknown;
     await withFakeStripe(
       async (received) => {
-        const res = await pressCardButton(invoice.id);
+        const res = await pressCardButton(new URL(payLink(invoice.id)), invoice.id);
         expect(res.statusCode, res.body.slice(0, 300)).toBe(422);
         expect(res.headers['content-type']).toMatch(/text\/html/);
         expect(res.body).toContain('Payment by card is not available for this amount.');
@@ -106,7 +95,7 @@ describe('when Stripe refuses the Checkout Session (its 400, from a fake that va
     const customer = await newCustomer({ locale: 'de-DE' });
     const invoice = await newInvoice(customer.id, { currency: 'EUR', amount: 30 });
     await withFakeStripe(async (received) => {
-      const res = await pressCardButton(invoice.id);
+      const res = await pressCardButton(new URL(payLink(invoice.id)), invoice.id);
       expect(res.statusCode).toBe(422);
       expect(res.body).toContain('Kartenzahlung ist für diesen Betrag leider nicht möglich');
       expect(res.body).toContain('Verwendungszweck');
@@ -120,7 +109,7 @@ describe('when Stripe refuses the Checkout Session (its 400, from a fake that va
     for (const [currency, amount] of [['EUR', 50], ['HUF', 17_500]] as const) {
       const invoice = await newInvoice(customer.id, { currency, amount });
       await withFakeStripe(async (received) => {
-        const res = await pressCardButton(invoice.id);
+        const res = await pressCardButton(new URL(payLink(invoice.id)), invoice.id);
         expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
         expect(res.headers.location).toBe('https://checkout.stripe.com/c/pay/cs_test_1');
         expect(received[0]).toContain(`[unit_amount]=${amount}&`);

@@ -1,5 +1,7 @@
 /** Signed links for tests: signed the way our mails sign them (key `v1` = the stack's link secret). */
 import { linkUrl, signLinkToken, issueLinkToken, type LinkKeys, type LinkTarget } from '../../shared/domain/links.ts';
+import { handler as payLinkHandler } from '../../functions/pay-link/handler.ts';
+import { buildHttpEvent } from '../../local/gateway.ts';
 import { stack } from './stack.ts';
 
 export function testLinkKeys(): LinkKeys {
@@ -22,4 +24,15 @@ export function signedLink(target: LinkTarget, options: { version?: number; now?
 /** A pay link for an invoice of a customer whose links were never revoked. */
 export function payLink(invoiceId: string, options: { version?: number; now?: Date; expiresAt?: Date; base?: string } = {}): string {
   return signedLink({ purpose: 'pay', id: invoiceId }, options);
+}
+
+/** POST /pay/{id}/checkout for a pay link, through the pay-link handler, as the card button on its page sends it. */
+export async function pressCardButton(link: URL, invoiceId: string): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
+  const event = buildHttpEvent(
+    { method: 'POST', url: new URL(`${link.origin}${link.pathname}/checkout${link.search}`), headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1' },
+    'POST /pay/{invoiceId}/checkout',
+    { invoiceId },
+    new Date(),
+  );
+  return (await payLinkHandler(event, {} as never)) as { statusCode: number; headers: Record<string, string>; body: string };
 }
