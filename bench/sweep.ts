@@ -3,7 +3,7 @@
  * index (GSI2) with its next action time — the realistic case, not a sparse index of only the due ones.
  *
  *  1. the sweep: for every shard, page through the production query (`dueSlice('dunning', shard, now, 250, cursor)`,
- *     shared/store/collections.ts) until it ends; shards in parallel, pages in sequence, as the worker does;
+ *     shared/store/due-index.ts) until it ends; shards in parallel, pages in sequence, as the worker does;
  *  2. the same due invoices read by primary key (BatchGetItem, 100 keys per call);
  *  3. a naive sweep: Scan of the table filtered to the due items (a parallel Scan of `scanSegments` segments, each
  *     paginated to its end: same items read, same units; DynamoDB Local's cost per Scan page grows with the rows after
@@ -180,7 +180,7 @@ export async function measureSweep(stack: BenchStack, p: SweepParams, opts: { ru
   Object.assign(process.env, clientEnv(stack), { TABLE_NAME: TableName, POWERTOOLS_SERVICE_NAME: 'collections-bench', POWERTOOLS_LOG_LEVEL: 'WARN' });
   // Imported only now: the AWS clients read the environment when they are first used.
   const { dynamo } = await import('../shared/adapters/aws.ts');
-  const { dueSlice } = await import('../shared/store/collections.ts');
+  const { dueSlice } = await import('../shared/store/due-index.ts');
   const { SWEEP_PAGE } = await import('../shared/services/collections.ts');
   if (p.page !== SWEEP_PAGE) throw new Error(`page ${p.page} is not the sweep's page size (SWEEP_PAGE ${SWEEP_PAGE})`);
   const admin = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

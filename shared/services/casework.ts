@@ -12,7 +12,7 @@ import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { renderNotice, type Notice } from '../domain/notice-mail.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
-import { unpaidInvoices } from '../store/collections.ts';
+import { unpaidInvoices } from '../store/due-index.ts';
 import { getCustomer, updateCustomerRecord } from '../store/customers.ts';
 import { commitDisputeResolution, commitNewDispute, getDisputeForReplay, getDisputeRecord, type StoredDispute } from '../store/disputes.ts';
 import type { Replayable } from '../store/table.ts';

@@ -29,18 +29,9 @@ import { reminderItem, reminderRunWrites, sendsLetter } from '../domain/reminder
 import { publishEvent } from '../adapters/events.ts';
 import { enqueueAll } from '../adapters/queue.ts';
 import { errorForLog, logger } from '../logger.ts';
-import {
-  commitDunning,
-  commitEscalation,
-  commitInterest,
-  dueSlice,
-  ESCALATIONS_PER_COMMIT,
-  markEventPublished,
-  pendingEvents,
-  reschedule,
-  unpaidInvoices,
-  type OutgoingEvent,
-} from '../store/collections.ts';
+import { commitDunning, commitEscalation, commitInterest, ESCALATIONS_PER_COMMIT, reschedule } from '../store/collections.ts';
+import { dueSlice, unpaidInvoices } from '../store/due-index.ts';
+import { markEventPublished, pendingEvents, type OutgoingEvent } from '../store/outbound-events.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from './errors.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
-import { customerEventsPage } from '../store/collections.ts';
+import { customerEventsPage } from '../store/outbound-events.ts';
 import { customerFeedbackPage } from '../store/feedback.ts';
 import { getCustomer } from '../store/customers.ts';
 import { ledgerPage } from '../store/ledger.ts';

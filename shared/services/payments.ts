@@ -33,7 +33,7 @@ import {
 import { TransactionLimitError } from '../store/table.ts';
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
-import { unpaidInvoices } from '../store/collections.ts';
+import { unpaidInvoices } from '../store/due-index.ts';
 import { linkSigner, type LinkSigner } from './links.ts';
 import { planTargets, touchPlans } from './plans.ts';
 

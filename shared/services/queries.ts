@@ -5,7 +5,8 @@
  */
 import { balances as ledgerBalances } from '../domain/ledger.ts';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.ts';
-import { unpaidInvoices, lettersOf, type Letter } from '../store/collections.ts';
+import { unpaidInvoices } from '../store/due-index.ts';
+import { lettersOf, type Letter } from '../store/letters.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../store/invoices.ts';
 import { ledgerEntries } from '../store/ledger.ts';

@@ -1,78 +1,20 @@
 /**
- * Persistence of the collections engine: reading the due slice of the sparse next-action indexes, and committing a
- * run's decisions (reminder mail + invoice ladder state, interest postings, escalations) each in one transaction
- * guarded by the state the decision was made on.
+ * Persistence of the collections engine's decisions: a run's reminder mail + invoice ladder state, interest postings
+ * and escalations, each in one transaction guarded by the state the decision was made on. What the sweeps read is in
+ * due-index.ts; the events they send downstream in outbound-events.ts; letters in letters.ts.
  */
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { InterestAccrual, IndexUpdate } from '../domain/collections.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { duePartition, keys, openAmountSortKey, type ScheduleKind, type SweepKind } from './keys.ts';
+import { keys, openAmountSortKey, type ScheduleKind } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
+import { letterPut, type Letter } from './letters.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { customerItemsPage } from './customers.ts';
+import { outEventPut, type OutgoingEvent } from './outbound-events.ts';
 import { schedulePut } from './invoices.ts';
-import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
-
-export interface DueEntry {
-  invoiceId: string;
-  customerId: string;
-}
-
-/**
- * One page of a shard's due slice: GSI2 items of the shard whose sort key (instant or local date, then invoice id)
- * is at or before `upTo`. Only items with something due are read — never the table.
- */
-export async function dueSlice(
-  kind: SweepKind,
-  shard: number,
-  upTo: string,
-  limit: number,
-  cursor?: Record<string, unknown>,
-): Promise<{ entries: DueEntry[]; lastKey?: Record<string, unknown>; consumedCapacity: number }> {
-  const out = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
-      ExpressionAttributeValues: { ':pk': duePartition(kind, shard), ':upTo': `${upTo}#~` },
-      ProjectionExpression: kind === 'dunning' ? 'id, customerId' : 'invoiceId, customerId',
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-      ReturnConsumedCapacity: 'TOTAL',
-    }),
-  );
-  return {
-    entries: (out.Items ?? []).map((i) => ({ invoiceId: (i.id ?? i.invoiceId) as string, customerId: i.customerId as string })),
-    lastKey: out.LastEvaluatedKey,
-    consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
-  };
-}
-
-/**
- * A customer's unpaid invoices (GSI1: open and partially paid), oldest due date first, each with `indexedAt`: its
- * current next-action time in the reminder index (absent when it is not in it).
- */
-export async function unpaidInvoices(customerId: string, max = Infinity): Promise<(Invoice & { indexedAt?: string })[]> {
-  const out: (Invoice & { indexedAt?: string })[] = [];
-  for (const status of ['open', 'partially_paid'] as const) {
-    const items = await queryAll(
-      {
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
-        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': `INVOICE#${status}#` },
-      },
-      max,
-    );
-    for (const item of items) {
-      const indexed = typeof item.GSI2PK === 'string' && item.GSI2PK.startsWith('DUE#DUNNING#') ? String(item.GSI2SK).split('#')[0] : undefined;
-      out.push({ ...(entity<Invoice>(item) as Invoice), ...(indexed ? { indexedAt: indexed } : {}) });
-    }
-  }
-  return out.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.id.localeCompare(b.id)));
-}
+import { tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
 
 function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
   const names: Record<string, string> = {};
@@ -113,16 +55,6 @@ function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
  * and next-action time (each conditional on the version and last step the decision was made on), and after a final
  * notice the invoice's escalation marker. 'conflict': something changed meanwhile — decide again.
  */
-export interface Letter {
-  date: string;
-  customerId: string;
-  mailKey: string;
-  address: string[];
-  subject: string;
-  text: string;
-  createdAt: string;
-}
-
 export async function commitDunning(
   shard: number,
   updates: readonly IndexUpdate[],
@@ -133,7 +65,7 @@ export async function commitDunning(
   const at = now.toISOString();
   const actions: TransactItems = [];
   if (mail) actions.push({ Put: mailPut(mail) });
-  if (letter) actions.push({ Put: { TableName: tableName(), Item: { ...keys.letter(letter.date, letter.customerId, letter.mailKey), entity: 'letter', ...letter } } });
+  if (letter) actions.push({ Put: letterPut(letter) });
   for (const u of updates) {
     actions.push({ Update: dunningUpdate(u, shard, at) });
     if (u.escalateOn) {
@@ -241,25 +173,6 @@ export async function reschedule(kind: ScheduleKind, invoice: Pick<Invoice, 'id'
   else await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: keys.schedule(invoice.id, kind) }));
 }
 
-export interface OutgoingEvent {
-  id: string;
-  customerId: string;
-  detailType: string;
-  source: string;
-  detail: Record<string, unknown>;
-  createdAt: string;
-  status: 'pending' | 'published';
-  publishedId?: string;
-}
-
-export function outEventPut(event: OutgoingEvent) {
-  return {
-    TableName: tableName(),
-    Item: { ...keys.outEvent(event.customerId, event.id), ...keys.outEventPending(event.createdAt), entity: 'out_event', ...event },
-    ConditionExpression: 'attribute_not_exists(PK)',
-  };
-}
-
 /**
  * The most invoices one escalation transaction takes: 1 event + 2 actions per invoice stays under DynamoDB's 100
  * actions (and far under 4 MB). The service escalates more in several groups.
@@ -295,46 +208,3 @@ export async function commitEscalation(
   return outcome === 'written' ? 'committed' : outcome;
 }
 
-export async function markEventPublished(event: Pick<OutgoingEvent, 'customerId' | 'id'>, publishedId: string, now: Date): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.outEvent(event.customerId, event.id),
-      UpdateExpression: 'SET #s = :p, publishedId = :pid, publishedAt = :now REMOVE GSI2PK, GSI2SK',
-      ConditionExpression: '#s = :pending',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':p': 'published', ':pid': publishedId, ':now': now.toISOString(), ':pending': 'pending' },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionalFailure(error)) throw error;
-  });
-}
-
-/** Events not yet published (sparse GSI2), oldest first. */
-export async function pendingEvents(limit: number): Promise<OutgoingEvent[]> {
-  const out = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': 'OUTEVENT#PENDING' },
-      Limit: limit,
-    }),
-  );
-  return (out.Items ?? []).map((i) => entity<OutgoingEvent>(i) as OutgoingEvent);
-}
-
-/** One page of the events sent downstream about a customer (outbox items, `EVENT#<id>` order). */
-export async function customerEventsPage(
-  customerId: string,
-  limit: number,
-  startKey?: Record<string, unknown>,
-): Promise<{ items: OutgoingEvent[]; lastKey?: Record<string, unknown> }> {
-  return customerItemsPage<OutgoingEvent>(customerId, 'EVENT#', limit, startKey);
-}
-
-/** The letters written on a day (the print run), in customer order. */
-export async function lettersOf(date: string): Promise<Letter[]> {
-  const items = await queryAll({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `LETTERS#${date}` } });
-  return items.map((item) => entity<Letter>(item) as Letter);
-}
