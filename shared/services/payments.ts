@@ -359,15 +359,7 @@ export async function allocateUnapplied(
             ),
           ],
         },
-        changes: plan.allocations.map((a) => ({
-          invoiceId: a.invoiceId,
-          customerId: (byId.get(a.invoiceId) as Invoice).customerId,
-          dueDate: a.dueDate,
-          delta: a.amount + (a.adjustment?.amount ?? 0),
-          expectedVersion: a.expectedVersion,
-          newBalance: a.newBalance,
-          newStatus: a.newStatus,
-        })),
+        changes: plan.allocations.map((a) => invoiceChange(a, (byId.get(a.invoiceId) as Invoice).customerId)),
         ledger,
         customerId,
         decision: { ...decision, at: bookedAt, by },
@@ -448,15 +440,7 @@ export async function continueApplication(paymentId: string, now: Date): Promise
             ...group.flatMap((a) => (a.adjustment ? [{ invoiceId: a.invoiceId, kind: a.adjustment.kind, amount: a.adjustment.amount, active: true }] : [])),
           ],
         },
-        changes: group.map((a) => ({
-          invoiceId: a.invoiceId,
-          customerId: a.customerId,
-          dueDate: a.dueDate,
-          delta: a.amount + (a.adjustment?.amount ?? 0),
-          expectedVersion: a.expectedVersion,
-          newBalance: a.newBalance,
-          newStatus: a.newStatus,
-        })),
+        changes: group.map((a) => invoiceChange(a, a.customerId)),
         ledger,
         applying: last ? null : { ...pending, next: pending.next + group.length },
         ...(last ? { decision: { ...pending.decision, at: now.toISOString(), by: pending.by } } : {}),
@@ -693,4 +677,20 @@ export async function applyCustomerCredit(invoiceId: string, now: Date): Promise
     }
   }
   return applied;
+}
+
+/** The invoice change an allocation makes: its amount plus any write-off or discount comes off the balance. */
+function invoiceChange(
+  a: { invoiceId: string; dueDate: string; amount: number; adjustment?: { amount: number } | undefined; expectedVersion: number; newBalance: number; newStatus: InvoiceChange['newStatus'] },
+  customerId: string,
+): InvoiceChange {
+  return {
+    invoiceId: a.invoiceId,
+    customerId,
+    dueDate: a.dueDate,
+    delta: a.amount + (a.adjustment?.amount ?? 0),
+    expectedVersion: a.expectedVersion,
+    newBalance: a.newBalance,
+    newStatus: a.newStatus,
+  };
 }
