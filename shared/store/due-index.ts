@@ -2,11 +2,11 @@
  * The due index: the sparse next-action indexes (GSI2) the sweeps read, a shard's due slice at a time, and a
  * customer's unpaid invoices with their place in the reminder index.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Invoice } from '../domain/invoice.ts';
 import { dynamo } from '../adapters/aws.ts';
-import { duePartition, type SweepKind } from './keys.ts';
-import { entity, queryAll, tableName } from './table.ts';
+import { duePartition, keys, type SweepKind } from './keys.ts';
+import { entity, isConditionalFailure, queryAll, tableName } from './table.ts';
 
 export interface DueEntry {
   invoiceId: string;
@@ -65,4 +65,33 @@ export async function unpaidInvoices(customerId: string, max = Infinity): Promis
     }
   }
   return out.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.id.localeCompare(b.id)));
+}
+
+/**
+ * Puts an item (an invoice or a plan, by its key) in the reminder index at `dueAt`, if `condition` holds (its
+ * attribute names are `#a`…, its values `:v`…). False when the condition fails; other errors are thrown.
+ */
+export async function setNextAction(
+  key: Record<string, string>,
+  id: string,
+  dueAt: { shard: number; at: string },
+  condition: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<boolean> {
+  const due = keys.dunningDue(dueAt.shard, dueAt.at, id);
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+        ConditionExpression: condition.expression,
+        ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ...condition.values },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
 }

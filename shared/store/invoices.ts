@@ -3,9 +3,10 @@ import type { Invoice, InvoiceStatus, AppliedPayment } from '../domain/invoice.t
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountPrefix, type ScheduleKind } from './keys.ts';
-import { domainEntity, entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable } from './table.ts';
+import { domainEntity, entity, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { ledgerPut } from './ledger.ts';
+import { setNextAction } from './due-index.ts';
 
 export function invoiceItem(invoice: Invoice): Record<string, unknown> {
   return {
@@ -268,19 +269,9 @@ export async function commitExtension(
 
 /** Brings an unpaid invoice to the reminder worker at `dueAt` (it re-decides); a paid or missing invoice is left alone. */
 export async function remindAt(invoiceId: string, dueAt: { shard: number; at: string }): Promise<void> {
-  const due = keys.dunningDue(dueAt.shard, dueAt.at, invoiceId);
-  await dynamo()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.invoice(invoiceId),
-        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-        ConditionExpression: 'attribute_exists(PK) AND #st <> :paid',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':paid': 'paid' },
-      }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionalFailure(error)) throw error;
-    });
+  await setNextAction(keys.invoice(invoiceId), invoiceId, dueAt, {
+    expression: 'attribute_exists(PK) AND #st <> :paid',
+    names: { '#st': 'status' },
+    values: { ':paid': 'paid' },
+  });
 }

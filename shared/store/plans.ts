@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Invoice } from '../domain/invoice.ts';
 import type { PaymentPlan, PlanStatus } from '../domain/plans.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
+import { setNextAction } from './due-index.ts';
 import { entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
 
 /** The plan item with its listing keys: per customer and status (GSI1), across customers by status (GSI3). */
@@ -320,21 +321,5 @@ export async function commitPlanRun(
  * ended meanwhile: nothing to bring forward); other errors are thrown.
  */
 export async function remindPlanAt(planId: string, dueAt: NextAction): Promise<boolean> {
-  const due = keys.dunningDue(dueAt.shard, dueAt.at, planId);
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.plan(planId),
-        UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-        ConditionExpression: '#s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ':active': 'active' },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
+  return setNextAction(keys.plan(planId), planId, dueAt, { expression: '#s = :active', names: { '#s': 'status' }, values: { ':active': 'active' } });
 }

@@ -1,5 +1,4 @@
-import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StepKind, Tone } from '../../shared/domain/dunning.ts';
 import { escapeHtml } from '../../shared/domain/html.ts';
 import { renderFreshLinkMail } from '../../shared/domain/link-pages.ts';
@@ -11,16 +10,6 @@ import { renderReminder } from '../../shared/domain/reminder-mail.ts';
 import { buildStatement } from '../../shared/domain/statement.ts';
 import { renderStatementMail } from '../../shared/domain/statement-mail.ts';
 
-const sent: SendEmailCommand[] = [];
-vi.mock('../../shared/adapters/aws.ts', async (original) => ({
-  ...(await original<typeof import('../../shared/adapters/aws.ts')>()),
-  ses: () => ({
-    send: async (command: SendEmailCommand) => {
-      sent.push(command);
-      return { MessageId: 'ses-message-1' };
-    },
-  }),
-}));
 
 /** Links with characters HTML must escape in an attribute (`&`), as signed links have. */
 const link = (name: string) => `https://pay.example.com/${name}?c=a&t=v1.123.0.abc_-`;
@@ -127,14 +116,4 @@ describe('every mail has real links and a plain-text part', () => {
     expect(mail.text).toContain('javascript:alert(1)');
   });
 
-  it('the mailer sends both parts to SES', async () => {
-    process.env.MAIL_FROM = 'billing@example.com';
-    const { sendMail } = await import('../../shared/adapters/mailer.ts');
-    const [receipt] = everyMail('en-GB');
-    await sendMail({ to: 'ada@example.com', ...receipt!.mail });
-    const body = sent[0]!.input.Content?.Simple?.Body;
-    expect(body?.Text?.Data).toBe(receipt!.mail.text);
-    expect(body?.Html?.Data).toBe(receipt!.mail.html);
-    expect(body?.Html?.Data).toContain('<a href=');
-  });
 });

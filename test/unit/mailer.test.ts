@@ -1,5 +1,6 @@
 import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { renderReceipt } from '../../shared/domain/messages.ts';
 
 const sent: SendEmailCommand[] = [];
 vi.mock('../../shared/adapters/aws.ts', async (original) => ({
@@ -39,5 +40,24 @@ describe('sendMail', () => {
   ])('sends without tags for %s', async (_what, customerId) => {
     await sendMail({ ...mail, ...(customerId ? { customerId } : {}) });
     expect(sent[0]!.input.EmailTags).toBeUndefined();
+  });
+
+  it('sends a rendered mail with both parts: the HTML with its anchors and the plain text', async () => {
+    const rendered = renderReceipt({
+      customerName: 'Ada',
+      locale: 'en-GB',
+      timeZone: 'Europe/London',
+      currency: 'EUR',
+      amount: 12_500,
+      receivedAt: '2027-03-05T10:00:00Z',
+      invoices: [{ number: 'INV-1', applied: 12_500, balanceDue: 0 }],
+      credit: 0,
+      preferencesLink: 'https://pay.example.com/preferences?t=x',
+    });
+    await sendMail({ to: 'ada@example.com', ...rendered });
+    const body = sent[0]!.input.Content?.Simple?.Body;
+    expect(body?.Text?.Data).toBe(rendered.text);
+    expect(body?.Html?.Data).toBe(rendered.html);
+    expect(body?.Html?.Data).toContain('<a href="https://pay.example.com/preferences?t=x"');
   });
 });
