@@ -1,4 +1,5 @@
 import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { htmlPage } from '../../shared/http/link-pages.ts';
 import {
   extensionSchema,
   grantExtension,
@@ -57,10 +58,6 @@ export const handler = httpHandler({
     const q = parse(lettersQuery, event.queryStringParameters ?? {});
     const letters = await lettersWrittenOn(q.date);
     if (q.format === 'json') return json(200, { date: q.date, letters });
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-      body: renderLetters(letters.map((l) => ({ address: l.address, subject: l.subject, text: l.text, date: l.date })), q.date),
-    };
+    return htmlPage(200, renderLetters(letters.map((l) => ({ address: l.address, subject: l.subject, text: l.text, date: l.date })), q.date));
   },
 });

@@ -3,7 +3,7 @@ import { payUrl } from '../../shared/domain/pay-link.ts';
 import type { Invoice } from '../../shared/domain/invoice.ts';
 import { formatRfReference } from '../../shared/domain/rf-reference.ts';
 import { httpHandler, type HttpEvent } from '../../shared/http/api.ts';
-import { linkRoutes } from '../../shared/http/link-pages.ts';
+import { htmlPage, linkRoutes } from '../../shared/http/link-pages.ts';
 import { openPayLink } from '../../shared/services/links.ts';
 import { cardPaymentProblem, startCardPayment } from '../../shared/services/card-payment.ts';
 import { payeeAccount, publicBaseUrl } from '../../shared/config/runtime.ts';
@@ -18,10 +18,9 @@ async function authorisedInvoice(event: HttpEvent) {
 
 /** The pay page in the customer's language (200, or the status given). */
 function payPage(invoice: Invoice, locale: string, extra: { checkoutUrl?: string; cardUnavailable?: boolean }, statusCode = 200) {
-  return {
+  return htmlPage(
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-    body: renderPayPage({
+    renderPayPage({
       locale,
       invoiceNumber: invoice.number,
       currency: invoice.currency,
@@ -31,7 +30,7 @@ function payPage(invoice: Invoice, locale: string, extra: { checkoutUrl?: string
       payeeAccount: payeeAccount(),
       ...extra,
     }),
-  };
+  );
 }
 
 export const handler = httpHandler(linkRoutes({

@@ -9,11 +9,10 @@ import { languageOf, localeForLanguage } from '../domain/i18n/catalog.ts';
 import { LinkRefused } from '../services/links.ts';
 import { getHeader, httpErrorOf, type HttpEvent, type HttpResult, type Route } from './api.ts';
 
-/** (CSP, nosniff and framing are added to every response by `httpHandler`: see `withSecurityHeaders` in api.ts.) */
+/** (CSP, nosniff, framing and the referrer policy are added to every response by `httpHandler`: `withSecurityHeaders` in api.ts.) */
 export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
 } as const;
 
 export function htmlPage(statusCode: number, body: string): HttpResult {
