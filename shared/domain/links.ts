@@ -18,8 +18,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *
  * Verification is constant-time over the MAC. Pure: the caller passes `now`.
  */
-export type LinkPurpose = 'pay' | 'feedback' | 'preferences' | 'plan-request';
-export const LINK_PURPOSES: readonly LinkPurpose[] = ['pay', 'feedback', 'preferences', 'plan-request'];
+export type LinkPurpose = 'pay' | 'feedback' | 'preferences' | 'plan-request' | 'portal';
+export const LINK_PURPOSES: readonly LinkPurpose[] = ['pay', 'feedback', 'preferences', 'plan-request', 'portal'];
 
 /**
  * How long a link lives, per purpose (days from the mail that carries it). A pay link lives as long as a typical
@@ -30,6 +30,8 @@ export const LINK_LIFETIME_DAYS: Readonly<Record<LinkPurpose, number>> = {
   preferences: 60,
   'plan-request': 60,
   feedback: 30,
+  // "View your account" in a mail: signs that customer in to the portal (the one-button page, then a session).
+  portal: 30,
 };
 
 /** The key ring: secrets by key id, and the id new links are signed with. */
@@ -140,6 +142,8 @@ export function linkUrl(baseUrl: string, target: LinkTarget, token: string, extr
       return `${base(baseUrl)}/preferences/${id}?t=${t}`;
     case 'plan-request':
       return `${base(baseUrl)}/plan-request/${id}?t=${t}`;
+    case 'portal':
+      return `${base(baseUrl)}/portal/session?c=${id}${target.context ? `&n=${encodeURIComponent(target.context)}` : ''}&t=${t}`;
   }
 }
 

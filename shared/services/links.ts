@@ -43,6 +43,8 @@ export interface LinkSigner {
   feedback(customer: LinkHolder, context: string): string[];
   preferences(customer: LinkHolder): string;
   planRequest(customer: LinkHolder): string;
+  /** "View your account": signs the customer in to the portal (30 days, revocable with the customer's other links). */
+  portal(customer: LinkHolder): string;
   /** Any link, for a target (the fresh link). */
   link(customer: LinkHolder, target: LinkTarget): string;
 }
@@ -57,6 +59,7 @@ export async function linkSigner(now: Date): Promise<LinkSigner> {
     feedback: (customer, context) => feedbackLinks(base, customer.id, context, token(customer, { purpose: 'feedback', id: customer.id, context })),
     preferences: (customer) => link(customer, { purpose: 'preferences', id: customer.id }),
     planRequest: (customer) => link(customer, { purpose: 'plan-request', id: customer.id }),
+    portal: (customer) => link(customer, { purpose: 'portal', id: customer.id }),
     link,
   };
 }

@@ -149,6 +149,7 @@ export const de = {
     'link.purpose.feedback': 'um uns Ihre Meinung zu sagen',
     'link.purpose.preferences': 'um zu ändern, wie wir Sie kontaktieren',
     'link.purpose.plan-request': 'um eine Ratenzahlung anzufragen',
+    'link.purpose.portal': 'um Ihr Kundenkonto anzusehen',
     'link.mail.subject': 'Ihr neuer Link',
     'link.mail.intro': 'hier ist der neue Link, den Sie angefordert haben, {purpose}:',
     'link.mail.until': 'Er gilt bis zum {date}.',

@@ -161,6 +161,7 @@ export const en = {
     'link.purpose.feedback': 'to tell us how we did',
     'link.purpose.preferences': 'to change how we contact you',
     'link.purpose.plan-request': 'to ask for a payment plan',
+    'link.purpose.portal': 'to see your account',
     'link.mail.subject': 'Your new link',
     'link.mail.intro': 'here is the fresh link you asked for, {purpose}:',
     'link.mail.until': 'It works until {date}.',
