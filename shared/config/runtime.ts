@@ -12,7 +12,9 @@
  * function can read is declared for it in the topology and set for it by the stack.
  */
 import { z } from 'zod';
+import { adaptiveCadenceSchema, DEFAULT_ADAPTIVE_CADENCE, type AdaptiveCadenceSettings } from '../domain/adaptive-cadence.ts';
 import { accountTermsSchema, DEFAULT_TERMS, type PaymentTerms } from '../domain/terms.ts';
+import { brandSchema, DEFAULT_BRAND, type Brand } from '../domain/ui/brand.ts';
 import { queueUrlEnvVar, secretArnEnvVar, type EnvVarName, type QueueId, type SecretName } from '../topology.ts';
 
 /** A configuration variable that cannot be used: the message names it. */
@@ -94,6 +96,10 @@ const applyCreditVar = /* @__PURE__ */ variable('APPLY_CREDIT_TO_NEW_INVOICES', 
 const accountTermsVar = /* @__PURE__ */ variable('ACCOUNT_TERMS', (raw, name) =>
   json(accountTermsSchema as unknown as z.ZodType<PaymentTerms>, DEFAULT_TERMS, raw, name),
 );
+const brandingVar = /* @__PURE__ */ variable('BRANDING', (raw, name) => json<Brand>(brandSchema, DEFAULT_BRAND, raw, name));
+const adaptiveCadenceVar = /* @__PURE__ */ variable('ADAPTIVE_CADENCE', (raw, name) =>
+  json(adaptiveCadenceSchema as unknown as z.ZodType<AdaptiveCadenceSettings>, DEFAULT_ADAPTIVE_CADENCE, raw, name),
+);
 const shortfallToleranceVar = /* @__PURE__ */ variable('SHORTFALL_TOLERANCE', (raw, name) =>
   json(z.record(z.string(), z.number().int().nonnegative()), DEFAULT_SHORTFALL_TOLERANCE, raw, name),
 );
@@ -142,9 +148,25 @@ export function applyCreditToNewInvoices(): boolean {
 export function accountTerms(): PaymentTerms {
   return accountTermsVar();
 }
+/**
+ * The account's adaptive cadence (`ADAPTIVE_CADENCE`, JSON `{ enabled, highRiskHeadsUpDays, reliableMinInvoices }`,
+ * see domain/adaptive-cadence.ts). Unset: on, heads-up 10 days early for high risk, 3 invoices to call a payer reliable.
+ */
+export function adaptiveCadence(): AdaptiveCadenceSettings {
+  return adaptiveCadenceVar();
+}
 /** Largest bank-transfer shortfall written off as fees, per currency (`SHORTFALL_TOLERANCE`, JSON currency → minor units). */
 export function shortfallTolerance(): Record<string, number> {
   return shortfallToleranceVar();
+}
+
+/**
+ * The business's branding on every customer page and mail (`BRANDING`, JSON in the shape of `brandSchema`: company
+ * name, logo `{svg}` or `{url}` (https), primary colour `#rrggbb`, support e-mail and phone). Unset: a neutral default
+ * (DEFAULT_BRAND). Invalid: an error naming the field (`BRANDING.primaryColour is invalid: …`).
+ */
+export function branding(): Brand {
+  return brandingVar();
 }
 
 const queueUrlVars = new Map<QueueId, () => string>();
