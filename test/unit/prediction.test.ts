@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../shared/domain/dates.ts';
+import { customerSummary, fitModel, paymentBehaviour, predictInvoice, riskBandOf } from '../../shared/domain/prediction/model.ts';
+import type { InvoiceHistory } from '../../shared/domain/prediction/types.ts';
+
+/** A customer's invoices: one a month from 2025-01-01, net 30, settled `delay(k)` days after due (null: never). */
+function history(customerId: string, months: number, delay: (k: number, due: string) => number | null, amount = 100_000): InvoiceHistory[] {
+  return Array.from({ length: months }, (_, k) => {
+    const issueDate = addDays('2025-01-01', k * 30);
+    const dueDate = addDays(issueDate, 30);
+    const d = delay(k, dueDate);
+    return {
+      invoiceId: `${customerId}-${k}`,
+      customerId,
+      currency: 'EUR',
+      amount,
+      issueDate,
+      dueDate,
+      ...(d === null ? {} : { settledDate: addDays(dueDate, d) }),
+    };
+  });
+}
+
+const portfolio = (): InvoiceHistory[] => [
+  ...history('punctual', 12, () => 0),
+  ...history('late20', 12, (k) => 20 + (k % 3) - 1),
+  ...history('late45', 12, (k) => 45 + (k % 5) - 2),
+  ...history('worse', 12, (k) => 2 * k),
+  ...history('monthend', 12, (_k, due) => {
+    const [y, m] = due.split('-').map(Number) as [number, number];
+    const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    return Math.round((Date.parse(end) - Date.parse(due)) / 86_400_000);
+  }),
+  ...history('never', 12, () => null),
+  ...Array.from({ length: 10 }, (_, c) => history(`mix${c}`, 12, (k) => ((c * 7 + k * 3) % 15) - 3)).flat(),
+];
+const ASOF = '2025-12-31';
+const open = (customerId: string, dueDate = '2026-01-20', amount = 100_000): InvoiceHistory => ({
+  invoiceId: `${customerId}-open`,
+  customerId,
+  currency: 'EUR',
+  amount,
+  issueDate: addDays(dueDate, -30),
+  dueDate,
+});
+
+describe('payment prediction model', () => {
+  const model = fitModel(portfolio(), ASOF);
+
+  it('predicts a habitually late payer late, a punctual one on time, and explains why', () => {
+    const late = predictInvoice(model, undefined, open('late45'), ASOF);
+    const punctual = predictInvoice(model, undefined, open('punctual'), ASOF);
+    expect(late.expectedPaymentDate >= '2026-02-28' && late.expectedPaymentDate <= '2026-03-10').toBe(true);
+    expect(late.lateProbability).toBeGreaterThan(0.6);
+    expect(late.riskBand).toBe('high');
+    expect(punctual.expectedPaymentDate).toBe('2026-01-20');
+    expect(punctual.riskBand).toBe('low');
+    expect(punctual.factorCodes).toContain('punctual');
+    expect(late.factors.length).toBeGreaterThanOrEqual(1);
+    expect(late.factors.length).toBeLessThanOrEqual(3);
+    expect(late.factors.join(' ')).toMatch(/Usually pays 45 days after the due date/);
+  });
+
+  it('follows a deteriorating payer’s trend and a month-end payment run', () => {
+    const worse = predictInvoice(model, undefined, open('worse', '2026-01-25'), ASOF);
+    // 2 days later per 30 days of due date: the 13th invoice ~ 24 days late (the customer-average would say ~11).
+    const days = (Date.parse(worse.expectedPaymentDate) - Date.parse('2026-01-25')) / 86_400_000;
+    expect(days).toBeGreaterThanOrEqual(20);
+    expect(worse.factorCodes).toContain('worsening');
+    const monthEnd = predictInvoice(model, undefined, open('monthend', '2026-02-10'), ASOF);
+    expect(monthEnd.expectedPaymentDate).toBe('2026-02-28');
+    expect(monthEnd.factorCodes[0]).toBe('payment_run_day');
+  });
+
+  it('gives a brand-new customer the portfolio’s prediction for its terms, and a never-payer a high risk', () => {
+    const fresh = predictInvoice(model, undefined, open('newcomer'), ASOF);
+    expect(fresh.factorCodes).toContain('new_customer');
+    const never = predictInvoice(model, undefined, open('never'), ASOF);
+    expect(never.riskBand).toBe('high');
+    expect(never.factorCodes).toContain('never_paid_before');
+  });
+
+  it('summarises behaviour: observed invoices, median delay, on-time rate, trend', () => {
+    const b = paymentBehaviour(model.portfolio, model.summaries.get('worse')!);
+    expect(b.invoicesObserved).toBe(11); // the 12th is due 2025-12-27 and settled 2026-01-18: open at asOf
+    expect(b.trend).toBe('worsening');
+    const p = paymentBehaviour(model.portfolio, model.summaries.get('punctual')!);
+    expect(p.onTimeRate).toBe(1);
+    expect(p.medianDaysLate).toBe(0);
+    expect(p.riskBand).toBe('low');
+  });
+
+  it('risk bands follow the late probability', () => {
+    expect(riskBandOf(0.05)).toBe('low');
+    expect(riskBandOf(0.2)).toBe('medium');
+    expect(riskBandOf(0.9)).toBe('high');
+  });
+
+  const delays = fc.array(fc.option(fc.integer({ min: -10, max: 120 }), { nil: null, freq: 6 }), { minLength: 0, maxLength: 14 });
+
+  it('property: the cdf is non-decreasing within [0, 1], the probability in [0, 1], the expected date after asOf', () => {
+    fc.assert(
+      fc.property(delays, fc.integer({ min: -40, max: 60 }), fc.integer({ min: 1, max: 20 }), (ds, dueOffset, ratio) => {
+        const h = [...portfolio(), ...history('x', ds.length, (k) => ds[k] ?? null)];
+        const m = fitModel(h, ASOF);
+        const p = predictInvoice(m, undefined, open('x', addDays(ASOF, dueOffset), ratio * 50_000), ASOF);
+        expect(p.lateProbability).toBeGreaterThanOrEqual(0);
+        expect(p.lateProbability).toBeLessThanOrEqual(1);
+        for (let i = 0; i < p.cdf.p.length; i++) {
+          expect(p.cdf.p[i]).toBeGreaterThanOrEqual(0);
+          expect(p.cdf.p[i]).toBeLessThanOrEqual(1);
+          if (i > 0) expect(p.cdf.p[i]).toBeGreaterThanOrEqual(p.cdf.p[i - 1]!);
+        }
+        expect(p.expectedPaymentDate > ASOF).toBe(true);
+        expect(p.factors.length).toBe(p.factorCodes.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('property: no leakage — payments, invoices and disputes dated after asOf never change a prediction as of asOf', () => {
+    fc.assert(
+      fc.property(delays, fc.integer({ min: 1, max: 200 }), (ds, later) => {
+        const h = [...portfolio(), ...history('x', ds.length, (k) => ds[k] ?? null)];
+        const target = open('x', '2026-01-10');
+        const before = predictInvoice(fitModel(h, ASOF), undefined, target, ASOF);
+        // The future: the open invoices get paid after asOf, a new invoice is issued, a dispute is opened.
+        const future = h.map((i) => (i.settledDate ? i : { ...i, settledDate: addDays(ASOF, later) }));
+        future.push({ ...open('x', addDays(ASOF, 40)), invoiceId: 'future', issueDate: addDays(ASOF, 10), settledDate: addDays(ASOF, 41) });
+        const disputedLater = { ...target, disputes: [addDays(ASOF, later)] };
+        const after = predictInvoice(fitModel(future, ASOF), undefined, disputedLater, ASOF);
+        expect(after).toEqual(before);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('summaries use only what was known at asOf', () => {
+    const h = history('y', 12, () => 5);
+    expect(customerSummary('y', h, '2025-06-30').n).toBeLessThan(customerSummary('y', h, ASOF).n);
+  });
+});
