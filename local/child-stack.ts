@@ -44,6 +44,8 @@ export async function startChildStack(options: {
   tableName: string;
   secrets: StackSecrets;
   readyTimeoutMs?: number;
+  /** More environment for the stack (e.g. STRIPE_API_BASE for a Stripe stand-in). */
+  env?: Record<string, string>;
 }): Promise<ChildStack> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   const [port, dynamodbPort, sqsPort, sesPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -53,6 +55,7 @@ export async function startChildStack(options: {
     env: {
       ...process.env,
       ...options.secrets,
+      ...options.env,
       PORT: String(port),
       DYNAMODB_PORT: String(dynamodbPort),
       SQS_PORT: String(sqsPort),
