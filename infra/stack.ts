@@ -56,6 +56,8 @@ export const contextKeys = {
   payeeAccount: 'collections:payeeAccount',
   /** Account-wide payment terms: a JSON string or object (`ACCOUNT_TERMS` of every function with table access). */
   accountTerms: 'collections:accountTerms',
+  /** The adaptive reminder cadence: JSON `{ enabled, highRiskHeadsUpDays, reliableMinInvoices }` (`ADAPTIVE_CADENCE`). */
+  adaptiveCadence: 'collections:adaptiveCadence',
   /** Bank-fee shortfall tolerance per currency: JSON currency → minor units (`SHORTFALL_TOLERANCE`). */
   shortfallTolerance: 'collections:shortfallTolerance',
   /** `false` stops customer credit from settling new invoices (`APPLY_CREDIT_TO_NEW_INVOICES`). */
@@ -163,6 +165,7 @@ export class CollectionsStack extends Stack {
       props.publicBaseUrl ?? (contextString(this, contextKeys.publicBaseUrl) || undefined);
     const accountTerms = contextJson(this, contextKeys.accountTerms);
     const shortfallTolerance = contextJson(this, contextKeys.shortfallTolerance);
+    const adaptiveCadence = contextJson(this, contextKeys.adaptiveCadence);
     const applyCredit = contextBoolean(this, contextKeys.applyCreditToNewInvoices);
 
     const fromAddress = mailAddress(mailFrom).toLowerCase();
@@ -228,6 +231,7 @@ export class CollectionsStack extends Stack {
           [env.payeeAccount]: contextString(this, contextKeys.payeeAccount) ?? '',
           [env.accountTerms]: accountTerms,
           [env.shortfallTolerance]: shortfallTolerance,
+          [env.adaptiveCadence]: adaptiveCadence,
           [env.applyCreditToNewInvoices]: applyCredit === undefined ? undefined : String(applyCredit),
         },
         eventBus,

@@ -380,6 +380,8 @@ export const env = {
   applyCreditToNewInvoices: 'APPLY_CREDIT_TO_NEW_INVOICES',
   /** Service name in every log line (Powertools). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The adaptive cadence by predicted payment behaviour (JSON, domain/adaptive-cadence.ts); unset = on, defaults. */
+  adaptiveCadence: 'ADAPTIVE_CADENCE',
   /** Where Stripe API calls go (local work and tests: a fake or stripe-mock); unset = api.stripe.com. */
   stripeApiBase: 'STRIPE_API_BASE',
 } as const;
@@ -403,6 +405,7 @@ export const envDeclarations: { name: EnvVarName; source: EnvVarSource; for: (sp
   { name: env.payeeAccount, source: 'always', for: () => true },
   { name: env.tableName, source: 'always', for: (f) => f.access.table !== undefined },
   { name: env.accountTerms, source: 'configured', for: (f) => f.access.table !== undefined },
+  { name: env.adaptiveCadence, source: 'configured', for: (f) => f.access.table !== undefined },
   { name: env.shortfallTolerance, source: 'configured', for: (f) => f.access.table !== undefined },
   { name: env.applyCreditToNewInvoices, source: 'configured', for: (f) => f.access.table !== undefined },
   { name: env.mailFrom, source: 'always', for: (f) => f.access.sendMail === true },

@@ -8,6 +8,7 @@
  * an escalated invoice and an excluded customer get no reminder; disputed and held invoices also accrue no interest.
  * A hardship extension replaces the due date for the ladder and for interest.
  */
+import { adaptLadder, cadenceFor, planOfferFirst, DEFAULT_ADAPTIVE_CADENCE, type AdaptiveCadenceSettings, type CadenceCustomer, type CadenceDecision } from './adaptive-cadence.ts';
 import { addDays, daysBetween, localDate } from './dates.ts';
 import type { Invoice } from './invoice.ts';
 import {
@@ -40,6 +41,8 @@ export interface CollectionsCustomer {
   timeZone: string;
   dunning?: CustomerDunningOverrides;
   holds?: Hold[];
+  /** Written by the insights run; the adaptive cadence reads it (domain/adaptive-cadence.ts). */
+  paymentBehaviour?: CadenceCustomer['paymentBehaviour'];
 }
 
 /** Shard of the next-action index a customer's invoices live in (all of a customer's invoices share one shard). */
@@ -88,9 +91,16 @@ export function pendingLateFee(invoice: Pick<CollectionsInvoice, 'terms' | 'curr
   return fee > 0 && !invoice.lateFeeCharged ? fee : undefined;
 }
 
-/** Reminder steps: every ladder step except the legal handover, which the escalation run does. */
-export function reminderLadder(customer: CollectionsCustomer): { steps: DunningStep[]; handover?: DunningStep; finalNotice?: DunningStep } {
-  const ladder = ladderForCustomer(customer.dunning ?? {}, DEFAULT_LADDER);
+/**
+ * Reminder steps: every ladder step except the legal handover, which the escalation run does. With a cadence decision
+ * (domain/adaptive-cadence.ts) the ladder is adapted first; the handover and final notice never move.
+ */
+export function reminderLadder(
+  customer: CollectionsCustomer,
+  cadence?: { decision: Pick<CadenceDecision, 'policy'>; settings: AdaptiveCadenceSettings },
+): { steps: DunningStep[]; handover?: DunningStep; finalNotice?: DunningStep } {
+  const base = ladderForCustomer(customer.dunning ?? {}, DEFAULT_LADDER);
+  const ladder = cadence ? adaptLadder(base, cadence.decision, cadence.settings) : base;
   return {
     steps: ladder.filter((s) => s.channel !== 'handover'),
     handover: ladder.find((s) => s.channel === 'handover'),
@@ -117,9 +127,15 @@ export interface IndexUpdate {
 }
 
 export interface DunningPlan {
-  /** One mail for the customer covering every due item; its step is the most advanced among them. */
-  mail?: { step: DunningStep; items: DunningItem[]; legalDate?: string };
+  /**
+   * One mail for the customer covering every due item; its step is the most advanced among them. `cadence`: the
+   * adaptive cadence's decision when it changed the ladder (recorded with the mail); `planOfferFirst`: the mail leads
+   * with the payment-plan offer (a likely-late payer's first reminder).
+   */
+  mail?: { step: DunningStep; items: DunningItem[]; legalDate?: string; cadence?: CadenceDecision; planOfferFirst?: boolean };
   updates: IndexUpdate[];
+  /** The adaptive cadence's decision for the customer at this run. */
+  cadence?: CadenceDecision;
 }
 
 /**
@@ -132,9 +148,11 @@ export function planDunning(
   customer: CollectionsCustomer,
   invoices: readonly CollectionsInvoice[],
   now: Date,
-  options: { excluded?: boolean } = {},
+  options: { excluded?: boolean; adaptive?: AdaptiveCadenceSettings } = {},
 ): DunningPlan {
-  const { steps, handover } = reminderLadder(customer);
+  const settings = options.adaptive ?? DEFAULT_ADAPTIVE_CADENCE;
+  const cadence = cadenceFor(customer, settings);
+  const { steps, handover } = reminderLadder(customer, { decision: cadence, settings });
   const hold = activeHold(customer.holds, now);
   const items: DunningItem[] = [];
   const updates: IndexUpdate[] = [];
@@ -197,19 +215,33 @@ export function planDunning(
       updates.push({ ...base, nextActionAt: resumeAt });
     }
   }
-  if (items.length === 0) return { updates };
+  if (items.length === 0) return { updates, cadence };
   let step = (items[0] as DunningItem).step;
   for (const item of items) if (item.step.offsetDays >= step.offsetDays) step = item.step;
   // The legal date a final notice states: the oldest item's anchor + the handover offset.
   const oldest = items.reduce((a, b) => (effectiveDueDate(b.invoice) < effectiveDueDate(a.invoice) ? b : a));
   const legalDate =
     step.kind === 'final_notice' && handover ? addDays(effectiveDueDate(oldest.invoice), handover.offsetDays) : undefined;
-  return { mail: { step, items, ...(legalDate ? { legalDate } : {}) }, updates };
+  const adapted = cadence.policy !== 'standard';
+  const leadWithPlan = planOfferFirst(cadence, items.map((i) => i.invoice));
+  return {
+    mail: { step, items, ...(legalDate ? { legalDate } : {}), ...(adapted ? { cadence } : {}), ...(leadWithPlan ? { planOfferFirst: true } : {}) },
+    updates,
+    cadence,
+  };
 }
 
-/** The first instant the dunning worker should look at a newly issued invoice. */
-export function firstActionAt(customer: CollectionsCustomer, invoice: CollectionsInvoice, now: Date): string {
-  const plan = planDunning(customer, [invoice], now);
+/**
+ * The first instant the dunning worker should look at a newly issued invoice (with the adaptive cadence: a likely-late
+ * payer's invoice comes back for the earlier heads-up, a reliable payer's not before its due day).
+ */
+export function firstActionAt(
+  customer: CollectionsCustomer,
+  invoice: CollectionsInvoice,
+  now: Date,
+  adaptive: AdaptiveCadenceSettings = DEFAULT_ADAPTIVE_CADENCE,
+): string {
+  const plan = planDunning(customer, [invoice], now, { adaptive });
   const update = plan.updates[0];
   return plan.mail ? now.toISOString() : (update?.nextActionAt ?? now.toISOString());
 }

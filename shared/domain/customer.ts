@@ -75,6 +75,8 @@ export const dunningSchema = z
       .optional(),
     excluded: z.boolean().optional(),
     letters: z.boolean().optional(),
+    /** The adaptive cadence by predicted payment behaviour: true/false for this customer; omitted = the account's. */
+    adaptive: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict();
 

@@ -63,6 +63,8 @@ export interface CustomerDunningOverrides {
   excluded?: boolean;
   /** Formal notices (final notice, legal handover) also go by post: exported as printable letters. */
   letters?: boolean;
+  /** The adaptive cadence (domain/adaptive-cadence.ts) for this customer: on, off, or (absent) the account's setting. */
+  adaptive?: boolean;
 }
 
 /** The ladder for a customer: cadence then tone override; steps sorted by offset; ids must be unique. */

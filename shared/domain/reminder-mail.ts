@@ -40,6 +40,8 @@ export interface ReminderInput {
   /** Signed links: the customer's communication preferences; asking for a payment plan. */
   preferencesLink?: string;
   planRequestLink?: string;
+  /** Lead with the payment-plan offer (right after the opening): a likely-late payer's first reminder (adaptive cadence). */
+  planOfferFirst?: boolean;
   /** The customer's preferred way to pay: card → pay links only; bank_transfer → bank details only. */
   preferredPaymentMethod?: 'card' | 'bank_transfer';
 }
@@ -63,15 +65,18 @@ export function renderReminder(input: ReminderInput): RenderedMail {
       ...sub,
     ];
   });
+  const planOffer: MailParagraph[] =
+    input.planRequestLink && input.kind !== 'legal_handover' ? [t.parts<MailLink>('reminder.plan', { link: { href: input.planRequestLink } })] : [];
   const paragraphs: MailParagraph[] = [
     t('mail.greeting', { name: input.customerName }),
     t(`reminder.opening.${input.tone}`),
+    ...(input.planOfferFirst ? planOffer : []),
     ...items,
     ...(input.preferredPaymentMethod === 'card' ? [] : [t('reminder.bank', { account: input.payeeAccount })]),
     ...(input.kind === 'final_notice' && input.legalDate ? [t('reminder.final', { date: date(input.legalDate) })] : []),
     ...(input.kind === 'legal_handover' ? [t('reminder.handover')] : []),
     t('reminder.help'),
-    ...(input.planRequestLink && input.kind !== 'legal_handover' ? [t.parts<MailLink>('reminder.plan', { link: { href: input.planRequestLink } })] : []),
+    ...(input.planOfferFirst ? [] : planOffer),
     t('mail.closing'),
     ...preferencesParagraph(input.locale, input.preferencesLink),
   ];

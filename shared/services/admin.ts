@@ -9,6 +9,7 @@ import { createInvoice, getInvoiceForReplay, nextSequence, type InvoiceSchedule 
 import { actionShard, firstActionAt, interestRun } from '../domain/collections.ts';
 import { resolveTerms, type TermsOverride } from '../domain/terms.ts';
 import { accountTerms } from '../config/terms.ts';
+import { adaptiveCadence } from '../config/runtime.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { newId, randomReferenceBody, stableId } from './ids.ts';
 
@@ -78,7 +79,7 @@ export async function issueInvoice(
 function initialSchedule(customer: Customer, invoice: Invoice, now: Date): InvoiceSchedule {
   const shard = actionShard(customer.id, ACTION_SHARDS);
   const run = interestRun(invoice, customer, now);
-  return { shard, dunningAt: firstActionAt(customer, invoice, now), ...(run.nextOn ? { interestOn: run.nextOn } : {}) };
+  return { shard, dunningAt: firstActionAt(customer, invoice, now, adaptiveCadence()), ...(run.nextOn ? { interestOn: run.nextOn } : {}) };
 }
 
 function replay(existing: Replayable<Invoice>, hash: string): { invoice: Invoice; created: boolean } {

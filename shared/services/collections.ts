@@ -19,6 +19,7 @@ import {
   planDunning,
   type DunningPlan,
 } from '../domain/collections.ts';
+import type { CadenceDecision } from '../domain/adaptive-cadence.ts';
 import type { Customer } from '../domain/customer.ts';
 import { localDate } from '../domain/dates.ts';
 import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
@@ -38,7 +39,7 @@ import type { SweepKind } from '../store/keys.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
 import { ACTION_SHARDS } from '../topology.ts';
-import { payeeAccount } from '../config/runtime.ts';
+import { adaptiveCadence, payeeAccount } from '../config/runtime.ts';
 import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
 import { runStatementsPage } from './statements.ts';
@@ -151,7 +152,8 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
     if (attempt > 0) customer = await getCustomer(customerId);
     if (!customer) return { items: 0 };
     const invoices = await unpaidInvoices(customerId);
-    const plan = planDunning(customer, invoices, now, { excluded: customer.mailSuppressed !== undefined });
+    // The adaptive cadence (domain/adaptive-cadence.ts) shapes the ladder by the customer's predicted behaviour.
+    const plan = planDunning(customer, invoices, now, { excluded: customer.mailSuppressed !== undefined, adaptive: adaptiveCadence() });
     // The mail's items capped, and only what changes written, within one transaction (domain/reminder-run.ts).
     const indexed = new Map(invoices.map((i) => [i.id, i.indexedAt ?? null]));
     const run = reminderRunWrites(plan, indexed, now);
@@ -187,6 +189,7 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     itemKinds: mail.items.map((i) => i.step.kind),
     preferencesLink: links.preferences(customer),
     ...(reminderOffersPlan(mail.step.kind, mail.items.map((i) => i.invoice)) ? { planRequestLink: links.planRequest(customer) } : {}),
+    ...(mail.planOfferFirst ? { planOfferFirst: true } : {}),
     ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),
     payeeAccount: payeeAccount(),
     ...(mail.legalDate ? { legalDate: mail.legalDate } : {}),
@@ -195,7 +198,21 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     invoiceIds: mail.items.map((i) => i.invoice.id),
     step: mail.step.id,
     tone: mail.step.tone,
+    // The decision trail: why the adaptive cadence shaped this reminder (absent: the standard ladder).
+    ...(mail.cadence ? { cadence: cadenceTrail(mail.cadence, mail.planOfferFirst === true) } : {}),
   });
+}
+
+/** What the mail records of the adaptive cadence's decision. */
+function cadenceTrail(decision: CadenceDecision, planOfferFirst: boolean): NonNullable<MailMessage['cadence']> {
+  return {
+    policy: decision.policy,
+    ...(decision.riskBand ? { riskBand: decision.riskBand } : {}),
+    ...(decision.assessedAsOf ? { assessedAsOf: decision.assessedAsOf } : {}),
+    reason: decision.reason,
+    changes: decision.changes,
+    planOfferFirst,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ export async function communications(customerId: string, query: z.infer<typeof c
     ...(m.messageId ? { messageId: m.messageId } : {}),
     ...(m.invoiceIds ? { invoiceIds: m.invoiceIds } : {}),
     ...(m.step ? { step: m.step, tone: m.tone } : {}),
+    ...(m.cadence ? { cadence: m.cadence } : {}),
   }));
   const events = (read[1] as Awaited<ReturnType<typeof customerEventsPage>>['items']).map((e) => ({
     id: e.id,

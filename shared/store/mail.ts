@@ -32,6 +32,18 @@ export interface MailMessage {
   tone?: string;
   /** What a statement covered. */
   period?: { from: string; to: string };
+  /**
+   * The decision trail of the adaptive cadence (domain/adaptive-cadence.ts) for a reminder it shaped: the policy, the
+   * risk band it read, why, what it changed, and whether the mail led with the payment-plan offer.
+   */
+  cadence?: {
+    policy: 'standard' | 'reliable' | 'likely_late';
+    riskBand?: 'low' | 'medium' | 'high';
+    assessedAsOf?: string;
+    reason: string;
+    changes: string[];
+    planOfferFirst: boolean;
+  };
 }
 
 /** A mail to a customer, to be written pending with the fact it reports and then delivered by the outbox. */
@@ -41,7 +53,7 @@ export function newMail(
   kind: string,
   rendered: RenderedMail,
   now: Date,
-  about: Pick<MailMessage, 'invoiceIds' | 'step' | 'tone' | 'period'> = {},
+  about: Pick<MailMessage, 'invoiceIds' | 'step' | 'tone' | 'period' | 'cadence'> = {},
 ): MailMessage {
   return { key, customerId: customer.id, kind, to: customer.email, ...rendered, createdAt: now.toISOString(), status: 'pending', ...about };
 }
