@@ -442,6 +442,9 @@ interface Shape {
   location: number;
   scale: number;
   pNever: number;
+  /** The customer's own residuals (days) and the weight of their empirical distribution in the shape. */
+  residuals: number[];
+  ownWeight: number;
   runDate?: string;
   factors: { code: FactorCode; weight: number; text: string }[];
 }
@@ -516,7 +519,8 @@ function shapeFor(model: PortfolioModel, s: CustomerSummary | undefined, invoice
   if (never > 0) factors.push({ code: 'never_paid_before', weight: 55 + never, text: `${never} earlier invoice${never === 1 ? ' is' : 's are'} still unpaid more than ${NEVER_PAID_AFTER_DAYS} days after due` });
   const overdue = daysBetween(due, asOf);
   if (overdue > 0) factors.push({ code: 'already_overdue', weight: overdue > LATE_DAYS ? 70 : 20, text: `Already ${overdue} days overdue` });
-  return { location, scale, pNever, ...(runDate ? { runDate } : {}), factors };
+  const residuals = s?.residuals ?? [];
+  return { location, scale, pNever, residuals, ownWeight: residuals.length / (residuals.length + OWN_SHAPE_K), ...(runDate ? { runDate } : {}), factors };
 }
 
 function runDateAfter(due: string, run: { day: number; runsAfterDue: number }, asOf: string): string {
@@ -530,9 +534,22 @@ function ordinal(n: number): string {
   return `${n}${s}`;
 }
 
-/** Unconditional P(paid by due + x days). */
+/** Settled invoices at which a customer's own residuals and the portfolio's shape weigh the same. */
+const OWN_SHAPE_K = 5;
+
+/**
+ * Unconditional P(paid by due + x days): a mixture of the customer's own residuals (each smoothed over ± 2 days) and
+ * the portfolio's standardised shape at the customer's spread, both around the location; times (1 − pNever).
+ */
 function cdfAt(model: PortfolioModel, shape: Shape, x: number): number {
-  return (1 - shape.pNever) * zCdf(model.zQuantiles, (x + 0.5 - shape.location) / shape.scale);
+  const u = x + 0.5 - shape.location;
+  const pooled = zCdf(model.zQuantiles, u / shape.scale);
+  let own = 0;
+  if (shape.ownWeight > 0) {
+    for (const r of shape.residuals) own += clamp((u - r + 2) / 4, 0, 1);
+    own /= shape.residuals.length;
+  }
+  return (1 - shape.pNever) * (shape.ownWeight * own + (1 - shape.ownWeight) * pooled);
 }
 
 /**
