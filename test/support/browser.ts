@@ -61,7 +61,10 @@ export const devices: Record<Device, BrowserContextOptions> = {
 
 /** A fresh context (own cookies) for a device; `options` add to or override the device's. */
 export async function newContext(browser: Browser, device: Device, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ ...devices[device], locale: 'en-GB', ...options });
+  const context = await browser.newContext({ ...devices[device], locale: 'en-GB', ...options });
+  // A missing element fails the step in seconds, naming it, rather than the whole test at its timeout.
+  context.setDefaultTimeout(15_000);
+  return context;
 }
 
 /** Runs axe-core on the page; fails on serious or critical violations, listing each one readably. */
