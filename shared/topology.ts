@@ -326,11 +326,19 @@ export const functions: FunctionSpec[] = [
   {
     name: 'reports',
     entry: 'functions/reports/handler.ts',
-    description: 'Receivables reports: aging by currency and customer, DSO (countback), collection effectiveness, plan-kept rate, feedback',
+    description:
+      'Receivables reports: aging by currency and customer, DSO (countback), collection effectiveness, plan-kept rate, feedback; the cash forecast and the worklist from the predictions',
     timeoutSeconds: 30,
     memoryMb: 1024,
-    triggers: [http('GET', '/reports/aging'), http('GET', '/reports/kpis'), http('GET', '/reports/feedback')],
-    access: { table: 'read', secrets: ['ADMIN_API_KEY'] },
+    triggers: [
+      http('GET', '/reports/aging'),
+      http('GET', '/reports/kpis'),
+      http('GET', '/reports/feedback'),
+      http('GET', '/reports/forecast'),
+      // Customers ranked by expected loss, with the next suggested action (paged: the cursor is sealed with the link secret).
+      http('GET', '/worklist'),
+    ],
+    access: { table: 'read', secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },
   {
     name: 'statements',

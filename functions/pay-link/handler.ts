@@ -6,7 +6,7 @@ import { httpHandler, type HttpEvent } from '../../shared/http/api.ts';
 import { htmlPage, linkRoutes } from '../../shared/http/link-pages.ts';
 import { openPayLink } from '../../shared/services/links.ts';
 import { cardPaymentProblem, startCardPayment } from '../../shared/services/card-payment.ts';
-import { payeeAccount, publicBaseUrl } from '../../shared/config/runtime.ts';
+import { branding, payeeAccount, publicBaseUrl } from '../../shared/config/runtime.ts';
 
 /** The invoice of a valid pay link (expired, revoked or forged links get their page: see shared/http/link-pages.ts). */
 async function authorisedInvoice(event: HttpEvent) {
@@ -22,9 +22,12 @@ function payPage(invoice: Invoice, locale: string, extra: { checkoutUrl?: string
     statusCode,
     renderPayPage({
       locale,
+      brand: branding(),
       invoiceNumber: invoice.number,
       currency: invoice.currency,
       balanceDue: invoice.balanceDue,
+      total: invoice.total,
+      issueDate: invoice.issueDate,
       dueDate: invoice.dueDate,
       paymentReference: formatRfReference(invoice.paymentReference),
       payeeAccount: payeeAccount(),

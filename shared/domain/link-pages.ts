@@ -7,7 +7,7 @@
  */
 import { html, raw, type Html } from './html.ts';
 import { catalogs, languageOf, translator } from './i18n/catalog.ts';
-import { composeMail, formatDate, type MailLink, type RenderedMail } from './messages.ts';
+import { composeMail, formatDate, type MailFrame, type MailLink, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { RATINGS, type LinkPurpose, type LinkTarget } from './links.ts';
 
@@ -147,13 +147,19 @@ export function renderLinkNotFoundPage(locale: string): string {
 }
 
 /** The mail with a fresh link (one link; a rating link opens the rating form with nothing chosen). */
-export function renderFreshLinkMail(input: { customerName: string; locale: string; timeZone: string; purpose: LinkPurpose; link: string; expiresAt: Date }): RenderedMail {
+export function renderFreshLinkMail(input: { customerName: string; locale: string; timeZone: string; purpose: LinkPurpose; link: string; expiresAt: Date } & MailFrame): RenderedMail {
   const t = translator(input.locale);
-  const link: MailLink = input.purpose === 'pay' ? { href: input.link, label: t('mail.payButton'), button: true } : { href: input.link };
-  return composeMail(input.locale, t('link.mail.subject'), [
-    t('mail.greeting', { name: input.customerName }),
-    [`${t('link.mail.intro', { purpose: t(`link.purpose.${input.purpose}`) })}\n`, link],
-    t('link.mail.until', { date: formatDate(input.expiresAt.toISOString(), input.locale, input.timeZone) }),
-    t('link.mail.ignore'),
-  ]);
+  const link: MailLink = { href: input.link, label: t(`link.label.${input.purpose}`), button: true };
+  return composeMail(
+    input.locale,
+    t('link.mail.subject'),
+    [
+      t('mail.greeting', { name: input.customerName }),
+      [`${t('link.mail.intro', { purpose: t(`link.purpose.${input.purpose}`) })}\n`, link],
+      t('link.mail.until', { date: formatDate(input.expiresAt.toISOString(), input.locale, input.timeZone) }),
+      t('link.mail.ignore'),
+    ],
+    // The fresh link is the mail's one link (a portal link beside a fresh portal link would only confuse).
+    { brand: input.brand },
+  );
 }

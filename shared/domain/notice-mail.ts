@@ -4,7 +4,7 @@
  * (The legal handover notice is the ladder's last step: shared/domain/reminder-mail.ts.) In the customer's language (the message catalogs); amounts by Intl in the customer's locale. Pure.
  */
 import { translator } from './i18n/catalog.ts';
-import { customerMail, formatDate, type RenderedMail } from './messages.ts';
+import { customerMail, formatDate, type MailFrame, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 
 export type Notice =
@@ -13,7 +13,7 @@ export type Notice =
   | { kind: 'dispute_rejected'; invoiceNumber: string; explanation: string; balanceDue: number; currency: string; dueDate: string }
   | { kind: 'extension_confirmed'; invoiceNumber: string; newDueDate: string; balanceDue: number; currency: string };
 
-export interface NoticeInput {
+export interface NoticeInput extends MailFrame {
   customerName: string;
   locale: string;
   timeZone: string;

@@ -5,7 +5,7 @@
  */
 import type { Instalment } from './plans.ts';
 import { translator } from './i18n/catalog.ts';
-import { customerMail, formatDate, ratingParagraph, type MailParagraph, type RenderedMail } from './messages.ts';
+import { customerMail, formatDate, ratingParagraph, type MailFrame, type MailParagraph, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { formatRfReference } from './rf-reference.ts';
 
@@ -16,7 +16,7 @@ export type PlanMail =
   | { kind: 'plan_completed'; feedbackLinks: string[] }
   | { kind: 'plan_defaulted'; instalment: Instalment };
 
-export interface PlanMailInput {
+export interface PlanMailInput extends MailFrame {
   customerName: string;
   locale: string;
   timeZone: string;
@@ -62,7 +62,7 @@ export function renderPlanMail(input: PlanMailInput): RenderedMail {
     }
     case 'plan_completed':
       subject = t('plan.completed.subject');
-      body.push(t('plan.completed.body', { total }), t('mail.rate'), ratingParagraph(mail.feedbackLinks));
+      body.push(t('plan.completed.body', { total }), t('mail.rate'), ratingParagraph(input.locale, mail.feedbackLinks));
       break;
     case 'plan_defaulted':
       subject = t('plan.defaulted.subject');

@@ -6,7 +6,7 @@
  */
 import type { StepKind, Tone } from './dunning.ts';
 import { translator } from './i18n/catalog.ts';
-import { composeMail, formatDate, preferencesParagraph, type MailLink, type MailParagraph, type RenderedMail } from './messages.ts';
+import { composeMail, formatDate, preferencesParagraph, type MailFrame, type MailLink, type MailParagraph, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { formatRfReference } from './rf-reference.ts';
 
@@ -25,7 +25,7 @@ export interface ReminderItem {
   lateFee?: { amount: number; from: string };
 }
 
-export interface ReminderInput {
+export interface ReminderInput extends MailFrame {
   customerName: string;
   locale: string;
   timeZone: string;
@@ -58,7 +58,7 @@ export function renderReminder(input: ReminderInput): RenderedMail {
     if (item.interestFrom) line(t('reminder.interest', { date: date(item.interestFrom) }));
     if (item.lateFee) line(t('reminder.fee', { amount: money(item.lateFee.amount, item.currency), date: date(item.lateFee.from) }));
     if (input.preferredPaymentMethod !== 'bank_transfer') {
-      sub.push('\n  ', ...t.parts<MailLink>('reminder.payLink', { link: { href: item.payLink, label: t('mail.payButton'), button: true } }));
+      sub.push('\n  ', { href: item.payLink, label: t('mail.payButton'), button: true });
     }
     return [
       t('reminder.item', { number: item.invoiceNumber, amount: money(item.balanceDue, item.currency), date: date(item.dueDate), reference: formatRfReference(item.paymentReference) }),
@@ -66,7 +66,7 @@ export function renderReminder(input: ReminderInput): RenderedMail {
     ];
   });
   const planOffer: MailParagraph[] =
-    input.planRequestLink && input.kind !== 'legal_handover' ? [t.parts<MailLink>('reminder.plan', { link: { href: input.planRequestLink } })] : [];
+    input.planRequestLink && input.kind !== 'legal_handover' ? [t.parts<MailLink>('reminder.plan', { link: { href: input.planRequestLink, label: t('mail.planLink') } })] : [];
   const paragraphs: MailParagraph[] = [
     t('mail.greeting', { name: input.customerName }),
     t(`reminder.opening.${input.tone}`),
@@ -82,5 +82,5 @@ export function renderReminder(input: ReminderInput): RenderedMail {
   ];
   // The subject speaks of the items at the mail's step (a due-day mail may also list an invoice due next week).
   const atStep = input.itemKinds ? input.itemKinds.filter((k) => k === input.kind).length : input.items.length;
-  return composeMail(input.locale, t(`reminder.subject.${input.kind}`, { count: Math.max(1, atStep) }), paragraphs);
+  return composeMail(input.locale, t(`reminder.subject.${input.kind}`, { count: Math.max(1, atStep) }), paragraphs, input);
 }

@@ -3,7 +3,7 @@
  * calendar days, a pay button for every invoice still unpaid. The statement's rules: ./statement.ts.
  */
 import { translator } from './i18n/catalog.ts';
-import { composeMail, formatDate, type MailLink, type MailParagraph, type RenderedMail } from './messages.ts';
+import { composeMail, formatDate, type MailFrame, type MailLink, type MailParagraph, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { AGING_BUCKETS, previousMonth, type Statement } from './statement.ts';
 import { statementLineLabel } from './statement-html.ts';
@@ -11,7 +11,8 @@ import { statementLineLabel } from './statement-html.ts';
 /** The most bookings a mail lists per currency; the rest are summarised (the full statement is one request away). */
 export const MAIL_MAX_LINES = 100;
 
-export interface StatementMailOptions {
+/** The brand and the portal link frame the mail (./messages.ts `MailFrame`). */
+export interface StatementMailOptions extends MailFrame {
   /** Signed pay links of invoices still unpaid now, by invoice id. */
   payLinks?: ReadonlyMap<string, string>;
 }
@@ -53,21 +54,18 @@ export function renderStatementMail(statement: Statement, options: StatementMail
     const overdue = AGING_BUCKETS.filter((b) => b !== 'current' && c.aging[b] !== 0);
     if (overdue.length) paragraphs.push([t('statement.overdue'), ...overdue.map((b) => `${t(`statement.bucket.${b}`)}: ${m(c.aging[b])}`)].join('\n'));
     const links = c.openItems.filter((i) => i.balance > 0 && i.invoiceId && options.payLinks?.has(i.invoiceId));
-    if (links.length) {
+    for (const i of links) {
       paragraphs.push(
-        links.flatMap((i, n) => [
-          ...(n > 0 ? ['\n'] : []),
-          ...t.parts<MailLink>('statement.payLink', {
-            number: i.invoiceNumber ?? (i.invoiceId as string),
-            amount: m(i.balance),
-            link: { href: options.payLinks?.get(i.invoiceId as string) as string, label: t('mail.payButton'), button: true },
-          }),
-        ]),
+        t.parts<MailLink>('statement.payLink', {
+          number: i.invoiceNumber ?? (i.invoiceId as string),
+          amount: m(i.balance),
+          link: { href: options.payLinks?.get(i.invoiceId as string) as string, label: t('mail.payButton'), button: true },
+        }),
       );
     }
     if (c.credit.closingBalance > 0) paragraphs.push(t('statement.creditLine', { amount: m(c.credit.closingBalance) }));
   }
   if (statement.currencies.every((c) => c.closingBalance <= 0)) paragraphs.push(t('statement.settled'));
   paragraphs.push(t('statement.help'), t('mail.closing'));
-  return composeMail(locale, subject, paragraphs);
+  return composeMail(locale, subject, paragraphs, options);
 }

@@ -103,11 +103,13 @@ describe('every mail has real links and a plain-text part', () => {
     });
   }
 
-  it('pay links are buttons labelled in the customer language; other links show their URL', () => {
+  it('pay links are buttons labelled in the customer language; other links show a human label, never their URL', () => {
     const [failed] = everyMail('de-DE').filter((m) => m.kind === 'payment_failed');
     expect(failed!.mail.html).toMatch(/<a href="[^"]*pay-1[^"]*" style="display:inline-block[^"]*">Jetzt bezahlen<\/a>/);
+    expect(failed!.mail.text).toContain(`Jetzt bezahlen: ${link('pay-1')}`);
     const [notice] = everyMail('en-GB').filter((m) => m.kind === 'notice:dispute_received');
-    expect(notice!.mail.html).toContain(`<a href="${escapeHtml(prefs)}">${escapeHtml(prefs)}</a>`);
+    expect(notice!.mail.html).toMatch(new RegExp(`<a href="${escapeHtml(prefs).replace(/[.?&]/g, '\\$&')}" style="[^"]*">Change your preferences</a>`));
+    expect(notice!.mail.text).toContain(`Change your preferences: ${prefs}`);
   });
 
   it('a link that is not a web address is never made clickable', () => {

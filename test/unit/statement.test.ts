@@ -331,7 +331,7 @@ describe('statement mail', () => {
     expect(text).toContain('Davon überfällig:');
     expect(text).toContain('Mehr als 90 Tage überfällig: 91,20 €');
     expect(text).toContain('Guthaben auf Ihrem Konto: 7,00 €');
-    expect(text).toContain('Rechnung INV-000002: 200,00 € offen — online bezahlen: https://pay.example/inv_b?t=x');
+    expect(text).toContain('Rechnung INV-000002: 200,00 € offen.\nJetzt bezahlen: https://pay.example/inv_b?t=x');
     expect(text).toContain('10,00 $');
     expect(mail.html).toContain('<html lang="de-DE">');
   });

@@ -13,9 +13,19 @@ export const en = {
     // Shared by every mail
     'mail.greeting': 'Dear {name},',
     'mail.closing': 'Kind regards,\nAccounts receivable',
-    'mail.preferences': 'Change the language, tone and frequency of our messages: {link}',
+    'mail.preferences': 'Would you like our messages in another language, another tone or less often? {link}',
     'mail.rate': 'How did we do? One click is enough (1 = poor, 5 = excellent):',
     'mail.payButton': 'Pay now',
+    'mail.preferencesLink': 'Change your preferences',
+    'mail.planLink': 'Ask for a payment plan',
+    'mail.ratingLabel': '{rating} of 5',
+    'mail.portal': 'Your invoices, payments and statements are all in your account. You can pay there, ask us a question or tell us when you will pay.',
+    'mail.portalButton': 'View your account',
+    'link.label.pay': 'Pay now',
+    'link.label.feedback': 'Rate us',
+    'link.label.preferences': 'Change your preferences',
+    'link.label.plan-request': 'Ask for a payment plan',
+    'link.label.portal': 'View your account',
 
     // The page layout around every customer page (header, footer)
     'ui.skip': 'Skip to content',
@@ -34,7 +44,7 @@ export const en = {
     'paymentFailed.intro':
       'your payment of {amount} could not be completed. This happens — no fee or penalty applies, and nothing about your account has changed.',
     'paymentFailed.retry': 'You can try again — with the same card, another one or another method — whenever suits you:',
-    'paymentFailed.line': 'Invoice {number}: {amount} — try again here: {link} — or by bank transfer with the payment reference {reference}',
+    'paymentFailed.line': 'Invoice {number}: {amount}. Or by bank transfer with the payment reference {reference}. {link}',
     'paymentFailed.help': 'If anything is unclear, just reply to this email.',
 
     // The pay page a pay link opens
@@ -45,6 +55,20 @@ export const en = {
     'payPage.bank': 'Or by bank transfer to {account}, reference {reference}.',
     'payPage.cardUnavailable': 'Payment by card is not available for this amount.',
     'payPage.bankOnly': 'Please pay by bank transfer to {account}, reference {reference}.',
+    'payPage.amountDue': 'Amount due',
+    'payPage.dueOn': 'Due on {date}',
+    'payPage.cardNote': 'Secure payment through our payment provider. You will come back here afterwards.',
+    'payPage.details': 'Invoice details',
+    'payPage.number': 'Invoice number',
+    'payPage.issued': 'Issue date',
+    'payPage.dueDate': 'Due date',
+    'payPage.total': 'Invoice amount',
+    'payPage.balance': 'Still to pay',
+    'payPage.bankTitle': 'Pay by bank transfer',
+    'payPage.bankIntro': 'Please quote the payment reference, so that your payment reaches this invoice.',
+    'payPage.account': 'Account (IBAN)',
+    'payPage.reference': 'Payment reference',
+    'payPage.amount': 'Amount',
 
     // Reminders (the dunning ladder)
     'reminder.subject.heads_up': '{count, plural, one {Your invoice is due soon} other {# invoices due soon}}',
@@ -60,13 +84,12 @@ export const en = {
     'reminder.discount': 'Pay {amount} by {date} and the early-payment discount applies.',
     'reminder.interest': 'Late interest applies from {date}, as agreed in the terms.',
     'reminder.fee': 'A late fee of {amount} applies from {date}, as agreed in the terms.',
-    'reminder.payLink': 'Pay online: {link}',
     'reminder.bank': 'Or by bank transfer to {account}, quoting the payment reference.',
     'reminder.final':
       'If we have not received payment by {date}, we will hand the matter over for legal collection, which may add costs. If you cannot pay in full, reply to this email — a payment plan is possible.',
     'reminder.handover': 'Your account has been handed over for legal collection. Please contact us if you believe this is in error.',
     'reminder.help': 'Already paid? Thank you — please ignore this message. Questions or difficulties? Just reply to this email.',
-    'reminder.plan': 'Paying it all at once is hard right now? Ask for a payment plan: {link}',
+    'reminder.plan': 'Paying it all at once is hard right now? You can ask for a payment plan. {link}',
 
     // Notices: disputes and extensions
     'notice.disputeReceived.subject': 'We received your query about invoice {number}',
@@ -274,7 +297,7 @@ export const en = {
     'statement.intro': 'here is your statement of account for {period}.',
     'statement.overdue': 'Of this, overdue:',
     'statement.creditLine': 'Credit on your account: {amount}. It will be used for your next invoice, or refunded on request.',
-    'statement.payLink': 'Invoice {number}: {amount} open — pay online: {link}',
+    'statement.payLink': 'Invoice {number}: {amount} open. {link}',
     'statement.more': '… and {count} more bookings: ask us for the full statement.',
     'statement.settled': 'Nothing is owed at the end of the period. Thank you!',
     'statement.help': 'If anything on this statement looks wrong to you, just reply to this email.',
