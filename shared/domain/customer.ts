@@ -5,6 +5,7 @@ import { isLocale, isTimeZone } from './dates.ts';
 import type { Hold } from './collections.ts';
 import { DEFAULT_BUSINESS_HOURS, leavesSendingTime, type CustomerDunningOverrides } from './dunning.ts';
 import { termsOverrideSchema, type TermsOverride } from './terms.ts';
+import type { PaymentBehaviour } from './prediction/types.ts';
 
 export interface Customer {
   id: string;
@@ -34,6 +35,8 @@ export interface Customer {
   mailSuppressed?: { reason: string; at: string };
   /** Signed links carry it; bumping it revokes every link issued before (absent = 0). See links.ts. */
   linkVersion?: number;
+  /** The nightly insights run's summary of how this customer pays (shared/domain/prediction). */
+  paymentBehaviour?: PaymentBehaviour;
   createdAt: string;
   version: number;
 }

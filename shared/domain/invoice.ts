@@ -4,6 +4,7 @@ import { addDays, isCalendarDate } from './dates.ts';
 import type { InvoiceCollections } from './invoice-collections.ts';
 import { DEFAULT_TERMS, discountFor, dueDateFor, termsOverrideSchema, type PaymentTerms } from './terms.ts';
 import { zonedInstant } from './local-time.ts';
+import type { InvoicePrediction } from './prediction/types.ts';
 
 export type InvoiceStatus = 'open' | 'partially_paid' | 'paid';
 
@@ -43,6 +44,14 @@ export interface Invoice extends InvoiceCollections {
    * settles the invoice.
    */
   earlyPaymentDiscount?: { amount: number; until: string; basisPoints: number; deadline?: string };
+  /** The date (YYYY-MM-DD) the balance reached zero: set by the payment (or import) that settled it, removed on reopening. */
+  settledAt?: string;
+  /** Brought in by `POST /imports/invoices` (history from another system) at this instant. */
+  importedAt?: string;
+  /** An imported invoice's payments made before the import (date paid, minor units), also in the ledger (`imported_payment`). */
+  importedPayments?: { date: string; amount: number }[];
+  /** The nightly insights run's prediction (shared/domain/prediction), while unpaid. */
+  prediction?: InvoicePrediction;
   createdAt: string;
   /** Optimistic lock: every balance change is conditional on the version read. */
   version: number;

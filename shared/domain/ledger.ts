@@ -35,7 +35,12 @@ export type LedgerEntryType =
   | 'interest_charged'
   | 'late_fee_charged'
   /** An upheld dispute: a credit note for the agreed amount (receivable −). */
-  | 'credit_note';
+  | 'credit_note'
+  /**
+   * History brought in by `POST /imports/invoices`: a payment made before the invoice came to this system (receivable −,
+   * booked on the day it was paid; no cash account here moves — the money was received and banked elsewhere).
+   */
+  | 'imported_payment';
 
 export interface LedgerEntry {
   id: string;

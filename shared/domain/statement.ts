@@ -119,6 +119,7 @@ export function receivableLineType(type: LedgerEntryType): StatementLineType {
     case 'manual_allocation':
     case 'credit_applied':
     case 'payment_reapplied':
+    case 'imported_payment':
       return 'payment';
     case 'early_payment_discount':
     case 'shortfall_write_off':

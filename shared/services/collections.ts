@@ -43,6 +43,7 @@ import { adaptiveCadence, payeeAccount } from '../config/runtime.ts';
 import { deliverSoon } from './outbox.ts';
 import { runPlans } from './plans.ts';
 import { runStatementsPage } from './statements.ts';
+import { insightsMessageSchema, runInsightsPage } from './insights.ts';
 
 /** A job error that redelivery cannot fix (e.g. a transaction past DynamoDB's limits): the worker drops the job. */
 export { isPermanentError } from '../store/table.ts';
@@ -63,6 +64,7 @@ export const collectionsMessageSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('interest'), invoiceId: z.string().min(1), now: z.iso.datetime() }),
   z.object({ job: z.literal('escalation'), customerId: z.string().min(1), invoiceIds: z.array(z.string()).min(1), now: z.iso.datetime() }),
   z.object({ job: z.literal('statements'), now: z.iso.datetime(), cursor: z.record(z.string(), z.unknown()).optional() }),
+  insightsMessageSchema,
 ]);
 export type CollectionsMessage = z.infer<typeof collectionsMessageSchema>;
 
@@ -95,6 +97,9 @@ export async function processCollectionsMessage(message: CollectionsMessage): Pr
     case 'escalation':
       await runEscalation(message.customerId, message.invoiceIds, now);
       return;
+    case 'insights':
+      // One page of customers per message (statistics, then predictions); the next page is the next message.
+      return runInsightsPage(message);
     case 'statements': {
       // One page of customers per message; the next page is the next message.
       const { next } = await runStatementsPage(now, message.cursor);

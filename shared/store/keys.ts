@@ -83,6 +83,9 @@ export const keys = {
   /** Outgoing EventBridge events (outbox): written with the fact, published, marked published. */
   outEvent: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `EVENT#${id}` }),
   outEventPending: (createdAt: string) => ({ GSI2PK: 'OUTEVENT#PENDING', GSI2SK: createdAt }),
+  /** The nightly insights run as of a date: its fitted portfolio model and the per-page statistics it was fitted from. */
+  insightsModel: (asOf: string) => ({ PK: `INSIGHTS#${asOf}`, SK: 'MODEL' }),
+  insightsPage: (asOf: string, page: number) => ({ PK: `INSIGHTS#${asOf}`, SK: `PAGE#${String(page).padStart(6, '0')}` }),
 };
 
 /** GSI4SK of an open invoice: `<balance, 16 digits>#<due date>#<id>`. */

@@ -112,7 +112,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   const reopened = change.delta < 0 && change.newBalance > 0 && change.newBalance + change.delta === 0;
   const reopenedOn = at.slice(0, 10);
   // The amount index (GSI4): a paid invoice leaves it (GSI4SK removed), any other balance is its new place.
-  const removals = [paid ? 'GSI2PK, GSI2SK, GSI4SK' : '', change.dispute === null ? 'dispute' : ''].filter(Boolean).join(', ');
+  const removals = [paid ? 'GSI2PK, GSI2SK, GSI4SK' : '', change.dispute === null ? 'dispute' : '', reopened ? 'settledAt' : ''].filter(Boolean).join(', ');
   return [
     {
       Update: {
@@ -122,6 +122,8 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           'SET balanceDue = :nb, #st = :ns, version = :nv, GSI1SK = :g1sk, GSI3PK = :g3pk, GSI3SK = :g3sk' +
           (paid ? '' : ', GSI2PK = :g2pk, GSI2SK = :g2sk, GSI4SK = :g4sk') +
           (reopened ? ', accrualFrom = :af' : '') +
+          // The day the balance reached zero (the money's arrival): the payment-prediction model's settle date.
+          (paid ? ', settledAt = :settled' : '') +
           (change.dispute ? ', dispute = :dispute' : '') +
           (removals ? ` REMOVE ${removals}` : ''),
         ConditionExpression: guard,
@@ -138,6 +140,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK, ':g4sk': openAmountSortKey(change.newBalance, change.dueDate, change.invoiceId) }),
           ...(change.dispute ? { ':dispute': change.dispute } : {}),
           ...(reopened ? { ':af': reopenedOn } : {}),
+          ...(paid ? { ':settled': at.slice(0, 10) } : {}),
         },
       },
     },
