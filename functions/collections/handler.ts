@@ -16,6 +16,8 @@ import { z } from 'zod';
 import { isCalendarDate } from '../../shared/domain/dates.ts';
 import { renderLetters } from '../../shared/domain/letters.ts';
 import { lettersWrittenOn } from '../../shared/services/queries.ts';
+import { listPromises, promisesQuery } from '../../shared/services/promises.ts';
+import { listSupportRequests, supportRequestsQuery } from '../../shared/services/support.ts';
 
 const lettersQuery = z
   .object({ date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'), format: z.enum(['html', 'json']).default('html') })
@@ -53,6 +55,8 @@ export const handler = httpHandler({
     json(200, await communications(event.pathParameters?.id ?? '', parse(communicationsQuery, event.queryStringParameters ?? {}))),
   'GET /customers/{id}/ledger': async (event) =>
     json(200, await ledgerOf(event.pathParameters?.id ?? '', parse(ledgerQuery, event.queryStringParameters ?? {}))),
+  'GET /promises': async (event) => json(200, await listPromises(parse(promisesQuery, event.queryStringParameters ?? {}))),
+  'GET /support-requests': async (event) => json(200, await listSupportRequests(parse(supportRequestsQuery, event.queryStringParameters ?? {}))),
   'GET /letters': async (event) => {
     // The day's formal notices for customers who asked for letters, ready to print (or as JSON).
     const q = parse(lettersQuery, event.queryStringParameters ?? {});

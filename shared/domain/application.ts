@@ -1,4 +1,5 @@
 import type { Invoice, InvoiceStatus } from './invoice.ts';
+import type { InvoicePromise } from './invoice-collections.ts';
 import { invoiceAmount, statusFor } from './invoice.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { SUSPENSE } from './ledger.ts';
@@ -61,6 +62,8 @@ export interface AllocationPlan {
   expectedVersion: number;
   newBalance: number;
   newStatus: InvoiceStatus;
+  /** The invoice's open promise to pay at `expectedVersion`: the store settles it as kept when newBalance keeps it. */
+  promise?: InvoicePromise;
 }
 
 export interface ApplicationPlan {
@@ -160,6 +163,7 @@ export function planApplication(
       expectedVersion: invoice.version,
       newBalance,
       newStatus: statusFor(invoiceAmount(invoice), newBalance),
+      ...(invoice.promise?.status === 'open' ? { promise: invoice.promise } : {}),
     });
     ledger.push({
       ...base,

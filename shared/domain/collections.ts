@@ -29,8 +29,9 @@ import { effectiveAnnualRateBasisPoints, interestStartDate, lateFeeDue } from '.
 
 // The collections state an invoice carries (holds, disputes, accrual) is declared in invoice-collections.ts, which both
 // this module and invoice.ts read: the types go one way only (no import cycle between collections.ts and invoice.ts).
-export type { Hold, InterestAccrual, InvoiceCollections, InvoiceDispute } from './invoice-collections.ts';
-import type { Hold, InterestAccrual, InvoiceCollections } from './invoice-collections.ts';
+export type { Hold, InterestAccrual, InvoiceCollections, InvoiceDispute, InvoicePromise } from './invoice-collections.ts';
+import type { Hold, InterestAccrual, InvoiceCollections, InvoicePromise } from './invoice-collections.ts';
+import { mentionsBrokenPromise, promiseState, settlePromise } from './promises.ts';
 
 /** The invoice as the collections decisions read it. */
 export type CollectionsInvoice = InvoiceCollections &
@@ -111,6 +112,8 @@ export function reminderLadder(
 export interface DunningItem {
   invoice: CollectionsInvoice;
   step: DunningStep;
+  /** The date of the customer's promise to pay that was not kept: the mail says so kindly (first reminder after it). */
+  brokenPromise?: string;
 }
 
 export interface IndexUpdate {
@@ -124,6 +127,8 @@ export interface IndexUpdate {
   nextActionAt: string | null;
   /** After a final notice: the local date the invoice is due for escalation. */
   escalateOn?: string;
+  /** The invoice's promise to pay, settled now (kept or broken): written with the run. */
+  promise?: InvoicePromise;
 }
 
 export interface DunningPlan {
@@ -157,7 +162,11 @@ export function planDunning(
   const items: DunningItem[] = [];
   const updates: IndexUpdate[] = [];
   for (const invoice of invoices) {
-    const base = { invoiceId: invoice.id, expectedVersion: invoice.version, expectedLastStep: invoice.lastStepSent };
+    const base: Pick<IndexUpdate, 'invoiceId' | 'expectedVersion' | 'expectedLastStep' | 'promise'> = {
+      invoiceId: invoice.id,
+      expectedVersion: invoice.version,
+      expectedLastStep: invoice.lastStepSent,
+    };
     if (invoice.escalatedAt) {
       // Handed over to legal: no more reminders — only the handover notice (the ladder's last step), once, in the
       // customer's sending hours.
@@ -179,6 +188,18 @@ export function planDunning(
       updates.push({ ...base, nextActionAt: null });
       continue;
     }
+    // A promise to pay: reminders pause until its end; paid enough → kept, its end passed unpaid → broken (the ladder
+    // resumes with the step now due, the mail recalling the promise).
+    let promise = invoice.promise;
+    const promised = promiseState(promise, invoice.balanceDue, now);
+    if (promised === 'open' && promise) {
+      updates.push({ ...base, nextActionAt: promise.until });
+      continue;
+    }
+    if ((promised === 'kept' || promised === 'broken') && promise) {
+      promise = settlePromise(promise, promised, now);
+      base.promise = promise;
+    }
     const input: DueStepInput = {
       ladder: steps,
       dueDate: invoice.dueDate,
@@ -196,7 +217,7 @@ export function planDunning(
     };
     const decision = dueStep(input);
     if (decision.action === 'send') {
-      items.push({ invoice, step: decision.step });
+      items.push({ invoice, step: decision.step, ...(mentionsBrokenPromise(promise, invoice.lastStepAt) && promise ? { brokenPromise: promise.date } : {}) });
       // Where the invoice goes next: the same decision as if this step had just been sent.
       const after = dueStep({ ...input, lastStepSent: decision.step.id });
       const anchor = ladderAnchor({ dueDate: invoice.dueDate, extendedDueDate: invoice.extension?.dueDate });
@@ -398,6 +419,8 @@ export function escalationDecision(
   const tomorrow = addDays(today, 1);
   if (invoice.dispute) return { escalate: false, reason: 'disputed', retryOn: tomorrow };
   if (invoice.planId) return { escalate: false, reason: 'in a payment plan', retryOn: tomorrow };
+  // An open promise to pay pauses escalation too (the reminder run settles it once its grace has passed).
+  if (invoice.promise?.status === 'open') return { escalate: false, reason: 'promised to pay', retryOn: tomorrow };
   const hold = activeHold(customer.holds, now);
   const on = addDays(effectiveDueDate(invoice), handover.offsetDays);
   if (hold) return { escalate: false, reason: 'on hold', retryOn: hold.expiresAt ? localDate(new Date(hold.expiresAt), customer.timeZone) : tomorrow };

@@ -20,11 +20,38 @@ export interface InvoiceDispute {
   status: 'open';
   source: 'customer' | 'chargeback';
   reason: string;
+  /** Why (customer disputes; absent on older disputes and chargebacks: read as `other`). */
+  reasonCode?: DisputeReasonCode;
   /** Disputed amount, minor units (the whole balance when not given). */
   amount?: number;
   openedAt: string;
   /** For a chargeback: the payment whose money was taken back. */
   paymentId?: string;
+}
+
+/** Why a customer disputes an invoice (the portal requires one; the staff API defaults to `other`). */
+export const DISPUTE_REASON_CODES = ['wrong_amount', 'not_received', 'defective', 'duplicate', 'already_paid', 'other'] as const;
+export type DisputeReasonCode = (typeof DISPUTE_REASON_CODES)[number];
+
+/**
+ * A customer's promise to pay an invoice by a date (shared/domain/promises.ts): the current one lives on the invoice
+ * (A's portal pages read it there), every promise also as its own item for staff listings.
+ */
+export interface InvoicePromise {
+  id: string;
+  /** The customer-local date they promised to pay by. */
+  date: string;
+  /** The promised amount, minor units (absent: the whole balance). */
+  amount?: number;
+  status: 'open' | 'kept' | 'broken';
+  madeAt: string;
+  source: 'portal' | 'staff';
+  /** Kept once the balance is at or below this (the balance when promised less the amount; 0 for the whole balance). */
+  keptAtBalance: number;
+  /** Reminders (and escalation) pause until this instant: the start of the local day after date + grace days. */
+  until: string;
+  /** When it was kept or broken. */
+  settledAt?: string;
 }
 
 /** Interest accrued day by day, booked once per period (customer-local calendar month). */
@@ -47,6 +74,10 @@ export interface InvoiceCollections {
   lastStepAt?: string;
   extension?: { dueDate: string; reason: string; grantedAt: string };
   dispute?: InvoiceDispute;
+  /** The current (or last) promise to pay; a new one replaces it only once it is kept or broken. */
+  promise?: InvoicePromise;
+  /** Promises to pay on this invoice that were broken (limits re-promising: shared/domain/promises.ts). */
+  brokenPromises?: number;
   escalatedAt?: string;
   /** Interest and fees booked onto the invoice, minor units. */
   charges?: number;

@@ -6,12 +6,17 @@
 import { translator } from './i18n/catalog.ts';
 import { customerMail, formatDate, type MailFrame, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
+import type { DisputeReasonCode } from './invoice-collections.ts';
 
 export type Notice =
-  | { kind: 'dispute_received'; invoiceNumber: string; reason: string }
+  | { kind: 'dispute_received'; invoiceNumber: string; reason: string; reasonCode?: DisputeReasonCode }
   | { kind: 'dispute_upheld'; invoiceNumber: string; creditAmount: number; currency: string; balanceDue: number; explanation: string }
   | { kind: 'dispute_rejected'; invoiceNumber: string; explanation: string; balanceDue: number; currency: string; dueDate: string }
-  | { kind: 'extension_confirmed'; invoiceNumber: string; newDueDate: string; balanceDue: number; currency: string };
+  | { kind: 'extension_confirmed'; invoiceNumber: string; newDueDate: string; balanceDue: number; currency: string }
+  /** A promise to pay noted: the amount (the balance, or the part promised), the date, and when reminders resume. */
+  | { kind: 'promise_made'; invoiceNumber: string; amount: number; currency: string; date: string; resumeOn: string }
+  /** A question from the portal, acknowledged. */
+  | { kind: 'question_received'; subject: string };
 
 export interface NoticeInput extends MailFrame {
   customerName: string;
@@ -27,13 +32,16 @@ export function renderNotice(input: NoticeInput): RenderedMail {
   const m = (amount: number, currency: string) => formatMoney({ amount, currency }, input.locale);
   const d = (date: string) => formatDate(date, input.locale, input.timeZone);
   const n = input.notice;
-  const number = n.invoiceNumber;
+  const number = 'invoiceNumber' in n ? n.invoiceNumber : '';
   let subject: string;
   let body: string[];
   switch (n.kind) {
     case 'dispute_received':
       subject = t('notice.disputeReceived.subject', { number });
-      body = [t('notice.disputeReceived.body', { number, reason: n.reason })];
+      body = [
+        t('notice.disputeReceived.body', { number, reason: n.reason }),
+        ...(n.reasonCode ? [t('notice.disputeReceived.code', { label: t(`dispute.reason.${n.reasonCode}`) })] : []),
+      ];
       break;
     case 'dispute_upheld':
       subject = t('notice.disputeUpheld.subject', { number });
@@ -52,6 +60,17 @@ export function renderNotice(input: NoticeInput): RenderedMail {
     case 'extension_confirmed':
       subject = t('notice.extensionConfirmed.subject', { number });
       body = [t('notice.extensionConfirmed.body', { number, amount: m(n.balanceDue, n.currency), date: d(n.newDueDate) })];
+      break;
+    case 'promise_made':
+      subject = t('notice.promiseMade.subject', { number });
+      body = [
+        t('notice.promiseMade.body', { number, amount: m(n.amount, n.currency), date: d(n.date) }),
+        t('notice.promiseMade.grace', { date: d(n.resumeOn) }),
+      ];
+      break;
+    case 'question_received':
+      subject = t('notice.questionReceived.subject', { subject: n.subject });
+      body = [t('notice.questionReceived.body', { subject: n.subject })];
       break;
   }
   return customerMail(input, subject, body);

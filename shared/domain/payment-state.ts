@@ -1,6 +1,7 @@
 import type { Invoice, InvoiceStatus } from './invoice.ts';
 import { invoiceAmount, statusFor } from './invoice.ts';
 import type { InvoiceDispute } from './collections.ts';
+import type { InvoicePromise } from './invoice-collections.ts';
 import type { LedgerEntry } from './ledger.ts';
 
 /**
@@ -88,6 +89,8 @@ export interface InvoiceChange {
   newStatus: InvoiceStatus;
   /** A Stripe chargeback opens a dispute on the invoice it takes money back from (null clears it when won). */
   dispute?: InvoiceDispute | null;
+  /** The invoice's open promise to pay at `expectedVersion`: settled as kept when the new balance keeps it. */
+  promise?: InvoicePromise;
 }
 
 export interface Rebalance {
@@ -202,6 +205,7 @@ export function rebalance(
       expectedVersion: invoice.version,
       newBalance,
       newStatus: statusFor(invoiceAmount(invoice), newBalance),
+      ...(delta > 0 && invoice.promise?.status === 'open' ? { promise: invoice.promise } : {}),
     });
   }
   return {

@@ -23,6 +23,8 @@ export interface ReminderItem {
   interestFrom?: string;
   /** A fixed late fee the terms set, not charged yet: its amount and the first day it applies. */
   lateFee?: { amount: number; from: string };
+  /** The date of a promise to pay this invoice that was not kept (the first reminder after it says so, kindly). */
+  promiseBroken?: string;
 }
 
 export interface ReminderInput extends MailFrame {
@@ -54,6 +56,7 @@ export function renderReminder(input: ReminderInput): RenderedMail {
   const items = input.items.map((item): MailParagraph => {
     const sub: (string | MailLink)[] = [];
     const line = (text: string) => sub.push(`\n  ${text}`);
+    if (item.promiseBroken) line(t('reminder.promiseBroken', { date: date(item.promiseBroken) }));
     if (item.discount) line(t('reminder.discount', { amount: money(item.discount.discountedAmount, item.currency), date: date(item.discount.until) }));
     if (item.interestFrom) line(t('reminder.interest', { date: date(item.interestFrom) }));
     if (item.lateFee) line(t('reminder.fee', { amount: money(item.lateFee.amount, item.currency), date: date(item.lateFee.from) }));

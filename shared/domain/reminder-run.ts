@@ -16,7 +16,8 @@ export const MAX_ITEMS_PER_MAIL = 40;
 /**
  * Actions one reminder run may write: one transaction (DynamoDB allows 100) less one spare. The mail and its letter
  * take 2 when there is a mail; each invoice sent a step takes 1 (its index update), plus 1 for its escalation marker
- * after a final notice. At MAX_ITEMS_PER_MAIL items that is at most 2 + 2 × 40 = 82.
+ * after a final notice, plus 2 when its promise to pay is settled in the run. Items that do not fit wait for the next
+ * run (still due).
  */
 export const REMINDER_RUN_ACTIONS = 99;
 
@@ -37,23 +38,47 @@ export interface ReminderRunWrites {
 export function reminderRunWrites(plan: DunningPlan, indexedAt: ReadonlyMap<string, string | null>, now: Date): ReminderRunWrites {
   const updates = plan.updates.map((u) => ({ ...u }));
   let mail: ReminderRunWrites['mail'];
+  let budget = REMINDER_RUN_ACTIONS - (plan.mail ? 2 : 0);
   if (plan.mail) {
-    const items = plan.mail.items.slice(0, MAX_ITEMS_PER_MAIL);
+    // The mail's items while they fit: MAX_ITEMS_PER_MAIL, and the actions of their updates within the budget.
+    const byId = new Map(updates.map((u) => [u.invoiceId, u]));
+    const items: typeof plan.mail.items = [];
+    for (const item of plan.mail.items) {
+      const cost = runActions(byId.get(item.invoice.id));
+      if (items.length >= MAX_ITEMS_PER_MAIL || cost > budget) break;
+      items.push(item);
+      budget -= cost;
+    }
     const included = new Set(items.map((i) => i.invoice.id));
     for (const u of updates) {
       if (u.sentStep && !included.has(u.invoiceId)) {
         delete u.sentStep;
         delete u.escalateOn;
+        delete u.promise;
         u.nextActionAt = now.toISOString();
       }
     }
     mail = { ...plan.mail, items };
   }
   const sent = updates.filter((u) => u.sentStep);
-  const moved = updates.filter((u) => !u.sentStep && u.nextActionAt !== indexedAt.get(u.invoiceId));
-  let budget = REMINDER_RUN_ACTIONS - (plan.mail ? 2 : 0) - sent.reduce((n, u) => n + 1 + (u.escalateOn ? 1 : 0), 0);
-  return { ...(mail ? { mail } : {}), changed: [...sent, ...moved.filter(() => budget-- > 0)] };
+  // A settled promise is written even when the invoice keeps its place in the index.
+  const moved = updates.filter((u) => !u.sentStep && (u.promise !== undefined || u.nextActionAt !== indexedAt.get(u.invoiceId)));
+  const fits = (u: IndexUpdate) => {
+    const cost = runActions(u);
+    if (cost > budget) return false;
+    budget -= cost;
+    return true;
+  };
+  return { ...(mail ? { mail } : {}), changed: [...sent, ...moved.filter(fits)] };
 }
+
+/** The actions one invoice's update takes: the invoice, its escalation marker, a settled promise's item and decision. */
+function runActions(u: IndexUpdate | undefined): number {
+  return u ? 1 + (u.escalateOn ? 1 : 0) + (u.promise ? PROMISE_SETTLEMENT_ACTIONS : 0) : 1;
+}
+
+/** A settled promise adds its promise item's update and the collections decision record to the run's transaction. */
+export const PROMISE_SETTLEMENT_ACTIONS = 2;
 
 /**
  * The letter rule: a formal notice (a step on the letter or handover channel) also goes by post when the customer

@@ -11,6 +11,7 @@
  * rounded once, to 2 decimal places, half away from zero (`roundRatio`; the money rule at a scale of 100). Every ratio
  * comes with the integers it was computed from, so a reader can recompute it exactly.
  */
+import { DISPUTE_REASON_CODES, type DisputeReasonCode } from './invoice-collections.ts';
 import { effectiveDueDate } from './collections.ts';
 import { addDays, daysBetween } from './dates.ts';
 import type { LedgerEntry } from './ledger.ts';
@@ -270,6 +271,28 @@ export function planKeptRate(outcomes: PlanOutcomes): PlanKeptRate {
   return { ...outcomes, percent: roundRatio(BigInt(outcomes.completed) * 100n, BigInt(outcomes.completed + outcomes.defaulted)) };
 }
 
+export interface PromiseKeptRate {
+  /** Promises to pay settled in [from, to] (customer portal): kept and broken. */
+  kept: number;
+  broken: number;
+  /** kept / (kept + broken) × 100, 2 decimals; null when none was settled in the period. */
+  percent: number | null;
+}
+
+export function promiseKeptRate(outcomes: { kept: number; broken: number }): PromiseKeptRate {
+  return { ...outcomes, percent: roundRatio(BigInt(outcomes.kept) * 100n, BigInt(outcomes.kept + outcomes.broken)) };
+}
+
+/** Customer disputes opened in [from, to] by reason code (every code listed, 0 when none; older disputes count as `other`). */
+export function disputesByReason(counts: Readonly<Record<string, number>>): Record<DisputeReasonCode, number> {
+  const out = Object.fromEntries(DISPUTE_REASON_CODES.map((c) => [c, 0])) as Record<DisputeReasonCode, number>;
+  for (const [code, n] of Object.entries(counts)) {
+    const known = (DISPUTE_REASON_CODES as readonly string[]).includes(code) ? (code as DisputeReasonCode) : 'other';
+    out[known] += n;
+  }
+  return out;
+}
+
 export interface CurrencyKpis {
   currency: string;
   dso: DsoResult;
@@ -283,6 +306,10 @@ export interface KpiReport {
   /** One entry per currency with receivable entries, alphabetical. */
   currencies: CurrencyKpis[];
   planKeptRate: PlanKeptRate;
+  /** Promises to pay settled (kept or broken) in [from, to]. */
+  promiseKeptRate: PromiseKeptRate;
+  /** Customer disputes opened in [from, to], by reason code. */
+  disputesByReason: Record<DisputeReasonCode, number>;
 }
 
 /**
@@ -296,6 +323,8 @@ export function kpiReport(input: {
   to: string;
   asOf: string;
   plans: PlanOutcomes;
+  promises?: { kept: number; broken: number };
+  disputes?: Readonly<Record<string, number>>;
 }): KpiReport {
   const receivable = input.entries.filter((e) => e.account === 'receivable');
   const currencies = [...new Set(receivable.map((e) => e.currency))].sort();
@@ -314,6 +343,8 @@ export function kpiReport(input: {
       };
     }),
     planKeptRate: planKeptRate(input.plans),
+    promiseKeptRate: promiseKeptRate(input.promises ?? { kept: 0, broken: 0 }),
+    disputesByReason: disputesByReason(input.disputes ?? {}),
   };
 }
 

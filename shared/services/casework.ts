@@ -12,6 +12,8 @@ import { invoiceAmount, statusFor, type Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { renderNotice, type Notice } from '../domain/notice-mail.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
+import { DISPUTE_REASON_CODES } from '../domain/invoice-collections.ts';
+import type { CollectionsDecision } from '../store/decisions.ts';
 import { unpaidInvoices } from '../store/due-index.ts';
 import { getCustomer, updateCustomerRecord } from '../store/customers.ts';
 import { commitDisputeResolution, commitNewDispute, getDisputeForReplay, getDisputeRecord, type StoredDispute } from '../store/disputes.ts';
@@ -26,7 +28,14 @@ import { replayed, requestHash } from './idempotency.ts';
 
 const positiveMinor = z.number().int('must be an integer in minor units').positive('must be positive').refine(Number.isSafeInteger, 'too large');
 
-export const newDisputeSchema = z.object({ reason: z.string().trim().min(1).max(1000), amount: positiveMinor.optional() }).strict();
+export const newDisputeSchema = z
+  .object({
+    reason: z.string().trim().min(1).max(1000),
+    /** Why, as a code (reported); optional for staff (read as `other`), required in the portal. */
+    reasonCode: z.enum(DISPUTE_REASON_CODES, { error: `must be one of ${DISPUTE_REASON_CODES.join(', ')}` }).optional(),
+    amount: positiveMinor.optional(),
+  })
+  .strict();
 export const resolveDisputeSchema = z
   .object({
     outcome: z.enum(['upheld', 'rejected'], { error: 'must be "upheld" or "rejected"' }),
@@ -66,11 +75,17 @@ function dueNow(customerId: string, now: Date) {
 // ---------------------------------------------------------------------------------------------------------------
 // Disputes
 
+/**
+ * Opens a customer dispute: collection of the invoice pauses (out of the reminder index; no interest) until staff
+ * resolve it. `by.customerId` (the portal): the invoice must be that customer's — another customer's is NotFound,
+ * exactly like an unknown id.
+ */
 export async function openDispute(
   invoiceId: string,
   input: z.infer<typeof newDisputeSchema>,
   idempotencyKey: string | undefined,
   now: Date,
+  by: { source: 'staff' | 'portal'; customerId?: string } = { source: 'staff' },
 ): Promise<{ dispute: StoredDispute; created: boolean }> {
   const id = idempotencyKey ? stableId('dsp', `dispute:${invoiceId}:${idempotencyKey}`) : newId('dsp');
   const hash = requestHash(input);
@@ -79,6 +94,7 @@ export async function openDispute(
     if (existing) return replayDispute(existing, hash);
   }
   const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
+  if (by.customerId !== undefined && invoice.customerId !== by.customerId) notFound('invoice', invoiceId);
   const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
   if (invoice.status === 'paid') throw new Conflict('invoice_paid', `invoice ${invoiceId} is paid; nothing to dispute`);
   if (invoice.dispute) throw new Conflict('already_disputed', `invoice ${invoiceId} has an open dispute ${invoice.dispute.id}`);
@@ -90,13 +106,30 @@ export async function openDispute(
     status: 'open',
     source: 'customer',
     reason: input.reason,
+    reasonCode: input.reasonCode ?? 'other',
     ...(input.amount !== undefined ? { amount: input.amount } : {}),
     openedAt: now.toISOString(),
   };
   const stored: StoredDispute = { ...dispute, invoiceId, customerId: invoice.customerId };
-  const mail = await notify(customer, `dispute#${id}#received`, 'dispute_received', { kind: 'dispute_received', invoiceNumber: invoice.number, reason: input.reason }, now);
+  const mail = await notify(
+    customer,
+    `dispute#${id}#received`,
+    'dispute_received',
+    { kind: 'dispute_received', invoiceNumber: invoice.number, reason: input.reason, reasonCode: dispute.reasonCode ?? 'other' },
+    now,
+  );
+  const decision: CollectionsDecision = {
+    customerId: invoice.customerId,
+    invoiceId,
+    kind: 'dispute_opened',
+    subjectId: id,
+    by: by.source,
+    at: now.toISOString(),
+    reason: `disputed (${dispute.reasonCode ?? 'other'}): reminders and interest paused until staff resolve it`,
+    detail: { reasonCode: dispute.reasonCode ?? 'other', ...(input.amount !== undefined ? { amount: input.amount } : {}) },
+  };
   // Collection pauses: out of the reminder index; interest skips disputed invoices.
-  const outcome = await commitNewDispute(stored, dispute, hash, mail);
+  const outcome = await commitNewDispute(stored, dispute, hash, mail, decision);
   if (outcome !== 'created') {
     if (outcome === 'duplicate') {
       const existing = await getDisputeForReplay(id);

@@ -169,7 +169,7 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
       mail && run.mail && customer.postalAddress && sendsLetter(run.mail.step, customer)
         ? { date: now.toISOString().slice(0, 10), customerId, mailKey: mail.key, address: customer.postalAddress, subject: mail.subject, text: mail.text, createdAt: now.toISOString() }
         : undefined;
-    const result = await commitDunning(shardOf(customerId), changed, mail, now, letter);
+    const result = await commitDunning(shardOf(customerId), changed, mail, now, letter, customerId);
     if (result === 'conflict') continue;
     if (mail && result === 'committed') {
       await deliverSoon(mail, now);
@@ -190,7 +190,10 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     timeZone: customer.timeZone,
     tone: mail.step.tone,
     kind: mail.step.kind,
-    items: mail.items.map((i) => reminderItem(i.invoice, today, links.pay(customer, i.invoice.id))),
+    items: mail.items.map((i) => ({
+      ...reminderItem(i.invoice, today, links.pay(customer, i.invoice.id)),
+      ...(i.brokenPromise ? { promiseBroken: i.brokenPromise } : {}),
+    })),
     itemKinds: mail.items.map((i) => i.step.kind),
     preferencesLink: links.preferences(customer),
     ...(reminderOffersPlan(mail.step.kind, mail.items.map((i) => i.invoice)) ? { planRequestLink: links.planRequest(customer) } : {}),

@@ -6,6 +6,7 @@ import { customerFeedbackPage } from '../store/feedback.ts';
 import { getCustomer } from '../store/customers.ts';
 import { ledgerPage } from '../store/ledger.ts';
 import { mailPage } from '../store/mail.ts';
+import { customerDecisionsPage, type CollectionsDecision } from '../store/decisions.ts';
 
 /**
  * A customer's ledger and communication history, read a page at a time: a long-standing customer's history never
@@ -40,9 +41,10 @@ export async function communications(customerId: string, query: z.infer<typeof c
     (limit: number, key?: Record<string, unknown>) => mailPage(customerId, limit, key),
     (limit: number, key?: Record<string, unknown>) => customerEventsPage(customerId, limit, key),
     (limit: number, key?: Record<string, unknown>) => customerFeedbackPage(customerId, limit, key),
+    (limit: number, key?: Record<string, unknown>) => customerDecisionsPage(customerId, limit, key),
   ] as const;
-  const read: [Page<unknown>['items'], Page<unknown>['items'], Page<unknown>['items']] = [[], [], []];
-  // The signed position: which section (0 mails, 1 events, 2 feedback) and where in it.
+  const read: [Page<unknown>['items'], Page<unknown>['items'], Page<unknown>['items'], Page<unknown>['items']] = [[], [], [], []];
+  // The signed position: which section (0 mails, 1 events, 2 feedback, 3 decisions) and where in it.
   let section = typeof position?.s === 'number' && Number.isInteger(position.s) && position.s >= 0 ? position.s : 0;
   let key = position?.k as Record<string, unknown> | undefined;
   let budget = query.limit;
@@ -82,8 +84,10 @@ export async function communications(customerId: string, query: z.infer<typeof c
     context: i.context,
     at: i.at as string,
   }));
+  // The collections decisions trail: promises made, kept and broken, disputes opened (oldest first).
+  const decisions = read[3] as CollectionsDecision[];
   const next = section < sections.length ? { s: section, ...(key ? { k: key } : {}) } : undefined;
-  return { mails, events, feedback, nextCursor: await encodeCursor(scope, next) };
+  return { mails, events, feedback, decisions, nextCursor: await encodeCursor(scope, next) };
 }
 
 /** A page of the customer's ledger entries in booking order (append-only; balances are their sums). */

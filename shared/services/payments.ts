@@ -681,10 +681,20 @@ export async function applyCustomerCredit(invoiceId: string, now: Date): Promise
 
 /** The invoice change an allocation makes: its amount plus any write-off or discount comes off the balance. */
 function invoiceChange(
-  a: { invoiceId: string; dueDate: string; amount: number; adjustment?: { amount: number } | undefined; expectedVersion: number; newBalance: number; newStatus: InvoiceChange['newStatus'] },
+  a: {
+    invoiceId: string;
+    dueDate: string;
+    amount: number;
+    adjustment?: { amount: number } | undefined;
+    expectedVersion: number;
+    newBalance: number;
+    newStatus: InvoiceChange['newStatus'];
+    promise?: InvoiceChange['promise'];
+  },
   customerId: string,
 ): InvoiceChange {
   return {
+    ...(a.promise ? { promise: a.promise } : {}),
     invoiceId: a.invoiceId,
     customerId,
     dueDate: a.dueDate,

@@ -20,6 +20,8 @@ import { getInvoice, listInvoices } from '../store/invoices.ts';
 import { ledgerEntries } from '../store/ledger.ts';
 import { feedbackBetween } from '../store/feedback.ts';
 import { countPlansByStatus } from '../store/plans.ts';
+import { countPromisesSettled } from '../store/promises.ts';
+import { disputeReasonsBetween } from '../store/disputes.ts';
 import { allPages } from '../store/table.ts';
 
 const calendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
@@ -87,7 +89,16 @@ export async function kpisFor(query: z.infer<typeof kpiQuerySchema>, now: Date):
   const from = query.from ?? `${to.slice(0, 7)}-01`;
   notAfter(from, to);
 
-  const [unpaid, listed, plans] = await Promise.all([unpaidInvoices(), allCustomerIds(), planOutcomes()]);
+  // Promises settled and disputes opened in [from, to]: GSI3 sort keys are ISO instants, so the day after `to` bounds it.
+  const before = addDays(to, 1);
+  const [unpaid, listed, plans, kept, broken, disputes] = await Promise.all([
+    unpaidInvoices(),
+    allCustomerIds(),
+    planOutcomes(),
+    countPromisesSettled('kept', from, before),
+    countPromisesSettled('broken', from, before),
+    disputeReasonsBetween(from, before),
+  ]);
   const customerIds = [...new Set([...listed, ...unpaid.map((i) => i.customerId)])];
   const entries: LedgerEntry[] = (await mapLimited(customerIds, LEDGER_CONCURRENCY, ledgerEntries))
     .flat()
@@ -103,7 +114,7 @@ export async function kpisFor(query: z.infer<typeof kpiQuerySchema>, now: Date):
   for (const invoice of await mapLimited(missing, LEDGER_CONCURRENCY, getInvoice)) {
     if (invoice) dueDates.set(invoice.id, effectiveDueDate(invoice));
   }
-  return kpiReport({ entries, dueDates, from, to, asOf, plans });
+  return kpiReport({ entries, dueDates, from, to, asOf, plans, promises: { kept, broken }, disputes });
 }
 
 /** GET /reports/feedback?from=&to= — to defaults to today (UTC); without from, from the first feedback on. */

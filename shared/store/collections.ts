@@ -14,6 +14,8 @@ import { letterPut, type Letter } from './letters.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { outEventPut, type OutgoingEvent } from './outbound-events.ts';
 import { schedulePut } from './invoices.ts';
+import { promiseSettledActions } from './promises.ts';
+import { promiseDecision } from './decisions.ts';
 import { tableName, transactWrite, writeOutcome, type TransactItems } from './table.ts';
 
 function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
@@ -25,6 +27,16 @@ function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
     set.push('lastStepSent = :step', 'lastStepAt = :now');
     values[':step'] = update.sentStep;
     values[':now'] = now;
+  }
+  if (update.promise) {
+    // A promise to pay settled by this run (kept or broken); a broken one counts against re-promising.
+    set.push('promise = :promise');
+    values[':promise'] = update.promise;
+    if (update.promise.status === 'broken') {
+      set.push('brokenPromises = if_not_exists(brokenPromises, :zero) + :one');
+      values[':zero'] = 0;
+      values[':one'] = 1;
+    }
   }
   if (update.nextActionAt) {
     const due = keys.dunningDue(shard, update.nextActionAt, update.invoiceId);
@@ -61,6 +73,7 @@ export async function commitDunning(
   mail: MailMessage | undefined,
   now: Date,
   letter?: Letter,
+  customerId?: string,
 ): Promise<'committed' | 'conflict' | 'duplicate'> {
   const at = now.toISOString();
   const actions: TransactItems = [];
@@ -68,6 +81,7 @@ export async function commitDunning(
   if (letter) actions.push({ Put: letterPut(letter) });
   for (const u of updates) {
     actions.push({ Update: dunningUpdate(u, shard, at) });
+    if (u.promise && customerId) actions.push(...promiseSettledActions(u.promise, promiseDecision(customerId, u.invoiceId, u.promise, 'reminders', at)));
     if (u.escalateOn) {
       actions.push({ Put: schedulePut('escalation', { id: u.invoiceId, customerId: mail?.customerId ?? '' }, shard, u.escalateOn) });
     }

@@ -10,9 +10,10 @@ import type { LedgerEntry } from '../domain/ledger.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { invoiceMoneyUpdate, type InvoiceMoneyChange } from './collections.ts';
 import { keys } from './keys.ts';
+import { decisionPut, type CollectionsDecision } from './decisions.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { entity, replayable, tableName, transactWrite, type Replayable } from './table.ts';
+import { entity, queryAll, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 
 export interface StoredDispute extends InvoiceDispute {
   invoiceId: string;
@@ -41,9 +42,17 @@ export async function commitNewDispute(
   dispute: InvoiceDispute,
   requestHash: string,
   mail: MailMessage | undefined,
+  decision?: CollectionsDecision,
 ): Promise<'created' | 'duplicate' | 'conflict'> {
   const codes = await transactWrite([
-    { Put: { TableName: tableName(), Item: { ...keys.dispute(stored.id), entity: 'dispute', ...stored, requestHash }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    {
+      Put: {
+        TableName: tableName(),
+        // Listed by when it was opened (GSI3 `DISPUTES`) for the disputes-by-reason report.
+        Item: { ...keys.dispute(stored.id), ...keys.disputeListing(stored.openedAt, stored.id), entity: 'dispute', ...stored, requestHash },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
     {
       Update: {
         TableName: tableName(),
@@ -56,6 +65,7 @@ export async function commitNewDispute(
       },
     },
     ...(mail ? [{ Put: mailPut(mail) }] : []),
+    ...(decision ? [{ Put: decisionPut(decision) }] : []),
   ]);
   if (!codes) return 'created';
   return codes[0] === 'ConditionalCheckFailed' ? 'duplicate' : 'conflict';
@@ -83,4 +93,21 @@ export async function commitDisputeResolution(
     ...(entry ? [{ Put: ledgerPut(entry) }] : []),
     ...(mail ? [{ Put: mailPut(mail) }] : []),
   ]);
+}
+
+/** Customer disputes opened from `from` up to before `before` (ISO instants or date prefixes), by reason code. */
+export async function disputeReasonsBetween(from: string, before: string): Promise<Record<string, number>> {
+  const items = await queryAll({
+    TableName: tableName(),
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': keys.disputeListing('', '').GSI3PK, ':from': from, ':to': before },
+    ProjectionExpression: 'reasonCode',
+  });
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const code = typeof item.reasonCode === 'string' ? item.reasonCode : 'other';
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  return counts;
 }

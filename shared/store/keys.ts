@@ -72,6 +72,16 @@ export const keys = {
     GSI2SK: `${date}#${invoiceId}`,
   }),
   dispute: (id: string) => ({ PK: `DISPUTE#${id}`, SK: 'DISPUTE' }),
+  /** Customer disputes by the time they were opened (GSI3), for the disputes-by-reason report. */
+  disputeListing: (openedAt: string, id: string) => ({ GSI3PK: 'DISPUTES', GSI3SK: `${openedAt}#${id}` }),
+  /** A promise to pay (shared/domain/promises.ts); GSI3 lists them by status: open by when made, kept/broken by when settled. */
+  promise: (id: string) => ({ PK: `PROMISE#${id}`, SK: 'PROMISE' }),
+  promiseByStatus: (status: string, at: string, id: string) => ({ GSI3PK: `PROMISE_STATUS#${status}`, GSI3SK: `${at}#${id}` }),
+  /** The collections decisions trail of a customer (promise made/kept/broken, dispute opened), in time order. */
+  decision: (customerId: string, at: string, subjectId: string, kind: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `DECISION#${at}#${subjectId}#${kind}` }),
+  /** A customer's question from the portal (on the customer); GSI3 lists every request by time for staff. */
+  supportRequest: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `SUPPORT#${id}` }),
+  supportRequestListing: (createdAt: string, id: string) => ({ GSI3PK: 'SUPPORT_REQUESTS', GSI3SK: `${createdAt}#${id}` }),
   /** A formal notice to print and post, listed by the day it was written (the print run's export). */
   letter: (date: string, customerId: string, mailKey: string) => ({ PK: `LETTERS#${date}`, SK: `${customerId}#${mailKey}` }),
   plan: (id: string) => ({ PK: `PLAN#${id}`, SK: 'PLAN' }),

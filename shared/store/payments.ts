@@ -10,6 +10,9 @@ import { entity, isConditionalFailure, queryAll, tableName, transactWrite, write
 import { ledgerPut } from './ledger.ts';
 import { schedulePut } from './invoices.ts';
 import { mailPut, type MailMessage } from './mail.ts';
+import { keepsPromise, settlePromise } from '../domain/promises.ts';
+import { promiseSettledActions } from './promises.ts';
+import { promiseDecision } from './decisions.ts';
 
 /** `pending`: known but not settled (payment_intent.processing). `unapplied`: money waiting in review. */
 export type PaymentStatus = 'pending' | 'applied' | 'unapplied';
@@ -45,7 +48,8 @@ export interface PendingApplication {
 
 /**
  * The most invoices one payment transaction changes: 1 payment + per invoice (balance update, allocation record or
- * reopened interest schedule, up to 2 ledger entries) + 4 ledger entries + 1 mail stays well under DynamoDB's 100
+ * reopened interest schedule, up to 2 ledger entries, a kept promise's item and decision) + 4 ledger entries + 1 mail
+ * stays under DynamoDB's 100
  * actions. More are applied in parts (PendingApplication); refunds and chargebacks of more settle in steps.
  */
 export const INVOICES_PER_COMMIT = 15;
@@ -111,6 +115,9 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   // interest resumes from the reopening — never for the days it was paid.
   const reopened = change.delta < 0 && change.newBalance > 0 && change.newBalance + change.delta === 0;
   const reopenedOn = at.slice(0, 10);
+  // A promise to pay kept by this payment (balance 0, or the promised amount received since): settled in the same
+  // transaction — the version guard makes the promise read with the invoice the one that is settled.
+  const kept = change.delta > 0 && change.promise?.status === 'open' && keepsPromise(change.promise, change.newBalance) ? settlePromise(change.promise, 'kept', new Date(at)) : undefined;
   // The amount index (GSI4): a paid invoice leaves it (GSI4SK removed), any other balance is its new place.
   const removals = [paid ? 'GSI2PK, GSI2SK, GSI4SK' : '', change.dispute === null ? 'dispute' : '', reopened ? 'settledAt' : ''].filter(Boolean).join(', ');
   return [
@@ -125,6 +132,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           // The day the balance reached zero (the money's arrival): the payment-prediction model's settle date.
           (paid ? ', settledAt = :settled' : '') +
           (change.dispute ? ', dispute = :dispute' : '') +
+          (kept ? ', promise = :promise' : '') +
           (removals ? ` REMOVE ${removals}` : ''),
         ConditionExpression: guard,
         ExpressionAttributeNames: { '#st': 'status' },
@@ -139,6 +147,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ':g3sk': byStatus.GSI3SK,
           ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK, ':g4sk': openAmountSortKey(change.newBalance, change.dueDate, change.invoiceId) }),
           ...(change.dispute ? { ':dispute': change.dispute } : {}),
+          ...(kept ? { ':promise': kept } : {}),
           ...(reopened ? { ':af': reopenedOn } : {}),
           ...(paid ? { ':settled': at.slice(0, 10) } : {}),
         },
@@ -157,6 +166,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
         },
       },
     },
+    ...(kept ? promiseSettledActions(kept, promiseDecision(change.customerId, change.invoiceId, kept, 'payment', at)) : []),
     ...(reopened
       ? [{ Put: schedulePut('interest', { id: change.invoiceId, customerId: change.customerId }, actionShard(change.customerId, ACTION_SHARDS), reopenedOn) }]
       : []),
@@ -211,13 +221,8 @@ export async function applyPlan(
     },
   ];
   for (const a of plan.allocations) {
-    const [invoiceUpdate, allocation] = invoiceChangeActions(
-      payment.id,
-      { ...a, delta: a.amount + (a.adjustment?.amount ?? 0) },
-      a.amount,
-      payment.receivedAt,
-    );
-    actions.push(invoiceUpdate as TransactItems[number], allocation as TransactItems[number]);
+    // The invoice's update and allocation record, and a promise to pay kept by this payment (its item and decision).
+    actions.push(...invoiceChangeActions(payment.id, { ...a, delta: a.amount + (a.adjustment?.amount ?? 0) }, a.amount, payment.receivedAt));
   }
   for (const entry of plan.ledger) actions.push({ Put: ledgerPut(entry) });
   if (extras.mail) actions.push({ Put: mailPut(extras.mail) });

@@ -98,6 +98,38 @@ export const de = {
     'notice.extensionConfirmed.subject': 'Neues Zahlungsziel für Rechnung {number}',
     'notice.extensionConfirmed.body':
       'wie vereinbart ist Rechnung {number} ({amount}) jetzt am {date} fällig. Bis dahin erhalten Sie keine Mahnungen, und Verzugszinsen richten sich nach dem neuen Datum.',
+    // Zahlungszusagen, Einwandgründe, Fragen (Kundenportal)
+    'notice.disputeReceived.code': 'Angegebener Grund: {label}.',
+    'dispute.reason.wrong_amount': 'der Betrag stimmt nicht',
+    'dispute.reason.not_received': 'Ware oder Leistung nicht erhalten',
+    'dispute.reason.defective': 'mangelhaft oder nicht wie beschrieben',
+    'dispute.reason.duplicate': 'doppelt berechnet',
+    'dispute.reason.already_paid': 'bereits bezahlt',
+    'dispute.reason.other': 'ein anderer Grund',
+    'notice.promiseMade.subject': 'Vielen Dank: Ihre Zahlungszusage zu Rechnung {number}',
+    'notice.promiseMade.body':
+      'vielen Dank für Ihre Nachricht. Wir haben notiert, dass Sie {amount} für Rechnung {number} bis zum {date} bezahlen. Bis dahin senden wir Ihnen keine Erinnerungen zu dieser Rechnung.',
+    'notice.promiseMade.grace': 'Falls die Zahlung bis zum {date} nicht bei uns eingegangen ist, setzen unsere Erinnerungen wieder ein.',
+    'notice.questionReceived.subject': 'Wir haben Ihre Frage erhalten: {subject}',
+    'notice.questionReceived.body':
+      'vielen Dank für Ihre Nachricht („{subject}“). Wir haben sie erhalten und antworten so bald wie möglich, in der Regel innerhalb von zwei Werktagen.',
+    'portal.messages.title': 'Fragen',
+    'portal.messages.intro': 'Fragen Sie uns alles zu Ihrem Konto oder einer Rechnung. Wir antworten per E-Mail, in der Regel innerhalb von zwei Werktagen.',
+    'portal.messages.ask': 'Eine Frage stellen',
+    'portal.messages.subject': 'Betreff',
+    'portal.messages.message': 'Ihre Frage',
+    'portal.messages.maxLength': 'Höchstens {count} Zeichen.',
+    'portal.messages.invoice': 'Zu einer Rechnung (optional)',
+    'portal.messages.noInvoice': 'Keine bestimmte Rechnung',
+    'portal.messages.send': 'Senden',
+    'portal.messages.sent': 'Vielen Dank — wir haben Ihre Frage erhalten und antworten per E-Mail.',
+    'portal.messages.history': 'Ihre Fragen',
+    'portal.messages.none': 'Sie haben uns noch keine Frage gestellt.',
+    'portal.messages.askedOn': 'Gestellt am {date}',
+    'portal.messages.about': 'zu Rechnung {number}',
+    'portal.messages.status.open': 'Offen',
+    'reminder.promiseBroken':
+      'Wir hatten Ihre Zusage notiert, diese Rechnung bis zum {date} zu bezahlen; die Zahlung ist bei uns noch nicht eingegangen. Falls etwas dazwischengekommen ist, antworten Sie einfach — wir finden gern gemeinsam eine Lösung.',
 
     'plan.howToPay': 'Bitte überweisen Sie an {account} mit dem Verwendungszweck {reference}.',
     'plan.confirmed.subject': 'Ihre Ratenzahlung ist vereinbart',

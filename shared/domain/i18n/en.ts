@@ -106,6 +106,38 @@ export const en = {
     'notice.extensionConfirmed.subject': 'New due date for invoice {number}',
     'notice.extensionConfirmed.body':
       'as agreed, invoice {number} ({amount}) is now due on {date}. Until then you will receive no overdue reminders, and any late interest follows the new date.',
+    // Promises to pay, dispute reasons, questions (the customer portal)
+    'notice.disputeReceived.code': 'Reason given: {label}.',
+    'dispute.reason.wrong_amount': 'the amount is wrong',
+    'dispute.reason.not_received': 'goods or services not received',
+    'dispute.reason.defective': 'defective or not as described',
+    'dispute.reason.duplicate': 'invoiced twice',
+    'dispute.reason.already_paid': 'already paid',
+    'dispute.reason.other': 'another reason',
+    'notice.promiseMade.subject': 'Thank you: your promise to pay invoice {number}',
+    'notice.promiseMade.body':
+      'thank you for letting us know. We have noted that you will pay {amount} of invoice {number} by {date}. Until then we will not send you reminders for this invoice.',
+    'notice.promiseMade.grace': 'If the payment has not reached us by {date}, our reminders resume.',
+    'notice.questionReceived.subject': 'We received your question: {subject}',
+    'notice.questionReceived.body':
+      'thank you for your message ("{subject}"). We have received it and will answer as soon as we can, usually within two working days.',
+    'portal.messages.title': 'Questions',
+    'portal.messages.intro': 'Ask us anything about your account or an invoice. We answer by e-mail, usually within two working days.',
+    'portal.messages.ask': 'Ask a question',
+    'portal.messages.subject': 'Subject',
+    'portal.messages.message': 'Your question',
+    'portal.messages.maxLength': 'At most {count} characters.',
+    'portal.messages.invoice': 'About an invoice (optional)',
+    'portal.messages.noInvoice': 'No particular invoice',
+    'portal.messages.send': 'Send',
+    'portal.messages.sent': 'Thank you — we have received your question and will answer by e-mail.',
+    'portal.messages.history': 'Your questions',
+    'portal.messages.none': 'You have not asked us anything yet.',
+    'portal.messages.askedOn': 'Asked on {date}',
+    'portal.messages.about': 'about invoice {number}',
+    'portal.messages.status.open': 'Open',
+    'reminder.promiseBroken':
+      'We had noted your promise to pay this invoice by {date}; we have not received the payment yet. If something has come up, just reply — we are happy to find a solution together.',
 
     // Payment plans
     'plan.howToPay': 'Please pay by bank transfer to {account}, quoting the reference {reference}.',
