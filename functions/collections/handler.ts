@@ -15,6 +15,7 @@ import { communications, communicationsQuery, ledgerOf, ledgerQuery } from '../.
 import { z } from 'zod';
 import { isCalendarDate } from '../../shared/domain/dates.ts';
 import { renderLetters } from '../../shared/domain/letters.ts';
+import { branding } from '../../shared/config/runtime.ts';
 import { lettersWrittenOn } from '../../shared/services/queries.ts';
 import { listPromises, promisesQuery } from '../../shared/services/promises.ts';
 import { listSupportRequests, supportRequestsQuery } from '../../shared/services/support.ts';
@@ -62,6 +63,6 @@ export const handler = httpHandler({
     const q = parse(lettersQuery, event.queryStringParameters ?? {});
     const letters = await lettersWrittenOn(q.date);
     if (q.format === 'json') return json(200, { date: q.date, letters });
-    return htmlPage(200, renderLetters(letters.map((l) => ({ address: l.address, subject: l.subject, text: l.text, date: l.date })), q.date));
+    return htmlPage(200, renderLetters(letters.map((l) => ({ address: l.address, subject: l.subject, text: l.text, date: l.date })), q.date, branding()));
   },
 });

@@ -10,6 +10,7 @@ import type { CustomerPatch } from '../../shared/domain/customer.ts';
 import { feedbackContext, recordFeedback } from '../../shared/services/feedback.ts';
 import { openCustomerLink, sendFreshLink } from '../../shared/services/links.ts';
 import { logger } from '../../shared/logger.ts';
+import { branding } from '../../shared/config/runtime.ts';
 import { createPlan } from '../../shared/services/plans.ts';
 import { unpaidInvoicesOf } from '../../shared/services/queries.ts';
 
@@ -40,17 +41,17 @@ export const handler = httpHandler(linkRoutes({
     const customer = await authorised(event, 'feedback');
     await feedbackContext(customer, event.queryStringParameters?.c ?? ''); // 404 for a payment or plan no longer theirs
     const rating = parseRating(event.queryStringParameters?.r);
-    return html(renderFeedbackPage({ locale: customer.locale, ...(rating !== undefined ? { rating } : {}), action: self(event) }));
+    return html(renderFeedbackPage({ locale: customer.locale, brand: branding(), ...(rating !== undefined ? { rating } : {}), action: self(event) }));
   },
   'POST /feedback/{customerId}': async (event) => {
     const c = event.queryStringParameters?.c ?? '';
     const customer = await authorised(event, 'feedback');
     const body = form(event);
     const rating = parseRating(body.get('rating'));
-    if (rating === undefined) return htmlPage(400, renderFieldErrorPage({ locale: customer.locale, field: 'rating', message: ratingError(customer.locale) }));
+    if (rating === undefined) return htmlPage(400, renderFieldErrorPage({ locale: customer.locale, brand: branding(), field: 'rating', message: ratingError(customer.locale) }));
     const comment = body.get('comment') || undefined;
     await recordFeedback(customer, await feedbackContext(customer, c), rating, comment, at(event));
-    return html(renderFeedbackPage({ locale: customer.locale, rating, action: self(event), ...(comment ? { comment } : {}), saved: true }));
+    return html(renderFeedbackPage({ locale: customer.locale, brand: branding(), rating, action: self(event), ...(comment ? { comment } : {}), saved: true }));
   },
   // The button on an expired or revoked link's page: mails a fresh link to the address on file. The same answer
   // whether or not a mail went out (rate-limited, unknown, suppressed); never the address.
@@ -58,11 +59,11 @@ export const handler = httpHandler(linkRoutes({
     const body = form(event);
     const { outcome, locale } = await sendFreshLink({ p: body.get('p'), id: body.get('id'), c: body.get('c'), t: body.get('t') }, at(event));
     logger.info('fresh link requested', { outcome, purpose: body.get('p') });
-    return html(renderFreshLinkSentPage(locale ?? browserLocale(event)));
+    return html(renderFreshLinkSentPage(locale ?? browserLocale(event), branding()));
   },
   'GET /preferences/{customerId}': async (event) => {
     const customer = await authorised(event, 'preferences');
-    return html(renderPreferencesPage({ locale: customer.locale, tone: customer.dunning?.tone, cadence: customer.dunning?.cadence as string | undefined, preferredPaymentMethod: customer.preferredPaymentMethod, quietHours: customer.dunning?.quietHours, letters: customer.dunning?.letters, hasAddress: !!customer.postalAddress?.length, action: self(event) }));
+    return html(renderPreferencesPage({ locale: customer.locale, brand: branding(), tone: customer.dunning?.tone, cadence: customer.dunning?.cadence as string | undefined, preferredPaymentMethod: customer.preferredPaymentMethod, quietHours: customer.dunning?.quietHours, letters: customer.dunning?.letters, hasAddress: !!customer.postalAddress?.length, action: self(event) }));
   },
   'POST /preferences/{customerId}': async (event) => {
     const customer = await authorised(event, 'preferences');
@@ -82,12 +83,12 @@ export const handler = httpHandler(linkRoutes({
     );
     if (!decision.ok) throw new HttpError(400, 'invalid_request', `${decision.field}: ${decision.message}`, decision.field);
     const updated = await updateProfile(customer.id, { ...decision.change, dunning: decision.change.dunning as CustomerPatch['dunning'] }, at(event));
-    return html(renderPreferencesPage({ locale: updated.locale, tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, letters: updated.dunning?.letters, hasAddress: !!updated.postalAddress?.length, action: self(event), saved: true }));
+    return html(renderPreferencesPage({ locale: updated.locale, brand: branding(), tone: updated.dunning?.tone, cadence: updated.dunning?.cadence as string | undefined, preferredPaymentMethod: updated.preferredPaymentMethod, quietHours: updated.dunning?.quietHours, letters: updated.dunning?.letters, hasAddress: !!updated.postalAddress?.length, action: self(event), saved: true }));
   },
   'GET /plan-request/{customerId}': async (event) => {
     const customer = await authorised(event, 'plan-request');
     const invoices = (await unpaidInvoicesOf(customer.id)).filter(planEligible);
-    return html(renderPlanRequestPage({ locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) }));
+    return html(renderPlanRequestPage({ locale: customer.locale, brand: branding(), timeZone: customer.timeZone, invoices, action: self(event) }));
   },
   'POST /plan-request/{customerId}': async (event) => {
     const customer = await authorised(event, 'plan-request');
@@ -99,7 +100,7 @@ export const handler = httpHandler(linkRoutes({
       frequency: body.get('frequency'),
     });
     const invoices = (await unpaidInvoicesOf(customer.id)).filter(planEligible);
-    const view = { locale: customer.locale, timeZone: customer.timeZone, invoices, action: self(event) };
+    const view = { locale: customer.locale, brand: branding(), timeZone: customer.timeZone, invoices, action: self(event) };
     if (!input.success) {
       return { ...html(renderPlanRequestPage({ ...view, result: { error: input.error.issues[0]?.message ?? 'invalid request' } })), statusCode: 400 };
     }

@@ -3,6 +3,7 @@ import { statementCsv, statementFileName } from '../../shared/domain/statement-c
 import { statementHtml } from '../../shared/domain/statement-html.ts';
 import { httpHandler, json, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
 import { logger } from '../../shared/logger.ts';
+import { branding } from '../../shared/config/runtime.ts';
 import { requestStatement, runStatements } from '../../shared/services/statements.ts';
 
 const http = httpHandler({
@@ -24,7 +25,7 @@ const http = httpHandler({
         statusCode: 200,
         // The security headers (CSP with the page's style hash, nosniff, no referrer) are added by httpHandler.
         headers: { 'content-type': 'text/html; charset=utf-8' },
-        body: statementHtml(statement),
+        body: statementHtml(statement, branding()),
       };
     }
     return json(200, statement);

@@ -10,16 +10,11 @@ import { catalogs, languageOf, translator } from './i18n/catalog.ts';
 import { composeMail, formatDate, type MailFrame, type MailLink, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import { RATINGS, type LinkPurpose, type LinkTarget } from './links.ts';
+import type { Brand } from './ui/brand.ts';
+import { customerPage } from './ui/layout.ts';
 
-const STYLE =
-  'body{font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;max-width:40rem;margin:0 auto;padding:1rem}' +
-  'label{display:block;margin:.6rem 0}fieldset{border:1px solid #767676;margin:.6rem 0;padding:.4rem .8rem}' +
-  'fieldset label{display:inline-block;margin:.3rem 1rem .3rem 0}input,select,textarea,button{font:inherit;max-width:100%}' +
-  'textarea{width:100%;box-sizing:border-box}button{padding:.6rem 1.2rem;border:0;border-radius:.3rem;background:#1a4f8b;color:#fff}' +
-  '[role=alert]{border-left:.3rem solid #b00020;padding-left:.6rem}';
-
-function page(locale: string, title: string, body: Html): string {
-  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${raw(STYLE)}</style></head><body><main><h1>${title}</h1>${body}</main></body></html>`.toString();
+function page(locale: string, brand: Brand, title: string, body: Html): string {
+  return customerPage({ locale, title, brand, body });
 }
 
 /** Why a rating was refused, in the customer's language. */
@@ -31,21 +26,22 @@ export function ratingError(locale: string): string {
  * The rating page. Opened by GET (`rating` preselected from the link, nothing recorded) it is a form; after the POST
  * that records the rating (`saved`) it thanks and shows the form again to change it.
  */
-export function renderFeedbackPage(input: { locale: string; rating?: number; action: string; comment?: string; saved?: boolean }): string {
+export function renderFeedbackPage(input: { locale: string; brand: Brand; rating?: number; action: string; comment?: string; saved?: boolean }): string {
   const t = translator(input.locale);
-  const radios = RATINGS.map((r) => html`<label><input type="radio" name="rating" value="${r}" required${r === input.rating && raw(' checked')}> ${r}</label>`);
-  const form = html`<form method="post" action="${input.action}"><fieldset><legend>${t('feedback.legend')}</legend>${radios}</fieldset>
-<label for="comment">${t('feedback.comment')}</label><textarea id="comment" name="comment" rows="4" maxlength="2000">${input.comment ?? ''}</textarea>
-<p><button type="submit">${t('feedback.send')}</button></p></form>`;
+  const radios = RATINGS.map((r) => html`<label class="choice"><input type="radio" name="rating" value="${r}" required${r === input.rating && raw(' checked')}> ${r}</label>`);
+  const form = html`<form method="post" action="${input.action}" class="card"><fieldset><legend>${t('feedback.legend')}</legend><div class="choices">${radios}</div></fieldset>
+<div class="field"><label for="comment">${t('feedback.comment')}</label><textarea id="comment" name="comment" rows="4" maxlength="2000">${input.comment ?? ''}</textarea></div>
+<div class="actions"><button type="submit" class="btn">${t('feedback.send')}</button></div></form>`;
   if (input.saved && input.rating !== undefined) {
-    const saved = html`<p role="status">${t('feedback.yours', { rating: String(input.rating) })}${input.comment && ` ${t('feedback.commentSaved')}`}</p><p>${t('feedback.change')}</p>`;
-    return page(input.locale, t('feedback.thanks'), html`${saved}${form}`);
+    const saved = html`<div class="notice" role="status"><p>${t('feedback.yours', { rating: String(input.rating) })}${input.comment && ` ${t('feedback.commentSaved')}`}</p></div><p>${t('feedback.change')}</p>`;
+    return page(input.locale, input.brand, t('feedback.thanks'), html`${saved}${form}`);
   }
-  return page(input.locale, t('feedback.title'), form);
+  return page(input.locale, input.brand, t('feedback.title'), form);
 }
 
 export interface PreferencesView {
   locale: string;
+  brand: Brand;
   tone?: string;
   cadence?: string;
   preferredPaymentMethod?: string;
@@ -60,22 +56,24 @@ export interface PreferencesView {
 export function renderPreferencesPage(v: PreferencesView): string {
   const t = translator(v.locale);
   const opt = (value: string, label: string, current: string | undefined) => html`<option value="${value}"${value === current && raw(' selected')}>${label}</option>`;
+  const field = (id: string, label: string, control: Html) => html`<div class="field"><label for="${id}">${label}</label>${control}</div>`;
   // Every language we have a catalog for, each named in itself; the customer's own is selected.
   const languages = catalogs().map((c) => opt(c.locale, c.name, languageOf(v.locale) === c.language ? c.locale : ''));
-  const body = html`${v.saved && html`<p role="status"><strong>${t('preferences.saved')}</strong></p>`}
-<form method="post" action="${v.action}">
-<label>${t('preferences.language')} <select name="locale">${languages}</select></label>
-<label>${t('preferences.tone')} <select name="tone">${opt('', t('preferences.tone.default'), v.tone ?? '')}${opt('friendly', t('preferences.tone.friendly'), v.tone)}${opt('neutral', t('preferences.tone.neutral'), v.tone)}${opt('formal', t('preferences.tone.formal'), v.tone)}</select></label>
-<label>${t('preferences.cadence')} <select name="cadence">${opt('default', t('preferences.cadence.default'), v.cadence ?? 'default')}${opt('minimal', t('preferences.cadence.minimal'), v.cadence)}</select></label>
-<label>${t('preferences.payment')} <select name="preferredPaymentMethod">${opt('', t('preferences.payment.none'), v.preferredPaymentMethod ?? '')}${opt('card', t('preferences.payment.card'), v.preferredPaymentMethod)}${opt('bank_transfer', t('preferences.payment.bank_transfer'), v.preferredPaymentMethod)}</select></label>
-<fieldset><legend>${t('preferences.quietHours')}</legend><label>${t('preferences.quietHours.from')} <input name="quietStart" type="number" min="0" max="23" value="${v.quietHours?.startHour ?? ''}"></label><label>${t('preferences.quietHours.to')} <input name="quietEnd" type="number" min="0" max="24" value="${v.quietHours?.endHour ?? ''}"></label></fieldset>
-${v.hasAddress && html`<label><input type="checkbox" name="letters" value="yes"${v.letters && raw(' checked')}> ${t('preferences.letters')}</label>`}
-<button type="submit">${t('preferences.save')}</button></form>`;
-  return page(v.locale, t('preferences.title'), body);
+  const body = html`${v.saved && html`<div class="notice" role="status"><p><strong>${t('preferences.saved')}</strong></p></div>`}
+<form method="post" action="${v.action}" class="card">
+${field('locale', t('preferences.language'), html`<select id="locale" name="locale">${languages}</select>`)}
+${field('tone', t('preferences.tone'), html`<select id="tone" name="tone">${opt('', t('preferences.tone.default'), v.tone ?? '')}${opt('friendly', t('preferences.tone.friendly'), v.tone)}${opt('neutral', t('preferences.tone.neutral'), v.tone)}${opt('formal', t('preferences.tone.formal'), v.tone)}</select>`)}
+${field('cadence', t('preferences.cadence'), html`<select id="cadence" name="cadence">${opt('default', t('preferences.cadence.default'), v.cadence ?? 'default')}${opt('minimal', t('preferences.cadence.minimal'), v.cadence)}</select>`)}
+${field('payment', t('preferences.payment'), html`<select id="payment" name="preferredPaymentMethod">${opt('', t('preferences.payment.none'), v.preferredPaymentMethod ?? '')}${opt('card', t('preferences.payment.card'), v.preferredPaymentMethod)}${opt('bank_transfer', t('preferences.payment.bank_transfer'), v.preferredPaymentMethod)}</select>`)}
+<fieldset><legend>${t('preferences.quietHours')}</legend><div class="choices"><label class="choice">${t('preferences.quietHours.from')} <input name="quietStart" type="number" inputmode="numeric" min="0" max="23" value="${v.quietHours?.startHour ?? ''}"></label><label class="choice">${t('preferences.quietHours.to')} <input name="quietEnd" type="number" inputmode="numeric" min="0" max="24" value="${v.quietHours?.endHour ?? ''}"></label></div></fieldset>
+${v.hasAddress && html`<label class="choice"><input type="checkbox" name="letters" value="yes"${v.letters && raw(' checked')}> ${t('preferences.letters')}</label>`}
+<div class="actions"><button type="submit" class="btn">${t('preferences.save')}</button></div></form>`;
+  return page(v.locale, v.brand, t('preferences.title'), body);
 }
 
 export interface PlanRequestView {
   locale: string;
+  brand: Brand;
   timeZone: string;
   invoices: { id: string; number: string; currency: string; balanceDue: number; dueDate: string }[];
   action: string;
@@ -90,21 +88,28 @@ export function renderPlanRequestPage(v: PlanRequestView): string {
   if (v.result && 'status' in v.result) {
     const r = v.result;
     const head = r.status === 'active' ? t('planRequest.active') : t('planRequest.pending');
-    return page(v.locale, title, html`<p>${head}</p><ul>${r.instalments.map((i) => html`<li>${`${d(i.dueDate)}: ${m(i.amount, r.currency)}`}</li>`)}</ul>`);
+    const rows = r.instalments.map((i) => html`<tr><td data-label="${t('planRequest.dueDate')}">${d(i.dueDate)}</td><td class="num" data-label="${t('planRequest.amount')}">${m(i.amount, r.currency)}</td></tr>`);
+    return page(
+      v.locale,
+      v.brand,
+      title,
+      html`<div class="notice" role="status"><p>${head}</p></div><table class="rows"><thead><tr><th scope="col">${t('planRequest.dueDate')}</th><th scope="col" class="num">${t('planRequest.amount')}</th></tr></thead><tbody>${rows}</tbody></table>`,
+    );
   }
-  const error = v.result && 'error' in v.result && html`<p role="alert">${v.result.error}</p>`;
-  if (v.invoices.length === 0) return page(v.locale, title, html`<p>${t('planRequest.none')}</p>`);
+  const error = v.result && 'error' in v.result && html`<div class="alert" role="alert"><p>${v.result.error}</p></div>`;
+  if (v.invoices.length === 0) return page(v.locale, v.brand, title, html`<p>${t('planRequest.none')}</p>`);
   const rows = v.invoices.map(
     (i) =>
-      html`<label><input type="checkbox" name="invoiceId" value="${i.id}" checked> ${t('planRequest.invoice', { number: i.number, amount: m(i.balanceDue, i.currency), date: d(i.dueDate) })}</label>`,
+      html`<label class="choice"><input type="checkbox" name="invoiceId" value="${i.id}" checked> ${t('planRequest.invoice', { number: i.number, amount: m(i.balanceDue, i.currency), date: d(i.dueDate) })}</label>`,
   );
   return page(
     v.locale,
+    v.brand,
     title,
-    html`${error}<form method="post" action="${v.action}">${rows}
-<label>${t('planRequest.count')} <select name="instalments">${[2, 3, 4, 5, 6].map((n) => html`<option>${n}</option>`)}</select></label>
-<label>${t('planRequest.every')} <select name="frequency"><option value="monthly">${t('planRequest.monthly')}</option><option value="biweekly">${t('planRequest.biweekly')}</option><option value="weekly">${t('planRequest.weekly')}</option></select></label>
-<button type="submit">${t('planRequest.submit')}</button></form>`,
+    html`${error}<form method="post" action="${v.action}" class="card"><fieldset><legend>${t('planRequest.invoices')}</legend>${rows}</fieldset>
+<div class="field"><label for="instalments">${t('planRequest.count')}</label><select id="instalments" name="instalments">${[2, 3, 4, 5, 6].map((n) => html`<option>${n}</option>`)}</select></div>
+<div class="field"><label for="frequency">${t('planRequest.every')}</label><select id="frequency" name="frequency"><option value="monthly">${t('planRequest.monthly')}</option><option value="biweekly">${t('planRequest.biweekly')}</option><option value="weekly">${t('planRequest.weekly')}</option></select></div>
+<div class="actions"><button type="submit" class="btn">${t('planRequest.submit')}</button></div></form>`,
   );
 }
 
@@ -119,31 +124,31 @@ export const FRESH_LINK_PATH = '/links/fresh';
  * on file (a POST; the address is never shown). A link that is not valid at all gets no button: its subject cannot be
  * trusted.
  */
-export function renderLinkProblemPage(input: { locale: string; state: 'expired' | 'revoked' | 'invalid'; fresh?: { target: LinkTarget; token: string } }): string {
+export function renderLinkProblemPage(input: { locale: string; brand: Brand; state: 'expired' | 'revoked' | 'invalid'; fresh?: { target: LinkTarget; token: string } }): string {
   const t = translator(input.locale);
   const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
   const fresh = input.state !== 'invalid' ? input.fresh : undefined;
   const offer =
     fresh &&
-    html`<p>${t('link.offer')}</p><form method="post" action="${FRESH_LINK_PATH}">${hidden('p', fresh.target.purpose)}${hidden('id', fresh.target.id)}${fresh.target.context !== undefined && hidden('c', fresh.target.context)}${hidden('t', fresh.token)}<p><button type="submit">${t('link.button')}</button></p></form>`;
-  return page(input.locale, t(`link.${input.state}.title`), html`<p>${t(`link.${input.state}.why`)}</p>${offer}`);
+    html`<p>${t('link.offer')}</p><form method="post" action="${FRESH_LINK_PATH}">${hidden('p', fresh.target.purpose)}${hidden('id', fresh.target.id)}${fresh.target.context !== undefined && hidden('c', fresh.target.context)}${hidden('t', fresh.token)}<div class="actions"><button type="submit" class="btn">${t('link.button')}</button></div></form>`;
+  return page(input.locale, input.brand, t(`link.${input.state}.title`), html`<div class="card"><p>${t(`link.${input.state}.why`)}</p>${offer}</div>`);
 }
 
 /** The answer to the fresh-link button: the same whether a mail went out or not, and never the address. */
-export function renderFreshLinkSentPage(locale: string): string {
+export function renderFreshLinkSentPage(locale: string, brand: Brand): string {
   const t = translator(locale);
-  return page(locale, t('link.sentTitle'), html`<p role="status">${t('link.sent')}</p>`);
+  return page(locale, brand, t('link.sentTitle'), html`<div class="notice" role="status"><p>${t('link.sent')}</p></div>`);
 }
 
 /** A form value we cannot accept: which field and why (the page answers 400). */
-export function renderFieldErrorPage(input: { locale: string; field: string; message: string }): string {
+export function renderFieldErrorPage(input: { locale: string; brand: Brand; field: string; message: string }): string {
   const t = translator(input.locale);
-  return page(input.locale, t('link.errorTitle'), html`<p role="alert"><strong>${input.field}</strong>: ${input.message}</p>`);
+  return page(input.locale, input.brand, t('link.errorTitle'), html`<div class="alert" role="alert"><p><strong>${input.field}</strong>: ${input.message}</p></div>`);
 }
 
-export function renderLinkNotFoundPage(locale: string): string {
+export function renderLinkNotFoundPage(locale: string, brand: Brand): string {
   const t = translator(locale);
-  return page(locale, t('link.notFoundTitle'), html`<p>${t('link.notFound')}</p>`);
+  return page(locale, brand, t('link.notFoundTitle'), html`<div class="card"><p>${t('link.notFound')}</p></div>`);
 }
 
 /** The mail with a fresh link (one link; a rating link opens the rating form with nothing chosen). */

@@ -6,6 +6,7 @@
  */
 import { renderFieldErrorPage, renderLinkNotFoundPage, renderLinkProblemPage } from '../domain/link-pages.ts';
 import { languageOf, localeForLanguage } from '../domain/i18n/catalog.ts';
+import { branding } from '../config/runtime.ts';
 import { LinkRefused } from '../services/links.ts';
 import { getHeader, httpErrorOf, type HttpEvent, type HttpResult, type Route } from './api.ts';
 
@@ -32,7 +33,7 @@ export function linkProblemResponse(error: LinkRefused, event: HttpEvent): HttpR
   const locale = error.locale ?? browserLocale(event);
   const status = error.state === 'expired' ? 410 : 403;
   const fresh = error.target && error.token ? { target: error.target, token: error.token } : undefined;
-  return htmlPage(status, renderLinkProblemPage({ locale, state: error.state, ...(fresh ? { fresh } : {}) }));
+  return htmlPage(status, renderLinkProblemPage({ locale, brand: branding(), state: error.state, ...(fresh ? { fresh } : {}) }));
 }
 
 /** Wraps a link function's routes: refused links and client errors become pages; anything else stays a 500. */
@@ -46,9 +47,9 @@ export function linkRoutes(routes: Record<string, Route>): Record<string, Route>
         } catch (error) {
           if (error instanceof LinkRefused) return linkProblemResponse(error, event);
           const clientError = httpErrorOf(error);
-          if (clientError?.statusCode === 404) return htmlPage(404, renderLinkNotFoundPage(browserLocale(event)));
+          if (clientError?.statusCode === 404) return htmlPage(404, renderLinkNotFoundPage(browserLocale(event), branding()));
           if (clientError && clientError.statusCode < 500) {
-            return htmlPage(clientError.statusCode, renderFieldErrorPage({ locale: browserLocale(event), field: clientError.field ?? clientError.code, message: clientError.message }));
+            return htmlPage(clientError.statusCode, renderFieldErrorPage({ locale: browserLocale(event), brand: branding(), field: clientError.field ?? clientError.code, message: clientError.message }));
           }
           throw error;
         }

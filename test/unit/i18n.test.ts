@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_BRAND } from '../../shared/domain/ui/brand.ts';
 import { html, join, lines, raw } from '../../shared/domain/html.ts';
 import { de } from '../../shared/domain/i18n/de.ts';
 import { en } from '../../shared/domain/i18n/en.ts';
@@ -94,14 +95,14 @@ describe('message catalogs', () => {
     expect(mail.html).toContain('Bonjour Zoé &lt;Martin&gt;,');
     expect(mail.html).toContain('<a href="https://pay.example.com/pay/inv_1?t=a"');
 
-    const page = renderFeedbackPage({ locale: 'fr-FR', action: '/feedback/cus_1?t=x' });
+    const page = renderFeedbackPage({ locale: 'fr-FR', brand: DEFAULT_BRAND, action: '/feedback/cus_1?t=x' });
     expect(page).toContain('<html lang="fr-FR">');
     expect(page).toContain('<h1>Votre avis nous intéresse</h1>');
     expect(page).toContain('>Envoyer</button>');
     expect(page).toContain('Your rating (1 = poor, 5 = excellent)'); // fallback
 
     // The language chooser and the browser's language come from the catalogs present.
-    const prefs = renderPreferencesPage({ locale: 'fr-FR', action: '/preferences/cus_1?t=x' });
+    const prefs = renderPreferencesPage({ locale: 'fr-FR', brand: DEFAULT_BRAND, action: '/preferences/cus_1?t=x' });
     expect(prefs).toContain('<option value="fr-FR" selected>Français</option>');
     expect(prefs).toContain('<option value="de-DE">Deutsch</option>');
     expect(browserLocale(event('fr-CH, de;q=0.8'))).toBe('fr-FR');

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BRAND } from '../../shared/domain/ui/brand.ts';
 import {
   checkLinkToken,
   feedbackLinks,
@@ -45,8 +46,8 @@ describe('signed link tokens', () => {
     expect(state(keys, { ...feedback, context: 'payment:pay_2' }, rating, now)).toBe('invalid');
   });
 
-  it('lifetimes per purpose: pay, preferences and plan requests 60 days, ratings 30', () => {
-    expect(LINK_LIFETIME_DAYS).toEqual({ pay: 60, preferences: 60, 'plan-request': 60, feedback: 30 });
+  it('lifetimes per purpose: pay, preferences and plan requests 60 days, ratings and the portal 30', () => {
+    expect(LINK_LIFETIME_DAYS).toEqual({ pay: 60, preferences: 60, 'plan-request': 60, feedback: 30, portal: 30 });
     const rating = issueLinkToken(keys, feedback, 0, now);
     expect(state(keys, feedback, rating, new Date(later(30).getTime() - 1000))).toBe('valid');
     expect(state(keys, feedback, rating, later(30))).toBe('expired');
@@ -133,8 +134,8 @@ describe('link URLs and ratings', () => {
 
 describe('link pages', () => {
   it('the rating page is a form (nothing recorded by opening it), labelled, with landmarks, no script', () => {
-    const html = renderFeedbackPage({ locale: 'de-DE', rating: 4, action: '/feedback/cus_1?c=x&t="><script>' });
-    expect(html).toContain('<main>');
+    const html = renderFeedbackPage({ locale: 'de-DE', brand: DEFAULT_BRAND, rating: 4, action: '/feedback/cus_1?c=x&t="><script>' });
+    expect(html).toContain('<main id="main">');
     expect(html).toContain('<form method="post"');
     expect(html).toContain('<legend>');
     expect(html).toContain('value="4" required checked');
@@ -143,12 +144,12 @@ describe('link pages', () => {
   });
 
   it('an expired link’s page offers a fresh link by POST without showing an address; a forged one offers nothing', () => {
-    const expired = renderLinkProblemPage({ locale: 'de-DE', state: 'expired', fresh: { target: feedback, token: 'v1.1.0.x' } });
+    const expired = renderLinkProblemPage({ locale: 'de-DE', brand: DEFAULT_BRAND, state: 'expired', fresh: { target: feedback, token: 'v1.1.0.x' } });
     expect(expired).toContain('Dieser Link ist abgelaufen');
     expect(expired).toContain('<form method="post" action="/links/fresh">');
     expect(expired).toContain('name="c" value="payment:pay_1"');
-    expect(expired).not.toContain('@');
-    const invalid = renderLinkProblemPage({ locale: 'en-GB', state: 'invalid', fresh: { target: feedback, token: 'x' } });
+    expect(expired.replace(/<style>[^]*<\/style>/, '')).not.toContain('@'); // no address (the style sheet has @media)
+    const invalid = renderLinkProblemPage({ locale: 'en-GB', brand: DEFAULT_BRAND, state: 'invalid', fresh: { target: feedback, token: 'x' } });
     expect(invalid).toContain('This link is not valid');
     expect(invalid).not.toContain('<form');
   });
@@ -163,23 +164,23 @@ describe('link pages', () => {
 
 describe('every link page: no JavaScript, a phone-sized layout, labels and landmarks', () => {
   const pages = (locale: string) => [
-    renderFeedbackPage({ locale, rating: 3, action: '/feedback/cus_1?c=x&t=y' }),
-    renderFeedbackPage({ locale, rating: 3, comment: 'ok', saved: true, action: '/feedback/cus_1?c=x&t=y' }),
-    renderPreferencesPage({ locale, action: '/preferences/cus_1?t=y', hasAddress: true, letters: true, quietHours: { startHour: 18, endHour: 8 } }),
-    renderPlanRequestPage({ locale, timeZone: 'Europe/Berlin', action: '/plan-request/cus_1?t=y', invoices: [{ id: 'inv_1', number: 'INV-1', currency: 'EUR', balanceDue: 12_000, dueDate: '2027-03-01' }] }),
-    renderLinkProblemPage({ locale, state: 'expired', fresh: { target: pay, token: 'v1.1.0.x' } }),
-    renderLinkProblemPage({ locale, state: 'revoked', fresh: { target: pay, token: 'v1.1.0.x' } }),
-    renderLinkProblemPage({ locale, state: 'invalid' }),
-    renderFreshLinkSentPage(locale),
-    renderFieldErrorPage({ locale, field: 'rating', message: 'choose 1 to 5' }),
-    renderLinkNotFoundPage(locale),
+    renderFeedbackPage({ locale, brand: DEFAULT_BRAND, rating: 3, action: '/feedback/cus_1?c=x&t=y' }),
+    renderFeedbackPage({ locale, brand: DEFAULT_BRAND, rating: 3, comment: 'ok', saved: true, action: '/feedback/cus_1?c=x&t=y' }),
+    renderPreferencesPage({ locale, brand: DEFAULT_BRAND, action: '/preferences/cus_1?t=y', hasAddress: true, letters: true, quietHours: { startHour: 18, endHour: 8 } }),
+    renderPlanRequestPage({ locale, brand: DEFAULT_BRAND, timeZone: 'Europe/Berlin', action: '/plan-request/cus_1?t=y', invoices: [{ id: 'inv_1', number: 'INV-1', currency: 'EUR', balanceDue: 12_000, dueDate: '2027-03-01' }] }),
+    renderLinkProblemPage({ locale, brand: DEFAULT_BRAND, state: 'expired', fresh: { target: pay, token: 'v1.1.0.x' } }),
+    renderLinkProblemPage({ locale, brand: DEFAULT_BRAND, state: 'revoked', fresh: { target: pay, token: 'v1.1.0.x' } }),
+    renderLinkProblemPage({ locale, brand: DEFAULT_BRAND, state: 'invalid' }),
+    renderFreshLinkSentPage(locale, DEFAULT_BRAND),
+    renderFieldErrorPage({ locale, brand: DEFAULT_BRAND, field: 'rating', message: 'choose 1 to 5' }),
+    renderLinkNotFoundPage(locale, DEFAULT_BRAND),
   ];
 
   it.each(['en-GB', 'de-DE'])('%s', (locale) => {
     for (const html of pages(locale)) {
       expect(html).toMatch(new RegExp(`^<!doctype html><html lang="${locale}">`));
       expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-      expect(html).toMatch(/<main><h1>[^<]+<\/h1>/);
+      expect(html).toMatch(/<main id="main"><div class="wrap"><h1>[^<]+<\/h1>/);
       expect(html).not.toMatch(/<script|\sstyle=|\son[a-z]+=|\scols=|width:\s*\d{3,}px/i);
       // Every control a person uses has a label: it sits inside a <label>, or a <label for> names its id.
       for (const m of html.matchAll(/<(input|select|textarea)\b([^>]*)>/g)) {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BRAND } from '../../shared/domain/ui/brand.ts';
 import type { LedgerEntry, LedgerEntryType } from '../../shared/domain/ledger.ts';
 import {
   AGING_BUCKETS,
@@ -303,7 +304,7 @@ describe('printable HTML', () => {
       entries: march(),
       invoices: [...invoices.filter((i) => i.id !== 'inv_b'), { id: 'inv_b', number: 'B<1>', currency: 'EUR', dueDate: '2027-04-04' }],
     });
-    const html = statementHtml(s);
+    const html = statementHtml(s, DEFAULT_BRAND);
     expect(html).not.toContain('<script>');
     expect(html).toContain('Ada &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
     expect(html).toContain('B&lt;1&gt;');

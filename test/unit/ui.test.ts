@@ -46,7 +46,7 @@ describe('stylesheet', () => {
     const css = stylesheet(brand);
     expect(css).toContain('--brand:#0b6e4f');
     expect(css).toContain(':focus-visible');
-    expect(css).toMatch(/@media \(max-width:600px\)\{[^]*table\.rows td\[data-label\]::before\{content:attr\(data-label\)/);
+    expect(css).toMatch(/@media \(max-width:37\.5em\)\{[^]*table\.rows td\[data-label\]::before\{content:attr\(data-label\)/);
     expect(css).toContain('@media print');
     expect(css).not.toMatch(/@import|url\(/);
     expect(css.length).toBeLessThan(9000);

@@ -190,6 +190,9 @@ export const de = {
     'planRequest.biweekly': '2 Wochen',
     'planRequest.weekly': 'Woche',
     'planRequest.submit': 'Ratenzahlung anfragen',
+    'planRequest.invoices': 'Diese Rechnungen einbeziehen',
+    'planRequest.dueDate': 'Fällig am',
+    'planRequest.amount': 'Betrag',
 
     'link.expired.title': 'Dieser Link ist abgelaufen',
     'link.expired.why': 'Zu Ihrer Sicherheit gelten die Links in unseren E-Mails nur für begrenzte Zeit.',

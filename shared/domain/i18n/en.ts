@@ -202,6 +202,9 @@ export const en = {
     'planRequest.biweekly': '2 weeks',
     'planRequest.weekly': 'week',
     'planRequest.submit': 'Ask for a payment plan',
+    'planRequest.invoices': 'Invoices to include',
+    'planRequest.dueDate': 'Due on',
+    'planRequest.amount': 'Amount',
 
     // Links that no longer open, and the fresh link by mail
     'link.expired.title': 'This link has expired',

@@ -48,8 +48,7 @@ export function siteFooter(locale: string, brand: Brand): Html {
 export function customerPage(input: CustomerPageInput): string {
   const t = translator(input.locale);
   const lang = input.locale || languageOf(input.locale);
-  return html`<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${input.title} · ${input.brand.companyName}</title><style>${raw(stylesheet(input.brand))}</style></head>
+  return html`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${input.title} · ${input.brand.companyName}</title><style>${raw(stylesheet(input.brand))}</style></head>
 <body${input.wide && raw(' class="wide"')}><a class="skip" href="#main">${t('ui.skip')}</a>
 <header class="site-header"><div class="wrap">${brandMark(input.brand)}${input.header}</div></header>
 <main id="main"><div class="wrap"><h1>${input.title}</h1>

@@ -10,16 +10,18 @@
  * - `.amount` — a big figure (a balance) inside a card; `.label` — the small caption above it.
  * - `.btn` (and any `<button>`) — the primary button in the brand colour; `.btn-secondary` — outlined; `.btn-link` — a
  *   button that looks like a link (e.g. sign out). Every button and nav link is at least 44 px tall.
- * - `table.rows` — a table that turns into stacked rows under 600 px: give each `<td data-label="Column">`;
+ * - `table.rows` — a table that turns into stacked rows under 600 px (37.5em): give each `<td data-label="Column">`;
  *   `.num` — a right-aligned figure column (th and td).
  * - `.badge` + `.badge-overdue` `.badge-paid` `.badge-open` `.badge-disputed` `.badge-promised` — a status pill.
  * - `.notice` (with role="status") — a success/info message; `.alert` (with role="alert") — an error or warning.
- * - `.field` — a label above its input/select/textarea (full width); `fieldset` + `label.choice` for radios/checkboxes.
+ * - `.field` — a label above its input/select/textarea (full width); `fieldset` + `label.choice` for radios/checkboxes;
+ *   `.choices` — choices side by side (wrapping).
  * - `.muted` — secondary text; `.actions` — a row of buttons/links (wraps on a phone).
  * - `nav.portal-nav` — the portal's navigation in the header (a `<ul>` of links; `aria-current="page"` marks the
  *   current one); a `<form>` inside it (sign out) sits at the end.
  * - `dl.details` — label/value pairs (invoice number, dates, bank details), two columns, one on a phone.
  * - `.visually-hidden` — text for screen readers only. `.no-print` — left out when printed.
+ * - Letters (the print run): `body.letters` > `section.letter` > `header.letterhead` (brand, `.contact`), `address`, `.date`.
  * Print: no header navigation, buttons, forms or footer contacts; black on white; cards and rows are not split.
  */
 import type { Brand } from './brand.ts';
@@ -72,7 +74,9 @@ table.rows{background:#fff;border:1px solid #e3e6ea;border-radius:.75rem;margin:
 table.rows th,table.rows td{padding:.75rem 1rem;text-align:left;vertical-align:top;border-bottom:1px solid #e3e6ea}
 table.rows tr:last-child td{border-bottom:0}
 table.rows th{font-size:.8125rem;font-weight:600;color:#5b6470;text-transform:uppercase;letter-spacing:.04em;background:#f9fafb}
-th.num,td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.num,td.num,table.rows .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.rows tr.total td{font-weight:700;background:#f9fafb}
+table.rows tbody th{font-size:1rem;text-transform:none;letter-spacing:0;color:#1f2937;font-weight:400;background:none}
 .badge{display:inline-block;padding:.125rem .625rem;border:1px solid #d0d5dd;border-radius:999px;background:#f2f4f7;color:#344054;font-size:.8125rem;font-weight:600;line-height:1.5;white-space:nowrap}
 .badge-overdue{background:#fef3f2;color:#b42318;border-color:#fecdca}
 .badge-paid{background:#ecfdf3;color:#067647;border-color:#abefc6}
@@ -92,6 +96,8 @@ input[type=checkbox],input[type=radio]{width:1.25rem;height:1.25rem;min-height:0
 fieldset{border:1px solid #e3e6ea;border-radius:.5rem;padding:.5rem 1rem .75rem;margin:0 0 1rem;min-width:0}
 legend{font-weight:600;padding:0 .25rem}
 label.choice,fieldset label{display:flex;align-items:center;gap:.625rem;min-height:44px}
+.choices{display:flex;flex-wrap:wrap;gap:0 1.5rem}
+input[type=number]{width:6rem}
 dl.details{display:grid;grid-template-columns:max-content 1fr;gap:.5rem 1.5rem;margin:0 0 1rem}
 dl.details dt{color:#5b6470}
 dl.details dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
@@ -100,7 +106,12 @@ dl.details dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
 .site-footer p{margin:0 0 .25rem}
 .site-footer ul{display:flex;flex-wrap:wrap;gap:0 1.5rem;list-style:none;margin:0;padding:0}
 .site-footer a{display:inline-flex;align-items:center;min-height:44px}
-@media (max-width:600px){
+.letter{background:#fff;max-width:210mm;margin:1rem auto;padding:2rem;border:1px solid #e3e6ea}
+.letterhead{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:flex-start;gap:1rem;padding-bottom:.75rem;border-bottom:2px solid var(--brand)}
+.letterhead .contact{margin:0;text-align:right;font-size:.875rem;color:#5b6470}
+.letter address{font-style:normal;margin:15mm 0 10mm}
+.letter .date{text-align:right}
+@media (max-width:37.5em){
 h1{font-size:1.5rem}
 main{padding-top:1.25rem}
 .amount{font-size:1.75rem}
@@ -128,6 +139,9 @@ a{color:#000;text-decoration:none}
 thead{display:table-header-group}
 h2,h3{break-after:avoid}
 .badge{border-color:#000;color:#000;background:#fff}
+body.letters{font-size:11pt}
+.letter{border:0;margin:0;padding:0;max-width:none;break-after:page}
+.letterhead{border-color:#000}
 }`;
 
 const compact = (css: string) => css.replace(/\n/g, '');
