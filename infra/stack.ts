@@ -62,6 +62,8 @@ export const contextKeys = {
   shortfallTolerance: 'collections:shortfallTolerance',
   /** `false` stops customer credit from settling new invoices (`APPLY_CREDIT_TO_NEW_INVOICES`). */
   applyCreditToNewInvoices: 'collections:applyCreditToNewInvoices',
+  /** The business's branding on customer pages and mails: JSON (a string or an object in cdk.json) (`BRANDING`). */
+  branding: 'collections:branding',
 } as const;
 
 /** The EventBridge bus functions with `access.putEvents` publish to (`EVENT_BUS_NAME`). */
@@ -95,9 +97,15 @@ const HTTP_AUTH_REASON: Record<Extract<Trigger, { type: 'http' }>['auth'], strin
     "Webhook route (manifest auth 'signature'): the payment provider cannot present AWS, JWT or Lambda-authorizer " +
     "credentials; the handler verifies the provider's HMAC signature over the raw body with the webhook secret " +
     'before anything is stored or enqueued.',
+  session:
+    "Customer portal route (manifest auth 'session'): shared/http/portal.ts answers 401/redirects to sign-in unless the " +
+    'request carries a live portal session cookie (an opaque random token whose SHA-256 is looked up in the table, with ' +
+    'idle and absolute expiry), and refuses any POST without the session-bound CSRF token; customers cannot hold AWS ' +
+    'or JWT credentials, so no API Gateway authorizer is attached.',
   none:
-    "Liveness probe (manifest auth 'none'): public by design; it returns only {status:'ok'} and its function has no " +
-    'data, queue or secret permissions.',
+    "Public route (manifest auth 'none'): the liveness probe (public by design; it returns only {status:'ok'} and its " +
+    'function has no data, queue or secret permissions) and the portal sign-in form (it answers the same page for ' +
+    'every address and is rate-limited per address and per client in the table).',
 };
 
 /** How cdk-nag names a `<LogicalId.Arn>` token in IAM5 findings. */
@@ -233,6 +241,7 @@ export class CollectionsStack extends Stack {
           [env.shortfallTolerance]: shortfallTolerance,
           [env.adaptiveCadence]: adaptiveCadence,
           [env.applyCreditToNewInvoices]: applyCredit === undefined ? undefined : String(applyCredit),
+          [env.branding]: contextJson(this, contextKeys.branding),
         },
         eventBus,
         asyncDeadLetterQueue: isAsyncInvoked(spec) ? scheduleDlq : undefined,

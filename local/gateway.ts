@@ -1,6 +1,7 @@
 /**
  * The local HTTP gateway: serves every manifest route by invoking its handler with an API Gateway v2 (HTTP API,
- * payload 2.0) event, exactly as AWS would. Local-only routes live under /local/: firing a schedule
+ * payload 2.0) event, exactly as AWS would (cookies in `event.cookies`; a result's `cookies` become Set-Cookie
+ * headers). Local-only routes live under /local/: firing a schedule
  * (`POST /local/schedules/{name}/fire`) and publishing to an SNS topic (`POST /local/sns/{topic}`).
  */
 import { randomUUID } from 'node:crypto';
@@ -91,12 +92,16 @@ export function buildHttpEvent(
   const isText = req.body.length === 0 || TEXT_TYPES.test(contentType);
   const query: Record<string, string> = {};
   for (const [k, v] of req.url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  // Payload 2.0 delivers cookies apart from the headers: `cookies` (one `name=value` per cookie), no `cookie` header.
+  const { cookie, ...headers } = req.headers;
+  const cookies = (cookie ?? '').split(';').map((c) => c.trim()).filter(Boolean);
   return {
     version: '2.0',
     routeKey,
     rawPath: req.url.pathname,
     rawQueryString: req.url.search.replace(/^\?/, ''),
-    headers: req.headers,
+    ...(cookies.length ? { cookies } : {}),
+    headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters,
     requestContext: {
@@ -190,8 +195,10 @@ export function startGateway(port: number, host = '127.0.0.1', options: GatewayO
           travelled,
         );
         const result = normaliseResult(await invoke(route.fn, event));
-        const outHeaders: Record<string, string> = {};
+        const outHeaders: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+        // Payload 2.0 results set cookies with `cookies`: one Set-Cookie header each, as API Gateway sends them.
+        if (result.cookies?.length) outHeaders['set-cookie'] = result.cookies;
         res.writeHead(result.statusCode ?? 200, outHeaders);
         res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
         return;

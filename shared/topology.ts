@@ -106,15 +106,24 @@ export const throttleClasses = {
   webhook: { rateLimit: 500, burstLimit: 1000 },
   /** The admin API (staff, integrations). */
   admin: { rateLimit: 50, burstLimit: 100 },
-  /** Pages anyone holding a link can open (pay page, customer links) and the liveness probe: tight. */
+  /** Pages anyone holding a link can open (pay page, customer links), portal sign-in and the liveness probe: tight. */
   public: { rateLimit: 20, burstLimit: 40 },
+  /** The customer portal's signed-in pages (a session cookie): every customer of the business shares these. */
+  portal: { rateLimit: 100, burstLimit: 200 },
 } as const satisfies Record<string, { rateLimit: number; burstLimit: number }>;
 export type ThrottleClass = keyof typeof throttleClasses;
 /** The stage's default route throttling, for any route without settings of its own: the tightest class. */
 export const defaultThrottleClass: ThrottleClass = 'public';
 
+/**
+ * Who may call a route: `admin` — the admin API key (bearer); `signature` — a signed request or link checked by the
+ * function (webhook HMAC, signed customer link); `session` — a customer portal session cookie (and a CSRF token on
+ * every POST), checked by the portal's HTTP edge (shared/http/portal.ts); `none` — anyone.
+ */
+export type HttpAuth = 'none' | 'admin' | 'signature' | 'session';
+
 export type Trigger =
-  | { type: 'http'; method: HttpMethod; path: string; auth: 'none' | 'admin' | 'signature'; throttle: ThrottleClass }
+  | { type: 'http'; method: HttpMethod; path: string; auth: HttpAuth; throttle: ThrottleClass }
   | { type: 'queue'; queue: QueueId; batchSize: number; maxBatchingWindowSeconds: number }
   | { type: 'schedule'; cron: CronSpec; description: string }
   | { type: 'sns'; topic: TopicId };
@@ -142,7 +151,7 @@ export interface FunctionSpec {
 const http = (
   method: HttpMethod,
   path: string,
-  auth: 'none' | 'admin' | 'signature' = 'admin',
+  auth: HttpAuth = 'admin',
   throttle: ThrottleClass = auth === 'admin' ? 'admin' : 'public',
 ): Trigger => ({
   type: 'http',
@@ -311,6 +320,9 @@ export const functions: FunctionSpec[] = [
       http('GET', '/customers/{id}/communications'),
       http('GET', '/customers/{id}/ledger'),
       http('GET', '/letters'),
+      // Promises to pay (made by customers in the portal) and questions asked there.
+      http('GET', '/promises'),
+      http('GET', '/support-requests'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },
@@ -372,6 +384,39 @@ export const functions: FunctionSpec[] = [
     access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },
   {
+    name: 'portal',
+    entry: 'functions/portal/handler.ts',
+    description: 'Customer portal: sign-in by mailed one-time link, session cookie; account overview, invoices, payments, statements, pay, disputes, promises to pay, plans, preferences, questions',
+    timeoutSeconds: 15,
+    memoryMb: 1024,
+    triggers: [
+      // Sign-in: no session yet (tight public throttle; the login form is also rate-limited per address and client).
+      http('GET', '/portal/login', 'none'),
+      http('POST', '/portal/login', 'none'),
+      // The mailed link opens a one-button page (GET spends nothing); its POST spends the token and sets the cookie.
+      http('GET', '/portal/session', 'signature'),
+      http('POST', '/portal/session', 'signature'),
+      http('POST', '/portal/logout', 'session', 'portal'),
+      http('GET', '/portal', 'session', 'portal'),
+      http('GET', '/portal/invoices', 'session', 'portal'),
+      http('GET', '/portal/invoices/{id}', 'session', 'portal'),
+      http('POST', '/portal/pay', 'session', 'portal'),
+      http('GET', '/portal/payments', 'session', 'portal'),
+      http('GET', '/portal/statement', 'session', 'portal'),
+      http('POST', '/portal/invoices/{id}/disputes', 'session', 'portal'),
+      http('POST', '/portal/invoices/{id}/promise', 'session', 'portal'),
+      http('GET', '/portal/plan-request', 'session', 'portal'),
+      http('POST', '/portal/plan-request', 'session', 'portal'),
+      http('GET', '/portal/preferences', 'session', 'portal'),
+      http('POST', '/portal/preferences', 'session', 'portal'),
+      http('GET', '/portal/feedback', 'session', 'portal'),
+      http('POST', '/portal/feedback', 'session', 'portal'),
+      http('GET', '/portal/messages', 'session', 'portal'),
+      http('POST', '/portal/messages', 'session', 'portal'),
+    ],
+    access: { table: 'readwrite', sendMail: true, secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
+  },
+  {
     name: 'ses-events',
     entry: 'functions/ses-events/handler.ts',
     description: 'SES bounces and complaints: suppress the address, flag the customer',
@@ -408,6 +453,12 @@ export const env = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** The adaptive cadence by predicted payment behaviour (JSON, domain/adaptive-cadence.ts); unset = on, defaults. */
   adaptiveCadence: 'ADAPTIVE_CADENCE',
+  /**
+   * The business's branding on every customer page and mail (JSON, see shared/config/runtime.ts `brandingSchema`:
+   * company name, logo as inline SVG or an https URL, primary colour, support e-mail and phone); unset = a neutral
+   * default with the sender's name.
+   */
+  branding: 'BRANDING',
   /** Where Stripe API calls go (local work and tests: a fake or stripe-mock); unset = api.stripe.com. */
   stripeApiBase: 'STRIPE_API_BASE',
 } as const;
@@ -430,6 +481,7 @@ export const envDeclarations: { name: EnvVarName; source: EnvVarSource; for: (sp
   { name: env.publicBaseUrl, source: 'always', for: () => true },
   { name: env.payeeAccount, source: 'always', for: () => true },
   { name: env.tableName, source: 'always', for: (f) => f.access.table !== undefined },
+  { name: env.branding, source: 'configured', for: () => true },
   { name: env.accountTerms, source: 'configured', for: (f) => f.access.table !== undefined },
   { name: env.adaptiveCadence, source: 'configured', for: (f) => f.access.table !== undefined },
   { name: env.shortfallTolerance, source: 'configured', for: (f) => f.access.table !== undefined },

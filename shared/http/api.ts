@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { getSecret } from '../adapters/secrets.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { UseCaseError, type UseCaseErrorKind } from '../services/errors.ts';
-import { functions, type Trigger } from '../topology.ts';
+import { functions, type HttpAuth, type Trigger } from '../topology.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -94,7 +94,7 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-async function authorise(event: HttpEvent, auth: 'none' | 'admin' | 'signature'): Promise<void> {
+async function authorise(event: HttpEvent, auth: HttpAuth): Promise<void> {
   if (auth !== 'admin') return;
   const value = header(event, 'authorization') ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(value.trim());

@@ -5,6 +5,7 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { domainEntity, entity, isConditionalFailure, queryPage, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 import { payerPut } from './payments.ts';
+import { normaliseAddress } from './suppression.ts';
 
 /**
  * Creates the customer and links their bank accounts and Stripe customer id to them, in one transaction.
@@ -20,7 +21,7 @@ export async function putNewCustomer(customer: Customer, requestHash: string): P
     {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), ...customerNameIndex(customer), entity: 'customer', ...customer, requestHash },
+        Item: { ...keys.customer(customer.id), ...keys.customerListing(customer.createdAt, customer.id), ...customerNameIndex(customer), ...customerEmailIndex(customer), entity: 'customer', ...customer, requestHash },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
@@ -137,7 +138,7 @@ export async function customersByName(queries: readonly NameQuery[], max: number
  */
 export async function updateCustomerRecord(customer: Customer, next: Customer): Promise<boolean> {
   const nameIndex = customerNameIndex(next);
-  const { id: _id, ...fields } = { ...next, ...nameIndex };
+  const { id: _id, ...fields } = { ...next, ...nameIndex, ...customerEmailIndex(next) };
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':ev': customer.version };
   const set: string[] = [];
@@ -191,4 +192,30 @@ export async function customerItemsPage<T>(
     startKey,
   );
   return { items: page.items.map((i) => entity<T>(i) as T), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+}
+
+/**
+ * The customer item's place in the e-mail index (GSI1, sparse): set on create and on every profile write, so a
+ * changed address is found by the new address only. (Customers created before the index existed carry no key until
+ * their next profile write: docs/data-model.md describes the one-off backfill.)
+ */
+export function customerEmailIndex(customer: Pick<Customer, 'id' | 'email'>): { GSI1PK: string; GSI1SK: string } {
+  return keys.customerEmail(normaliseAddress(customer.email), customer.id);
+}
+
+/**
+ * The customers whose address is `email` (normalised), at most `max`, by id: a keyed read of the e-mail index
+ * (GSI1), never a scan. The index is eventually consistent (a customer created a moment ago may be missing).
+ */
+export async function customersByEmail(email: string, max: number): Promise<Customer[]> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.customerEmail(normaliseAddress(email), '').GSI1PK, ':sk': 'CUSTOMER#' },
+      Limit: max,
+    }),
+  );
+  return (out.Items ?? []).map((i) => domainEntity<Customer>(i) as Customer).filter((c) => normaliseAddress(c.email) === normaliseAddress(email));
 }

@@ -90,6 +90,17 @@ export const keys = {
   /** Customer feedback, once per context (a payment, a plan); GSI3 lists all feedback by time for the report. */
   feedback: (customerId: string, contextKey: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `FEEDBACK#${contextKey}` }),
   feedbackListing: (at: string, id: string) => ({ GSI3PK: 'FEEDBACK', GSI3SK: `${at}#${id}` }),
+  /**
+   * Sparse e-mail index of customers (GSI1 on the customer item, which has no other GSI1 key): the normalised address
+   * (trimmed, lower case) as the partition, the id as the sort key — the portal's sign-in finds the accounts of an address.
+   */
+  customerEmail: (normalisedEmail: string, id: string) => ({ GSI1PK: `EMAIL#${normalisedEmail}`, GSI1SK: `CUSTOMER#${id}` }),
+  /** A portal session, by the SHA-256 (hex) of its cookie token (the token itself is never stored); TTL `expiresAt`. */
+  portalSession: (tokenHash: string) => ({ PK: `SESSION#${tokenHash}`, SK: 'SESSION' }),
+  /** A one-time portal sign-in token, by the SHA-256 (hex) of its nonce; deleted when spent; TTL `expiresAt`. */
+  portalLogin: (nonceHash: string) => ({ PK: `LOGIN#${nonceHash}`, SK: 'LOGIN' }),
+  /** A rate-limit counter: a scope (`login-address#<sha256>`, `login-client#<sha256>`) and a fixed window; TTL `expiresAt`. */
+  rateCounter: (scope: string, window: number) => ({ PK: `RATE#${scope}`, SK: `WINDOW#${window}` }),
   /** Outgoing EventBridge events (outbox): written with the fact, published, marked published. */
   outEvent: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `EVENT#${id}` }),
   outEventPending: (createdAt: string) => ({ GSI2PK: 'OUTEVENT#PENDING', GSI2SK: createdAt }),

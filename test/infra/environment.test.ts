@@ -83,6 +83,7 @@ describe('the stack sets what the topology declares', () => {
       [contextKeys.accountTerms]: '{"netDays":14}',
       [contextKeys.shortfallTolerance]: '{"EUR":1500}',
       [contextKeys.applyCreditToNewInvoices]: 'false',
+      [contextKeys.branding]: '{"companyName":"Acme","primaryColour":"#123456"}',
     });
     expect(envs.size).toBe(functions.length);
     for (const spec of functions) {

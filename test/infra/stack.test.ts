@@ -201,7 +201,8 @@ describe('HTTP API', () => {
     expect(classOf('GET /invoices')).toBe('admin');
     // Only the payment webhooks are in the webhook class; every link page (signature auth, not a webhook) is public.
     expect(httpTriggers.filter(({ t }) => t.throttle === 'webhook').map(({ t }) => t.path).sort()).toEqual(['/webhooks/bank', '/webhooks/stripe']);
-    for (const { t } of httpTriggers) if (t.auth !== 'admin' && !t.path.startsWith('/webhooks/')) expect(t.throttle, t.path).toBe('public');
+    // Signed-in portal pages share the portal class; every other non-admin route (link pages, sign-in) is public.
+    for (const { t } of httpTriggers) if (t.auth !== 'admin' && !t.path.startsWith('/webhooks/')) expect(t.throttle, t.path).toBe(t.auth === 'session' ? 'portal' : 'public');
     const { webhook, admin, public: pub } = throttleClasses;
     expect(webhook.rateLimit).toBeGreaterThan(admin.rateLimit);
     expect(admin.rateLimit).toBeGreaterThan(pub.rateLimit);
