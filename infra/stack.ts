@@ -56,7 +56,7 @@ export const contextKeys = {
   payeeAccount: 'collections:payeeAccount',
   /** Account-wide payment terms: a JSON string or object (`ACCOUNT_TERMS` of every function with table access). */
   accountTerms: 'collections:accountTerms',
-  /** The adaptive reminder cadence: JSON `{ enabled, highRiskHeadsUpDays, reliableMinInvoices }` (`ADAPTIVE_CADENCE`). */
+  /** The adaptive reminder cadence: JSON, see shared/domain/adaptive-cadence.ts (`ADAPTIVE_CADENCE`). */
   adaptiveCadence: 'collections:adaptiveCadence',
   /** Bank-fee shortfall tolerance per currency: JSON currency → minor units (`SHORTFALL_TOLERANCE`). */
   shortfallTolerance: 'collections:shortfallTolerance',

@@ -149,8 +149,9 @@ export function accountTerms(): PaymentTerms {
   return accountTermsVar();
 }
 /**
- * The account's adaptive cadence (`ADAPTIVE_CADENCE`, JSON `{ enabled, highRiskHeadsUpDays, reliableMinInvoices }`,
- * see domain/adaptive-cadence.ts). Unset: on, heads-up 10 days early for high risk, 3 invoices to call a payer reliable.
+ * The account's adaptive cadence (`ADAPTIVE_CADENCE`, JSON `{ enabled, highRiskHeadsUpDays, reliableMinInvoices,
+ * reliableMinOnTimeRate }`, see domain/adaptive-cadence.ts). Unset: on, heads-up 10 days early for high risk; reliable
+ * = low risk, 3+ settled invoices, 60 % of them on time, not worsening.
  */
 export function adaptiveCadence(): AdaptiveCadenceSettings {
   return adaptiveCadenceVar();

@@ -3,9 +3,11 @@
  * run writes onto the customer) changes the reminder ladder. Pure: the caller passes the customer and the settings.
  *
  * Policy (issue 12, "Acting on them"):
- * - Reliable payers (risk band `low`, with at least `reliableMinInvoices` settled invoices observed) get the minimal
- *   cadence: no heads-up before the due date and no gentle nudge (the steps of `MINIMAL_STEP_IDS`: due day, +14,
- *   final notice, legal handover).
+ * - Reliable payers get the minimal cadence: no heads-up before the due date and no gentle nudge (the steps of
+ *   `MINIMAL_STEP_IDS`: due day, +14, final notice, legal handover). Reliable = risk band `low` (unlikely to pay more
+ *   than 30 days late) AND at least `reliableMinInvoices` settled invoices observed AND at least
+ *   `reliableMinOnTimeRate` of them paid by the due date AND a trend that is not worsening — a low band alone also
+ *   covers customers who pay a week late every time, and those keep their nudges.
  * - Likely-late payers (risk band `high`) get the heads-up earlier — `highRiskHeadsUpDays` (10) days before the due
  *   date instead of 7 — and their first reminder leads with the payment-plan offer.
  * - Everyone else (band `medium`, no behaviour assessed yet, too little history to call reliable) keeps the ladder.
@@ -16,7 +18,7 @@
  * - A cadence set by staff on the customer (`dunning.cadence`) wins: the policy leaves it as it is.
  *
  * Configuration: on by default for the account (`ADAPTIVE_CADENCE`, JSON `{ enabled, highRiskHeadsUpDays,
- * reliableMinInvoices }`); a customer's collections profile overrides it (`dunning.adaptive: true | false`).
+ * reliableMinInvoices, reliableMinOnTimeRate }`); a customer's collections profile overrides it (`dunning.adaptive: true | false`).
  * Every decision carries its reason in words; the reminder run records it with the mail (the decision trail).
  */
 import { z } from 'zod';
@@ -30,12 +32,15 @@ export interface AdaptiveCadenceSettings {
   highRiskHeadsUpDays: number;
   /** Settled invoices a low-risk customer needs before the heads-up and the gentle nudge are dropped. */
   reliableMinInvoices: number;
+  /** Share of them paid by the due date a low-risk customer needs to count as reliable. */
+  reliableMinOnTimeRate: number;
 }
 
 export const DEFAULT_ADAPTIVE_CADENCE: AdaptiveCadenceSettings = Object.freeze({
   enabled: true,
   highRiskHeadsUpDays: 10,
   reliableMinInvoices: 3,
+  reliableMinOnTimeRate: 0.6,
 });
 
 /** `ADAPTIVE_CADENCE` (JSON): omitted fields take the defaults. */
@@ -54,6 +59,11 @@ export const adaptiveCadenceSchema = z
       .min(1, 'must be at least 1')
       .max(1000, 'must be at most 1000')
       .default(DEFAULT_ADAPTIVE_CADENCE.reliableMinInvoices),
+    reliableMinOnTimeRate: z
+      .number({ error: 'must be a share between 0 and 1' })
+      .min(0, 'must be at least 0')
+      .max(1, 'must be at most 1')
+      .default(DEFAULT_ADAPTIVE_CADENCE.reliableMinOnTimeRate),
   })
   .strict();
 
@@ -113,6 +123,14 @@ export function cadenceFor(customer: CadenceCustomer, settings: AdaptiveCadenceS
         policy: 'standard',
         ...assessed,
         reason: `low risk but only ${b.invoicesObserved} settled invoice(s) observed (at least ${settings.reliableMinInvoices} needed to drop reminders)`,
+        changes: [],
+      };
+    }
+    if ((b.onTimeRate ?? 0) < settings.reliableMinOnTimeRate || b.trend === 'worsening') {
+      return {
+        policy: 'standard',
+        ...assessed,
+        reason: `low risk of paying 30+ days late, but not reliably on time (${describe(b)}): the standard ladder`,
         changes: [],
       };
     }

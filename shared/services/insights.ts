@@ -118,6 +118,7 @@ export async function runInsightsPage(message: InsightsMessage): Promise<void> {
   const model = await getPortfolioModel(asOf);
   if (!model) throw new Error(`insights ${asOf}: no portfolio model (the stats phase has not finished)`);
   let predictions = 0;
+  const rebanded: string[] = [];
   await inPool(page.customers, CONCURRENCY, async (customer) => {
     const h = page.histories.get(customer.id);
     if (!h) return;
@@ -128,8 +129,14 @@ export async function runInsightsPage(message: InsightsMessage): Promise<void> {
       if (!history) continue;
       if (await putInvoicePrediction(invoice.id, predictInvoice(model, summary, history, asOf))) predictions++;
     }
-    await putPaymentBehaviour(customer.id, paymentBehaviour(model, summary));
+    const behaviour = paymentBehaviour(model, summary);
+    const before = customer.paymentBehaviour?.riskBand;
+    const written = await putPaymentBehaviour(customer.id, behaviour);
+    // The adaptive cadence (domain/adaptive-cadence.ts) reads the band: when it changes, a reminder run for the
+    // customer re-places their unpaid invoices in the reminder index (e.g. a heads-up now due 10 days before due).
+    if (written && before !== behaviour.riskBand && h.invoices.some((i) => i.status !== 'paid')) rebanded.push(customer.id);
   });
+  if (rebanded.length) await enqueueAll('collections', rebanded.map((customerId) => ({ job: 'dunning' as const, customerId, now: message.now })));
   const counts = { customers: (message.counts?.customers ?? 0) + page.customers.length, predictions: (message.counts?.predictions ?? 0) + predictions };
   if (page.lastKey) return next({ page: message.page + 1, cursor: page.lastKey, counts });
   await markInsightsDone(asOf, message.now, counts);
