@@ -21,6 +21,7 @@ import type { Replayable } from '../store/table.ts';
 import { commitExtension, getInvoice, remindAt } from '../store/invoices.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
@@ -62,8 +63,8 @@ function notFound(what: string, id: string): never {
 
 async function notify(customer: Customer, key: string, kind: string, notice: Notice, now: Date): Promise<MailMessage | undefined> {
   if (customer.mailSuppressed) return undefined;
-  const link = (await linkSigner(now)).preferences(customer);
-  const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice, preferencesLink: link });
+  const signer = await linkSigner(now);
+  const rendered = renderNotice({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, notice, preferencesLink: signer.preferences(customer), ...mailFrame(signer, customer) });
   return newMail(customer, key, kind, rendered, now);
 }
 

@@ -38,6 +38,7 @@ import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { ACTION_SHARDS } from '../topology.ts';
 import { adaptiveCadence, payeeAccount } from '../config/runtime.ts';
 import { deliverSoon } from './outbox.ts';
@@ -196,6 +197,7 @@ async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['m
     })),
     itemKinds: mail.items.map((i) => i.step.kind),
     preferencesLink: links.preferences(customer),
+    ...mailFrame(links, customer),
     ...(reminderOffersPlan(mail.step.kind, mail.items.map((i) => i.invoice)) ? { planRequestLink: links.planRequest(customer) } : {}),
     ...(mail.planOfferFirst ? { planOfferFirst: true } : {}),
     ...(customer.preferredPaymentMethod ? { preferredPaymentMethod: customer.preferredPaymentMethod } : {}),

@@ -22,7 +22,7 @@ import { NotFound } from './errors.ts';
 import { bumpLinkVersion, getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { latestMail, newMail, putMail } from '../store/mail.ts';
-import { publicBaseUrl } from '../config/runtime.ts';
+import { branding, publicBaseUrl } from '../config/runtime.ts';
 import { deliverSoon } from './outbox.ts';
 
 /**
@@ -144,7 +144,7 @@ export async function sendFreshLink(form: { p?: string | null; id?: string | nul
   const window = Math.floor(now.getTime() / FRESH_LINK_INTERVAL_MS);
   const key = `${FRESH_KEY}${String(window).padStart(12, '0')}`;
   const link = (await linkSigner(now)).link(customer, target);
-  const rendered = renderFreshLinkMail({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, purpose, link, expiresAt: linkExpiry(purpose, now) });
+  const rendered = renderFreshLinkMail({ customerName: customer.name, locale: customer.locale, timeZone: customer.timeZone, purpose, link, expiresAt: linkExpiry(purpose, now), brand: branding() });
   if (!(await putMail(newMail(customer, key, `fresh_link:${purpose}`, rendered, now)))) return { outcome: 'exists', locale: customer.locale };
   await deliverSoon({ customerId: customer.id, key }, now); // a failed send stays pending: the outbox retries it
   return { outcome: 'sent', locale: customer.locale };

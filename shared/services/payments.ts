@@ -35,6 +35,7 @@ import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
 import { unpaidInvoices } from '../store/due-index.ts';
 import { linkSigner, type LinkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { planTargets, touchPlans } from './plans.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -633,6 +634,7 @@ function receiptMail(
     // "How did we do?" after a payment: one click on a signed link records the rating.
     feedbackLinks: links.feedback(customer, `payment:${payment.id}`),
     preferencesLink: links.preferences(customer),
+    ...mailFrame(links, customer),
   });
   return newMail(customer, receiptKey(payment.id), 'receipt', rendered, now);
 }

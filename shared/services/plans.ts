@@ -18,6 +18,7 @@ import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { newMail, type MailMessage } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import {
   cancelInterruptedPlan,
   commitNewPlan,
@@ -40,6 +41,7 @@ const shardOf = (customerId: string) => actionShard(customerId, ACTION_SHARDS);
 
 async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail: PlanMail, now: Date, invoiceNumbers: string[]): Promise<MailMessage | undefined> {
   if (customer.mailSuppressed) return undefined;
+  const signer = await linkSigner(now);
   const rendered = renderPlanMail({
     customerName: customer.name,
     locale: customer.locale,
@@ -50,7 +52,8 @@ async function planMail(customer: Customer, plan: PaymentPlan, key: string, mail
     paymentReference: plan.paymentReference,
     payeeAccount: payeeAccount(),
     mail,
-    preferencesLink: (await linkSigner(now)).preferences(customer),
+    preferencesLink: signer.preferences(customer),
+    ...mailFrame(signer, customer),
   });
   return newMail(customer, key, mail.kind, rendered, now);
 }

@@ -18,6 +18,7 @@ export type { QueueMessage };
 import { getInvoice } from '../store/invoices.ts';
 import { newMail, putMail } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { findPayer, getPayment, putPendingPayment, recordFacts } from '../store/payments.ts';
 import { storeAndEnqueue } from './ingest.ts';
 import { deliverMail } from './outbox.ts';
@@ -115,6 +116,7 @@ async function notifyFailedPayment(action: Extract<StripeAction, { kind: 'failed
         balanceDue: i.balanceDue,
         payLink: links.pay(customer, i.id),
       })),
+    ...mailFrame(links, customer),
   });
   await putMail(newMail(customer, key, 'payment_failed', rendered, now));
   await deliverMail(customer.id, key, now);

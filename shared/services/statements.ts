@@ -28,6 +28,7 @@ import { allPages } from '../store/table.ts';
 import { ledgerEntries } from '../store/ledger.ts';
 import { newMail, putMail } from '../store/mail.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { deliverMail } from './outbox.ts';
 
 /** Customers per page of the monthly run (one page per invocation or queue message). */
@@ -115,11 +116,9 @@ export async function sendMonthlyStatement(customer: Customer, now: Date): Promi
   if (!hasContent(statement)) return 'nothing_to_tell';
   const unpaidNow = invoices.filter((i) => i.balanceDue > 0 && statement.currencies.some((c) => c.openItems.some((o) => o.invoiceId === i.id && o.balance > 0)));
   const payLinks = new Map<string, string>();
-  if (unpaidNow.length) {
-    const links = await linkSigner(now);
-    for (const i of unpaidNow) payLinks.set(i.id, links.pay(customer, i.id));
-  }
-  const rendered = renderStatementMail(statement, { payLinks });
+  const links = await linkSigner(now);
+  for (const i of unpaidNow) payLinks.set(i.id, links.pay(customer, i.id));
+  const rendered = renderStatementMail(statement, { payLinks, ...mailFrame(links, customer) });
   const key = statementMailKey(customer.id, month);
   const mail = newMail(customer, key, 'statement', rendered, now, { period: { from, to } });
   if (!(await putMail(mail))) return 'exists';

@@ -258,7 +258,8 @@ describe('statement of account', () => {
     expect(text).toContain('Anfangssaldo am 1. März 2027: 100,00 €');
     expect(text).toContain('Endsaldo am 31. März 2027: 310,00 €');
     expect(text).toContain(`Rechnung ${marInvoice.number}`);
-    expect(text).toMatch(/online bezahlen: http:\/\/[^ ]+\/pay\//);
+    expect(text).toMatch(/\nJetzt bezahlen: http:\/\/[^ ]+\/pay\//);
+    expect(text).toMatch(/\nIhr Kundenkonto ansehen: http:\/\/[^ ]+\/portal\/session\?c=/);
     expect(inbox[0]?.body.html).toContain('Ada &lt;Lovelace&gt; &amp; Co');
 
     expect(await statementMails(quiet.id)).toHaveLength(0);

@@ -140,7 +140,7 @@ thead{display:table-header-group}
 h2,h3{break-after:avoid}
 .badge{border-color:#000;color:#000;background:#fff}
 body.letters{font-size:11pt}
-.letter{border:0;margin:0;padding:0;max-width:none;break-after:page}
+.letter{border:0;margin:0;padding:0;max-width:none;break-after:page;page-break-after:always}
 .letterhead{border-color:#000}
 }`;
 
