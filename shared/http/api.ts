@@ -129,13 +129,29 @@ export function withSecurityHeaders(result: HttpResult): HttpResult {
   return { ...result, headers };
 }
 
-/** The CSP of an HTML page: its `<style>` blocks allowed by SHA-256 hash, nothing else. */
+/**
+ * The CSP of an HTML page: its `<style>` blocks allowed by SHA-256 hash, and the exact https URLs of its `<img>`
+ * elements (the brand's logo URL; customer data is escaped, so only our markup can write an `<img>`); nothing else.
+ */
 export function htmlPolicy(html: string): string {
   const hashes = [...html.matchAll(/<style(?:\s[^>]*)?>([\s\S]*?)<\/style>/gi)].map(
     (m) => `'sha256-${createHash('sha256').update(m[1] ?? '', 'utf8').digest('base64')}'`,
   );
   const styles = [...new Set(hashes)];
-  return ["default-src 'none'", ...(styles.length ? [`style-src ${styles.join(' ')}`] : []), "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
+  const images = [
+    ...new Set(
+      [...html.matchAll(/<img\s[^>]*?src="(https:\/\/[^"]+)"/gi)]
+        .map((m) => (m[1] as string).replace(/&amp;/g, '&'))
+        .filter((url) => /^https:\/\/[^\s;,'"<>\\]+$/.test(url)),
+    ),
+  ];
+  return [
+    "default-src 'none'",
+    ...(styles.length ? [`style-src ${styles.join(' ')}`] : []),
+    ...(images.length ? [`img-src ${images.join(' ')}`] : []),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
 }
 
 /**
