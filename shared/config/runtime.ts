@@ -150,8 +150,8 @@ export function accountTerms(): PaymentTerms {
 }
 /**
  * The account's adaptive cadence (`ADAPTIVE_CADENCE`, JSON `{ enabled, highRiskHeadsUpDays, reliableMinInvoices,
- * reliableMinOnTimeRate }`, see domain/adaptive-cadence.ts). Unset: on, heads-up 10 days early for high risk; reliable
- * = low risk, 3+ settled invoices, 60 % of them on time, not worsening.
+ * reliableMaxMedianDaysLate }`, see domain/adaptive-cadence.ts). Unset: on, heads-up 10 days early for high risk;
+ * reliable = low risk, 3+ settled invoices, a median of at most 3 days after due, not worsening.
  */
 export function adaptiveCadence(): AdaptiveCadenceSettings {
   return adaptiveCadenceVar();

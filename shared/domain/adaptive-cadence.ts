@@ -5,8 +5,8 @@
  * Policy (issue 12, "Acting on them"):
  * - Reliable payers get the minimal cadence: no heads-up before the due date and no gentle nudge (the steps of
  *   `MINIMAL_STEP_IDS`: due day, +14, final notice, legal handover). Reliable = risk band `low` (unlikely to pay more
- *   than 30 days late) AND at least `reliableMinInvoices` settled invoices observed AND at least
- *   `reliableMinOnTimeRate` of them paid by the due date AND a trend that is not worsening — a low band alone also
+ *   than 30 days late) AND at least `reliableMinInvoices` settled invoices observed AND a median of at most
+ *   `reliableMaxMedianDaysLate` (3) days after the due date AND a trend that is not worsening — a low band alone also
  *   covers customers who pay a week late every time, and those keep their nudges.
  * - Likely-late payers (risk band `high`) get the heads-up earlier — `highRiskHeadsUpDays` (10) days before the due
  *   date instead of 7 — and their first reminder leads with the payment-plan offer.
@@ -18,7 +18,7 @@
  * - A cadence set by staff on the customer (`dunning.cadence`) wins: the policy leaves it as it is.
  *
  * Configuration: on by default for the account (`ADAPTIVE_CADENCE`, JSON `{ enabled, highRiskHeadsUpDays,
- * reliableMinInvoices, reliableMinOnTimeRate }`); a customer's collections profile overrides it (`dunning.adaptive: true | false`).
+ * reliableMinInvoices, reliableMaxMedianDaysLate }`); a customer's collections profile overrides it (`dunning.adaptive: true | false`).
  * Every decision carries its reason in words; the reminder run records it with the mail (the decision trail).
  */
 import { z } from 'zod';
@@ -32,15 +32,15 @@ export interface AdaptiveCadenceSettings {
   highRiskHeadsUpDays: number;
   /** Settled invoices a low-risk customer needs before the heads-up and the gentle nudge are dropped. */
   reliableMinInvoices: number;
-  /** Share of them paid by the due date a low-risk customer needs to count as reliable. */
-  reliableMinOnTimeRate: number;
+  /** The most days after due a low-risk customer's median payment may be to count as reliable. */
+  reliableMaxMedianDaysLate: number;
 }
 
 export const DEFAULT_ADAPTIVE_CADENCE: AdaptiveCadenceSettings = Object.freeze({
   enabled: true,
   highRiskHeadsUpDays: 10,
   reliableMinInvoices: 3,
-  reliableMinOnTimeRate: 0.6,
+  reliableMaxMedianDaysLate: 3,
 });
 
 /** `ADAPTIVE_CADENCE` (JSON): omitted fields take the defaults. */
@@ -59,11 +59,12 @@ export const adaptiveCadenceSchema = z
       .min(1, 'must be at least 1')
       .max(1000, 'must be at most 1000')
       .default(DEFAULT_ADAPTIVE_CADENCE.reliableMinInvoices),
-    reliableMinOnTimeRate: z
-      .number({ error: 'must be a share between 0 and 1' })
+    reliableMaxMedianDaysLate: z
+      .number({ error: 'must be a number of days' })
+      .int('must be a whole number of days')
       .min(0, 'must be at least 0')
-      .max(1, 'must be at most 1')
-      .default(DEFAULT_ADAPTIVE_CADENCE.reliableMinOnTimeRate),
+      .max(60, 'must be at most 60')
+      .default(DEFAULT_ADAPTIVE_CADENCE.reliableMaxMedianDaysLate),
   })
   .strict();
 
@@ -126,7 +127,7 @@ export function cadenceFor(customer: CadenceCustomer, settings: AdaptiveCadenceS
         changes: [],
       };
     }
-    if ((b.onTimeRate ?? 0) < settings.reliableMinOnTimeRate || b.trend === 'worsening') {
+    if (b.medianDaysLate === null || b.medianDaysLate > settings.reliableMaxMedianDaysLate || b.trend === 'worsening') {
       return {
         policy: 'standard',
         ...assessed,

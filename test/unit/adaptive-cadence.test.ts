@@ -45,6 +45,7 @@ describe('cadenceFor', () => {
     expect(cadenceFor(customer({ ...reliable, invoicesObserved: 2 })).policy).toBe('standard');
     // Low risk of 30+ days late, but a week late every time (or getting worse): keeps the nudges.
     expect(cadenceFor(customer({ ...reliable, onTimeRate: 0.3, medianDaysLate: 8 })).reason).toContain('not reliably on time');
+    expect(cadenceFor(customer({ ...reliable, onTimeRate: 0.55, medianDaysLate: 1 })).policy).toBe('reliable');
     expect(cadenceFor(customer({ ...reliable, trend: 'worsening' })).policy).toBe('standard');
     expect(cadenceFor(customer(lateRisk, { cadence: 'default' })).policy).toBe('standard');
     expect(cadenceFor(customer(lateRisk, { adaptive: false })).reason).toBe('adaptive cadence turned off for this customer');
