@@ -83,6 +83,7 @@ describe('the stack sets what the topology declares', () => {
       [contextKeys.accountTerms]: '{"netDays":14}',
       [contextKeys.shortfallTolerance]: '{"EUR":1500}',
       [contextKeys.applyCreditToNewInvoices]: 'false',
+      [contextKeys.adaptiveCadence]: '{"enabled":false}',
       [contextKeys.branding]: '{"companyName":"Acme","primaryColour":"#123456"}',
     });
     expect(envs.size).toBe(functions.length);
@@ -92,6 +93,7 @@ describe('the stack sets what the topology declares', () => {
       if (spec.access.table) {
         expect(envs.get(spec.name)![env.shortfallTolerance]).toBe('{"EUR":1500}');
         expect(envs.get(spec.name)![env.applyCreditToNewInvoices]).toBe('false');
+        expect(envs.get(spec.name)![env.adaptiveCadence]).toBe('{"enabled":false}');
       }
     }
   });
