@@ -74,6 +74,9 @@ export interface CompareOptions {
   customers?: number;
   nudgeDays?: number;
   interestBasisPoints?: number;
+  /** The split (fit on what was known by then) and the horizon's end: default the end of month 12 and of the portfolio. */
+  splitAt?: string;
+  horizonEnd?: string;
 }
 
 const UNRESPONSIVE = new Set(['never', 'payment_run']);
@@ -202,8 +205,8 @@ export async function compareCadence(opts: CompareOptions = {}): Promise<Cadence
   const p = opts.portfolio ?? generatePortfolio({ ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.customers ? { customers: opts.customers } : {}) });
   const nudgeDays = opts.nudgeDays ?? 2;
   const rateBp = opts.interestBasisPoints ?? 900;
-  const split = splitDate(p, 12);
-  const horizon = monthEnd(p.start, p.months);
+  const split = opts.splitAt ?? splitDate(p, 12);
+  const horizon = opts.horizonEnd ?? monthEnd(p.start, p.months);
   // What the insights run would have written at the split: each customer's payment behaviour.
   const model = fitModel(historyAsOf(p, split), split);
   const behaviours = new Map<string, PaymentBehaviour>();
