@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getSecret } from '../adapters/secrets.ts';
+import { branding } from '../config/runtime.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { UseCaseError, type UseCaseErrorKind } from '../services/errors.ts';
 import { functions, type HttpAuth, type Trigger } from '../topology.ts';
@@ -160,6 +161,8 @@ export function htmlPolicy(html: string): string {
  * Every response, success or error, leaves with `withSecurityHeaders`.
  */
 export function httpHandler(routes: Record<string, Route>) {
+  // At cold start: a BRANDING that cannot be used fails the function here (naming the field), not a customer's page.
+  branding();
   const base = async (event: HttpEvent): Promise<HttpResult> => {
     const trigger = routeTrigger(event.routeKey);
     const route = routes[event.routeKey];

@@ -31,7 +31,7 @@ const BASE = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2937;background:#f4f5f7;overflow-wrap:break-word}
-.wrap{max-width:46rem;margin:0 auto;padding:0 1rem}
+.wrap{max-width:60rem;margin:0 auto;padding:0 1rem}
 body.wide .wrap{max-width:72rem}
 .skip{position:absolute;left:-9999px;top:0}
 .skip:focus{left:1rem;top:.5rem;z-index:10;background:#fff;padding:.5rem 1rem;border-radius:.5rem}
@@ -39,12 +39,13 @@ body.wide .wrap{max-width:72rem}
 .site-header .wrap{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.25rem 1.5rem;min-height:4rem;padding-top:.5rem;padding-bottom:.5rem}
 .brand{display:flex;align-items:center;gap:.625rem;font-weight:700;font-size:1.125rem;color:#111827;text-decoration:none}
 .brand svg,.brand img{display:block;height:2.25rem;width:auto;max-width:9rem}
-nav.portal-nav{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem}
-nav.portal-nav ul{display:flex;flex-wrap:wrap;gap:.125rem;list-style:none;margin:0;padding:0}
-nav.portal-nav a{display:inline-flex;align-items:center;min-height:44px;padding:0 .75rem;border-radius:.5rem;color:#374151;text-decoration:none;font-weight:500}
+nav.portal-nav{flex:1 1 100%;display:flex;align-items:center;gap:.25rem;min-width:0;margin:0 -.75rem}
+nav.portal-nav ul{display:flex;flex-wrap:wrap;gap:0;list-style:none;margin:0;padding:0;min-width:0}
+nav.portal-nav a{display:inline-flex;align-items:center;min-height:44px;padding:0 .75rem;border-radius:.5rem;color:#374151;text-decoration:none;font-weight:500;white-space:nowrap}
 nav.portal-nav a:hover{background:#f4f5f7;color:#111827}
 nav.portal-nav a[aria-current=page]{color:#111827;font-weight:700;box-shadow:inset 0 -3px 0 var(--brand);border-radius:0}
-nav.portal-nav form{margin:0}
+nav.portal-nav form{margin:0 0 0 auto}
+nav.portal-nav button{white-space:nowrap}
 main{padding:1.75rem 0 3rem}
 h1{font-size:1.75rem;line-height:1.2;margin:0 0 1.25rem;color:#111827;letter-spacing:-.01em}
 h2{font-size:1.25rem;line-height:1.3;margin:2rem 0 .75rem;color:#111827}
@@ -69,6 +70,10 @@ a:hover{text-decoration-thickness:2px}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .actions{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;margin:1.25rem 0}
 .actions form{margin:0}
+ul.actions{list-style:none;padding:0}
+ul.actions>li>a{display:inline-flex;align-items:center;min-height:44px;padding:0 1rem;border:1px solid #c4cad2;border-radius:999px;background:#fff;color:var(--link);text-decoration:none;font-weight:600}
+ul.actions>li>a[aria-current=page]{background:var(--btn);border-color:var(--btn);color:var(--on-btn)}
+table.rows a{white-space:nowrap}
 table{border-collapse:collapse;width:100%}
 table.rows{background:#fff;border:1px solid #e3e6ea;border-radius:.75rem;margin:0 0 1.25rem}
 table.rows th,table.rows td{padding:.75rem 1rem;text-align:left;vertical-align:top;border-bottom:1px solid #e3e6ea}
@@ -87,12 +92,13 @@ table.rows tbody th{font-size:1rem;text-transform:none;letter-spacing:0;color:#1
 .notice{background:#ecfdf3;border-color:#abefc6 #abefc6 #abefc6 #067647;color:#054f31}
 .alert{background:#fef3f2;border-color:#fecdca #fecdca #fecdca #b42318;color:#7a271a}
 .notice>:last-child,.alert>:last-child{margin-bottom:0}
-.field{margin:0 0 1rem}
+.field{margin:0 0 1rem;max-width:36rem}
 .field>label,.field>.label{display:block;font-weight:600;margin:0 0 .375rem;color:#111827;text-transform:none;letter-spacing:0;font-size:1rem}
 input,select,textarea{font:inherit;color:inherit;max-width:100%;min-height:44px;padding:.5rem .75rem;border:1px solid #8a94a3;border-radius:.5rem;background:#fff}
 .field input,.field select,.field textarea{width:100%}
 textarea{width:100%;min-height:6rem}
 input[type=checkbox],input[type=radio]{width:1.25rem;height:1.25rem;min-height:0;margin:0;accent-color:var(--btn);flex:none}
+fieldset>table.rows{margin:0}
 fieldset{border:1px solid #e3e6ea;border-radius:.5rem;padding:.5rem 1rem .75rem;margin:0 0 1rem;min-width:0}
 legend{font-weight:600;padding:0 .25rem}
 label.choice,fieldset label{display:flex;align-items:center;gap:.625rem;min-height:44px}
@@ -114,6 +120,8 @@ dl.details dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
 @media (max-width:37.5em){
 h1{font-size:1.5rem}
 main{padding-top:1.25rem}
+nav.portal-nav ul{flex-wrap:nowrap;overflow-x:auto;scrollbar-width:none;mask-image:linear-gradient(90deg,#000 80%,transparent)}
+nav.portal-nav a,nav.portal-nav button{padding:0 .625rem}
 .amount{font-size:1.75rem}
 table.rows,table.rows tbody,table.rows tr,table.rows td{display:block;width:100%}
 table.rows thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
