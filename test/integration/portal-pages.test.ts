@@ -1,0 +1,103 @@
+/**
+ * The portal's account pages through the local stack: the overview, invoices and an invoice with its forms, paying
+ * several invoices in one Checkout Session, payments, the statement (html, csv), security headers on every page, and
+ * no cross-customer read or write (another customer's ids answer 404/403 and change nothing).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, newCustomer, newInvoice } from '../support/stack.ts';
+import { PortalClient, signIn } from '../support/portal.ts';
+
+let mine: { id: string; email: string };
+let other: { id: string; email: string };
+let a: { id: string; number: string };
+let b: { id: string; number: string };
+let theirs: { id: string; number: string };
+let client: PortalClient;
+let csrf: string;
+
+beforeAll(async () => {
+  mine = await newCustomer({ name: 'Portal Pages', locale: 'en-GB', timeZone: 'Europe/London' });
+  other = await newCustomer({ name: 'Someone Else' });
+  a = await newInvoice(mine.id, { amount: 12_000, dueDate: '2026-11-15' });
+  b = await newInvoice(mine.id, { amount: 3_450 });
+  theirs = await newInvoice(other.id, { amount: 9_900 });
+  ({ client, csrf } = await signIn(mine.email));
+});
+
+function expectPageHeaders(r: { headers: Record<string, string | string[] | undefined> }) {
+  expect(r.headers['x-content-type-options']).toBe('nosniff');
+  expect(String(r.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+  expect(r.headers['referrer-policy']).toBe('no-referrer');
+  expect(r.headers['cache-control']).toBe('no-store');
+}
+
+describe('pages', () => {
+  it('overview, invoices, an invoice, payments, statement: 200 with security headers, in the customer’s locale', async () => {
+    for (const path of ['/portal', '/portal/invoices', '/portal/invoices?status=all', '/portal/invoices?status=paid', `/portal/invoices/${a.id}`, '/portal/payments', '/portal/statement', '/portal/preferences', '/portal/plan-request', '/portal/feedback']) {
+      const r = await client.get(path);
+      expect(r.status, path).toBe(200);
+      expectPageHeaders(r);
+      expect(r.body, path).toContain('action="/portal/logout"');
+    }
+    const overview = (await client.get('/portal')).body;
+    expect(overview).toContain('€154.50'); // 120.00 + 34.50, en-GB
+    expect(overview).toContain(`value="${a.id}"`);
+    const detail = (await client.get(`/portal/invoices/${a.id}`)).body;
+    expect(detail).toContain(`action="/portal/invoices/${a.id}/disputes"`);
+    expect(detail).toContain(`action="/portal/invoices/${a.id}/promise"`);
+    expect(detail).toContain('value="already_paid"');
+  });
+
+  it('the public pages carry the security headers too', async () => {
+    for (const path of ['/portal/login', '/portal/session?c=x&t=y']) expectPageHeaders(await new PortalClient().get(path));
+  });
+
+  it('statement as csv and as printable html', async () => {
+    const csv = await client.get('/portal/statement?from=2026-11-01&to=2026-12-31&format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body.split('\n')[0]).toContain('Account');
+    const page = await client.get('/portal/statement?from=2026-11-01&to=2026-12-31&format=html');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(a.number);
+    expect((await client.get('/portal/statement?from=2026-12-31&to=2026-11-01&format=csv')).status).toBe(400);
+  });
+
+  it('pays several invoices in one Checkout Session (303 to Stripe)', async () => {
+    const r = await client.post('/portal/pay', { csrf, invoiceIds: [a.id, b.id] });
+    expect(r.status, r.body.slice(0, 500)).toBe(303);
+    expect(String(r.headers.location)).toMatch(/^https?:\/\//);
+  });
+});
+
+describe('no cross-customer access', () => {
+  it('another customer’s invoice answers the same 404 as an unknown one; paying it changes nothing', async () => {
+    const unknown = await client.get('/portal/invoices/inv_does_not_exist');
+    const foreign = await client.get(`/portal/invoices/${theirs.id}`);
+    expect(unknown.status).toBe(404);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toBe(unknown.body);
+    expect((await client.post('/portal/pay', { csrf, invoiceIds: [theirs.id] })).status).toBe(404);
+    expect((await client.post('/portal/pay', { csrf, invoiceIds: [a.id, theirs.id] })).status).toBe(404);
+    expect((await client.post('/portal/plan-request', { csrf, invoiceId: theirs.id, instalments: '3', frequency: 'monthly' })).status).toBe(404);
+    expect((await client.get(`/portal/feedback?c=plan:${theirs.id}`)).status).toBe(404);
+    for (const path of [`/portal/invoices/${theirs.id}/disputes`, `/portal/invoices/${theirs.id}/promise`]) {
+      const r = await client.post(path, { csrf, reason: 'other', message: 'not mine', date: '2026-12-20' });
+      expect(r.status, path).toBe(404);
+    }
+    const after = await api('GET', `/invoices/${theirs.id}`);
+    expect(after.body.balanceDue).toBe(9_900);
+    expect(after.body.dispute).toBeUndefined();
+    expect(after.body.promise).toBeUndefined();
+  });
+
+  it('a POST without CSRF to any signed-in form answers 403 and changes nothing', async () => {
+    for (const path of ['/portal/pay', `/portal/invoices/${a.id}/disputes`, `/portal/invoices/${a.id}/promise`, '/portal/preferences', '/portal/plan-request', '/portal/feedback']) {
+      const r = await client.post(path, { invoiceIds: a.id, reason: 'other', message: 'x', date: '2026-12-20', locale: 'de-DE' });
+      expect(r.status, path).toBe(403);
+    }
+    const invoice = await api('GET', `/invoices/${a.id}`);
+    expect(invoice.body.dispute).toBeUndefined();
+    expect((await api('GET', `/customers/${mine.id}`)).body.locale).toBe('en-GB');
+  });
+});
