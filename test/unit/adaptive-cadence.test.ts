@@ -121,7 +121,7 @@ describe('planDunning with the adaptive cadence', () => {
     expect(after.updates[0]?.nextActionAt).toBe('2027-05-07T07:00:00.000Z'); // +14
   });
 
-  it('leaves a high-risk payer alone while disputed, on hold or in a plan', () => {
+  it('leaves a high-risk payer alone while disputed, on hold, in a plan or under a promise to pay', () => {
     const c = customer(lateRisk);
     const day = at('2027-04-13');
     const dispute = { id: 'd', status: 'open' as const, source: 'customer' as const, reason: 'x', openedAt: '2027-04-01T00:00:00Z' };
@@ -129,6 +129,18 @@ describe('planDunning with the adaptive cadence', () => {
     expect(planDunning(c, [inv({ dueDate: due, planId: 'plan_1' })], day).mail).toBeUndefined();
     const held = { ...c, holds: [{ id: 'h', reason: 'hardship', createdAt: '2027-04-01T00:00:00Z' }] };
     expect(planDunning(held, [inv({ dueDate: due })], day).mail).toBeUndefined();
+    const promise = {
+      id: 'pr_1',
+      date: '2027-04-20',
+      status: 'open' as const,
+      madeAt: '2027-04-01T00:00:00Z',
+      source: 'portal' as const,
+      keptAtBalance: 0,
+      until: '2027-04-21T22:00:00.000Z',
+    };
+    const promised = planDunning(c, [inv({ dueDate: due, promise })], day);
+    expect(promised.mail).toBeUndefined();
+    expect(promised.updates[0]?.nextActionAt).toBe(promise.until);
   });
 
   it('never escalates earlier than the terms allow', () => {
