@@ -85,6 +85,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         'Collections backend is running locally',
         `  API               ${apiUrl}   (GET ${apiUrl}/health)`,
         ...routes.map((r) => `                      ${r}`),
+        `  Customer portal   ${apiUrl}/portal/login   (sign in with a customer's e-mail; the link arrives in the SES inbox below)`,
         `  Queue workers     ${functions.filter((f) => f.triggers.some((t) => t.type === 'queue')).map((f) => f.name).join(', ')} ← ${Object.keys(queueUrls).join(', ')} (DLQ after maxReceiveCount)`,
         `  Schedules         ${scheduler ? scheduler.jobs.map((j) => `${j.name} [${j.cron} UTC]`).join(', ') : 'off (--no-schedules)'}`,
         `                      fire by hand: curl -X POST ${apiUrl}/local/schedules/reminders/fire -d '{"time":"2026-01-31T09:00:00Z"}'`,
