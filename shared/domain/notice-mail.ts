@@ -40,7 +40,8 @@ export function renderNotice(input: NoticeInput): RenderedMail {
       subject = t('notice.disputeReceived.subject', { number });
       body = [
         t('notice.disputeReceived.body', { number, reason: n.reason }),
-        ...(n.reasonCode ? [t('notice.disputeReceived.code', { label: t(`dispute.reason.${n.reasonCode}`) })] : []),
+        // The reason code, when it says more than the customer's words (`other` does not).
+        ...(n.reasonCode && n.reasonCode !== 'other' ? [t('notice.disputeReceived.code', { label: t(`dispute.reason.${n.reasonCode}`) })] : []),
       ];
       break;
     case 'dispute_upheld':
