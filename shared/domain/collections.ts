@@ -190,8 +190,9 @@ export function planDunning(
     }
     // A promise to pay: reminders pause until its end; paid enough → kept, its end passed unpaid → broken (the ladder
     // resumes with the step now due, the mail recalling the promise).
+    // (A dispute pauses everything, the promise too: it is decided again once the dispute is resolved.)
     let promise = invoice.promise;
-    const promised = promiseState(promise, invoice.balanceDue, now);
+    const promised = invoice.dispute ? 'none' : promiseState(promise, invoice.balanceDue, now);
     if (promised === 'open' && promise) {
       updates.push({ ...base, nextActionAt: promise.until });
       continue;

@@ -30,7 +30,7 @@ async function existing(customerId: string) {
 /**
  * A page of the customer's communication history: mails (kind, subject, status, SES message id, the invoices and step
  * they covered; oldest first, bodies not returned), then the events sent downstream about them (escalations), then
- * their ratings. One listing walked in that order: a page holds at most `limit` items in all, and `nextCursor` (null
+ * their ratings, then the collections decisions trail (promises to pay made, kept and broken; disputes opened). One listing walked in that order: a page holds at most `limit` items in all, and `nextCursor` (null
  * after the last page) continues where it stopped.
  */
 export async function communications(customerId: string, query: z.infer<typeof communicationsQuery> = { limit: 100 }) {

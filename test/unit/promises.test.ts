@@ -135,6 +135,15 @@ describe('promises in the reminder run', () => {
     expect(plan.mail?.items[0]?.brokenPromise).toBeUndefined();
   });
 
+  it('leaves a promise alone while the invoice is disputed (the dispute pauses it all)', () => {
+    const p = promise({ until: '2027-04-23T22:00:00.000Z' });
+    const dispute = { id: 'dsp_1', status: 'open' as const, source: 'customer' as const, reason: 'x', openedAt: '2027-04-20T08:00:00.000Z' };
+    const plan = planDunning(berlin, [inv({ lastStepSent: 'gentle', promise: p, dispute })], tuesday);
+    expect(plan.mail).toBeUndefined();
+    expect(plan.updates[0]).toMatchObject({ nextActionAt: null });
+    expect(plan.updates[0]?.promise).toBeUndefined();
+  });
+
   it('writes a settled promise even when the invoice keeps its place in the index', () => {
     // Saturday: outside sending hours — the run waits, but the broken promise is written now.
     const saturday = new Date('2027-05-01T08:00:00Z');
