@@ -36,7 +36,7 @@ async function post(url: string, form: Record<string, string>, headers: Record<s
 
 /** Follows a page's form like a browser: its action (relative to the API) and its fields (hidden and chosen). */
 function formOf(html: string, base = stack.apiUrl): { action: string; fields: Record<string, string> } {
-  const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
+  const form = /<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
   if (!form) throw new Error('no form on the page');
   const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
   const fields: Record<string, string> = {};

@@ -7,6 +7,8 @@
 export const MIN_CONTRAST = 4.5;
 export const WHITE = '#ffffff';
 export const DARK = '#111827';
+/** The page background (./style.ts): links sit on it as well as on white cards. */
+export const PAGE_BACKGROUND = '#f4f5f7';
 
 type Rgb = [number, number, number];
 
@@ -64,7 +66,7 @@ export function buttonColours(brandColour: string): ButtonColours {
   return { background: darkenUntil(background, WHITE), text: WHITE };
 }
 
-/** The brand colour for links and text on a white page (darkened until it reads, ≥ 4.5:1). */
+/** The brand colour for links and text on the page background and white cards (darkened until it reads, ≥ 4.5:1). */
 export function linkColour(brandColour: string): string {
-  return darkenUntil(brandColour, WHITE);
+  return darkenUntil(brandColour, PAGE_BACKGROUND);
 }

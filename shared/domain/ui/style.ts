@@ -31,6 +31,7 @@ const BASE = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2937;background:#f4f5f7;overflow-wrap:break-word}
+/* the page background is colour.ts PAGE_BACKGROUND: links are checked against it */
 .wrap{max-width:60rem;margin:0 auto;padding:0 1rem}
 body.wide .wrap{max-width:72rem}
 .skip{position:absolute;left:-9999px;top:0}
@@ -152,7 +153,7 @@ body.letters{font-size:11pt}
 .letterhead{border-color:#000}
 }`;
 
-const compact = (css: string) => css.replace(/\n/g, '');
+const compact = (css: string) => css.replace(/\/\*[^]*?\*\//g, '').replace(/\n/g, '');
 const cache = new Map<string, string>();
 
 /** The stylesheet for a brand: the base rules and the brand's colours (button text readable, links ≥ 4.5:1 on white). */
