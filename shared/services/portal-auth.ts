@@ -22,7 +22,7 @@ import {
   touchDue,
 } from '../domain/portal/session-rules.ts';
 import { renderLoginMail } from '../domain/portal/login-mail.ts';
-import { publicBaseUrl } from '../config/runtime.ts';
+import { branding, publicBaseUrl } from '../config/runtime.ts';
 import { customersByEmail, getCustomer } from '../store/customers.ts';
 import { newMail, putMail } from '../store/mail.ts';
 import { countHit, deleteSession, getSession, putLoginToken, putSession, spendLoginToken, touchSession, type PortalSession } from '../store/sessions.ts';
@@ -69,6 +69,7 @@ export async function requestSignIn(email: string, clientIp: string, now: Date):
     customerName: first.name,
     accounts: links.map((l) => ({ name: l.customer.name, href: l.href })),
     expiresAt: new Date(now.getTime() + LOGIN_TOKEN_LIFETIME_MS),
+    brand: branding(),
   });
   const key = `portal_login#${now.toISOString()}#${randomBytes(4).toString('hex')}`;
   await putMail(newMail(first, key, 'portal_login', rendered, now));

@@ -14,6 +14,7 @@ import { renderNotice } from '../domain/notice-mail.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { deliverSoon } from './outbox.ts';
 import { stableId } from './ids.ts';
 import { getInvoice } from '../store/invoices.ts';
@@ -50,7 +51,9 @@ export async function makePromise(
   // Idempotent against a double submit: the same date and amount on the same invoice version is the same promise.
   const id = stableId('prm', `promise:${invoiceId}:${invoice.version}:${input.date}:${input.amount ?? 'all'}`);
   const current = invoice.promise;
-  if (current?.status === 'open' && current.date === input.date && current.amount === input.amount) {
+  // (An amount of the whole balance or more is a promise of the whole balance: stored without an amount.)
+  const part = input.amount !== undefined && input.amount < invoice.balanceDue ? input.amount : undefined;
+  if (current?.status === 'open' && current.date === input.date && current.amount === part) {
     const existing = await getPromise(current.id);
     if (existing) return { promise: existing, created: false };
   }
@@ -71,6 +74,7 @@ export async function makePromise(
           timeZone: customer.timeZone,
           notice: { kind: 'promise_made', invoiceNumber: invoice.number, amount: input.amount ?? invoice.balanceDue, currency: invoice.currency, date: input.date, resumeOn },
           preferencesLink: (await linkSigner(now)).preferences(customer),
+          ...mailFrame(await linkSigner(now), customer),
         }),
         now,
         { invoiceIds: [invoiceId] },

@@ -11,6 +11,7 @@ import { NotFound } from './errors.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
 import { stableId } from './ids.ts';
 import { linkSigner } from './links.ts';
+import { mailFrame } from './mail-frame.ts';
 import { deliverSoon } from './outbox.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { unpaidInvoices } from '../store/due-index.ts';
@@ -75,6 +76,7 @@ export async function askQuestion(customer: Customer, input: z.infer<typeof ques
           timeZone: customer.timeZone,
           notice: { kind: 'question_received', subject: input.subject },
           preferencesLink: (await linkSigner(now)).preferences(customer),
+          ...mailFrame(await linkSigner(now), customer),
         }),
         now,
         invoiceId ? { invoiceIds: [invoiceId] } : {},

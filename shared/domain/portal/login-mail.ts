@@ -1,5 +1,6 @@
 import { translator } from '../i18n/catalog.ts';
 import { composeMail, type MailLink, type MailParagraph, type RenderedMail } from '../messages.ts';
+import type { Brand } from '../ui/brand.ts';
 
 /**
  * The portal's sign-in mail: one "Sign in" button (or one per account, when several customers share the address),
@@ -11,6 +12,8 @@ export function renderLoginMail(input: {
   customerName: string;
   accounts: readonly { name: string; href: string }[];
   expiresAt: Date;
+  /** The business's branding (the mail's header and footer). */
+  brand?: Brand;
 }): RenderedMail {
   const t = translator(input.locale);
   const time = new Intl.DateTimeFormat(input.locale, { timeStyle: 'short', dateStyle: 'medium', timeZone: input.timeZone }).format(input.expiresAt);
@@ -25,5 +28,5 @@ export function renderLoginMail(input: {
     ...buttons,
     t('portal.loginMail.ignore'),
     t('mail.closing'),
-  ]);
+  ], { brand: input.brand });
 }
