@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StackDriver } from '../../local/time-travel.ts';
+import { addDays } from '../../shared/domain/dates.ts';
 import { localParts } from '../../shared/domain/dunning.ts';
 import type { InvoicePrediction, PaymentBehaviour } from '../../shared/domain/prediction/types.ts';
 import { keys } from '../../shared/store/keys.ts';
@@ -231,4 +232,55 @@ describe('the worklist and the cash forecast', () => {
       expect(JSON.stringify(res.body.error), query).toContain(field);
     }
   });
+});
+
+describe('from imported history to the cadence (insights run included)', () => {
+  it('the nightly insights assess the payers; a likely-late payer’s open invoice comes back for the heads-up 10 days before due', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const ago = (days: number) => addDays(today, -days);
+    // A due date 3–6 weeks out whose day −10 is a Monday–Thursday (days −10, −7 and 0 then fall on working days).
+    let due = addDays(today, 21);
+    for (;;) {
+      const wd = (d: string) => new Date(`${d}T12:00:00Z`).getUTCDay();
+      if ([1, 2, 3, 4].includes(wd(addDays(due, -10))) && ![0, 6].includes(wd(due))) break;
+      due = addDays(due, 1);
+    }
+    const late = await customer('Larry Later', { timeZone: 'UTC' });
+    const punctual = await customer('Petra Prompt', { timeZone: 'UTC' });
+    const tag = unique('hist').replace(/_/g, '-');
+    const history = (customerId: string, prefix: string, delay: number) =>
+      Array.from({ length: 9 }, (_, k) => {
+        const issueDate = ago(400 - k * 30);
+        const dueDate = addDays(issueDate, 30);
+        return { customerId, number: `${prefix}-${k}`, currency: 'EUR', amount: 100_000, issueDate, dueDate, paidDate: addDays(dueDate, delay) };
+      });
+    const imported = await stack.api('POST', '/imports/invoices', [...history(late.id, `${tag}-L`, 45), ...history(punctual.id, `${tag}-P`, 0)]);
+    expect(imported.status, imported.text).toBe(200);
+    expect(imported.body.summary).toMatchObject({ created: 18, errors: 0 });
+    // New invoices, issued before the insights have run: they enter the reminder index at the standard heads-up (−7).
+    const invL = await invoice(late.id, { amount: 100_000, issueDate: today, dueDate: due });
+    const invP = await invoice(punctual.id, { amount: 100_000, issueDate: today, dueDate: due });
+
+    // The nightly run assesses both; the late payer's band changes to high, which re-places its invoice (heads-up at −10).
+    await stack.fire('insights', new Date(Date.now() + 2 * 3_600_000));
+    const assessed = async (id: string) => (await stack.api('GET', `/customers/${id}`)).body.paymentBehaviour?.riskBand as string | undefined;
+    expect(await assessed(late.id)).toBe('high');
+    expect(await assessed(punctual.id)).toBe('low');
+
+    for (const offset of [-10, -7, 0]) await stack.fire('reminders', `${addDays(due, offset)}T10:00:00Z`);
+    const l = await reminders(late.id);
+    const p = await reminders(punctual.id);
+    expect(l.map((x) => [x.step, x.date])).toEqual([
+      ['heads-up', addDays(due, -10)],
+      ['due-day', due],
+    ]);
+    expect(l[0]?.cadence).toMatchObject({ policy: 'likely_late', planOfferFirst: true });
+    expect(p.map((x) => [x.step, x.date])).toEqual([['due-day', due]]);
+    expect(p[0]?.cadence?.policy).toBe('reliable');
+    // The worklist puts the late payer first in EUR among these two, and says why in the model's words.
+    const list = await stack.api('GET', '/worklist?currency=EUR&limit=100', undefined, { 'x-local-time': `${due}T12:00:00Z` });
+    const ranks = new Map((list.body.items as { customerId: string; rank: number }[]).map((i) => [i.customerId, i.rank]));
+    expect(ranks.get(late.id)).toBeLessThan(ranks.get(punctual.id) as number);
+    expect(invL.id).not.toBe(invP.id);
+  }, 240_000);
 });
