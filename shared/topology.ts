@@ -172,6 +172,15 @@ export const functions: FunctionSpec[] = [
     access: {},
   },
   {
+    name: 'docs',
+    entry: 'functions/docs/handler.ts',
+    description: 'The API contract: GET /openapi.json (OpenAPI 3.1, generated from the zod schemas and this topology) and GET /docs (the reference page)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [http('GET', '/openapi.json', 'none'), http('GET', '/docs', 'none')],
+    access: {},
+  },
+  {
     name: 'customers',
     entry: 'functions/customers/handler.ts',
     description: 'Admin API: customers and their collections profile (terms, cadence, tone, language, quiet hours), signed-link revocation',

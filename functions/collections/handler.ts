@@ -1,5 +1,6 @@
 import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
 import { htmlPage } from '../../shared/http/link-pages.ts';
+import { lettersQuery } from '../../shared/http/contract/requests.ts';
 import {
   extensionSchema,
   grantExtension,
@@ -12,17 +13,11 @@ import {
   resolveDisputeSchema,
 } from '../../shared/services/casework.ts';
 import { communications, communicationsQuery, ledgerOf, ledgerQuery } from '../../shared/services/history.ts';
-import { z } from 'zod';
-import { isCalendarDate } from '../../shared/domain/dates.ts';
 import { renderLetters } from '../../shared/domain/letters.ts';
 import { branding } from '../../shared/config/runtime.ts';
 import { lettersWrittenOn } from '../../shared/services/queries.ts';
 import { listPromises, promisesQuery } from '../../shared/services/promises.ts';
 import { listSupportRequests, supportRequestsQuery } from '../../shared/services/support.ts';
-
-const lettersQuery = z
-  .object({ date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'), format: z.enum(['html', 'json']).default('html') })
-  .strict();
 
 const at = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
 

@@ -1,22 +1,9 @@
-import { z } from 'zod';
 import { newInvoiceSchema } from '../../shared/domain/invoice.ts';
 import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
-import { MAX_CURSOR_CHARS } from '../../shared/services/cursor.ts';
+import { invoiceListQuery as listQuery } from '../../shared/http/contract/requests.ts';
 import { issueInvoice } from '../../shared/services/admin.ts';
 import { applyCustomerCredit } from '../../shared/services/payments.ts';
 import { invoicePage, invoiceView, issuedInvoiceView } from '../../shared/services/queries.ts';
-
-const listQuery = z
-  .object({
-    customerId: z.string().min(1).max(100).optional(),
-    status: z.enum(['open', 'partially_paid', 'paid']).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
-  })
-  .refine((q) => q.customerId !== undefined || q.status !== undefined, {
-    message: 'give customerId, status, or both',
-    path: ['customerId'],
-  });
 
 export const handler = httpHandler({
   'POST /invoices': async (event) => {

@@ -1,14 +1,7 @@
-import { z } from 'zod';
 import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
-import { MAX_CURSOR_CHARS } from '../../shared/services/cursor.ts';
+import { paymentListQuery as listQuery } from '../../shared/http/contract/requests.ts';
 import { paymentPage, paymentView } from '../../shared/services/queries.ts';
 import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
-
-const listQuery = z.object({
-  status: z.enum(['unapplied', 'applied', 'pending']).default('unapplied'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
-});
 
 const now = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
 

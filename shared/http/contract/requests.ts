@@ -1,0 +1,78 @@
+/**
+ * Request schemas that belong to no service: the admin list queries (used by their handlers from here) and the
+ * fields of the HTML forms (customer links, pay page, portal), which the pages read one by one from the
+ * urlencoded body; these describe them for the API contract (shared/http/openapi.ts).
+ */
+import { z } from 'zod';
+import { isCalendarDate } from '../../domain/dates.ts';
+import { MAX_CURSOR_CHARS } from '../../services/cursor.ts';
+
+/** GET /invoices. */
+export const invoiceListQuery = z
+  .object({
+    customerId: z.string().min(1).max(100).optional(),
+    status: z.enum(['open', 'partially_paid', 'paid']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
+  })
+  .refine((q) => q.customerId !== undefined || q.status !== undefined, {
+    message: 'give customerId, status, or both',
+    path: ['customerId'],
+  });
+
+/** GET /payments. */
+export const paymentListQuery = z.object({
+  status: z.enum(['unapplied', 'applied', 'pending']).default('unapplied'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(MAX_CURSOR_CHARS).optional(),
+});
+
+/** GET /letters. */
+export const lettersQuery = z
+  .object({ date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'), format: z.enum(['html', 'json']).default('html') })
+  .strict();
+
+// --- HTML form fields (application/x-www-form-urlencoded), as the pages read them -------------------------------
+
+const text = (description: string) => z.string().describe(description);
+
+/** The CSRF token every portal form carries (checked against the session). */
+export const csrfField = { csrf: text('the CSRF token of the session (a hidden field of every portal form)') };
+
+export const forms = {
+  feedback: z.object({ rating: text('1–5').optional(), comment: text('free text, optional').optional() }),
+  preferences: z.object({
+    locale: text('BCP 47 locale of mails and pages').optional(),
+    tone: text('reminder tone').optional(),
+    cadence: text('reminder cadence').optional(),
+    quietStart: text('HH:MM, quiet hours start').optional(),
+    quietEnd: text('HH:MM, quiet hours end').optional(),
+    letters: text('"on" to receive formal notices by post').optional(),
+    preferredPaymentMethod: z.enum(['card', 'bank_transfer']).optional(),
+  }),
+  planRequest: z.object({
+    frequency: text('weekly, biweekly or monthly').optional(),
+    instalments: text('number of instalments').optional(),
+    invoiceId: z.union([z.string(), z.array(z.string())]).describe('the invoices the plan covers (repeated field)').optional(),
+  }),
+  freshLink: z.object({
+    p: text('the link purpose (pay, feedback, preferences, plan-request, portal)'),
+    id: text('the link target id').optional(),
+    c: text('the customer id').optional(),
+    t: text('the expired or revoked token'),
+  }),
+  portalLogin: z.object({ email: text('the address the sign-in link is mailed to') }),
+  portalSession: z.object({ c: text('the customer id from the mailed link'), t: text('the one-time sign-in token from the mailed link') }),
+  csrfOnly: z.object({ ...csrfField }),
+  portalPay: z.object({ ...csrfField, invoiceIds: z.union([z.string(), z.array(z.string())]).describe('the invoices to pay (repeated field)') }),
+  portalDispute: z.object({ ...csrfField, reason: text('dispute reason code'), message: text('what is wrong').optional(), amount: text('disputed amount, in major units').optional() }),
+  portalPromise: z.object({ ...csrfField, date: text('YYYY-MM-DD: the date the customer promises to pay by'), amount: text('amount, in major units').optional() }),
+  portalMessage: z.object({ ...csrfField, subject: text('subject'), message: text('the question'), invoiceId: text('an invoice the question is about').optional() }),
+};
+
+/** POST /webhooks/stripe: a Stripe event as Stripe sends it (verified over the raw bytes with `Stripe-Signature`). */
+export const stripeEvent = z.looseObject({
+  id: z.string().describe('evt_…'),
+  type: z.string().describe('payment_intent.succeeded, charge.refunded, charge.dispute.created, checkout.session.completed, …'),
+  data: z.looseObject({ object: z.looseObject({}) }),
+});

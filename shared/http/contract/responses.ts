@@ -1,0 +1,243 @@
+/**
+ * Response schemas of the JSON API, for the contract (shared/http/openapi.ts) and the integration tests, which check
+ * every JSON response of a documented route against them (test/support/stack.ts).
+ *
+ * Each names the fields a client can rely on, typed as the domain types declare them (shared/domain/*,
+ * shared/store/*); entity objects are open (`looseObject`: further fields may appear — optional facts, additions in
+ * later versions), so a client must ignore fields it does not know. Money is always an integer in minor units of the
+ * object's `currency` (ISO 4217 exponent); dates are `YYYY-MM-DD`, instants ISO 8601 UTC.
+ */
+import { z } from 'zod';
+
+const minor = z.number().int().describe('integer, minor units of the currency');
+const date = z.string().describe('calendar date YYYY-MM-DD');
+const instant = z.string().describe('ISO 8601 instant (UTC)');
+const currency = z.string().describe('ISO 4217 code');
+const nextCursor = z.string().nullable().describe('opaque cursor of the next page; null on the last page');
+
+/** `{ error: { code, message, field? } }`: every 4xx and 5xx JSON answer. */
+export const errorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().describe('machine-readable, e.g. invalid_request, not_found, unauthorized, conflict codes'),
+      message: z.string(),
+      field: z.string().optional().describe('the request field (path, query, body or header) at fault'),
+    }),
+  });
+
+export const health = z.object({ status: z.literal('ok') });
+
+export const hold = z.looseObject({ id: z.string(), reason: z.string(), createdAt: instant, expiresAt: instant.optional(), releasedAt: instant.optional() });
+
+export const customer = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  locale: z.string(),
+  timeZone: z.string(),
+  currency,
+  bankAccounts: z.array(z.string()),
+  holds: z.array(hold).optional(),
+  linkVersion: z.number().int().optional(),
+  createdAt: instant,
+  version: z.number().int(),
+});
+
+/** GET /customers/{id}: the profile with ledger balances by account (receivable, customer_credit, unapplied) and currency. */
+export const customerWithBalances = customer.extend({
+  balances: z.record(z.string(), z.record(z.string(), minor)).describe('account → currency → minor units'),
+});
+
+export const linkRevocation = z.object({ customerId: z.string(), linkVersion: z.number().int() });
+
+const appliedPayment = z.looseObject({});
+
+export const invoice = z.looseObject({
+  id: z.string(),
+  customerId: z.string(),
+  number: z.string(),
+  currency,
+  total: minor,
+  balanceDue: minor,
+  status: z.enum(['open', 'partially_paid', 'paid']),
+  issueDate: date,
+  dueDate: date,
+  paymentReference: z.string().describe('ISO 11649 RF creditor reference'),
+  lines: z.array(z.looseObject({ description: z.string() })),
+  settledAt: date.optional(),
+  createdAt: instant,
+  version: z.number().int(),
+});
+export const invoiceWithPayments = invoice.extend({ appliedPayments: z.array(appliedPayment) });
+export const invoicePage = z.object({ items: z.array(invoice), nextCursor });
+
+export const payment = z.looseObject({
+  id: z.string(),
+  source: z.enum(['stripe', 'bank', 'manual']),
+  externalId: z.string(),
+  method: z.string(),
+  amount: minor,
+  currency,
+  receivedAt: instant,
+  status: z.enum(['unapplied', 'applied', 'pending']),
+  unapplied: minor,
+  allocations: z.array(z.looseObject({ invoiceId: z.string(), amount: minor })),
+  refundedTotal: minor,
+  disputeStatus: z.enum(['none', 'disputed', 'won', 'lost']),
+});
+export const paymentWithFacts = payment.extend({ facts: z.unknown().describe('the facts its decisions were made on') });
+export const paymentPage = z.object({ items: z.array(payment), nextCursor });
+
+export const plan = z.looseObject({
+  id: z.string(),
+  customerId: z.string(),
+  currency,
+  invoiceIds: z.array(z.string()),
+  paymentReference: z.string(),
+  total: minor,
+  frequency: z.string(),
+  instalments: z.array(z.looseObject({})),
+  graceDays: z.number().int(),
+  status: z.string(),
+  requestedBy: z.enum(['staff', 'customer']),
+  createdAt: instant,
+  version: z.number().int(),
+});
+
+export const dispute = z.looseObject({ id: z.string(), invoiceId: z.string(), status: z.string(), reason: z.string() });
+export const disputeResolution = z.object({
+  dispute,
+  invoice: z.object({ id: z.string(), balanceDue: minor, status: z.enum(['open', 'partially_paid', 'paid']) }),
+});
+export const extension = z.object({ invoiceId: z.string(), extension: z.looseObject({}).optional() });
+
+export const communications = z.object({
+  mails: z.array(z.looseObject({})),
+  events: z.array(z.looseObject({})),
+  feedback: z.array(z.looseObject({})),
+  decisions: z.array(z.looseObject({})),
+  nextCursor,
+});
+export const ledger = z.object({ entries: z.array(z.looseObject({})), nextCursor });
+
+export const letters = z.object({
+  date,
+  letters: z.array(
+    z.looseObject({ date, customerId: z.string(), mailKey: z.string(), address: z.array(z.string()), subject: z.string(), text: z.string(), createdAt: instant }),
+  ),
+});
+
+export const promisePage = z.object({
+  items: z.array(
+    z.looseObject({
+      id: z.string(),
+      invoiceId: z.string(),
+      customerId: z.string(),
+      invoiceNumber: z.string(),
+      currency,
+      date,
+      amount: minor.optional(),
+      status: z.enum(['open', 'kept', 'broken']),
+      madeAt: instant,
+      source: z.enum(['portal', 'staff']),
+    }),
+  ),
+  nextCursor,
+});
+
+export const supportRequestPage = z.object({
+  items: z.array(
+    z.looseObject({
+      id: z.string(),
+      customerId: z.string(),
+      subject: z.string(),
+      message: z.string(),
+      invoiceId: z.string().optional(),
+      status: z.literal('open'),
+      createdAt: instant,
+      source: z.literal('portal'),
+    }),
+  ),
+  nextCursor,
+});
+
+export const importResult = z.object({
+  summary: z.object({ rows: z.number().int(), created: z.number().int(), unchanged: z.number().int(), errors: z.number().int() }),
+  rows: z.array(
+    z.object({
+      row: z.number().int(),
+      number: z.string().optional(),
+      status: z.enum(['created', 'unchanged', 'error']),
+      invoiceId: z.string().optional(),
+      errors: z.array(z.looseObject({})).optional(),
+    }),
+  ),
+});
+
+export const agingReport = z.looseObject({ asOf: date, buckets: z.array(z.string()), totals: z.array(z.looseObject({})), customers: z.array(z.looseObject({ customerId: z.string() })) });
+export const kpiReport = z.looseObject({
+  from: date,
+  to: date,
+  asOf: date,
+  currencies: z.array(z.looseObject({})),
+  planKeptRate: z.looseObject({}),
+  promiseKeptRate: z.looseObject({}),
+  disputesByReason: z.record(z.string(), z.number().int()),
+});
+export const feedbackReport = z.looseObject({
+  from: date.optional(),
+  to: date,
+  overall: z.looseObject({}),
+  byStep: z.record(z.string(), z.looseObject({})),
+  byTone: z.record(z.string(), z.looseObject({})),
+  byChannel: z.record(z.string(), z.looseObject({})),
+  byKind: z.record(z.string(), z.looseObject({})),
+});
+export const forecastReport = z.looseObject({
+  from: date,
+  to: date,
+  interval: z.enum(['week', 'month']),
+  asOf: date,
+  method: z.object({ band: z.literal('monte-carlo'), trials: z.number().int(), seed: z.number().int(), percentiles: z.array(z.number()) }),
+  currencies: z.array(z.looseObject({ currency })),
+  complete: z.boolean(),
+});
+export const worklist = z.looseObject({
+  asOf: date,
+  items: z.array(
+    z.looseObject({
+      rank: z.number().int(),
+      customerId: z.string(),
+      customerName: z.string().optional(),
+      next: z.looseObject({}),
+      invoices: z.array(z.looseObject({ id: z.string(), number: z.string(), balanceDue: minor, dueDate: date, daysPastDue: z.number().int() })),
+    }),
+  ),
+  nextCursor,
+  complete: z.boolean(),
+});
+
+export const statement = z.looseObject({
+  customerId: z.string(),
+  customerName: z.string(),
+  locale: z.string(),
+  timeZone: z.string(),
+  from: date,
+  to: date,
+  currencies: z.array(z.looseObject({ currency })),
+});
+
+export const stripeReceipt = z.object({ received: z.literal(true), duplicate: z.boolean() });
+export const bankReceipt = z.object({
+  received: z.literal(true),
+  duplicate: z.boolean(),
+  format: z.string().describe('camt, bai2 or json'),
+  lines: z.number().int().describe('credit lines found in the notification'),
+});
+
+/** GET /openapi.json (the document itself is validated as OpenAPI 3.1 by the contract test). */
+export const openApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.looseObject({})),
+});

@@ -1,0 +1,200 @@
+/**
+ * The contract of every HTTP route of the topology (`METHOD /path`, as shared/topology.ts names it): its request
+ * (query, body), its answers by status, and which client errors it can give. Request schemas are the ones the
+ * handlers validate with (imported from where they live); response schemas are in ./responses.ts. The OpenAPI
+ * document (shared/http/openapi.ts) is built from this table and the topology (auth, throttling); a unit test fails
+ * when a topology route has no entry here.
+ */
+import type { z } from 'zod';
+import { customerPatchSchema, newCustomerSchema } from '../../domain/customer.ts';
+import { importRowSchema } from '../../domain/invoice-import.ts';
+import { newInvoiceSchema } from '../../domain/invoice.ts';
+import { newPlanSchema } from '../../domain/plans.ts';
+import { bankNotificationSchema } from '../../adapters/bank/json.ts';
+import { extensionSchema, holdSchema, newDisputeSchema, resolveDisputeSchema } from '../../services/casework.ts';
+import { communicationsQuery, ledgerQuery } from '../../services/history.ts';
+import { forecastQuerySchema, worklistQuerySchema } from '../../services/insights-reports.ts';
+import { promisesQuery } from '../../services/promises.ts';
+import { agingQuerySchema, feedbackQuerySchema, kpiQuerySchema } from '../../services/reports.ts';
+import { manualPaymentSchema, staffAllocationSchema } from '../../services/review.ts';
+import { statementQuerySchema } from '../../services/statements.ts';
+import { supportRequestsQuery } from '../../services/support.ts';
+import { forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
+import * as r from './responses.ts';
+
+export interface ResponseSpec {
+  description: string;
+  /** A JSON body of this schema. */
+  json?: z.ZodType;
+  /** An HTML page (text/html). */
+  html?: true;
+  /** A CSV file (text/csv). */
+  csv?: true;
+  /** A 303 See Other (Location header), no body. */
+  redirect?: true;
+}
+
+export interface RouteContract {
+  summary: string;
+  tag: string;
+  /** Query parameters (a zod object, as the handler validates them). */
+  query?: z.ZodType;
+  /** The body by media type. */
+  body?: { json?: z.ZodType; form?: z.ZodType; csv?: true; xml?: true; text?: true; required?: boolean };
+  /** Request headers beyond auth (Idempotency-Key, signature headers are added from the auth). */
+  idempotent?: true;
+  responses: Record<number, ResponseSpec>;
+  /** Error statuses this route answers with a body: JSON `{ error }` for the API, an HTML page for pages. */
+  errors: number[];
+}
+
+const ok = (json: z.ZodType, description = 'OK'): Record<number, ResponseSpec> => ({ 200: { description, json } });
+const created = (json: z.ZodType, what: string): Record<number, ResponseSpec> => ({
+  201: { description: `${what} created`, json },
+  200: { description: 'the earlier result of a request with the same Idempotency-Key (replay)', json },
+});
+const page = (description: string): Record<number, ResponseSpec> => ({ 200: { description, html: true } });
+const seeOther = (description: string): Record<number, ResponseSpec> => ({ 303: { description, redirect: true } });
+
+/** Client errors of every admin route: bad input, no or wrong key, body too large, throttled. */
+const ADMIN = [400, 401, 413, 429];
+const ADMIN_ONE = [...ADMIN, 404];
+const ADMIN_CHANGE = [...ADMIN, 404, 409];
+/** Link pages: bad form (400), revoked or not valid (403), unknown (404), expired (410), throttled. */
+const LINK = [400, 403, 404, 410, 429];
+/** Portal pages: bad form, no session (401, POST), CSRF (403), not this customer's (404), throttled. */
+const PORTAL = [400, 401, 403, 404, 429];
+
+export const routeContracts: Record<string, RouteContract> = {
+  'GET /health': { summary: 'Liveness probe', tag: 'Operations', responses: ok(r.health), errors: [429] },
+  'GET /openapi.json': {
+    summary: 'This API contract (OpenAPI 3.1)',
+    tag: 'Operations',
+    responses: { 200: { description: 'the OpenAPI document', json: r.openApiDocument } },
+    errors: [429],
+  },
+  'GET /docs': { summary: 'The API reference as a page (rendered from the OpenAPI document)', tag: 'Operations', responses: page('the reference page'), errors: [429] },
+
+  // --- Customers
+  'POST /customers': { summary: 'Create a customer', tag: 'Customers', body: { json: newCustomerSchema }, idempotent: true, responses: created(r.customer, 'customer'), errors: [...ADMIN, 409] },
+  'GET /customers/{id}': { summary: 'A customer with ledger balances', tag: 'Customers', responses: ok(r.customerWithBalances), errors: ADMIN_ONE },
+  'PATCH /customers/{id}': { summary: 'Change a customer\'s profile (terms, cadence, tone, language, quiet hours…)', tag: 'Customers', body: { json: customerPatchSchema }, responses: ok(r.customer), errors: ADMIN_CHANGE },
+  'POST /customers/{id}/links/revoke': { summary: 'Revoke every signed link issued to the customer so far', tag: 'Customers', responses: ok(r.linkRevocation), errors: ADMIN_CHANGE },
+  'POST /customers/{id}/holds': { summary: 'Place a collection hold', tag: 'Casework', body: { json: holdSchema }, idempotent: true, responses: created(r.hold, 'hold'), errors: ADMIN_CHANGE },
+  'POST /customers/{id}/holds/{holdId}/release': { summary: 'Release a hold', tag: 'Casework', responses: ok(r.hold), errors: ADMIN_CHANGE },
+  'GET /customers/{id}/communications': { summary: 'Communication history: mails, events, feedback, decisions (paged)', tag: 'Customers', query: communicationsQuery, responses: ok(r.communications), errors: ADMIN_ONE },
+  'GET /customers/{id}/ledger': { summary: 'The customer\'s ledger entries (paged)', tag: 'Customers', query: ledgerQuery, responses: ok(r.ledger), errors: ADMIN_ONE },
+  'GET /customers/{id}/statement': {
+    summary: 'Statement of account for a period (JSON, CSV or printable HTML)',
+    tag: 'Customers',
+    query: statementQuerySchema,
+    responses: { 200: { description: 'the statement (`format=json`; `csv` → text/csv, `html` → text/html)', json: r.statement, csv: true, html: true } },
+    errors: ADMIN_ONE,
+  },
+
+  // --- Invoices
+  'POST /invoices': { summary: 'Issue an invoice', tag: 'Invoices', body: { json: newInvoiceSchema }, idempotent: true, responses: created(r.invoiceWithPayments, 'invoice'), errors: ADMIN_CHANGE },
+  'GET /invoices/{id}': { summary: 'An invoice with the payments applied to it', tag: 'Invoices', responses: ok(r.invoiceWithPayments), errors: ADMIN_ONE },
+  'GET /invoices': { summary: 'Invoices by customer and/or status (paged)', tag: 'Invoices', query: invoiceListQuery, responses: ok(r.invoicePage), errors: ADMIN },
+  'POST /imports/invoices': {
+    summary: 'Import invoice history from another system (CSV with a header row, or JSON rows)',
+    tag: 'Invoices',
+    body: { json: importRowSchema.array(), csv: true, required: true },
+    responses: ok(r.importResult, 'per-row outcome (created, unchanged, error)'),
+    errors: ADMIN,
+  },
+  'POST /invoices/{id}/disputes': { summary: 'Open a dispute on an invoice', tag: 'Casework', body: { json: newDisputeSchema }, idempotent: true, responses: created(r.dispute, 'dispute'), errors: ADMIN_CHANGE },
+  'POST /disputes/{id}/resolve': { summary: 'Resolve a dispute', tag: 'Casework', body: { json: resolveDisputeSchema }, responses: ok(r.disputeResolution), errors: ADMIN_CHANGE },
+  'POST /invoices/{id}/extensions': { summary: 'Grant a hardship extension (new due date)', tag: 'Casework', body: { json: extensionSchema }, responses: created(r.extension, 'extension'), errors: ADMIN_CHANGE },
+
+  // --- Payments
+  'POST /payments': { summary: 'Record a payment received outside the providers (check, cash)', tag: 'Payments', body: { json: manualPaymentSchema }, idempotent: true, responses: created(r.payment, 'payment'), errors: ADMIN_CHANGE },
+  'GET /payments': { summary: 'Payments by status (the review queue: unapplied), oldest first (paged)', tag: 'Payments', query: paymentListQuery, responses: ok(r.paymentPage), errors: ADMIN },
+  'GET /payments/{id}': { summary: 'A payment with the facts its decisions were made on', tag: 'Payments', responses: ok(r.paymentWithFacts), errors: ADMIN_ONE },
+  'POST /payments/{id}/allocations': { summary: 'Apply money waiting in review, by hand', tag: 'Payments', body: { json: staffAllocationSchema }, responses: ok(r.payment), errors: ADMIN_CHANGE },
+  'POST /payments/{id}/allocations/{invoiceId}/reverse': { summary: 'Reverse an allocation (the invoice reopens; the money waits in review)', tag: 'Payments', responses: ok(r.payment), errors: ADMIN_CHANGE },
+
+  // --- Plans
+  'POST /payment-plans': { summary: 'Create a payment plan', tag: 'Plans', body: { json: newPlanSchema }, idempotent: true, responses: created(r.plan, 'plan'), errors: ADMIN_CHANGE },
+  'GET /payment-plans/{id}': { summary: 'A payment plan', tag: 'Plans', responses: ok(r.plan), errors: ADMIN_ONE },
+  'POST /payment-plans/{id}/approve': { summary: 'Approve a plan waiting for staff', tag: 'Plans', responses: ok(r.plan), errors: ADMIN_CHANGE },
+
+  // --- Casework lists
+  'GET /letters': {
+    summary: 'The day\'s formal notices by post (printable HTML, or JSON)',
+    tag: 'Casework',
+    query: lettersQuery,
+    responses: { 200: { description: 'the letters (`format=json`; the default `html` → a printable page)', json: r.letters, html: true } },
+    errors: ADMIN,
+  },
+  'GET /promises': { summary: 'Promises to pay (paged)', tag: 'Casework', query: promisesQuery, responses: ok(r.promisePage), errors: ADMIN },
+  'GET /support-requests': { summary: 'Questions customers asked in the portal (paged)', tag: 'Casework', query: supportRequestsQuery, responses: ok(r.supportRequestPage), errors: ADMIN },
+
+  // --- Reports
+  'GET /reports/aging': { summary: 'Aging by currency and customer', tag: 'Reports', query: agingQuerySchema, responses: ok(r.agingReport), errors: ADMIN },
+  'GET /reports/kpis': { summary: 'DSO, collection effectiveness, plan- and promise-kept rates, disputes by reason', tag: 'Reports', query: kpiQuerySchema, responses: ok(r.kpiReport), errors: ADMIN },
+  'GET /reports/feedback': { summary: 'Customer feedback ratings by step, tone, channel and kind', tag: 'Reports', query: feedbackQuerySchema, responses: ok(r.feedbackReport), errors: ADMIN },
+  'GET /reports/forecast': { summary: 'Cash forecast from the payment predictions (with a Monte Carlo band)', tag: 'Reports', query: forecastQuerySchema, responses: ok(r.forecastReport), errors: ADMIN },
+  'GET /worklist': { summary: 'Customers ranked by expected loss, with the next suggested action (paged)', tag: 'Reports', query: worklistQuerySchema, responses: ok(r.worklist), errors: ADMIN },
+
+  // --- Webhooks
+  'POST /webhooks/stripe': {
+    summary: 'Stripe events (payment_intent.*, charge.refunded, charge.dispute.*, checkout.session.*): verified, stored, queued',
+    tag: 'Webhooks',
+    body: { json: stripeEvent, required: true },
+    responses: ok(r.stripeReceipt, 'stored (or a duplicate delivery)'),
+    errors: [400, 413, 429],
+  },
+  'POST /webhooks/bank': {
+    summary: 'Bank credit notifications (camt.053/054 XML, BAI2 or JSON): verified, stored, queued',
+    tag: 'Webhooks',
+    body: { json: bankNotificationSchema, xml: true, text: true, required: true },
+    responses: ok(r.bankReceipt, 'stored (or a duplicate delivery)'),
+    errors: [400, 413, 429],
+  },
+
+  // --- Pages from signed links (mails)
+  'GET /pay/{invoiceId}': { summary: 'The pay page of an invoice (card via Stripe Checkout, bank transfer details)', tag: 'Customer links', responses: page('the pay page'), errors: LINK },
+  'POST /pay/{invoiceId}/checkout': {
+    summary: 'Start a card payment: a Stripe Checkout Session',
+    tag: 'Customer links',
+    responses: { ...seeOther('to Stripe Checkout (or back to the pay page when nothing is due)'), 200: { description: 'the pay page offering bank transfer when card cannot take the amount', html: true } },
+    errors: LINK,
+  },
+  'GET /feedback/{customerId}': { summary: 'Rate us (from a mail)', tag: 'Customer links', responses: page('the rating form'), errors: LINK },
+  'POST /feedback/{customerId}': { summary: 'Send a rating', tag: 'Customer links', body: { form: forms.feedback }, responses: page('thank-you page'), errors: LINK },
+  'GET /preferences/{customerId}': { summary: 'Communication preferences', tag: 'Customer links', responses: page('the preferences form'), errors: LINK },
+  'POST /preferences/{customerId}': { summary: 'Change communication preferences', tag: 'Customer links', body: { form: forms.preferences }, responses: page('the saved preferences'), errors: LINK },
+  'GET /plan-request/{customerId}': { summary: 'Ask for a payment plan', tag: 'Customer links', responses: page('the plan request form'), errors: LINK },
+  'POST /plan-request/{customerId}': { summary: 'Request a payment plan', tag: 'Customer links', body: { form: forms.planRequest }, responses: page('the plan (or why not)'), errors: LINK },
+  'POST /links/fresh': { summary: 'Mail a fresh link for an expired or revoked one', tag: 'Customer links', body: { form: forms.freshLink }, responses: page('sent (or why not)'), errors: LINK },
+
+  // --- Customer portal
+  'GET /portal/login': { summary: 'Portal sign-in form', tag: 'Portal', responses: page('the sign-in form'), errors: [429] },
+  'POST /portal/login': { summary: 'Mail a one-time sign-in link', tag: 'Portal', body: { form: forms.portalLogin }, responses: page('check your mail'), errors: [400, 429] },
+  'GET /portal/session': { summary: 'The mailed sign-in link: a one-button page (spends nothing)', tag: 'Portal', responses: page('the sign-in button'), errors: LINK },
+  'POST /portal/session': { summary: 'Spend the sign-in token; sets the session cookie', tag: 'Portal', body: { form: forms.portalSession }, responses: seeOther('to the portal, with Set-Cookie'), errors: LINK },
+  'POST /portal/logout': { summary: 'Sign out', tag: 'Portal', body: { form: forms.csrfOnly }, responses: seeOther('to the sign-in page, the cookie cleared'), errors: PORTAL },
+  'GET /portal': { summary: 'Account overview', tag: 'Portal', responses: { ...page('the overview'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'GET /portal/invoices': { summary: 'Invoices (open, paid, all)', tag: 'Portal', responses: { ...page('the invoice list'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'GET /portal/invoices/{id}': { summary: 'An invoice with its terms, payments and forms', tag: 'Portal', responses: { ...page('the invoice'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'POST /portal/pay': { summary: 'Pay several invoices at once (one Checkout Session)', tag: 'Portal', body: { form: forms.portalPay }, responses: { ...seeOther('to Stripe Checkout'), ...page('bank transfer details when card cannot take it') }, errors: PORTAL },
+  'GET /portal/payments': { summary: 'Payments and what each was applied to', tag: 'Portal', responses: { ...page('the payments'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'GET /portal/statement': {
+    summary: 'Statement: the period form, printable HTML or CSV',
+    tag: 'Portal',
+    query: statementQuerySchema,
+    responses: { 200: { description: 'the form (no format), the statement (`format=html`) or the CSV (`format=csv`)', html: true, csv: true }, ...seeOther('to the sign-in page (no session)') },
+    errors: PORTAL,
+  },
+  'POST /portal/invoices/{id}/disputes': { summary: 'Dispute an invoice', tag: 'Portal', body: { form: forms.portalDispute }, responses: seeOther('back to the invoice with a notice'), errors: PORTAL },
+  'POST /portal/invoices/{id}/promise': { summary: 'Promise to pay by a date', tag: 'Portal', body: { form: forms.portalPromise }, responses: seeOther('back to the invoice with a notice'), errors: PORTAL },
+  'GET /portal/plan-request': { summary: 'Ask for a payment plan', tag: 'Portal', responses: { ...page('the plan request form'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'POST /portal/plan-request': { summary: 'Request a payment plan', tag: 'Portal', body: { form: forms.planRequest.extend(forms.csrfOnly.shape) }, responses: { ...page('the plan (or why not)'), ...seeOther('to the plan') }, errors: PORTAL },
+  'GET /portal/preferences': { summary: 'Communication preferences', tag: 'Portal', responses: { ...page('the preferences form'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'POST /portal/preferences': { summary: 'Change communication preferences', tag: 'Portal', body: { form: forms.preferences.extend(forms.csrfOnly.shape) }, responses: { ...page('the saved preferences'), ...seeOther('back to the form with a notice') }, errors: PORTAL },
+  'GET /portal/feedback': { summary: 'Rate us', tag: 'Portal', responses: { ...page('the rating form'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'POST /portal/feedback': { summary: 'Send a rating', tag: 'Portal', body: { form: forms.feedback.extend(forms.csrfOnly.shape) }, responses: { ...page('thank-you page'), ...seeOther('back with a notice') }, errors: PORTAL },
+  'GET /portal/messages': { summary: 'Questions asked and their form', tag: 'Portal', responses: { ...page('the questions'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
+  'POST /portal/messages': { summary: 'Ask a question', tag: 'Portal', body: { form: forms.portalMessage }, responses: { ...seeOther('back to the questions with a notice'), ...page('the form with the problem') }, errors: PORTAL },
+};
