@@ -29,8 +29,9 @@ export const caseworkRoutes: Record<string, PortalRoute> = {
     const message = (ctx.form.get('message') ?? '').trim();
     if (!message) throw new Invalid('message', 'tell us what is wrong');
     if (message.length > 1000) throw new Invalid('message', 'at most 1000 characters');
-    // A double submit of the same dispute is one dispute (the workflow's idempotency key).
-    const key = `portal:${ctx.customer.id}:${createHash('sha256').update(`${code}\n${message}`).digest('hex')}`;
+    // A double submit of the same dispute (same reason and words, the same day) is one dispute (the workflow's
+    // idempotency key).
+    const key = `portal:${ctx.customer.id}:${ctx.now.toISOString().slice(0, 10)}:${createHash('sha256').update(`${code}\n${message}`).digest('hex')}`;
     await openDispute(id, { reason: message, reasonCode: code }, key, ctx.now, { source: 'portal', customerId: ctx.customer.id });
     return redirect(`${invoicePath(id)}?notice=dispute_opened`);
   },
