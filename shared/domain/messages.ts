@@ -97,7 +97,9 @@ function paragraphHtml(items: readonly (string | MailLink)[], c: MailColours): H
     return lines(text);
   });
   const style = `margin:0 0 16px;${FONT};font-size:16px;line-height:24px;color:${TEXT}`;
-  return hasBlock ? html`<div style="${style}">${parts}</div>` : html`<p style="${style}">${parts}</p>`;
+  // A paragraph with a button (an invoice to pay, the account) stands out as a light box.
+  const box = `padding:16px 18px;border:1px solid ${BORDER};border-radius:8px;background:#f9fafb;`;
+  return hasBlock ? html`<div style="${box}${style}">${parts}</div>` : html`<p style="${style}">${parts}</p>`;
 }
 
 /** A paragraph as plain text: each link as `Label: URL` on its own line. */
