@@ -11,7 +11,8 @@ import { getInvoiceForReplay, invoiceItem, schedulePut, type InvoiceSchedule } f
 import { ledgerPut } from './ledger.ts';
 import { tableName, transactWrite, type Replayable } from './table.ts';
 
-export type ImportCommit = 'created' | 'exists' | 'duplicate_number' | 'duplicate_reference' | 'no_customer';
+/** `conflict`: another transaction touched one of the items at the same time (e.g. the customer's check): retry. */
+export type ImportCommit = 'created' | 'exists' | 'duplicate_number' | 'duplicate_reference' | 'no_customer' | 'conflict';
 
 export async function commitImportedInvoice(invoice: Invoice, requestHash: string, schedule?: InvoiceSchedule): Promise<ImportCommit> {
   const TableName = tableName();
@@ -58,6 +59,7 @@ export async function commitImportedInvoice(invoice: Invoice, requestHash: strin
   if (codes[1] === 'ConditionalCheckFailed') return 'duplicate_number';
   if (codes[2] === 'ConditionalCheckFailed') return 'duplicate_reference';
   if (codes.at(-1) === 'ConditionalCheckFailed') return 'no_customer';
+  if (codes.includes('TransactionConflict')) return 'conflict';
   throw new Error(`transaction cancelled: ${codes.join(', ')}`);
 }
 
