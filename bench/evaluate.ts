@@ -86,13 +86,20 @@ async function throughTheApi(p: Portfolio, split: string): Promise<{ predictions
     // Requests of 250 rows, two at a time: each stays well inside the function's timeout on a loaded machine (the
     // route takes up to 1,000 rows; on DynamoDB proper a row is one ~10 ms transaction, 8 at a time).
     for (let k = 0; k < rows.length; k += 250) batches.push(rows.slice(k, k + 250));
-    await pool(batches, 2, async (batch) => {
-      const res = await driver.api('POST', '/imports/invoices', batch);
-      if (res.status !== 200) throw new Error(`POST /imports/invoices: ${res.status} ${res.text}`);
-      const body = res.body as { summary: { created: number; unchanged: number; errors: number }; rows: { number?: string; invoiceId?: string; errors?: unknown }[] };
-      if (body.summary.errors) throw new Error(`import row errors: ${JSON.stringify(body.rows.filter((r) => r.errors).slice(0, 3))}`);
-      for (const r of body.rows) if (r.number && r.invoiceId) idOf.set(r.number, r.invoiceId);
-      imported += body.summary.created + body.summary.unchanged;
+    await pool(batches, 2, async (first) => {
+      // Rows the route had no time for (`not_processed`, nothing written) are sent again.
+      let batch = first;
+      for (let attempt = 0; batch.length && attempt < 5; attempt++) {
+        const res = await driver.api('POST', '/imports/invoices', batch);
+        if (res.status !== 200) throw new Error(`POST /imports/invoices: ${res.status} ${res.text}`);
+        const body = res.body as { summary: { created: number; unchanged: number; errors: number }; rows: { row: number; status: string; number?: string; invoiceId?: string; errors?: unknown }[] };
+        if (body.summary.errors) throw new Error(`import row errors: ${JSON.stringify(body.rows.filter((r) => r.status === 'error').slice(0, 3))}`);
+        for (const r of body.rows) if (r.number && r.invoiceId) idOf.set(r.number, r.invoiceId);
+        imported += body.summary.created + body.summary.unchanged;
+        const again = new Set(body.rows.filter((r) => r.status === 'not_processed').map((r) => r.row));
+        batch = batch.filter((_, i) => again.has(i + 1));
+      }
+      if (batch.length) throw new Error(`${batch.length} rows not imported after 5 requests`);
     });
     timings.importS = Math.round((performance.now() - t) / 100) / 10;
     timings.importedRows = imported;

@@ -31,20 +31,27 @@ export interface ImportRowResult {
   /** 1-based: the data row (CSV: not counting the header) or the array index + 1. */
   row: number;
   number?: string;
-  status: 'created' | 'unchanged' | 'error';
+  /** `not_processed`: the request's time budget ran out before the row was started; nothing written — send it again. */
+  status: 'created' | 'unchanged' | 'error' | 'not_processed';
   invoiceId?: string;
   errors?: RowError[];
 }
 
 export interface ImportResult {
-  summary: { rows: number; created: number; unchanged: number; errors: number };
+  summary: { rows: number; created: number; unchanged: number; errors: number; notProcessed: number };
   rows: ImportRowResult[];
 }
 
 /** Rows imported at once (each its own transaction). */
 const CONCURRENCY = 8;
+/**
+ * No row is started after this long (API Gateway answers within 30 s): the rest are `not_processed`, and sending the
+ * same file again is safe (rows already imported are `unchanged`).
+ */
+export const IMPORT_TIME_BUDGET_MS = 20_000;
 
-export async function importInvoices(rows: readonly unknown[], now: Date): Promise<ImportResult> {
+export async function importInvoices(rows: readonly unknown[], now: Date, budgetMs = IMPORT_TIME_BUDGET_MS): Promise<ImportResult> {
+  const stopAt = performance.now() + budgetMs;
   if (rows.length === 0) throw new Invalid('rows', 'no rows to import');
   if (rows.length > MAX_IMPORT_ROWS) throw new Invalid('rows', `at most ${MAX_IMPORT_ROWS} rows per request (got ${rows.length}); split the file`);
   const today = now.toISOString().slice(0, 10);
@@ -60,12 +67,18 @@ export async function importInvoices(rows: readonly unknown[], now: Date): Promi
     Array.from({ length: Math.min(CONCURRENCY, rows.length) }, async () => {
       while (next < rows.length) {
         const i = next++;
-        results[i] = await importRow(rows[i], i + 1, today, now, customer);
+        results[i] =
+          performance.now() < stopAt
+            ? await importRow(rows[i], i + 1, today, now, customer)
+            : { row: i + 1, status: 'not_processed', errors: [{ field: 'row', message: 'not processed: the request ran out of time; nothing was written, send the row again' }] };
       }
     }),
   );
   const count = (s: ImportRowResult['status']) => results.filter((r) => r.status === s).length;
-  return { summary: { rows: rows.length, created: count('created'), unchanged: count('unchanged'), errors: count('error') }, rows: results };
+  return {
+    summary: { rows: rows.length, created: count('created'), unchanged: count('unchanged'), errors: count('error'), notProcessed: count('not_processed') },
+    rows: results,
+  };
 }
 
 async function importRow(raw: unknown, n: number, today: string, now: Date, customerOf: (id: string) => Promise<Customer | undefined>): Promise<ImportRowResult> {

@@ -38,7 +38,7 @@ function history(customerId: string, prefix: string, delay: number) {
 async function importJson(rows: unknown[]) {
   const res = await stack.api('POST', '/imports/invoices', rows);
   expect(res.status, res.text).toBe(200);
-  return res.body as { summary: { rows: number; created: number; unchanged: number; errors: number }; rows: { row: number; status: string; invoiceId?: string; errors?: { field: string; message: string }[] }[] };
+  return res.body as { summary: { rows: number; created: number; unchanged: number; errors: number; notProcessed: number }; rows: { row: number; status: string; invoiceId?: string; errors?: { field: string; message: string }[] }[] };
 }
 
 describe('importing invoice history and the nightly insights', () => {
@@ -67,7 +67,7 @@ describe('importing invoice history and the nightly insights', () => {
       { customerId: 'cus_nobody', number: `${tag}-bad-4`, currency: 'EUR', amount: 1000, issueDate: ago(5), dueDate: ago(1) },
     ];
     const out = await importJson(rows);
-    expect(out.summary).toEqual({ rows: 26, created: 22, unchanged: 0, errors: 4 });
+    expect(out.summary).toEqual({ rows: 26, created: 22, unchanged: 0, errors: 4, notProcessed: 0 });
     const bad = out.rows.filter((r) => r.status === 'error');
     expect(bad.map((r) => r.row)).toEqual([23, 24, 25, 26]);
     expect(bad[0]?.errors?.[0]?.field).toBe('amount');
@@ -88,7 +88,7 @@ describe('importing invoice history and the nightly insights', () => {
 
   it('is idempotent per invoice number: the same rows again change nothing; the same number with other content is a row error', async () => {
     const again = await importJson([...history(punctual.id, `${tag}-P`, 0)]);
-    expect(again.summary).toEqual({ rows: 9, created: 0, unchanged: 9, errors: 0 });
+    expect(again.summary).toEqual({ rows: 9, created: 0, unchanged: 9, errors: 0, notProcessed: 0 });
     const changed = await importJson([{ ...history(punctual.id, `${tag}-P`, 0)[0], amount: 100_001 }]);
     expect(changed.rows[0]).toMatchObject({ status: 'error', errors: [{ field: 'number', message: expect.stringContaining('different content') }] });
     const invoice = await stack.api('GET', `/invoices/${ids[`${tag}-P-0`]}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importedState, parseImportCsv, validateImportRow } from '../../shared/domain/invoice-import.ts';
+import { importedState, MAX_IMPORT_ROWS, parseImportCsv, validateImportRow } from '../../shared/domain/invoice-import.ts';
+import { importInvoices } from '../../shared/services/imports.ts';
 
 const TODAY = '2026-06-30';
 const base = { customerId: 'cus_1', number: 'A-1', currency: 'eur', amount: 10_000, issueDate: '2026-01-01', dueDate: '2026-01-31' };
@@ -53,5 +54,19 @@ describe('invoice import rows', () => {
     expect('row' in validateImportRow(first.rows[0], TODAY)).toBe(true);
     expect(parseImportCsv('number,total\nA,1')).toEqual({ error: expect.stringContaining('unknown column: total') });
     expect(parseImportCsv('')).toEqual({ error: 'the CSV has no header row' });
+  });
+
+  it('a request past its time budget starts no more rows: they are not_processed (nothing written), to be sent again', async () => {
+    const out = await importInvoices([base, { ...base, number: 'A-2' }], new Date('2026-06-30T12:00:00Z'), 0);
+    expect(out.summary).toEqual({ rows: 2, created: 0, unchanged: 0, errors: 0, notProcessed: 2 });
+    expect(out.rows.map((r) => [r.row, r.status])).toEqual([
+      [1, 'not_processed'],
+      [2, 'not_processed'],
+    ]);
+  });
+
+  it('refuses an empty request and one above the row limit as a whole', async () => {
+    await expect(importInvoices([], new Date())).rejects.toThrow('no rows');
+    await expect(importInvoices(new Array(MAX_IMPORT_ROWS + 1).fill(base), new Date())).rejects.toThrow(`at most ${MAX_IMPORT_ROWS} rows`);
   });
 });
