@@ -5,7 +5,7 @@
 import { html, join, type Html } from '../domain/html.ts';
 import type { Brand } from '../domain/ui/brand.ts';
 import { customerPage } from '../domain/ui/layout.ts';
-import type { JsonSchema, OpenApiDocument, OperationObject } from './openapi.ts';
+import { ERROR_TEXT as ERROR_MEANING, type JsonSchema, type OpenApiDocument, type OperationObject } from './openapi.ts';
 
 /** A short type label of a JSON Schema: `string`, `integer ≥ 1`, `open | paid`, `array of object`… */
 export function typeLabel(s: JsonSchema | undefined): string {
@@ -30,10 +30,10 @@ function fieldsTable(schema: JsonSchema, caption: string): Html {
   const required = new Set((schema.required ?? []) as string[]);
   const names = Object.keys(properties);
   if (names.length === 0) return html`<p>${caption}: ${typeLabel(schema)}</p>`;
-  return html`<table class="rows"><caption>${caption}</caption><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${names.map((name) => {
+  return html`<h4>${caption}</h4><ul>${names.map((name) => {
     const p = properties[name] as JsonSchema;
-    return html`<tr><td data-label="Field"><code>${name}</code></td><td data-label="Type">${typeLabel(p)}</td><td data-label="Required">${required.has(name) ? 'yes' : 'no'}</td><td data-label="Description">${typeof p.description === 'string' ? p.description : ''}</td></tr>`;
-  })}</tbody></table>`;
+    return html`<li><code>${name}</code> ${typeLabel(p)}${required.has(name) ? ', required' : ''}${typeof p.description === 'string' && html` — ${p.description}`}</li>`;
+  })}</ul>`;
 }
 
 const AUTH_TEXT: Record<string, string> = {
@@ -53,14 +53,16 @@ function operation(path: string, method: string, op: OperationObject): Html {
 <p>${op.summary}</p>
 <p>Auth: ${auth.length ? auth.join(', ') : 'none'} · Throttle: ${op['x-throttle'].class} (${op['x-throttle'].rateLimit}/s, burst ${op['x-throttle'].burstLimit})</p>
 ${params.length > 0 &&
-  html`<table class="rows"><caption>Parameters</caption><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Required</th></tr></thead><tbody>${params.map(
-    (p) => html`<tr><td data-label="Name"><code>${String(p.name)}</code></td><td data-label="In">${String(p.in)}</td><td data-label="Type">${typeLabel(p.schema as JsonSchema)}</td><td data-label="Required">${p.required ? 'yes' : 'no'}</td></tr>`,
-  )}</tbody></table>`}
+  html`<h4>Parameters</h4><ul>${params.map(
+    (p) => html`<li><code>${String(p.name)}</code> in ${String(p.in)}: ${typeLabel(p.schema as JsonSchema)}${p.required ? ', required' : ''}${typeof p.description === 'string' && html` — ${p.description}`}</li>`,
+  )}</ul>`}
 ${body && Object.entries(body).map(([type, c]) => fieldsTable(c.schema, `Request body (${type})`))}
-<table class="rows"><caption>Responses</caption><thead><tr><th scope="col">Status</th><th scope="col">Content</th><th scope="col">Meaning</th></tr></thead><tbody>${Object.entries(op.responses).map(([status, r]) => {
-    const content = Object.keys((r.content ?? {}) as object);
-    return html`<tr><td data-label="Status">${status}</td><td data-label="Content">${content.join(', ') || '—'}</td><td data-label="Meaning">${String(r.description ?? '')}</td></tr>`;
-  })}</tbody></table>
+<ul>${Object.entries(op.responses)
+  .filter(([status]) => !/^[45]/.test(status))
+  .map(([status, r]) => html`<li><strong>${status}</strong> ${Object.keys((r.content ?? {}) as object).join(', ') || '(no body)'}: ${String(r.description ?? '')}</li>`)}</ul>
+<p>Errors: ${Object.keys(op.responses)
+  .filter((status) => /^[45]/.test(status))
+  .join(', ')}.</p>
 ${Object.entries(op.responses)
   .filter(([s, r]) => /^2/.test(s) && (r.content as Record<string, { schema: JsonSchema }> | undefined)?.['application/json'])
   .map(([status, r]) => fieldsTable((r.content as Record<string, { schema: JsonSchema }>)['application/json']!.schema, `Response ${status} (application/json)`))}
@@ -78,6 +80,7 @@ export function renderDocsPage(doc: OpenApiDocument, brand: Brand): string {
   }
   const slug = (tag: string) => `tag-${tag.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   const body = html`<p>${doc.info.description}</p>
+<p>Error statuses: ${join(Object.entries(ERROR_MEANING).map(([status, text]) => html`<strong>${status}</strong> ${text}`), '; ')}.</p>
 <p>The machine-readable document: <a href="openapi.json">openapi.json</a> (OpenAPI ${doc.openapi}, version ${doc.info.version}). Errors are JSON <code>{"error":{"code","message","field"?}}</code> except on pages, which answer with a page.</p>
 <nav aria-label="Sections"><ul>${[...byTag.keys()].map((tag) => html`<li><a href="${`#${slug(tag)}`}">${tag}</a></li>`)}</ul></nav>
 ${join(

@@ -85,7 +85,8 @@ export function securityOf(route: Pick<HttpRoute, 'auth' | 'path'>): Record<stri
   return by[route.auth]();
 }
 
-const ERROR_TEXT: Record<number, string> = {
+/** What each error status means, for every route that gives it. */
+export const ERROR_TEXT: Record<number, string> = {
   400: 'bad input: the first problem, naming the field; nothing changed',
   401: 'not signed in (admin: missing or wrong API key; portal POST: no live session)',
   403: 'refused: a revoked or not valid link, or a missing or wrong CSRF token',

@@ -2,6 +2,7 @@
 import Stripe from 'stripe';
 import { stripePaymentIntentEvent } from '../../local/events.ts';
 import { inject } from 'vitest';
+import { responseSchemaFor, topologyRoutes } from '../../shared/http/openapi.ts';
 
 export const stack = inject('stack');
 
@@ -22,7 +23,33 @@ export async function api(method: string, path: string, body?: unknown, headers:
   } catch {
     json = undefined;
   }
+  if (json !== undefined && /^application\/json/i.test(res.headers.get('content-type') ?? '')) checkContract(method, path, res.status, json);
   return { status: res.status, body: json, text };
+}
+
+/** Topology routes as patterns (fewest path parameters first: `/invoices/{id}` never shadows a literal path). */
+const routePatterns = topologyRoutes()
+  .map((r) => ({ method: r.method, path: r.path, params: (r.path.match(/\{/g) ?? []).length, re: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`) }))
+  .sort((a, b) => a.params - b.params);
+
+/**
+ * The API contract (shared/http/openapi.ts) holds for every JSON answer of a documented route: the body must match
+ * the schema the document gives that route and status (the zod schema the document is generated from).
+ */
+function checkContract(method: string, url: string, status: number, body: unknown): void {
+  const path = url.split('?')[0] ?? url;
+  const route = routePatterns.find((r) => r.method === method.toUpperCase() && r.re.test(path));
+  if (!route) return;
+  const schema = responseSchemaFor(route.method, route.path, status);
+  if (!schema) {
+    if (status === 429) return;
+    throw new Error(`API contract: ${route.method} ${route.path} answered ${status}, a status the document does not give it`);
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`API contract: ${route.method} ${route.path} ${status}: ${issue?.path.join('.') || '(body)'}: ${issue?.message} — ${JSON.stringify(body).slice(0, 300)}`);
+  }
 }
 
 let seq = 0;
