@@ -75,6 +75,9 @@ export class PortalClient {
     const fields = Object.fromEntries([...page.text.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1] as string, (m[2] as string).replace(/&amp;/g, '&')]));
     const session = await this.request('POST', '/portal/session', fields, at);
     if (session.status !== 303 || !this.cookies.size) throw new Error(`continuing to the account: ${session.status}`);
+    // The overview, as the redirect leads a browser there: its forms carry the session's CSRF token.
+    const overview = await this.get('/portal', at);
+    if (overview.status !== 200 || !this.csrf) throw new Error(`the account overview: ${overview.status}`);
   }
 
   async signOut(at?: string): Promise<void> {

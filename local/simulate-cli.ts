@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { startChildStack } from './child-stack.ts';
 import { loadConfig } from './config.ts';
-import { ladderMismatches, printTimeline, runSimulation } from './simulate.ts';
+import { ladderMismatches, printTimeline, promiseOutcomes, runSimulation } from './simulate.ts';
+import { startStripeStandIn } from './stripe-stand-in.ts';
 import { StackDriver } from './time-travel.ts';
 
 const { values } = parseArgs({
@@ -28,17 +29,22 @@ if (!/^\d{4}-\d{2}-\d{2}$/.test(values.start)) throw new Error('--start must be 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const config = loadConfig([]);
 log(`Starting a fresh in-memory local stack for the simulation…`);
-const child = await startChildStack({ name: 'simulation', tableName: 'collections-simulation', secrets: config.secrets });
+// The portal customer pays by card: the stack opens Checkout Sessions with a local Stripe stand-in.
+const stripe = await startStripeStandIn();
+const child = await startChildStack({ name: 'simulation', tableName: 'collections-simulation', secrets: config.secrets, env: { STRIPE_API_BASE: stripe.url } });
 const driver = new StackDriver(child.info);
 const stop = async () => {
   driver.close();
   await child.stop();
+  await stripe.stop();
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(130)));
 try {
   log(`Replaying ${days} days from ${values.start}, reminders every ${stepHours} h, interest 01:15 and escalation 02:30 UTC daily:`);
-  const { timeline } = await runSimulation(driver, { start: values.start, days, stepHours, log });
+  const { timeline, invoices } = await runSimulation(driver, { start: values.start, days, stepHours, log, stripeStandInUrl: stripe.url });
   printTimeline(timeline, log);
+  log('');
+  for (const line of await promiseOutcomes(driver, invoices)) log(line);
   const brianDue = new Date(Date.parse(`${values.start}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
   if (days >= 80) {
     const problems = ladderMismatches(timeline, 'brian', brianDue);

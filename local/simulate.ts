@@ -4,8 +4,11 @@
  * Scheduler would; customers pay, dispute, ask for more time on the days the script says (requests carry the
  * simulated time in `X-Local-Time`). At the end: a timeline per customer of what they received and what was booked.
  */
+import Stripe from 'stripe';
 import { addDays, localDate } from '../shared/domain/dates.ts';
 import { formatMoney } from '../shared/domain/money.ts';
+import { PortalClient } from './portal-client.ts';
+import { completedEvent, type StandInSession } from './stripe-stand-in.ts';
 import type { StackDriver } from './time-travel.ts';
 
 export interface SimulationOptions {
@@ -15,6 +18,9 @@ export interface SimulationOptions {
   /** Hours between reminder sweeps (1 = hourly, as deployed). */
   stepHours: number;
   log: (line: string) => void;
+  /** The Stripe stand-in the stack creates Checkout Sessions with (its STRIPE_API_BASE); without one, the portal
+   *  customer pays by bank transfer instead of by card. */
+  stripeStandInUrl?: string;
 }
 
 interface Persona {
@@ -96,6 +102,19 @@ const PORTFOLIO: Persona[] = [
     invoices: [{ amount: 310_000, issueDay: 0 }],
     story: 'minimal cadence; on hold from day 20 to day 45 (negotiation); reminders resume after',
   },
+  {
+    key: 'greta',
+    name: 'Greta Lindqvist',
+    locale: 'en-IE',
+    timeZone: 'Europe/Dublin',
+    currency: 'EUR',
+    terms: { netDays: 30 },
+    invoices: [
+      { amount: 72_000, issueDay: 0 },
+      { amount: 18_500, issueDay: 0 },
+    ],
+    story: 'uses the portal: on day 33 signs in from the mailed link, promises to pay the larger invoice by day 40 and disputes the smaller one (wrong amount); pays the promised one by card in the portal on day 39 — the promise is kept',
+  },
 ];
 
 type Action = { day: number; hourUtc: number; persona: string; what: string; run: (ctx: Ctx) => Promise<void> };
@@ -107,6 +126,9 @@ interface Ctx {
   invoices: Map<string, { id: string; total: number; dueDate: string; paymentReference: string; earlyPaymentDiscount?: { amount: number } }[]>;
   start: string;
   extra: Map<string, string>;
+  stripeStandInUrl?: string;
+  portal: Map<string, PortalClient>;
+  log: (line: string) => void;
 }
 
 async function must(res: Promise<{ status: number; text: string; body: unknown }>, what: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -183,6 +205,56 @@ function actions(): Action[] {
         await must(ctx.driver.api('POST', `/customers/${c?.id}/holds`, { reason: 'Negotiating', expiresAt }, t(ctx)), 'hold');
       },
     },
+    {
+      day: 33,
+      hourUtc: 11,
+      persona: 'greta',
+      what: 'promises to pay one invoice and disputes the other, in the portal',
+      run: async (ctx) => {
+        const [big, small] = ctx.invoices.get('greta') ?? [];
+        const customer = ctx.customers.get('greta');
+        if (!big || !small || !customer) return;
+        const portal = new PortalClient(ctx.driver);
+        ctx.portal.set('greta', portal);
+        await portal.signIn(customer.email, ctx.at);
+        const by = addDays(ctx.start, 40);
+        const promised = await portal.post(`/portal/invoices/${big.id}/promise`, { date: by }, ctx.at);
+        if (promised.status !== 303) throw new Error(`greta's promise: ${promised.status} ${promised.text.slice(0, 300)}`);
+        const disputed = await portal.post(`/portal/invoices/${small.id}/disputes`, { reason: 'wrong_amount', message: 'We ordered 5 licences, not 6.' }, ctx.at);
+        if (disputed.status !== 303) throw new Error(`greta's dispute: ${disputed.status} ${disputed.text.slice(0, 300)}`);
+        ctx.log(`  portal  greta signed in, promised to pay ${big.id} by ${by} and disputed ${small.id} (wrong_amount)`);
+      },
+    },
+    {
+      day: 39,
+      hourUtc: 18,
+      persona: 'greta',
+      what: 'pays the promised invoice in the portal',
+      run: async (ctx) => {
+        const [big] = ctx.invoices.get('greta') ?? [];
+        const customer = ctx.customers.get('greta');
+        if (!big || !customer) return;
+        if (!ctx.stripeStandInUrl) {
+          await pay('greta', 0, () => big.total)(ctx);
+          ctx.log('  portal  greta paid by bank transfer (no Stripe stand-in to pay by card)');
+          return;
+        }
+        // A new session (the one of day 33 has long expired); the portal's Pay button opens Stripe Checkout.
+        const portal = new PortalClient(ctx.driver);
+        await portal.signIn(customer.email, ctx.at);
+        const res = await portal.post('/portal/pay', { invoiceIds: [big.id] }, ctx.at);
+        const id = /\/c\/pay\/([\w-]+)/.exec(res.location ?? '')?.[1];
+        if (res.status !== 303 || !id) throw new Error(`greta's pay button: ${res.status} ${res.location ?? res.text.slice(0, 300)}`);
+        const session = (await (await fetch(`${ctx.stripeStandInUrl}/v1/checkout/sessions/${id}`)).json()) as StandInSession;
+        // She pays on Stripe's page; Stripe sends the event, signed at that (simulated) time.
+        const payload = completedEvent(session, `evt_sim_${id}`, new Date(ctx.at));
+        const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: ctx.driver.info.stripeWebhookSecret, timestamp: Math.floor(Date.parse(ctx.at) / 1000) });
+        const sent = await fetch(`${ctx.driver.info.apiUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature, 'x-local-time': ctx.at }, body: payload });
+        if (sent.status !== 200) throw new Error(`Stripe's event for greta: ${sent.status} ${await sent.text()}`);
+        await ctx.driver.drain();
+        ctx.log(`  portal  greta paid ${formatMoney({ amount: session.amount_total, currency: session.currency.toUpperCase() }, 'en-GB')} by card (Checkout ${id})`);
+      },
+    },
   ];
 }
 
@@ -193,8 +265,21 @@ export interface TimelineEntry {
   what: string;
 }
 
-export async function runSimulation(driver: StackDriver, options: SimulationOptions): Promise<{ timeline: TimelineEntry[]; customers: Map<string, { id: string; email: string }> }> {
-  const ctx: Ctx = { driver, at: `${options.start}T00:00:00.000Z`, customers: new Map(), invoices: new Map(), start: options.start, extra: new Map() };
+export async function runSimulation(
+  driver: StackDriver,
+  options: SimulationOptions,
+): Promise<{ timeline: TimelineEntry[]; customers: Map<string, { id: string; email: string }>; invoices: Map<string, { id: string; number?: string }[]> }> {
+  const ctx: Ctx = {
+    driver,
+    at: `${options.start}T00:00:00.000Z`,
+    customers: new Map(),
+    invoices: new Map(),
+    start: options.start,
+    extra: new Map(),
+    ...(options.stripeStandInUrl ? { stripeStandInUrl: options.stripeStandInUrl } : {}),
+    portal: new Map(),
+    log: options.log,
+  };
   const run = Date.now();
   const suffix = run.toString(36);
   const pending = actions();
@@ -231,7 +316,25 @@ export async function runSimulation(driver: StackDriver, options: SimulationOpti
       options.log(`  day ${String(day + 1).padStart(3)} / ${options.days}  ${date}  mails so far ${mails}  (${((Date.now() - run) / 1000).toFixed(0)} s)`);
     }
   }
-  return { timeline: await timeline(driver, ctx), customers: ctx.customers };
+  return { timeline: await timeline(driver, ctx), customers: ctx.customers, invoices: ctx.invoices };
+}
+
+/** What became of the promises to pay and the disputes on each persona's invoices (read back through the admin API). */
+export async function promiseOutcomes(driver: StackDriver, invoices: Map<string, { id: string; number?: string }[]>): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [persona, list] of invoices) {
+    for (const inv of list) {
+      const state = (await driver.api('GET', `/invoices/${inv.id}`)).body as {
+        number: string;
+        status: string;
+        promise?: { date: string; status: string; source?: string };
+        dispute?: { reasonCode?: string; reason: string };
+      };
+      if (state.promise) lines.push(`${persona}: ${state.number} promise to pay by ${state.promise.date} (${state.promise.source ?? 'portal'}) → ${state.promise.status}; invoice ${state.status}`);
+      if (state.dispute) lines.push(`${persona}: ${state.number} disputed (${state.dispute.reasonCode ?? 'other'}: “${state.dispute.reason}”), open`);
+    }
+  }
+  return lines.length ? ['Promises and open disputes:', ...lines.map((l) => `  ${l}`)] : [];
 }
 
 async function timeline(driver: StackDriver, ctx: Ctx): Promise<TimelineEntry[]> {
@@ -247,6 +350,10 @@ async function timeline(driver: StackDriver, ctx: Ctx): Promise<TimelineEntry[]>
     const history = await must(driver.api('GET', `/customers/${customer.id}/communications`), 'history');
     for (const m of history.mails as { kind: string; subject: string; sentAt?: string; createdAt: string }[]) {
       out.push({ persona: p.key, local: fmt(m.sentAt ?? m.createdAt), what: `mail  ${m.kind.padEnd(22)} “${m.subject}”` });
+    }
+    // The collections decisions trail: promises made, kept and broken, disputes opened.
+    for (const d of (history.decisions ?? []) as { kind: string; by: string; at: string; reason: string }[]) {
+      out.push({ persona: p.key, local: fmt(d.at), what: `decide ${d.kind.padEnd(21)} by ${d.by}: ${d.reason}` });
     }
     for (const e of history.events as { detailType: string; createdAt: string; detail: { totals: Record<string, number> } }[]) {
       const totals = Object.entries(e.detail.totals).map(([c, a]) => formatMoney({ amount: a, currency: c }, 'en-GB')).join(', ');

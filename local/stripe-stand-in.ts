@@ -32,12 +32,12 @@ export interface StripeStandIn {
 }
 
 /** The `checkout.session.completed` event Stripe sends when the customer pays a session (the JSON to sign and post). */
-export function completedEvent(session: StandInSession, eventId = `evt_standin_${session.id}`): string {
+export function completedEvent(session: StandInSession, eventId = `evt_standin_${session.id}`, created = new Date()): string {
   return JSON.stringify({
     id: eventId,
     object: 'event',
     api_version: '2025-01-27.acacia',
-    created: Math.floor(Date.now() / 1000),
+    created: Math.floor(created.getTime() / 1000),
     livemode: false,
     type: 'checkout.session.completed',
     data: {
