@@ -72,6 +72,14 @@ export interface InvoiceCollections {
   terms?: PaymentTerms;
   lastStepSent?: string;
   lastStepAt?: string;
+  /**
+   * When each reminder step went out for this invoice (instants, appended in the reminder run's own write): the
+   * payment-prediction model's "reminders each invoice needed". Absent on invoices from before it was recorded and on
+   * imported ones (their reminders elsewhere are unknown).
+   */
+  remindersSentAt?: string[];
+  /** When each dispute (customer or chargeback) on this invoice was opened, resolved ones included (appended when opened). */
+  disputesOpenedAt?: string[];
   extension?: { dueDate: string; reason: string; grantedAt: string };
   dispute?: InvoiceDispute;
   /** The current (or last) promise to pay; a new one replaces it only once it is kept or broken. */

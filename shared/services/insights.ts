@@ -28,9 +28,11 @@ import {
   predictInvoice,
   type PortfolioStats,
 } from '../domain/prediction/model.ts';
-import type { InvoiceHistory } from '../domain/prediction/types.ts';
+import type { PaymentPlan } from '../domain/plans.ts';
+import type { CustomerHistory, InvoiceHistory } from '../domain/prediction/types.ts';
 import { logger } from '../logger.ts';
 import { listCustomers } from '../store/customers.ts';
+import { plansOfCustomer } from '../store/plans.ts';
 import {
   getPortfolioModel,
   insightsPages,
@@ -75,9 +77,19 @@ export async function startInsights(now: Date): Promise<{ asOf: string }> {
   return { asOf };
 }
 
-/** An invoice as the model sees it (status paid + settledAt = settled; a paid invoice without a settle date is left out). */
+/**
+ * An invoice as the model sees it: status paid + settledAt = settled on that day; the disputes it had (open or
+ * resolved, by the day opened); the reminders it received (by the day sent; unknown for an imported invoice or one
+ * reminded before they were recorded). A paid invoice without a settle date is left out: it was closed by a credit
+ * note (an upheld dispute writes off the balance; no money arrived, so there is no payment day to learn from — the
+ * day the business resolved the dispute is its own behaviour, not the payer's).
+ */
 export function historyOf(invoice: Invoice): InvoiceHistory | undefined {
   if (invoice.status === 'paid' && !invoice.settledAt) return undefined;
+  const disputes = [...new Set([...(invoice.disputesOpenedAt ?? []), ...(invoice.dispute ? [invoice.dispute.openedAt] : [])].map((d) => d.slice(0, 10)))].sort();
+  // Imported: what it needed elsewhere is unknown. Otherwise the recorded sends; none recorded and no step sent: no
+  // reminder was needed; a step without the record (sent before the record existed): unknown.
+  const reminders = invoice.importedAt ? undefined : invoice.remindersSentAt ? invoice.remindersSentAt.map((d) => d.slice(0, 10)) : invoice.lastStepSent ? undefined : [];
   return {
     invoiceId: invoice.id,
     customerId: invoice.customerId,
@@ -86,16 +98,30 @@ export function historyOf(invoice: Invoice): InvoiceHistory | undefined {
     issueDate: invoice.issueDate,
     dueDate: invoice.extension?.dueDate ?? invoice.dueDate,
     ...(invoice.status === 'paid' && invoice.settledAt ? { settledDate: invoice.settledAt } : {}),
-    ...(invoice.dispute ? { disputes: [invoice.dispute.openedAt] } : {}),
+    ...(disputes.length ? { disputes } : {}),
+    ...(reminders ? { reminders } : {}),
+  };
+}
+
+/** A customer's payment plans as the model sees them (outcome and the day it was reached; pending or cancelled: none). */
+export function planHistoryOf(customerId: string, plans: readonly PaymentPlan[]): CustomerHistory {
+  return {
+    customerId,
+    plans: plans.flatMap((p): NonNullable<CustomerHistory['plans']> => {
+      if (p.status === 'completed' && p.completedAt) return [{ createdAt: p.createdAt, outcome: 'kept', endedAt: p.completedAt }];
+      if (p.status === 'defaulted' && p.defaultedAt) return [{ createdAt: p.createdAt, outcome: 'defaulted', endedAt: p.defaultedAt }];
+      if (p.status === 'active') return [{ createdAt: p.createdAt, outcome: 'active' }];
+      return [];
+    }),
   };
 }
 
 async function customerPage(cursor?: Record<string, unknown>) {
   const page = await listCustomers(INSIGHTS_PAGE, cursor);
-  const histories = new Map<string, { invoices: Invoice[]; history: InvoiceHistory[] }>();
+  const histories = new Map<string, { invoices: Invoice[]; history: InvoiceHistory[]; customer: CustomerHistory }>();
   await inPool(page.items, CONCURRENCY, async (c) => {
-    const invoices = await invoicesOfCustomer(c.id);
-    histories.set(c.id, { invoices, history: invoices.flatMap((i) => historyOf(i) ?? []) });
+    const [invoices, plans] = await Promise.all([invoicesOfCustomer(c.id), plansOfCustomer(c.id)]);
+    histories.set(c.id, { invoices, history: invoices.flatMap((i) => historyOf(i) ?? []), customer: planHistoryOf(c.id, plans) });
   });
   return { customers: page.items, histories, lastKey: page.lastKey };
 }
@@ -105,7 +131,7 @@ export async function runInsightsPage(message: InsightsMessage): Promise<void> {
   const page = await customerPage(message.cursor);
   const next = (m: Partial<InsightsMessage>) => enqueueAll('collections', [{ ...message, ...m }]);
   if (message.phase === 'stats') {
-    const summaries = [...page.histories].map(([id, h]) => customerSummary(id, h.history, asOf));
+    const summaries = [...page.histories].map(([id, h]) => customerSummary(id, h.history, asOf, h.customer));
     await putInsightsPage(asOf, message.page, thin(portfolioStats(summaries)));
     if (page.lastKey) return next({ page: message.page + 1, cursor: page.lastKey });
     // The last page: fit the portfolio from every page's statistics, then predict, a page at a time.
@@ -122,7 +148,7 @@ export async function runInsightsPage(message: InsightsMessage): Promise<void> {
   await inPool(page.customers, CONCURRENCY, async (customer) => {
     const h = page.histories.get(customer.id);
     if (!h) return;
-    const summary = customerSummary(customer.id, h.history, asOf);
+    const summary = customerSummary(customer.id, h.history, asOf, h.customer);
     for (const invoice of h.invoices) {
       if (invoice.status === 'paid' || invoice.issueDate > asOf) continue;
       const history = historyOf(invoice);
@@ -148,7 +174,7 @@ function thin(s: PortfolioStats): PortfolioStats {
   const every = <T>(xs: T[]) => (xs.length <= MAX_SAMPLES ? xs : xs.filter((_, i) => i % Math.ceil(xs.length / MAX_SAMPLES) === 0));
   const delays: PortfolioStats['delays'] = {};
   for (const [k, v] of Object.entries(s.delays)) delays[k as keyof typeof delays] = every(v);
-  return { ...s, delays, customers: every(s.customers), z: every(s.z), amountEffects: every(s.amountEffects), disputeResiduals: every(s.disputeResiduals), scales: every(s.scales) };
+  return { ...s, delays, customers: every(s.customers), z: every(s.z), amountEffects: every(s.amountEffects), disputeResiduals: every(s.disputeResiduals), scales: every(s.scales), covariates: every(s.covariates ?? []) };
 }
 
 async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -24,7 +24,10 @@ function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
   const set: string[] = [];
   const remove: string[] = [];
   if (update.sentStep) {
-    set.push('lastStepSent = :step', 'lastStepAt = :now');
+    // Every step sent is also counted, by its instant (the prediction model's reminders per invoice).
+    set.push('lastStepSent = :step', 'lastStepAt = :now', 'remindersSentAt = list_append(if_not_exists(remindersSentAt, :noSteps), :sentAt)');
+    values[':noSteps'] = [];
+    values[':sentAt'] = [now];
     values[':step'] = update.sentStep;
     values[':now'] = now;
   }

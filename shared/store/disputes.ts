@@ -58,10 +58,11 @@ export async function commitNewDispute(
         TableName: tableName(),
         Key: keys.invoice(stored.invoiceId),
         // The version moves too: a reminder or interest run that read the invoice before the dispute must not commit.
-        UpdateExpression: 'SET dispute = :d ADD version :one REMOVE GSI2PK, GSI2SK',
+        // The opening date is also kept after resolution (the prediction model's disputes per invoice).
+        UpdateExpression: 'SET dispute = :d, disputesOpenedAt = list_append(if_not_exists(disputesOpenedAt, :none), :opened) ADD version :one REMOVE GSI2PK, GSI2SK',
         ConditionExpression: 'attribute_not_exists(dispute) AND #st <> :paid',
         ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid', ':one': 1 },
+        ExpressionAttributeValues: { ':d': dispute, ':paid': 'paid', ':one': 1, ':none': [], ':opened': [dispute.openedAt] },
       },
     },
     ...(mail ? [{ Put: mailPut(mail) }] : []),

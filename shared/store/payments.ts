@@ -131,7 +131,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           (reopened ? ', accrualFrom = :af' : '') +
           // The day the balance reached zero (the money's arrival): the payment-prediction model's settle date.
           (paid ? ', settledAt = :settled' : '') +
-          (change.dispute ? ', dispute = :dispute' : '') +
+          (change.dispute ? ', dispute = :dispute, disputesOpenedAt = list_append(if_not_exists(disputesOpenedAt, :noDisputes), :disputeOpened)' : '') +
           (kept ? ', promise = :promise' : '') +
           (removals ? ` REMOVE ${removals}` : ''),
         ConditionExpression: guard,
@@ -146,7 +146,7 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
           ':g3pk': byStatus.GSI3PK,
           ':g3sk': byStatus.GSI3SK,
           ...(paid ? {} : { ':g2pk': due.GSI2PK, ':g2sk': due.GSI2SK, ':g4sk': openAmountSortKey(change.newBalance, change.dueDate, change.invoiceId) }),
-          ...(change.dispute ? { ':dispute': change.dispute } : {}),
+          ...(change.dispute ? { ':dispute': change.dispute, ':noDisputes': [], ':disputeOpened': [change.dispute.openedAt] } : {}),
           ...(kept ? { ':promise': kept } : {}),
           ...(reopened ? { ':af': reopenedOn } : {}),
           ...(paid ? { ':settled': at.slice(0, 10) } : {}),

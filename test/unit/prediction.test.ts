@@ -136,6 +136,84 @@ describe('payment prediction model', () => {
     );
   });
 
+  describe('reminders, disputes and plans', () => {
+    /** Reminders the ladder sends 3, 14, 30 and 45 days after due, while the invoice is unpaid (up to `until`). */
+    const remind = (i: InvoiceHistory, until = ASOF): InvoiceHistory => ({
+      ...i,
+      reminders: [3, 14, 30, 45].map((d) => addDays(i.dueDate, d)).filter((d) => d < (i.settledDate ?? addDays(until, 1)) && d <= until),
+    });
+    const reminded = () => portfolio().map((i) => remind(i));
+    /** A customer with one paid invoice, 35 days late (3 reminders). */
+    const oneLate = (reminders: boolean) => history('one', 1, () => 35).map((i) => (reminders ? remind(i) : i));
+    const defaulted = [
+      { customerId: 'late45', plans: [{ createdAt: '2025-03-01', outcome: 'defaulted' as const, endedAt: '2025-05-01' }] },
+      { customerId: 'late20', plans: [{ createdAt: '2025-04-01', outcome: 'defaulted' as const, endedAt: '2025-06-01' }] },
+      { customerId: 'punctual', plans: [{ createdAt: '2025-04-01', outcome: 'kept' as const, endedAt: '2025-09-01' }] },
+    ];
+
+    it('reminders each paid invoice needed move a short history later, and say so', () => {
+      const known = fitModel([...reminded(), ...oneLate(true)], ASOF);
+      const unknown = fitModel([...reminded(), ...oneLate(false)], ASOF);
+      expect(known.portfolio.reminderSlope).toBeGreaterThan(0);
+      expect(known.summaries.get('one')?.remindersPerInvoice).toBe(3);
+      expect(unknown.summaries.get('one')?.remindersPerInvoice).toBeNull();
+      const withR = predictInvoice(known, undefined, open('one'), ASOF);
+      const withoutR = predictInvoice(unknown, undefined, open('one'), ASOF);
+      expect(withR.expectedPaymentDate > withoutR.expectedPaymentDate).toBe(true);
+      expect(withR.lateProbability).toBeGreaterThan(withoutR.lateProbability);
+      expect(withR.factorCodes).toContain('needs_reminders');
+      expect(withR.factors.join(' | ')).toMatch(/Needed 3 reminders per paid invoice on average: expect about \d+ days later/);
+      expect(withoutR.factorCodes).not.toContain('needs_reminders');
+    });
+
+    it('a defaulted payment plan moves the prediction later (fitted on the portfolio) and is named; a kept one is counted', () => {
+      const plain = fitModel([...portfolio(), ...oneLate(false)], ASOF);
+      const broke = fitModel([...portfolio(), ...oneLate(false)], ASOF, [
+        ...defaulted,
+        { customerId: 'one', plans: [{ createdAt: '2025-02-01', outcome: 'defaulted', endedAt: '2025-03-15' }] },
+      ]);
+      expect(broke.portfolio.planDefaultShift).toBeGreaterThan(0);
+      expect(broke.summaries.get('punctual')?.plans).toEqual({ kept: 1, defaulted: 0 });
+      const a = predictInvoice(plain, undefined, open('one'), ASOF);
+      const b = predictInvoice(broke, undefined, open('one'), ASOF);
+      expect(b.expectedPaymentDate > a.expectedPaymentDate).toBe(true);
+      expect(b.factorCodes).toContain('plan_defaulted');
+      expect(b.factors.join(' | ')).toMatch(/Defaulted on a payment plan: expect about \d+ days? later/);
+      expect(a.factorCodes).not.toContain('plan_defaulted');
+    });
+
+    it('disputes on paid invoices (resolved ones too) give the portfolio its dispute effect; an open invoice’s dispute shifts it', () => {
+      const h = portfolio().map((i, k) => (k % 4 === 0 && i.settledDate ? { ...i, disputes: [addDays(i.dueDate, -5)], settledDate: addDays(i.settledDate, 20) } : i));
+      const m = fitModel(h, ASOF);
+      expect(m.portfolio.disputeShift).toBeGreaterThan(10);
+      const plain = predictInvoice(m, undefined, open('late20'), ASOF);
+      const disputed = predictInvoice(m, undefined, { ...open('late20'), disputes: [ASOF] }, ASOF);
+      expect(disputed.expectedPaymentDate > plain.expectedPaymentDate).toBe(true);
+      expect(disputed.factorCodes[0]).toBe('disputed');
+    });
+
+    it('no leakage: reminders, disputes and plan outcomes dated after asOf change nothing', () => {
+      const target = open('one', '2026-01-10');
+      const base = fitModel([...reminded(), ...oneLate(true)], ASOF, defaulted);
+      const before = predictInvoice(base, undefined, target, ASOF);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 200 }), (later) => {
+          const after = addDays(ASOF, later);
+          // The same facts with later ones added: reminders sent after asOf, a dispute opened after it, a plan that
+          // defaulted (and one completed) only after asOf.
+          const h = [...reminded(), ...oneLate(true)].map((i) => ({ ...i, reminders: [...(i.reminders ?? []), after], disputes: [after] }));
+          const m = fitModel(h, ASOF, [
+            ...defaulted,
+            { customerId: 'one', plans: [{ createdAt: '2025-11-01', outcome: 'defaulted', endedAt: after }] },
+            { customerId: 'mix1', plans: [{ createdAt: '2025-11-01', outcome: 'kept', endedAt: after }] },
+          ]);
+          expect(predictInvoice(m, undefined, { ...target, reminders: [after], disputes: [after] }, ASOF)).toEqual(before);
+        }),
+        { numRuns: 30 },
+      );
+    });
+  });
+
   it('summaries use only what was known at asOf', () => {
     const h = history('y', 12, () => 5);
     expect(customerSummary('y', h, '2025-06-30').n).toBeLessThan(customerSummary('y', h, ASOF).n);

@@ -168,7 +168,9 @@ export interface CustomerSummary {
   /** Median delay of invoices settled in the last 120 days vs before (trend in words); null when too few. */
   recentMedian: number | null;
   olderMedian: number | null;
+  /** Average reminders each settled invoice received (null: none settled with known reminders, e.g. imported). */
   remindersPerInvoice: number | null;
+  /** Payment plans that ended by asOf, by outcome. */
   plans: { kept: number; defaulted: number };
 }
 
@@ -189,7 +191,10 @@ export function customerSummary(customerId: string, invoices: readonly InvoiceHi
   const usualAmount: Record<string, number> = {};
   for (const c of new Set(closed.map((i) => i.currency))) usualAmount[c] = median(closed.filter((i) => i.currency === c).map((i) => i.amount));
   const plans = { kept: 0, defaulted: 0 };
-  for (const p of customer?.plans ?? []) if (p.createdAt.slice(0, 10) <= asOf && p.outcome !== 'active') plans[p.outcome]++;
+  // Only outcomes reached by asOf: a plan that defaulted (or completed) later was still running at asOf.
+  for (const p of customer?.plans ?? []) if (p.outcome !== 'active' && p.endedAt !== undefined && p.endedAt.slice(0, 10) <= asOf) plans[p.outcome]++;
+  // Reminders per paid invoice, over the invoices whose reminders are known (not imported from elsewhere).
+  const reminded = closed.filter((i) => i.reminders !== undefined);
   const base: CustomerSummary = {
     customerId,
     asOf,
@@ -209,7 +214,7 @@ export function customerSummary(customerId: string, invoices: readonly InvoiceHi
     onTime: delays.filter((d) => d <= 0).length,
     recentMedian: null,
     olderMedian: null,
-    remindersPerInvoice: closed.length ? closed.reduce((a, i) => a + countBy(i.reminders, asOf), 0) / closed.length : null,
+    remindersPerInvoice: reminded.length ? reminded.reduce((a, i) => a + countBy(i.reminders, asOf), 0) / reminded.length : null,
     plans,
   };
   if (closed.length === 0) return base;
@@ -293,10 +298,17 @@ export interface PortfolioStats {
   neverPaid: number;
   settled: number;
   scales: number[];
+  /**
+   * Per customer with ≥ 2 settled: [segment index in SEGMENTS, median delay, reminders per paid invoice (−1: unknown),
+   * defaulted a plan (0/1), kept a plan and defaulted none (0/1)] — the customer-level effects on the prior.
+   */
+  covariates?: [number, number, number, number, number][];
 }
 
+const SEGMENTS: readonly Segment[] = ['net14', 'net30', 'net45', 'net60'];
+
 export function emptyStats(): PortfolioStats {
-  return { delays: {}, customers: [], z: [], amountEffects: [], disputeResiduals: [], neverPaid: 0, settled: 0, scales: [] };
+  return { delays: {}, customers: [], z: [], amountEffects: [], disputeResiduals: [], neverPaid: 0, settled: 0, scales: [], covariates: [] };
 }
 
 export function portfolioStats(summaries: readonly CustomerSummary[]): PortfolioStats {
@@ -308,6 +320,13 @@ export function portfolioStats(summaries: readonly CustomerSummary[]): Portfolio
     if (c.n >= 2 && c.location !== null) {
       const variance = c.residuals.reduce((a, r) => a + r * r, 0) / (c.n - 1);
       s.customers.push([c.n, median(c.delays), variance]);
+      (s.covariates ??= []).push([
+        SEGMENTS.indexOf(c.segment),
+        median(c.delays),
+        c.remindersPerInvoice === null ? -1 : round2(c.remindersPerInvoice),
+        c.plans.defaulted > 0 ? 1 : 0,
+        c.plans.kept > 0 && c.plans.defaulted === 0 ? 1 : 0,
+      ]);
     }
     if (c.n >= 3 && c.scale !== null) {
       const scale = Math.max(1, c.scale);
@@ -332,6 +351,7 @@ export function mergeStats(a: PortfolioStats, b: PortfolioStats): PortfolioStats
     neverPaid: a.neverPaid + b.neverPaid,
     settled: a.settled + b.settled,
     scales: [...a.scales, ...b.scales],
+    covariates: [...(a.covariates ?? []), ...(b.covariates ?? [])],
   };
 }
 
@@ -353,6 +373,52 @@ export interface PortfolioModel {
   disputeShift: number;
   /** Share of invoices never paid (open 90+ days past due), the prior of each customer's never-pay share. */
   pNever: number;
+  /**
+   * Customer-level effects on the prior a customer's own figures shrink toward (fitted on customers with ≥ 2 settled
+   * invoices; 0 while too few): days of delay per reminder per paid invoice above the portfolio's mean
+   * (`meanReminders`), and the days customers who defaulted on / kept a payment plan pay beyond their segment's usual.
+   * Absent on models fitted before they existed (read as 0).
+   */
+  reminderSlope?: number;
+  meanReminders?: number;
+  planDefaultShift?: number;
+  planKeptShift?: number;
+}
+
+/** Customers needed before a customer-level effect is fitted; the plan shifts are shrunk toward 0 by this many. */
+const MIN_COVARIATE_CUSTOMERS = 10;
+const PLAN_SHIFT_PRIOR = 5;
+
+/** The customer-level effects (see PortfolioModel) from [segment, median delay, reminders, defaulted, kept] rows. */
+function covariateEffects(rows: readonly [number, number, number, number, number][], segmentLocation: PortfolioModel['segmentLocation']) {
+  const dev = (r: readonly number[]) => (r[1] as number) - (segmentLocation[SEGMENTS[r[0] as number] as Segment] ?? segmentLocation.all ?? 0);
+  const known = rows.filter((r) => r[2] >= 0);
+  let reminderSlope = 0;
+  let meanReminders = 0;
+  if (known.length >= MIN_COVARIATE_CUSTOMERS) {
+    meanReminders = known.reduce((a, r) => a + r[2], 0) / known.length;
+    const meanDev = known.reduce((a, r) => a + dev(r), 0) / known.length;
+    let sxx = 0;
+    let sxy = 0;
+    for (const r of known) {
+      sxx += (r[2] - meanReminders) ** 2;
+      sxy += (r[2] - meanReminders) * (dev(r) - meanDev);
+    }
+    // Ridge (+2): a handful of reminded customers does not make a steep slope.
+    reminderSlope = clamp(sxy / (sxx + 2), -20, 20);
+  }
+  // Shrunk mean deviation: with few such customers the shift stays near 0.
+  const shift = (flag: 3 | 4) => {
+    const devs = rows.filter((r) => r[flag] === 1).map(dev);
+    return devs.reduce((a, b) => a + b, 0) / (devs.length + PLAN_SHIFT_PRIOR);
+  };
+  const enough = rows.length >= MIN_COVARIATE_CUSTOMERS;
+  return {
+    reminderSlope: round2(reminderSlope),
+    meanReminders: round2(meanReminders),
+    planDefaultShift: round2(enough ? clamp(shift(3), -30, 60) : 0),
+    planKeptShift: round2(enough ? clamp(shift(4), -30, 60) : 0),
+  };
 }
 
 export function fitPortfolio(stats: PortfolioStats, asOf: string): PortfolioModel {
@@ -392,6 +458,7 @@ export function fitPortfolio(stats: PortfolioStats, asOf: string): PortfolioMode
     amountSlope: round2(amountSlope),
     disputeShift: round2(disputeShift),
     pNever: round4(pNever),
+    ...covariateEffects(stats.covariates ?? [], segmentLocation),
   };
 }
 
@@ -473,7 +540,11 @@ function shapeFor(model: PortfolioModel, s: CustomerSummary | undefined, invoice
         : { code: 'improving', weight: 30, text: `Paying earlier lately: about ${perMonth} days earlier each month` },
     );
   }
-  let location = w * own + (1 - w) * segLoc;
+  // The prior the customer's own figures shrink toward: the segment's usual delay, moved by what the customer's
+  // reminders per paid invoice and plan outcomes say about customers like them (the weight 1 − w fades with history).
+  const reminderShift = s && s.remindersPerInvoice !== null ? (model.reminderSlope ?? 0) * (s.remindersPerInvoice - (model.meanReminders ?? 0)) : 0;
+  const planShift = s && s.plans.defaulted > 0 ? (model.planDefaultShift ?? 0) : s && s.plans.kept > 0 ? (model.planKeptShift ?? 0) : 0;
+  let location = w * own + (1 - w) * (segLoc + reminderShift + planShift);
   if (n === 0) {
     factors.push({ code: 'new_customer', weight: 45, text: `New customer, no paid invoice yet: the portfolio's usual delay for net ${termsDays} terms (${Math.round(segLoc)} days) is used` });
   } else if (n < 3) {
@@ -504,11 +575,18 @@ function shapeFor(model: PortfolioModel, s: CustomerSummary | undefined, invoice
     location += model.disputeShift;
     factors.push({ code: 'disputed', weight: 60, text: `Disputed: disputed invoices are paid about ${Math.round(model.disputeShift)} days later` });
   }
+  const days = (x: number) => `about ${Math.abs(Math.round(x))} day${Math.abs(Math.round(x)) === 1 ? '' : 's'} ${x > 0 ? 'later' : 'earlier'}`;
+  const reminderEffect = (1 - w) * reminderShift;
+  if (s && s.remindersPerInvoice !== null && Math.abs(reminderEffect) >= 1) {
+    const r = Math.round(s.remindersPerInvoice * 10) / 10;
+    factors.push({ code: 'needs_reminders', weight: 20 + Math.min(25, Math.abs(reminderEffect)), text: `Needed ${r} reminder${r === 1 ? '' : 's'} per paid invoice on average: expect ${days(reminderEffect)}` });
+  }
+  const planEffect = (1 - w) * planShift;
+  const planText = (verb: string, count: number) => `${verb} ${count === 1 ? 'a payment plan' : `${count} payment plans`}${Math.abs(planEffect) >= 1 ? `: expect ${days(planEffect)}` : ''}`;
   if (s && s.plans.defaulted > 0) {
-    location += 5;
-    factors.push({ code: 'plan_defaulted', weight: 45, text: `Broke ${s.plans.defaulted} payment plan${s.plans.defaulted === 1 ? '' : 's'}` });
+    factors.push({ code: 'plan_defaulted', weight: Math.abs(planEffect) >= 1 ? 45 : 15, text: planText('Defaulted on', s.plans.defaulted) });
   } else if (s && s.plans.kept > 0) {
-    factors.push({ code: 'plan_kept', weight: 10, text: `Kept ${s.plans.kept} payment plan${s.plans.kept === 1 ? '' : 's'}` });
+    factors.push({ code: 'plan_kept', weight: Math.abs(planEffect) >= 1 ? 25 : 10, text: planText('Kept', s.plans.kept) });
   }
   // Spread: own MAD shrunk toward the portfolio's typical spread.
   const ownScale = s?.scale ?? model.scale;

@@ -61,6 +61,7 @@ export type FactorCode =
   | 'disputed'
   | 'plan_defaulted'
   | 'plan_kept'
+  | 'needs_reminders'
   | 'never_paid_before'
   | 'already_overdue'
   | 'erratic';
@@ -81,15 +82,21 @@ export interface InvoiceHistory {
   settledDate?: string;
   /** Net payment days (due − issue), for the portfolio segment; derived when absent. */
   termsDays?: number;
-  /** Disputes opened on this invoice (date opened); only those on or before asOf count. */
+  /** Disputes opened on this invoice (date opened, open or resolved); only those on or before asOf count. */
   disputes?: string[];
-  /** Reminders sent for this invoice (dates); only those on or before asOf count. */
+  /**
+   * Reminders sent for this invoice (dates); only those on or before asOf count. Absent = unknown (an imported invoice,
+   * reminded elsewhere), which is left out of the customer's reminders per invoice; `[]` = none were needed.
+   */
   reminders?: string[];
 }
 
 /** Per-customer facts beyond invoices (plans). */
 export interface CustomerHistory {
   customerId: string;
-  /** Payment plans: date created and how they ended by asOf (`kept` = completed, `defaulted`, `active`). */
-  plans?: { createdAt: string; outcome: 'kept' | 'defaulted' | 'active' }[];
+  /**
+   * Payment plans: created when, how they ended (`kept` = completed, `defaulted`; `active` = not ended) and when.
+   * Only an outcome reached on or before asOf counts (a plan that defaulted after asOf was still running then).
+   */
+  plans?: { createdAt: string; outcome: 'kept' | 'defaulted' | 'active'; endedAt?: string }[];
 }
