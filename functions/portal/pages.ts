@@ -3,9 +3,9 @@
  * plan request, preferences and feedback forms (the rules of the signed-link pages, reused).
  */
 import { localDate } from '../../shared/domain/dates.ts';
-import { html, raw } from '../../shared/domain/html.ts';
+import { html } from '../../shared/domain/html.ts';
 import { translator, type MessageKey } from '../../shared/domain/i18n/catalog.ts';
-import { renderFeedbackPage, ratingError, renderFieldErrorPage, renderPlanRequestPage, renderPreferencesPage } from '../../shared/domain/link-pages.ts';
+import { renderFeedbackPage, ratingError, renderFieldErrorPage, renderPlanRequestPage, renderPreferencesPage, type PageSlots } from '../../shared/domain/link-pages.ts';
 import { parseRating } from '../../shared/domain/links.ts';
 import { newPlanSchema, planEligible } from '../../shared/domain/plans.ts';
 import { bankDetails, invoiceDetailBody, invoicesBody, overviewBody, paymentsBody, statementForm } from '../../shared/domain/portal/pages.ts';
@@ -40,17 +40,16 @@ function notice(ctx: PortalContext): string | undefined {
 }
 
 /**
- * The link pages' renderers (shared/domain/link-pages.ts) inside the portal: the portal navigation in their header
- * and the CSRF field in each form (they render whole pages for signed links).
+ * The link pages' renderers (shared/domain/link-pages.ts) inside the portal, through their slots: the portal
+ * navigation in the page header and the CSRF field in each form they post.
  */
-function inPortal(ctx: PortalContext, page: string, current: 'planRequest' | 'preferences' | 'feedback', status = 200) {
-  const withNav = page.replace('</div></header>', `${portalNav({ locale: ctx.locale, current, csrf: ctx.session.csrf }).toString()}</div></header>`);
-  const withCsrf = withNav.replace(/(<form method="post" action="[^"]*"[^>]*>)/g, `$1${csrfInput(ctx.session.csrf).toString()}`);
-  return htmlResult(status, withCsrf);
+function portalSlots(ctx: PortalContext, current: 'planRequest' | 'preferences' | 'feedback'): PageSlots {
+  return { header: portalNav({ locale: ctx.locale, current, csrf: ctx.session.csrf }), hidden: csrfInput(ctx.session.csrf) };
 }
 
 function preferencesView(ctx: PortalContext, customer = ctx.customer, saved = false) {
   return renderPreferencesPage({
+    ...portalSlots(ctx, 'preferences'),
     locale: customer.locale,
     brand: brand(),
     tone: customer.dunning?.tone,
@@ -61,7 +60,7 @@ function preferencesView(ctx: PortalContext, customer = ctx.customer, saved = fa
     hasAddress: !!customer.postalAddress?.length,
     action: '/portal/preferences',
     ...(saved ? { saved: true } : {}),
-  } as Parameters<typeof renderPreferencesPage>[0]);
+  });
 }
 
 export const accountPageRoutes: Record<string, PortalRoute> = {
@@ -136,20 +135,20 @@ export const accountPageRoutes: Record<string, PortalRoute> = {
     const period = requestedPeriod(parsed.data, ctx.timeZone, ctx.now);
     if (q.format === 'csv' || q.format === 'html') {
       const { statement } = await statementOf(ctx.customer, period.from, period.to);
-      if (q.format === 'html') return htmlResult(200, statementHtml(statement, brand()));
+      // Printable without the portal navigation; a link back to the account (not printed).
+      if (q.format === 'html') return htmlResult(200, statementHtml(statement, brand(), { back: { href: '/portal', label: translator(ctx.locale)('portal.back') } }));
       return {
         statusCode: 200,
         headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'content-disposition': `attachment; filename="${statementFileName(statement, 'csv')}"`, 'cache-control': 'no-store' },
         body: statementCsv(statement),
       };
     }
-    const form = statementForm(ctx, period).toString().replace('<div class="actions">', '<input type="hidden" name="format" value="html"><div class="actions">');
-    return portalPage(ctx, { title: translator(ctx.locale)('portal.nav.statement'), current: 'statement', body: raw(form) });
+    return portalPage(ctx, { title: translator(ctx.locale)('portal.nav.statement'), current: 'statement', body: statementForm(ctx, period) });
   },
 
   'GET /portal/plan-request': async (ctx) => {
     const invoices = (await unpaidInvoicesOf(ctx.customer.id)).filter(planEligible);
-    return inPortal(ctx, renderPlanRequestPage({ locale: ctx.locale, brand: brand(), timeZone: ctx.timeZone, invoices, action: '/portal/plan-request' } as Parameters<typeof renderPlanRequestPage>[0]), 'planRequest');
+    return htmlResult(200, renderPlanRequestPage({ ...portalSlots(ctx, 'planRequest'), locale: ctx.locale, brand: brand(), timeZone: ctx.timeZone, invoices, action: '/portal/plan-request' }));
   },
 
   'POST /portal/plan-request': async (ctx) => {
@@ -160,26 +159,26 @@ export const accountPageRoutes: Record<string, PortalRoute> = {
       frequency: ctx.form.get('frequency'),
     });
     const invoices = (await unpaidInvoicesOf(ctx.customer.id)).filter(planEligible);
-    const pageView = { locale: ctx.locale, brand: brand(), timeZone: ctx.timeZone, invoices, action: '/portal/plan-request' };
+    const pageView = { ...portalSlots(ctx, 'planRequest'), locale: ctx.locale, brand: brand(), timeZone: ctx.timeZone, invoices, action: '/portal/plan-request' };
     if (!input.success) {
-      return inPortal(ctx, renderPlanRequestPage({ ...pageView, result: { error: input.error.issues[0]?.message ?? 'invalid request' } } as Parameters<typeof renderPlanRequestPage>[0]), 'planRequest', 400);
+      return htmlResult(400, renderPlanRequestPage({ ...pageView, result: { error: input.error.issues[0]?.message ?? 'invalid request' } }));
     }
     // Only this customer's invoices: another's id is the same 404 as an unknown one (createPlan checks ownership too).
     await assertOwnInvoices(ctx.customer, input.data.invoiceIds);
     try {
       const key = `customer-request:${today(ctx)}:${[...input.data.invoiceIds].sort().join(',')}:${input.data.instalments}:${input.data.frequency}`;
       const { plan } = await createPlan(input.data, 'customer', key, ctx.now);
-      return inPortal(ctx, renderPlanRequestPage({ ...pageView, result: { status: plan.status === 'active' ? 'active' : 'pending_approval', instalments: plan.instalments, currency: plan.currency } } as Parameters<typeof renderPlanRequestPage>[0]), 'planRequest');
+      return htmlResult(200, renderPlanRequestPage({ ...pageView, result: { status: plan.status === 'active' ? 'active' : 'pending_approval', instalments: plan.instalments, currency: plan.currency } }));
     } catch (error) {
       const clientError = httpErrorOf(error);
       if (clientError && clientError.statusCode < 500 && clientError.statusCode !== 404) {
-        return inPortal(ctx, renderPlanRequestPage({ ...pageView, result: { error: clientError.message } } as Parameters<typeof renderPlanRequestPage>[0]), 'planRequest', clientError.statusCode);
+        return htmlResult(clientError.statusCode, renderPlanRequestPage({ ...pageView, result: { error: clientError.message } }));
       }
       throw error;
     }
   },
 
-  'GET /portal/preferences': async (ctx) => inPortal(ctx, preferencesView(ctx), 'preferences'),
+  'GET /portal/preferences': async (ctx) => htmlResult(200, preferencesView(ctx)),
 
   'POST /portal/preferences': async (ctx) => {
     const f = ctx.form;
@@ -189,7 +188,7 @@ export const accountPageRoutes: Record<string, PortalRoute> = {
     );
     if (!decision.ok) throw new Invalid(decision.field, decision.message);
     const updated = await updateProfile(ctx.customer.id, { ...decision.change, dunning: decision.change.dunning as CustomerPatch['dunning'] }, ctx.now);
-    return inPortal({ ...ctx, locale: updated.locale }, preferencesView({ ...ctx, locale: updated.locale }, updated, true), 'preferences');
+    return htmlResult(200, preferencesView({ ...ctx, locale: updated.locale }, updated, true));
   },
 
   // Rate a payment or plan (`?c=payment:<id>` / `plan:<id>`, default: the latest payment).
@@ -197,7 +196,7 @@ export const accountPageRoutes: Record<string, PortalRoute> = {
     const context = query(ctx).c ?? (await latestPaymentContext(ctx));
     if (!context) return portalPage(ctx, { title: translator(ctx.locale)('feedback.title'), current: 'feedback', body: html`<p>${translator(ctx.locale)('portal.feedback.none')}</p>` });
     await feedbackContext(ctx.customer, context); // another customer's payment or plan: 404
-    return inPortal(ctx, renderFeedbackPage({ locale: ctx.locale, brand: brand(), action: `/portal/feedback?c=${encodeURIComponent(context)}` } as Parameters<typeof renderFeedbackPage>[0]), 'feedback');
+    return htmlResult(200, renderFeedbackPage({ ...portalSlots(ctx, 'feedback'), locale: ctx.locale, brand: brand(), action: `/portal/feedback?c=${encodeURIComponent(context)}` }));
   },
 
   'POST /portal/feedback': async (ctx) => {
@@ -205,11 +204,11 @@ export const accountPageRoutes: Record<string, PortalRoute> = {
     if (!context) throw new Invalid('c', 'nothing to rate yet');
     const fc = await feedbackContext(ctx.customer, context);
     const rating = parseRating(ctx.form.get('rating'));
-    if (rating === undefined) return htmlResult(400, renderFieldErrorPage({ locale: ctx.locale, field: 'rating', message: ratingError(ctx.locale) } as Parameters<typeof renderFieldErrorPage>[0]));
+    if (rating === undefined) return htmlResult(400, renderFieldErrorPage({ header: portalSlots(ctx, 'feedback').header, locale: ctx.locale, brand: brand(), field: 'rating', message: ratingError(ctx.locale) }));
     const comment = ctx.form.get('comment') || undefined;
     await recordFeedback(ctx.customer, fc, rating, comment, ctx.now);
     const action = `/portal/feedback?c=${encodeURIComponent(context)}`;
-    return inPortal(ctx, renderFeedbackPage({ locale: ctx.locale, brand: brand(), rating, action, ...(comment ? { comment } : {}), saved: true } as Parameters<typeof renderFeedbackPage>[0]), 'feedback');
+    return htmlResult(200, renderFeedbackPage({ ...portalSlots(ctx, 'feedback'), locale: ctx.locale, brand: brand(), rating, action, ...(comment ? { comment } : {}), saved: true }));
   },
 };
 

@@ -13,8 +13,17 @@ import { RATINGS, type LinkPurpose, type LinkTarget } from './links.ts';
 import type { Brand } from './ui/brand.ts';
 import { customerPage } from './ui/layout.ts';
 
-function page(locale: string, brand: Brand, title: string, body: Html): string {
-  return customerPage({ locale, title, brand, body });
+function page(locale: string, brand: Brand, title: string, body: Html, header?: Html): string {
+  return customerPage({ locale, title, brand, body, ...(header ? { header } : {}) });
+}
+
+/**
+ * What a page host adds around a link page's form: `header` goes into the page header after the brand (the portal's
+ * navigation), `hidden` into each form the page posts (the portal's CSRF field). A signed link passes neither.
+ */
+export interface PageSlots {
+  header?: Html;
+  hidden?: Html;
 }
 
 /** Why a rating was refused, in the customer's language. */
@@ -26,20 +35,20 @@ export function ratingError(locale: string): string {
  * The rating page. Opened by GET (`rating` preselected from the link, nothing recorded) it is a form; after the POST
  * that records the rating (`saved`) it thanks and shows the form again to change it.
  */
-export function renderFeedbackPage(input: { locale: string; brand: Brand; rating?: number; action: string; comment?: string; saved?: boolean }): string {
+export function renderFeedbackPage(input: { locale: string; brand: Brand; rating?: number; action: string; comment?: string; saved?: boolean } & PageSlots): string {
   const t = translator(input.locale);
   const radios = RATINGS.map((r) => html`<label class="choice"><input type="radio" name="rating" value="${r}" required${r === input.rating && raw(' checked')}> ${r}</label>`);
-  const form = html`<form method="post" action="${input.action}" class="card"><fieldset><legend>${t('feedback.legend')}</legend><div class="choices">${radios}</div></fieldset>
+  const form = html`<form method="post" action="${input.action}" class="card">${input.hidden}<fieldset><legend>${t('feedback.legend')}</legend><div class="choices">${radios}</div></fieldset>
 <div class="field"><label for="comment">${t('feedback.comment')}</label><textarea id="comment" name="comment" rows="4" maxlength="2000">${input.comment ?? ''}</textarea></div>
 <div class="actions"><button type="submit" class="btn">${t('feedback.send')}</button></div></form>`;
   if (input.saved && input.rating !== undefined) {
     const saved = html`<div class="notice" role="status"><p>${t('feedback.yours', { rating: String(input.rating) })}${input.comment && ` ${t('feedback.commentSaved')}`}</p></div><p>${t('feedback.change')}</p>`;
-    return page(input.locale, input.brand, t('feedback.thanks'), html`${saved}${form}`);
+    return page(input.locale, input.brand, t('feedback.thanks'), html`${saved}${form}`, input.header);
   }
-  return page(input.locale, input.brand, t('feedback.title'), form);
+  return page(input.locale, input.brand, t('feedback.title'), form, input.header);
 }
 
-export interface PreferencesView {
+export interface PreferencesView extends PageSlots {
   locale: string;
   brand: Brand;
   tone?: string;
@@ -60,7 +69,7 @@ export function renderPreferencesPage(v: PreferencesView): string {
   // Every language we have a catalog for, each named in itself; the customer's own is selected.
   const languages = catalogs().map((c) => opt(c.locale, c.name, languageOf(v.locale) === c.language ? c.locale : ''));
   const body = html`${v.saved && html`<div class="notice" role="status"><p><strong>${t('preferences.saved')}</strong></p></div>`}
-<form method="post" action="${v.action}" class="card">
+<form method="post" action="${v.action}" class="card">${v.hidden}
 ${field('locale', t('preferences.language'), html`<select id="locale" name="locale">${languages}</select>`)}
 ${field('tone', t('preferences.tone'), html`<select id="tone" name="tone">${opt('', t('preferences.tone.default'), v.tone ?? '')}${opt('friendly', t('preferences.tone.friendly'), v.tone)}${opt('neutral', t('preferences.tone.neutral'), v.tone)}${opt('formal', t('preferences.tone.formal'), v.tone)}</select>`)}
 ${field('cadence', t('preferences.cadence'), html`<select id="cadence" name="cadence">${opt('default', t('preferences.cadence.default'), v.cadence ?? 'default')}${opt('minimal', t('preferences.cadence.minimal'), v.cadence)}</select>`)}
@@ -68,10 +77,10 @@ ${field('payment', t('preferences.payment'), html`<select id="payment" name="pre
 <fieldset><legend>${t('preferences.quietHours')}</legend><div class="choices"><label class="choice">${t('preferences.quietHours.from')} <input name="quietStart" type="number" inputmode="numeric" min="0" max="23" value="${v.quietHours?.startHour ?? ''}"></label><label class="choice">${t('preferences.quietHours.to')} <input name="quietEnd" type="number" inputmode="numeric" min="0" max="24" value="${v.quietHours?.endHour ?? ''}"></label></div></fieldset>
 ${v.hasAddress && html`<label class="choice"><input type="checkbox" name="letters" value="yes"${v.letters && raw(' checked')}> ${t('preferences.letters')}</label>`}
 <div class="actions"><button type="submit" class="btn">${t('preferences.save')}</button></div></form>`;
-  return page(v.locale, v.brand, t('preferences.title'), body);
+  return page(v.locale, v.brand, t('preferences.title'), body, v.header);
 }
 
-export interface PlanRequestView {
+export interface PlanRequestView extends PageSlots {
   locale: string;
   brand: Brand;
   timeZone: string;
@@ -94,10 +103,11 @@ export function renderPlanRequestPage(v: PlanRequestView): string {
       v.brand,
       title,
       html`<div class="notice" role="status"><p>${head}</p></div><table class="rows"><thead><tr><th scope="col">${t('planRequest.dueDate')}</th><th scope="col" class="num">${t('planRequest.amount')}</th></tr></thead><tbody>${rows}</tbody></table>`,
+      v.header,
     );
   }
   const error = v.result && 'error' in v.result && html`<div class="alert" role="alert"><p>${v.result.error}</p></div>`;
-  if (v.invoices.length === 0) return page(v.locale, v.brand, title, html`<p>${t('planRequest.none')}</p>`);
+  if (v.invoices.length === 0) return page(v.locale, v.brand, title, html`<p>${t('planRequest.none')}</p>`, v.header);
   const rows = v.invoices.map(
     (i) =>
       html`<label class="choice"><input type="checkbox" name="invoiceId" value="${i.id}" checked> ${t('planRequest.invoice', { number: i.number, amount: m(i.balanceDue, i.currency), date: d(i.dueDate) })}</label>`,
@@ -106,10 +116,11 @@ export function renderPlanRequestPage(v: PlanRequestView): string {
     v.locale,
     v.brand,
     title,
-    html`${error}<form method="post" action="${v.action}" class="card"><fieldset><legend>${t('planRequest.invoices')}</legend>${rows}</fieldset>
+    html`${error}<form method="post" action="${v.action}" class="card">${v.hidden}<fieldset><legend>${t('planRequest.invoices')}</legend>${rows}</fieldset>
 <div class="field"><label for="instalments">${t('planRequest.count')}</label><select id="instalments" name="instalments">${[2, 3, 4, 5, 6].map((n) => html`<option>${n}</option>`)}</select></div>
 <div class="field"><label for="frequency">${t('planRequest.every')}</label><select id="frequency" name="frequency"><option value="monthly">${t('planRequest.monthly')}</option><option value="biweekly">${t('planRequest.biweekly')}</option><option value="weekly">${t('planRequest.weekly')}</option></select></div>
 <div class="actions"><button type="submit" class="btn">${t('planRequest.submit')}</button></div></form>`,
+    v.header,
   );
 }
 
@@ -141,9 +152,9 @@ export function renderFreshLinkSentPage(locale: string, brand: Brand): string {
 }
 
 /** A form value we cannot accept: which field and why (the page answers 400). */
-export function renderFieldErrorPage(input: { locale: string; brand: Brand; field: string; message: string }): string {
+export function renderFieldErrorPage(input: { locale: string; brand: Brand; field: string; message: string; header?: Html }): string {
   const t = translator(input.locale);
-  return page(input.locale, input.brand, t('link.errorTitle'), html`<div class="alert" role="alert"><p><strong>${input.field}</strong>: ${input.message}</p></div>`);
+  return page(input.locale, input.brand, t('link.errorTitle'), html`<div class="alert" role="alert"><p><strong>${input.field}</strong>: ${input.message}</p></div>`, input.header);
 }
 
 export function renderLinkNotFoundPage(locale: string, brand: Brand): string {

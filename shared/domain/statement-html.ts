@@ -17,8 +17,11 @@ export function statementLineLabel(t: Translator, line: StatementLine): string {
   return hasMessage(specific) ? t(specific) : t(`statement.line.${line.type}`);
 }
 
-/** A printable HTML page of the statement, in the brand's layout (the one stylesheet's print rules: A4, no buttons). */
-export function statementHtml(statement: Statement, brand: Brand): string {
+/**
+ * A printable HTML page of the statement, in the brand's layout (the one stylesheet's print rules: A4, no buttons).
+ * `back`: a link back to where it was opened from (the portal), above the statement and left out when printed.
+ */
+export function statementHtml(statement: Statement, brand: Brand, options: { back?: { href: string; label: string } } = {}): string {
   const locale = statement.locale;
   const t = translator(locale);
   const d = (date: string) => formatDate(date, locale, statement.timeZone);
@@ -59,7 +62,7 @@ ${total(statement.to, t('statement.closingShort'), c.credit.closingBalance, 3)}<
     title: t('statement.title'),
     brand,
     wide: true,
-    body: html`<p class="muted">${t('statement.customer')}: ${statement.customerName} (${statement.customerId})<br>${d(statement.from)} – ${d(statement.to)}</p>
+    body: html`${options.back && html`<p class="no-print back"><a href="${options.back.href}">${options.back.label}</a></p>`}<p class="muted">${t('statement.customer')}: ${statement.customerName} (${statement.customerId})<br>${d(statement.from)} – ${d(statement.to)}</p>
 ${body}`,
   });
 }

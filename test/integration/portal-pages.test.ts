@@ -4,7 +4,7 @@
  * no cross-customer read or write (another customer's ids answer 404/403 and change nothing).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, newCustomer, newInvoice } from '../support/stack.ts';
+import { api, newCustomer, newInvoice, unique } from '../support/stack.ts';
 import { PortalClient, signIn } from '../support/portal.ts';
 
 let mine: { id: string; email: string };
@@ -48,6 +48,26 @@ describe('pages', () => {
     expect(detail).toContain('value="already_paid"');
   });
 
+  it('plan request, preferences and feedback: the portal navigation in the header and one CSRF field in each form', async () => {
+    const rated = await newInvoice(mine.id, { amount: 1_000 });
+    const paid = await api('POST', '/payments', { customerId: mine.id, method: 'check', reference: unique('CHK'), amount: 1_000, currency: 'EUR', receivedDate: '2026-11-20', allocations: [{ invoiceId: rated.id, amount: 1_000 }] });
+    expect(paid.status, paid.text).toBe(201); // something to rate: the feedback form
+    for (const [path, section] of [['/portal/plan-request', 'plan-request'], ['/portal/preferences', 'preferences'], ['/portal/feedback', 'feedback']] as const) {
+      const { body } = await client.get(path);
+      const header = body.slice(body.indexOf('<header'), body.indexOf('</header>'));
+      expect(header, path).toContain('class="portal-nav"');
+      expect(header, path).toContain(`href="/portal/${section}" aria-current="page"`);
+      const forms = body.match(/<form method="post"[^>]*>(?:(?!<\/form>)[\s\S])*<\/form>/g) ?? [];
+      expect(forms.length, path).toBe(2); // the page's form and sign-out
+      for (const form of forms) expect(form.match(/name="csrf"/g), `${path}: ${form.slice(0, 80)}`).toHaveLength(1);
+      expect(body.match(new RegExp(`name="csrf" value="${csrf}"`, 'g')), path).toHaveLength(2);
+    }
+    const refused = await client.post('/portal/feedback', { csrf, rating: '9' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('class="portal-nav"');
+    expect(refused.body).toContain('<strong>rating</strong>');
+  });
+
   it('the public pages carry the security headers too', async () => {
     for (const path of ['/portal/login', '/portal/session?c=x&t=y']) expectPageHeaders(await new PortalClient().get(path));
   });
@@ -60,6 +80,10 @@ describe('pages', () => {
     const page = await client.get('/portal/statement?from=2026-11-01&to=2026-12-31&format=html');
     expect(page.status).toBe(200);
     expect(page.body).toContain(a.number);
+    expect(page.body).not.toContain('class="portal-nav"'); // printable: no navigation
+    expect(page.body).toMatch(/<p class="no-print back"><a href="\/portal">Back to your account<\/a><\/p>/);
+    const form = (await client.get('/portal/statement?from=2026-11-01&to=2026-12-31')).body;
+    expect(form).toContain('<input type="hidden" name="format" value="html">');
     expect((await client.get('/portal/statement?from=2026-12-31&to=2026-11-01&format=csv')).status).toBe(400);
   });
 

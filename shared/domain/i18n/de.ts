@@ -241,6 +241,7 @@ export const de = {
     'portal.login.tooManyTitle': 'Zu viele Anfragen',
     'portal.login.tooMany': 'Von Ihrer Verbindung kamen zu viele Anmeldeanfragen. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.',
     'portal.loginMail.subject': 'Ihr Anmeldelink',
+    'portal.loginMail.greetingMany': 'Guten Tag,',
     'portal.loginMail.intro': 'hier ist Ihr Link zur Anmeldung bei Ihrem Konto. Er funktioniert einmal, bis {time}.',
     'portal.loginMail.introMany': 'hier sind Ihre Anmeldelinks. Zu Ihrer E-Mail-Adresse gehören {count} Konten: Wählen Sie das Konto, das Sie ansehen möchten. Jeder Link funktioniert einmal, bis {time}.',
     'portal.loginMail.button': 'Anmelden',

@@ -254,6 +254,7 @@ export const en = {
     'portal.login.tooManyTitle': 'Too many requests',
     'portal.login.tooMany': 'There were too many sign-in requests from your connection. Please wait 15 minutes and try again.',
     'portal.loginMail.subject': 'Your sign-in link',
+    'portal.loginMail.greetingMany': 'Hello,',
     'portal.loginMail.intro': 'here is your link to sign in to your account. It works once, until {time}.',
     'portal.loginMail.introMany': 'here are your links to sign in. Your email address belongs to {count} accounts: choose the one you want to see. Each link works once, until {time}.',
     'portal.loginMail.button': 'Sign in',

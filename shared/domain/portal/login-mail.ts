@@ -23,7 +23,8 @@ export function renderLoginMail(input: {
     return many ? [`${a.name}:\n`, link] : [link];
   });
   return composeMail(input.locale, t('portal.loginMail.subject'), [
-    t('mail.greeting', { name: many ? '' : input.customerName }).replace(/\s+,/, ','),
+    // Several accounts share the address: no one name fits, so a greeting without one (the buttons name each account).
+    many ? t('portal.loginMail.greetingMany') : t('mail.greeting', { name: input.customerName }),
     many ? t('portal.loginMail.introMany', { count: input.accounts.length, time }) : t('portal.loginMail.intro', { time }),
     ...buttons,
     t('portal.loginMail.ignore'),

@@ -202,8 +202,8 @@ export function paymentsBody(v: { locale: string; timeZone: string }, payments: 
   )}</tbody></table>`;
 }
 
-/** The statement's period form (GET) and the CSV link for the period shown. */
+/** The statement's period form (GET: opens the printable statement, `format=html`) and the CSV link for the period shown. */
 export function statementForm(v: { locale: string }, period: { from: string; to: string }): Html {
   const t = translator(v.locale);
-  return html`<form method="get" action="/portal/statement" class="card no-print"><div class="field"><label for="from">${t('portal.statement.from')}</label><input id="from" name="from" type="date" value="${period.from}" required></div><div class="field"><label for="to">${t('portal.statement.to')}</label><input id="to" name="to" type="date" value="${period.to}" required></div><div class="actions"><button type="submit" class="btn">${t('portal.statement.show')}</button><a class="btn-secondary" href="${`/portal/statement?from=${period.from}&to=${period.to}&format=csv`}">${t('portal.statement.csv')}</a></div></form>`;
+  return html`<form method="get" action="/portal/statement" class="card no-print"><div class="field"><label for="from">${t('portal.statement.from')}</label><input id="from" name="from" type="date" value="${period.from}" required></div><div class="field"><label for="to">${t('portal.statement.to')}</label><input id="to" name="to" type="date" value="${period.to}" required></div><input type="hidden" name="format" value="html"><div class="actions"><button type="submit" class="btn">${t('portal.statement.show')}</button><a class="btn-secondary" href="${`/portal/statement?from=${period.from}&to=${period.to}&format=csv`}">${t('portal.statement.csv')}</a></div></form>`;
 }
