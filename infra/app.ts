@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { CollectionsStack, type CollectionsStackProps } from './stack.ts';
 
 export const STACK_ID = 'CollectionsStack';
@@ -16,7 +16,7 @@ export interface BuildAppOptions {
   readonly outdir?: string;
   /** Extra context (e.g. `collections:*` keys); the CLI's context (cdk.json, -c) takes precedence. */
   readonly context?: AppProps['context'];
-  /** Run the cdk-nag AwsSolutions pack at synth. @default true */
+  /** Run the cdk-nag AwsSolutions and Serverless packs at synth. @default true */
   readonly nag?: boolean;
   readonly stackProps?: CollectionsStackProps;
 }
@@ -36,7 +36,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Coll
     context: options.context,
   });
   const stack = createStack(app, options.stackProps);
-  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack };
 }
 

@@ -3,7 +3,7 @@
  * dead-letter queues, the SNS topics, the secrets, one Lambda per function and its triggers (HTTP routes, queue event
  * sources, EventBridge Scheduler schedules, SNS subscriptions). Nothing about topology is written here a second time.
  */
-import { CfnOutput, Duration, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod, type CfnStage, type HttpApi, type HttpRoute, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -36,6 +36,7 @@ import {
 import { createAlarms } from './constructs/alarms.ts';
 import { createHttpApi } from './constructs/api.ts';
 import { createMail } from './constructs/mail.ts';
+import { createObservability, type Observability } from './constructs/observability.ts';
 import { acknowledge } from './constructs/nag.ts';
 import { pascal } from './constructs/names.ts';
 import { createQueues, isAsyncInvoked } from './constructs/queues.ts';
@@ -158,6 +159,8 @@ export class CollectionsStack extends Stack {
   /** Every HTTP route with its manifest route key and throttle class. */
   private readonly httpRoutes: { routeKey: string; throttle: Extract<Trigger, { type: 'http' }>['throttle']; route: HttpRoute }[] = [];
   readonly alarmTopic: Topic;
+  /** Alarms on functions, API, SES and schedules, and the dashboard (infra/constructs/observability.ts). */
+  readonly observability: Observability;
   /** One topic per manifest topic, KMS-encrypted and TLS-only. */
   readonly topics: Record<TopicId, Topic>;
 
@@ -251,6 +254,18 @@ export class CollectionsStack extends Stack {
       this.wireTriggers(mf, spec, scheduleDlq);
     }
 
+    // ---- Alarms and dashboard -------------------------------------------------------------------------------------
+    this.observability = createObservability(this, {
+      alarmTopic,
+      functions: this.functions,
+      api: this.api,
+      deadLetterQueues: [
+        ...queueEntries.map((q) => ({ label: dlqName(q.id), queue: this.deadLetterQueues[q.id] })),
+        ...(scheduleDlq ? [{ label: 'schedules-dlq (failed runs)', queue: scheduleDlq }] : []),
+      ],
+      configurationSetName: configurationSet.configurationSetName,
+    });
+
     // ---- Per-route throttling -------------------------------------------------------------------------------------
     // Each route its own bucket of its manifest class (shared/topology.ts `throttleClasses`): a flood of link pages is
     // refused (429) on those routes only, never on the webhooks. The stage may only name routes that exist, so it
@@ -281,6 +296,7 @@ export class CollectionsStack extends Stack {
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     for (const spec of topicEntries) {
       new CfnOutput(this, `${pascal(spec.id)}TopicArn`, { value: this.topics[spec.id].topicArn });
     }
@@ -312,13 +328,19 @@ export class CollectionsStack extends Stack {
                 `the ${spec.name} timeout (${spec.timeoutSeconds}s); raise it in shared/topology.ts.`,
             );
           }
-          fn.addEventSource(
-            new SqsEventSource(queue, {
+          const eventSource = new SqsEventSource(queue, {
               batchSize: trigger.batchSize,
               maxBatchingWindow:
                 trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
               reportBatchItemFailures: true,
-            }),
+          });
+          fn.addEventSource(eventSource);
+          acknowledge(
+            fn.node.findChild(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`),
+            'Serverless-LambdaEventSourceMappingDestination',
+            `Lambda offers on-failure destinations for stream and Kafka event sources only, not for SQS: a message ` +
+              `of ${trigger.queue} that keeps failing goes to its dead-letter queue by the queue's redrive policy ` +
+              `(maxReceiveCount ${manifestQueues[trigger.queue].maxReceiveCount}), which is alarmed.`,
           );
           break;
         }
@@ -347,7 +369,9 @@ export class CollectionsStack extends Stack {
         }
         case 'sns': {
           // SNS invokes the function asynchronously; CDK adds the lambda:InvokeFunction permission for this topic.
-          this.topics[trigger.topic].addSubscription(new LambdaSubscription(fn));
+          // Notifications SNS cannot deliver to the function (e.g. throttled past SNS's retries) go to the failed-runs
+          // queue too (SNS redrive policy; CDK adds the queue policy for this topic).
+          this.topics[trigger.topic].addSubscription(new LambdaSubscription(fn, { deadLetterQueue: scheduleDlq }));
           break;
         }
       }
@@ -382,6 +406,22 @@ export class CollectionsStack extends Stack {
 
   /** Findings produced by CDK's own grants that are already as narrow as the service allows. */
   private acknowledgeGrantWildcards(mf: ManifestFunction): void {
+    acknowledge(
+      mf.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "Added by CDK for X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords only, which X-Ray " +
+        'does not scope to resources (the service authorizes them on Resource * alone); no other action has a wildcard.',
+    );
+    if (!isAsyncInvoked(mf.spec)) {
+      acknowledge(
+        mf.fn,
+        'Serverless-LambdaDLQ',
+        `${mf.spec.name} is never invoked asynchronously (its triggers: ` +
+          `${[...new Set(mf.spec.triggers.map((t) => t.type))].join(', ')}): API Gateway invokes it synchronously and ` +
+          "answers the caller with the error, and an SQS event source's failed messages go to that queue's own " +
+          'dead-letter queue (redrive policy); a Lambda dead-letter target would never receive anything.',
+      );
+    }
     if (mf.spec.access.table) {
       acknowledge(
         mf.role,

@@ -3,6 +3,7 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { dlqName, functions as manifestFunctions, queues as manifestQueues, type FunctionSpec, type QueueId } from '../../shared/topology.ts';
 import type { AlarmOnMessages } from './alarms.ts';
+import { acknowledge } from './nag.ts';
 import { pascal } from './names.ts';
 
 /** Invoked asynchronously (EventBridge Scheduler, SNS): Lambda retries, then the failed-runs DLQ. */
@@ -30,6 +31,7 @@ export function createQueues(
       enforceSSL: true,
     });
     alarmOnMessages(dlq, `${pascal(dlqName(spec.id))}Alarm`, `Dead-letter queue of ${spec.id}`);
+    acknowledgeEndOfLine(dlq);
     queues[spec.id] = queue;
     deadLetterQueues[spec.id] = dlq;
   }
@@ -44,6 +46,17 @@ export function createQueues(
       enforceSSL: true,
     });
     alarmOnMessages(scheduleDlq, 'SchedulesDlqAlarm', 'Failed scheduled runs and notifications');
+    acknowledgeEndOfLine(scheduleDlq);
   }
   return { queues, deadLetterQueues, scheduleDlq };
+}
+
+/** A dead-letter queue is the end of the line: nothing consumes it, so it has no redrive policy of its own. */
+function acknowledgeEndOfLine(dlq: Queue): void {
+  acknowledge(
+    dlq,
+    'Serverless-SQSRedrivePolicy',
+    'A dead-letter queue: no function consumes it (operators inspect and redrive its messages by hand), so there is ' +
+      'no receive count to exceed and nowhere further to send them; any message in it raises its alarm.',
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * CDK assertion tests for the Collections stack, every expectation derived from the manifest (shared/topology.ts),
- * plus the cdk-nag (AwsSolutions, v3 validation plugin) report.
+ * plus the cdk-nag (AwsSolutions and Serverless packs, v3 validation plugins) report.
  *
  * The app is built and synthesized once (esbuild bundles every function locally) into a temp dir outside the repo.
  */
@@ -471,6 +471,18 @@ describe('SNS topics', () => {
       expect(resources[fnId(fn.name)]!.Properties.DeadLetterConfig).toEqual({ TargetArn: getAtt(schedulesDlqId()) });
     }
   });
+
+  it('sends notifications SNS cannot deliver to the function to the failed-runs DLQ (subscription redrive policy)', () => {
+    expect(snsTriggers.length).toBeGreaterThan(0);
+    for (const { fn, t } of snsTriggers) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'lambda',
+        TopicArn: ref(topicId(t.topic)),
+        Endpoint: getAtt(fnId(fn.name)),
+        RedrivePolicy: { deadLetterTargetArn: getAtt(schedulesDlqId()) },
+      });
+    }
+  });
 });
 
 describe('schedules', () => {
@@ -587,7 +599,7 @@ describe('IAM: least privilege from the manifest', () => {
     expect(actions.has('sqs:ReceiveMessage')).toBe(consumes);
     expect(actions.has('sqs:DeleteMessage')).toBe(consumes);
 
-    const allowedPrefixes = ['logs:', 'dynamodb:', 'sqs:', 'secretsmanager:', 'ses:', 'events:'];
+    const allowedPrefixes = ['logs:', 'dynamodb:', 'sqs:', 'secretsmanager:', 'ses:', 'events:', 'xray:'];
     for (const a of actions) expect(allowedPrefixes.some((p) => a.startsWith(p)), a).toBe(true);
   });
 
@@ -712,7 +724,100 @@ describe('context', () => {
   });
 });
 
-describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
+describe('observability: tracing, alarms, dashboard', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties as Json);
+  const alarmOn = (namespace: string, metricName: string, dimensions: unknown) =>
+    alarms().filter(
+      (a) => a.Namespace === namespace && a.MetricName === metricName && JSON.stringify(a.Dimensions) === JSON.stringify(dimensions),
+    );
+
+  it.each(functions.map((f) => f.name))('%s: X-Ray active tracing on, and may put trace segments', (name) => {
+    expect(resources[fnId(name)]!.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(resourcesFor(name, 'xray:PutTraceSegments')).toEqual(['*']);
+    expect(resourcesFor(name, 'xray:PutTelemetryRecords')).toEqual(['*']);
+  });
+
+  it.each(functions.map((f) => f.name))('%s: alarms to the alarm topic on any Lambda error and any throttle', (name) => {
+    for (const metric of ['Errors', 'Throttles']) {
+      const found = alarmOn('AWS/Lambda', metric, [{ Name: 'FunctionName', Value: ref(fnId(name)) }]);
+      expect(found, `${metric} alarm of ${name}`).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [ref(alarmTopicId())],
+      });
+    }
+  });
+
+  it('alarms on any 5xx of the HTTP API', () => {
+    const found = alarmOn('AWS/ApiGateway', '5xx', [{ Name: 'ApiId', Value: ref(logicalId(stack.api)) }]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ Statistic: 'Sum', Threshold: 0, AlarmActions: [ref(alarmTopicId())] });
+  });
+
+  it("alarms on the SES configuration set's bounce rate (4 %) and complaint rate (0.08 %), before AWS's review levels", () => {
+    const dims = [{ Name: 'ses:configuration-set', Value: ref(ofType('AWS::SES::ConfigurationSet')[0]![0]) }];
+    const bounce = alarmOn('AWS/SES', 'Reputation.BounceRate', dims);
+    const complaint = alarmOn('AWS/SES', 'Reputation.ComplaintRate', dims);
+    expect(bounce).toHaveLength(1);
+    expect(complaint).toHaveLength(1);
+    expect(bounce[0]).toMatchObject({ Threshold: 0.04, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [ref(alarmTopicId())] });
+    expect(complaint[0]).toMatchObject({ Threshold: 0.0008, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [ref(alarmTopicId())] });
+  });
+
+  it('alarms when EventBridge Scheduler could not deliver or dropped a scheduled run', () => {
+    const found = alarms().filter((a) =>
+      (a.Metrics as Json[] | undefined)?.some((m) => m.MetricStat?.Metric?.Namespace === 'AWS/Scheduler'),
+    );
+    expect(found).toHaveLength(1);
+    const metrics = found[0]!.Metrics as Json[];
+    const names = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName as string).sort();
+    expect(names).toEqual(['InvocationDroppedCount', 'TargetErrorCount']);
+    for (const m of metrics.filter((x) => x.MetricStat)) {
+      expect(m.MetricStat.Metric.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: 'default' }]);
+    }
+    expect(found[0]).toMatchObject({ Threshold: 0, AlarmActions: [ref(alarmTopicId())] });
+  });
+
+  it('alarms on the depth of every dead-letter queue, the failed-runs queue included', () => {
+    for (const id of [...queueIds.map(dlqId), schedulesDlqId()]) {
+      expect(alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: getAtt(id, 'QueueName') }]), id).toHaveLength(1);
+    }
+  });
+
+  it('sends every alarm to the alarm topic, and only there', () => {
+    const all = alarms();
+    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1);
+    for (const a of all) expect(a.AlarmActions).toEqual([ref(alarmTopicId())]);
+  });
+
+  it('has one dashboard with the alarms, per-function invocations, duration, errors and throttles, API, DLQs, SES and schedules', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(stack.resolve(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody));
+    for (const title of [
+      'Alarms',
+      'API requests and errors',
+      'Lambda invocations',
+      'Lambda duration (p99, ms)',
+      'Lambda errors',
+      'Lambda throttles',
+      'Dead-letter queues (messages waiting)',
+      'SES reputation (configuration set)',
+      'Scheduled runs (EventBridge Scheduler)',
+    ]) {
+      expect(body, title).toContain(title);
+    }
+    for (const f of functions) expect(body, f.name).toContain(`\\"label\\":\\"${f.name}\\"`);
+    for (const m of ['Invocations', 'Duration', 'Errors', 'Throttles', '5xx', 'Reputation.BounceRate', 'Reputation.ComplaintRate', 'TargetErrorCount']) {
+      expect(body, m).toContain(m);
+    }
+  });
+});
+
+describe('cdk-nag (AwsSolutions and Serverless packs via the CDK validation API)', () => {
   interface ReportViolation {
     ruleName: string;
     severity: string;
@@ -729,12 +834,13 @@ describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
     violations: ReportViolation[];
     suppressedViolations?: SuppressedViolation[];
   }
-  const report = (): PluginReport => {
+  const packs = ['AwsSolutions', 'Serverless'] as const;
+  const report = (pack: (typeof packs)[number]): PluginReport => {
     const file = path.join(outdir, 'validation-report.json');
     expect(fs.existsSync(file), 'validation-report.json is written in the outdir').toBe(true);
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports: PluginReport[] };
-    const nag = json.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
-    expect(nag, 'the AwsSolutions pack ran').toBeDefined();
+    const nag = json.pluginReports.find((r) => r.pluginName === pack);
+    expect(nag, `the ${pack} pack ran`).toBeDefined();
     return nag!;
   };
   const describeViolations = (vs: ReportViolation[]) =>
@@ -742,20 +848,20 @@ describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
       .map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`)
       .join('\n');
 
-  it('has zero unacknowledged errors', () => {
-    const nag = report();
+  it.each(packs)('%s: has zero unacknowledged errors', (pack) => {
+    const nag = report(pack);
     const errors = nag.violations.filter((v) => v.severity === 'error' || v.severity === 'fatal');
     expect(errors, describeViolations(errors)).toEqual([]);
     expect(nag.conclusion).toBe('success');
   });
 
-  it('has zero unacknowledged warnings', () => {
-    const nag = report();
+  it.each(packs)('%s: has zero unacknowledged warnings', (pack) => {
+    const nag = report(pack);
     expect(nag.violations, describeViolations(nag.violations)).toEqual([]);
   });
 
-  it('gives every acknowledged finding a written reason', () => {
-    const suppressed = report().suppressedViolations ?? [];
+  it.each(packs)('%s: gives every acknowledged finding a written reason', (pack) => {
+    const suppressed = report(pack).suppressedViolations ?? [];
     expect(suppressed.length).toBeGreaterThan(0);
     for (const s of suppressed) {
       expect(s.reason?.trim().length ?? 0, `${s.ruleName} at ${s.acknowledgedAt}`).toBeGreaterThan(20);
@@ -764,7 +870,9 @@ describe('cdk-nag (AwsSolutions via the CDK validation API)', () => {
 
   it('has no acknowledgement without a reason or without a finding it covers', () => {
     const used = new Set(
-      (report().suppressedViolations ?? []).map((s) => `${s.acknowledgedAt} ${s.acknowledgedId ?? ''}`),
+      packs.flatMap((pack) =>
+        (report(pack).suppressedViolations ?? []).map((s) => `${s.acknowledgedAt} ${s.acknowledgedId ?? ''}`),
+      ),
     );
     const acks = app.node.findAll().flatMap((c) =>
       c.node.metadata

@@ -1,0 +1,234 @@
+/**
+ * Production observability: alarms (to the one alarm topic) on every function's errors and throttles, the API's 5xx,
+ * SES reputation (bounce and complaint rate of the configuration set) and scheduled runs EventBridge Scheduler could
+ * not deliver; and one CloudWatch dashboard with those plus per-function invocations and duration and every
+ * dead-letter queue's depth. (The dead-letter queue alarms themselves are made with the queues, alarms.ts.)
+ */
+import { Duration, type Stack } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+  type IAlarm,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { ManifestFunction } from '../manifest-function.ts';
+import { pascal } from './names.ts';
+
+/** Evaluation period of the alarms. */
+export const ALARM_PERIOD = Duration.minutes(5);
+/**
+ * SES reputation thresholds (fractions, as SES reports them). AWS reviews an account at a 5 % bounce rate and 0.1 %
+ * complaint rate (and may pause sending at 10 % / 0.5 %); the alarms fire before a review: 4 % and 0.08 %.
+ */
+export const SES_BOUNCE_RATE_THRESHOLD = 0.04;
+export const SES_COMPLAINT_RATE_THRESHOLD = 0.0008;
+/** The schedule group the stack's schedules live in (EventBridge Scheduler's metrics are per group). */
+export const SCHEDULE_GROUP = 'default';
+
+export interface ObservabilityProps {
+  readonly alarmTopic: Topic;
+  readonly functions: Readonly<Record<string, ManifestFunction>>;
+  readonly api: HttpApi;
+  /** Every dead-letter queue (manifest queues' and the failed-runs queue), with a label, for the dashboard. */
+  readonly deadLetterQueues: readonly { label: string; queue: Queue }[];
+  readonly configurationSetName: string;
+}
+
+export interface Observability {
+  readonly dashboard: Dashboard;
+  /** Per function name: its Errors and Throttles alarms. */
+  readonly functionAlarms: Record<string, { errors: Alarm; throttles: Alarm }>;
+  readonly api5xxAlarm: Alarm;
+  readonly sesBounceRateAlarm: Alarm;
+  readonly sesComplaintRateAlarm: Alarm;
+  readonly scheduleDeliveryAlarm: Alarm;
+}
+
+export function createObservability(stack: Stack, props: ObservabilityProps): Observability {
+  const action = new SnsAction(props.alarmTopic);
+  const alarm = (id: string, metric: IMetric, threshold: number, description: string): Alarm => {
+    const a = new Alarm(stack, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      comparisonOperator:
+        threshold === 0 ? ComparisonOperator.GREATER_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    a.addAlarmAction(action);
+    return a;
+  };
+
+  // ---- Lambda: errors and throttles of every function ---------------------------------------------------------
+  const functionAlarms: Observability['functionAlarms'] = {};
+  const fns = Object.values(props.functions);
+  for (const mf of fns) {
+    const name = mf.spec.name;
+    functionAlarms[name] = {
+      errors: alarm(
+        `${pascal(name)}ErrorsAlarm`,
+        mf.fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+        0,
+        `${name}: invocations failed (Lambda Errors > 0 in 5 min); see its log group and X-Ray traces.`,
+      ),
+      throttles: alarm(
+        `${pascal(name)}ThrottlesAlarm`,
+        mf.fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+        0,
+        `${name}: invocations throttled (Lambda Throttles > 0 in 5 min); check account concurrency.`,
+      ),
+    };
+  }
+
+  // ---- API: 5xx ------------------------------------------------------------------------------------------------
+  const api5xx = props.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' });
+  const api5xxAlarm = alarm('Api5xxAlarm', api5xx, 0, 'HTTP API answered 5xx (a bug or an integration failure).');
+
+  // ---- SES reputation of the configuration set ------------------------------------------------------------------
+  const sesMetric = (metricName: string) =>
+    new Metric({
+      namespace: 'AWS/SES',
+      metricName,
+      dimensionsMap: { 'ses:configuration-set': props.configurationSetName },
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+  const bounceRate = sesMetric('Reputation.BounceRate');
+  const complaintRate = sesMetric('Reputation.ComplaintRate');
+  const sesBounceRateAlarm = alarm(
+    'SesBounceRateAlarm',
+    bounceRate,
+    SES_BOUNCE_RATE_THRESHOLD,
+    `SES bounce rate of the configuration set at ${SES_BOUNCE_RATE_THRESHOLD * 100} % or more (AWS reviews at 5 %).`,
+  );
+  const sesComplaintRateAlarm = alarm(
+    'SesComplaintRateAlarm',
+    complaintRate,
+    SES_COMPLAINT_RATE_THRESHOLD,
+    `SES complaint rate of the configuration set at ${SES_COMPLAINT_RATE_THRESHOLD * 100} % or more (AWS reviews at 0.1 %).`,
+  );
+
+  // ---- Scheduled runs that did not complete ---------------------------------------------------------------------
+  // A run fails either in the function (its Errors alarm; after Lambda's retries the event lands in the failed-runs
+  // queue, whose depth alarm exists) or before it: EventBridge Scheduler could not invoke the target (TargetErrorCount)
+  // or dropped the invocation (InvocationDroppedCount). This alarm covers the latter.
+  const schedulerMetric = (metricName: string) =>
+    new Metric({
+      namespace: 'AWS/Scheduler',
+      metricName,
+      dimensionsMap: { ScheduleGroup: SCHEDULE_GROUP },
+      period: ALARM_PERIOD,
+      statistic: 'Sum',
+    });
+  const scheduleFailures = new MathExpression({
+    expression: 'FILL(targetErrors, 0) + FILL(dropped, 0)',
+    usingMetrics: {
+      targetErrors: schedulerMetric('TargetErrorCount'),
+      dropped: schedulerMetric('InvocationDroppedCount'),
+    },
+    label: 'Scheduled runs not delivered',
+    period: ALARM_PERIOD,
+  });
+  const scheduleDeliveryAlarm = alarm(
+    'ScheduledRunsNotDeliveredAlarm',
+    scheduleFailures,
+    0,
+    'EventBridge Scheduler could not invoke a scheduled function or dropped the run (TargetErrorCount + ' +
+      'InvocationDroppedCount); a scheduled run did not happen.',
+  );
+
+  // ---- Dashboard ------------------------------------------------------------------------------------------------
+  const dashboard = new Dashboard(stack, 'Dashboard', { defaultInterval: Duration.hours(24) });
+  const perFunction = (metric: (mf: ManifestFunction) => IMetric) => fns.map(metric);
+  const allAlarms: IAlarm[] = [
+    ...Object.values(functionAlarms).flatMap((a) => [a.errors, a.throttles]),
+    api5xxAlarm,
+    sesBounceRateAlarm,
+    sesComplaintRateAlarm,
+    scheduleDeliveryAlarm,
+  ];
+  dashboard.addWidgets(
+    new TextWidget({
+      markdown:
+        '# Collections\nAlarms go to the alarm topic. Dead-letter queues: inspect and redrive. Traces: X-Ray (Lambda only; HTTP APIs have no X-Ray).',
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: allAlarms, width: 24, height: 6 }));
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'API requests and errors',
+      left: [props.api.metricCount({ period: ALARM_PERIOD, statistic: 'Sum' })],
+      right: [api5xx, props.api.metricClientError({ period: ALARM_PERIOD, statistic: 'Sum' })],
+      width: 12,
+    }),
+    new GraphWidget({
+      title: 'API latency (p99)',
+      left: [props.api.metricLatency({ period: ALARM_PERIOD, statistic: 'p99' })],
+      right: [props.api.metricIntegrationLatency({ period: ALARM_PERIOD, statistic: 'p99' })],
+      width: 12,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Lambda invocations',
+      left: perFunction((mf) => mf.fn.metricInvocations({ period: ALARM_PERIOD, statistic: 'Sum', label: mf.spec.name })),
+      width: 12,
+    }),
+    new GraphWidget({
+      title: 'Lambda duration (p99, ms)',
+      left: perFunction((mf) => mf.fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99', label: mf.spec.name })),
+      width: 12,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Lambda errors',
+      left: perFunction((mf) => mf.fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum', label: mf.spec.name })),
+      width: 12,
+    }),
+    new GraphWidget({
+      title: 'Lambda throttles',
+      left: perFunction((mf) => mf.fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum', label: mf.spec.name })),
+      width: 12,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Dead-letter queues (messages waiting)',
+      left: props.deadLetterQueues.map(({ label, queue }) =>
+        queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum', label }),
+      ),
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'SES reputation (configuration set)',
+      left: [bounceRate, complaintRate],
+      leftAnnotations: [
+        { value: SES_BOUNCE_RATE_THRESHOLD, label: 'bounce alarm' },
+        { value: SES_COMPLAINT_RATE_THRESHOLD, label: 'complaint alarm' },
+      ],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Scheduled runs (EventBridge Scheduler)',
+      left: [schedulerMetric('InvocationAttemptCount'), scheduleFailures],
+      width: 8,
+    }),
+  );
+
+  return { dashboard, functionAlarms, api5xxAlarm, sesBounceRateAlarm, sesComplaintRateAlarm, scheduleDeliveryAlarm };
+}
