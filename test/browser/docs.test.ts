@@ -4,6 +4,8 @@
  * document.
  */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { routeContracts } from '../../shared/http/contract/routes.ts';
 import { topologyRoutes } from '../../shared/http/openapi.ts';
 import { expectAccessible, expectNoHorizontalScroll, newContext, useBrowser, type Device } from '../support/browser.ts';
 import { api, stack } from '../support/stack.ts';
@@ -35,4 +37,16 @@ it('GET /openapi.json is the OpenAPI 3.1 document of every route', async () => {
   expect(res.status).toBe(200);
   expect(res.body.openapi).toMatch(/^3\.1\./);
   for (const route of topologyRoutes()) expect(res.body.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+});
+
+it('api() fails a test whose answer does not match the contract, naming route, status and field', async () => {
+  const health = routeContracts['GET /health']!.responses[200]!;
+  const documented = health.json;
+  health.json = z.object({ status: z.literal('degraded') });
+  try {
+    await expect(api('GET', '/health')).rejects.toThrow(/API contract: GET \/health 200: status: /);
+  } finally {
+    health.json = documented;
+  }
+  expect((await api('GET', '/health')).body).toEqual({ status: 'ok' });
 });
