@@ -171,4 +171,32 @@ describe('importing invoice history and the nightly insights', () => {
     const invoice = await stack.api('GET', `/invoices/${ids[`${tag}-F-open`]}`);
     expect(invoice.body).toMatchObject({ status: 'paid', settledAt: today });
   }, 60_000);
+
+  it('records the history the model reads: each reminder sent and each dispute opened stay on the invoice; a credit-note close has no settle date and is left out', async () => {
+    const payer = await customer();
+    const created = await stack.api('POST', '/invoices', { customerId: payer.id, currency: 'EUR', amount: 50_000, issueDate: ago(40), dueDate: ago(10) });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    // Tomorrow 10:00 UTC: inside sending hours, the overdue invoice gets its first reminder.
+    const sweepAt = new Date(`${addDays(today, 1)}T10:00:00.000Z`);
+    await stack.fire('reminders', sweepAt);
+    const reminded = (await stack.api('GET', `/invoices/${id}`)).body;
+    expect(reminded.lastStepSent).toEqual(expect.any(String));
+    expect(reminded.remindersSentAt).toHaveLength(1);
+    expect(await stack.mails(payer.email)).toHaveLength(1);
+
+    const dispute = await stack.api('POST', `/invoices/${id}/disputes`, { reason: 'Never delivered' });
+    expect(dispute.status, dispute.text).toBe(201);
+    const upheld = await stack.api('POST', `/disputes/${dispute.body.id}/resolve`, { outcome: 'upheld', explanation: 'Credited in full.' });
+    expect(upheld.status, upheld.text).toBe(200);
+    const closed = (await stack.api('GET', `/invoices/${id}`)).body;
+    // The dispute is over but its opening stays; no money arrived, so no settle date.
+    expect(closed).toMatchObject({ status: 'paid', balanceDue: 0, disputesOpenedAt: [dispute.body.openedAt], remindersSentAt: reminded.remindersSentAt });
+    expect(closed.dispute).toBeUndefined();
+    expect(closed.settledAt).toBeUndefined();
+
+    // The insights run leaves the credit-note close out of the payer's history: nothing observed yet.
+    await stack.fire('insights', new Date(sweepAt.getTime() + 86_400_000));
+    expect((await stack.api('GET', `/customers/${payer.id}`)).body.paymentBehaviour).toMatchObject({ invoicesObserved: 0, medianDaysLate: null });
+  }, 180_000);
 });

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/domain/dates.ts';
 import { customerSummary, fitModel, paymentBehaviour, predictInvoice, riskBandOf } from '../../shared/domain/prediction/model.ts';
 import type { InvoiceHistory } from '../../shared/domain/prediction/types.ts';
+import type { Invoice } from '../../shared/domain/invoice.ts';
+import type { PaymentPlan } from '../../shared/domain/plans.ts';
+import { historyOf, planHistoryOf } from '../../shared/services/insights.ts';
 
 /** A customer's invoices: one a month from 2025-01-01, net 30, settled `delay(k)` days after due (null: never). */
 function history(customerId: string, months: number, delay: (k: number, due: string) => number | null, amount = 100_000): InvoiceHistory[] {
@@ -212,6 +215,31 @@ describe('payment prediction model', () => {
         { numRuns: 30 },
       );
     });
+  });
+
+  it('the nightly run’s view of the store: reminders, disputes (resolved too), credit-note closes, plan outcomes', () => {
+    const base = { id: 'inv', customerId: 'c', currency: 'EUR', total: 1000, balanceDue: 0, status: 'paid', issueDate: '2025-01-01', dueDate: '2025-01-31' } as Invoice;
+    const dispute = { id: 'd2', status: 'open' as const, source: 'customer' as const, reason: 'x', openedAt: '2025-02-20T09:00:00.000Z' };
+    expect(historyOf({ ...base, settledAt: '2025-03-01', remindersSentAt: ['2025-02-03T10:00:00.000Z', '2025-02-14T10:00:00.000Z'], disputesOpenedAt: ['2025-02-05T08:00:00.000Z'] })).toMatchObject({
+      settledDate: '2025-03-01',
+      reminders: ['2025-02-03', '2025-02-14'],
+      disputes: ['2025-02-05'],
+    });
+    // Open dispute (also in the list) counted once; no step sent and none recorded: no reminder was needed.
+    expect(historyOf({ ...base, status: 'open', balanceDue: 1000, dispute, disputesOpenedAt: [dispute.openedAt] })).toMatchObject({ disputes: ['2025-02-20'], reminders: [] });
+    // Unknown reminders: imported (reminded elsewhere), or a step sent before sends were recorded.
+    expect(historyOf({ ...base, settledAt: '2025-03-01', importedAt: '2025-06-01T00:00:00.000Z' })?.reminders).toBeUndefined();
+    expect(historyOf({ ...base, settledAt: '2025-03-01', lastStepSent: 'friendly' })?.reminders).toBeUndefined();
+    // Closed by a credit note (paid, no settle date): not a payment, left out.
+    expect(historyOf({ ...base, credited: 1000 })).toBeUndefined();
+    const plan = (status: PaymentPlan['status'], extra: Partial<PaymentPlan> = {}) => ({ status, createdAt: '2025-02-01T00:00:00.000Z', ...extra }) as PaymentPlan;
+    expect(
+      planHistoryOf('c', [plan('completed', { completedAt: '2025-05-01T00:00:00.000Z' }), plan('defaulted', { defaultedAt: '2025-04-01T00:00:00.000Z' }), plan('active'), plan('cancelled'), plan('pending_approval')]).plans,
+    ).toEqual([
+      { createdAt: '2025-02-01T00:00:00.000Z', outcome: 'kept', endedAt: '2025-05-01T00:00:00.000Z' },
+      { createdAt: '2025-02-01T00:00:00.000Z', outcome: 'defaulted', endedAt: '2025-04-01T00:00:00.000Z' },
+      { createdAt: '2025-02-01T00:00:00.000Z', outcome: 'active' },
+    ]);
   });
 
   it('summaries use only what was known at asOf', () => {
