@@ -42,6 +42,9 @@ describe('pages', () => {
     const overview = (await client.get('/portal')).body;
     expect(overview).toContain('€154.50'); // 120.00 + 34.50, en-GB
     expect(overview).toContain(`value="${a.id}"`);
+    // The pay form: the table without a second frame; "Choose the invoices to pay" once (the legend), not on every row.
+    expect(overview).toContain('<fieldset class="table"><legend>Choose the invoices to pay</legend>');
+    expect(overview).not.toContain('data-label="Choose the invoices to pay"');
     const detail = (await client.get(`/portal/invoices/${a.id}`)).body;
     expect(detail).toContain(`action="/portal/invoices/${a.id}/disputes"`);
     expect(detail).toContain(`action="/portal/invoices/${a.id}/promise"`);

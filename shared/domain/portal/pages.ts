@@ -48,7 +48,8 @@ export function invoiceTable(v: View, invoices: readonly Invoice[], selectable: 
     (i) =>
       html`<tr>${
         selectable
-          ? html`<td data-label="${t('portal.pay.choose')}">${i.balanceDue > 0 ? html`<input type="checkbox" name="invoiceIds" value="${i.id}" id="${`pay-${i.id}`}" aria-label="${t('portal.inv.select', { number: i.number })}">` : ''}</td>`
+          ? // No stacked-row label: the fieldset's legend says it once, the checkbox's own label names the invoice.
+            html`<td class="pick">${i.balanceDue > 0 ? html`<input type="checkbox" name="invoiceIds" value="${i.id}" id="${`pay-${i.id}`}" aria-label="${t('portal.inv.select', { number: i.number })}">` : ''}</td>`
           : ''
       }<td data-label="${lNo}"><a href="${`/portal/invoices/${encodeURIComponent(i.id)}`}">${i.number}</a></td><td data-label="${lDue}">${d(v, i.extension?.dueDate ?? i.dueDate)}</td><td data-label="${lTotal}" class="num">${m(v, i.total, i.currency)}</td><td data-label="${lOpen}" class="num">${m(v, i.balanceDue, i.currency)}</td><td data-label="${lStatus}">${badge(v.locale, invoiceBadge(i, v.today))}</td></tr>`,
   )}</tbody></table>`;
@@ -59,7 +60,7 @@ export function payForm(v: View, invoices: readonly Invoice[]): Html {
   const t = translator(v.locale);
   const unpaid = invoices.filter((i) => i.balanceDue > 0);
   if (unpaid.length === 0) return invoiceTable(v, invoices, false);
-  return html`<form method="post" action="/portal/pay">${csrfInput(v.csrf)}<fieldset><legend>${t('portal.pay.choose')}</legend>${invoiceTable(v, invoices, true)}</fieldset><div class="actions"><button type="submit" class="btn">${t('portal.pay.button')}</button></div></form>`;
+  return html`<form method="post" action="/portal/pay">${csrfInput(v.csrf)}<fieldset class="table"><legend>${t('portal.pay.choose')}</legend>${invoiceTable(v, invoices, true)}</fieldset><div class="actions"><button type="submit" class="btn">${t('portal.pay.button')}</button></div></form>`;
 }
 
 export interface OverviewView extends View {

@@ -15,7 +15,7 @@
  * - `.badge` + `.badge-overdue` `.badge-paid` `.badge-open` `.badge-disputed` `.badge-promised` — a status pill.
  * - `.notice` (with role="status") — a success/info message; `.alert` (with role="alert") — an error or warning.
  * - `.field` — a label above its input/select/textarea (full width); `fieldset` + `label.choice` for radios/checkboxes;
- *   `.choices` — choices side by side (wrapping).
+ *   `.choices` — choices side by side (wrapping); `fieldset.table` — no frame of its own around a `table.rows`.
  * - `.muted` — secondary text; `.actions` — a row of buttons/links (wraps on a phone).
  * - `nav.portal-nav` — the portal's navigation in the header (a `<ul>` of links; `aria-current="page"` marks the
  *   current one); a `<form>` inside it (sign out) sits at the end.
@@ -100,6 +100,7 @@ input,select,textarea{font:inherit;color:inherit;max-width:100%;min-height:44px;
 textarea{width:100%;min-height:6rem}
 input[type=checkbox],input[type=radio]{width:1.25rem;height:1.25rem;min-height:0;margin:0;accent-color:var(--btn);flex:none}
 fieldset>table.rows{margin:0}
+fieldset.table{border:0;padding:0}fieldset.table>legend{padding:0;margin:0 0 .5rem}
 fieldset{border:1px solid #e3e6ea;border-radius:.5rem;padding:.5rem 1rem .75rem;margin:0 0 1rem;min-width:0}
 legend{font-weight:600;padding:0 .25rem}
 label.choice,fieldset label{display:flex;align-items:center;gap:.625rem;min-height:44px}
