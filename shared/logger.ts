@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { serviceName } from './config/runtime.ts';
 
 /**
@@ -6,6 +7,23 @@ import { serviceName } from './config/runtime.ts';
  * secrets: log ids, types, amounts and outcomes only.
  */
 export const logger = new Logger({ serviceName: serviceName() });
+
+/**
+ * Puts the Lambda context (function name and version, request id, cold start) into every following log line of the
+ * invocation: Powertools' `addContext`, as its middy `injectLambdaContext` does. Without a context (a local poller or a
+ * unit test calling the handler with the event alone) nothing is added.
+ */
+export function addLambdaContext(context: Context | undefined): void {
+  if (context) logger.addContext(context);
+}
+
+/** A handler that is not a middy handler, with the Lambda context in every log line (`addLambdaContext`). */
+export function withLambdaContext<E, R>(handler: (event: E) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+  return (event, context) => {
+    addLambdaContext(context);
+    return handler(event);
+  };
+}
 
 const EMAIL = /[^\s@<>"',;:]+@[^\s@<>"',;:]+\.[A-Za-z]{2,}/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b/g;

@@ -1,12 +1,13 @@
 import type { SQSEvent } from 'aws-lambda';
 import { processPartialResponse } from '../../shared/handlers/sqs-batch.ts';
+import { withLambdaContext } from '../../shared/logger.ts';
 import { collectionsMessageSchema, isPermanentError, processCollectionsMessage } from '../../shared/services/collections.ts';
 
 /**
  * Collections jobs, one at a time; failures are reported per message (retried, then dead-lettered). A permanent
  * error (deterministic, e.g. a transaction past DynamoDB's limits) is logged and not retried: redelivery cannot help.
  */
-export const handler = (event: SQSEvent) =>
+export const handler = withLambdaContext((event: SQSEvent) =>
   processPartialResponse(
     event,
     async (record) => {
@@ -15,4 +16,4 @@ export const handler = (event: SQSEvent) =>
       await processCollectionsMessage(parsed.data);
     },
     { what: 'collections job', isPermanent: isPermanentError },
-  );
+  ));

@@ -1,6 +1,6 @@
 import type { SNSEvent } from 'aws-lambda';
 import { parseSesNotification } from '../../shared/adapters/ses-notifications.ts';
-import { logger } from '../../shared/logger.ts';
+import { logger, withLambdaContext } from '../../shared/logger.ts';
 import { recordMailFeedback } from '../../shared/services/outbox.ts';
 
 /**
@@ -11,7 +11,7 @@ import { recordMailFeedback } from '../../shared/services/outbox.ts';
  * A message that is not a usable SES notification is logged and dropped (retrying cannot fix it); a storage error
  * throws, so Lambda retries the invocation and then dead-letters it.
  */
-export const handler = async (event: SNSEvent) => {
+export const handler = withLambdaContext(async (event: SNSEvent) => {
   const now = new Date();
   const summary = { suppressed: 0, alreadySuppressed: 0, customersFlagged: 0, ignored: 0 };
   for (const record of event.Records) {
@@ -42,4 +42,4 @@ export const handler = async (event: SNSEvent) => {
     });
   }
   return summary;
-};
+});

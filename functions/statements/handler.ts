@@ -2,7 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { statementCsv, statementFileName } from '../../shared/domain/statement-csv.ts';
 import { statementHtml } from '../../shared/domain/statement-html.ts';
 import { httpHandler, json, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
-import { logger } from '../../shared/logger.ts';
+import { addLambdaContext, logger } from '../../shared/logger.ts';
 import { branding } from '../../shared/config/runtime.ts';
 import { requestStatement, runStatements } from '../../shared/services/statements.ts';
 
@@ -44,5 +44,6 @@ async function scheduled(event: ScheduledEvent) {
 /** Two triggers: the admin route (API Gateway v2, has `routeKey`) and the monthly schedule (EventBridge, has `time`). */
 export const handler = async (event: HttpEvent | ScheduledEvent, context: Context): Promise<HttpResult | Awaited<ReturnType<typeof scheduled>>> => {
   if ('routeKey' in event) return http(event, context);
+  addLambdaContext(context);
   return scheduled(event);
 };

@@ -1,5 +1,5 @@
-import type { ScheduledEvent } from 'aws-lambda';
-import { logger } from '../logger.ts';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { logger, withLambdaContext } from '../logger.ts';
 import { startSweep } from '../services/collections.ts';
 
 export type SweepKind = Parameters<typeof startSweep>[0];
@@ -12,12 +12,12 @@ export type SweepKind = Parameters<typeof startSweep>[0];
 export function sweepHandler(
   name: string,
   kind: SweepKind,
-): (event: ScheduledEvent) => Promise<{ function: string; now: string; shards: number }> {
-  return async (event) => {
+): (event: ScheduledEvent, context?: Context) => Promise<{ function: string; now: string; shards: number }> {
+  return withLambdaContext(async (event: ScheduledEvent) => {
     const now = new Date(event.time);
     if (Number.isNaN(now.getTime())) throw new Error('scheduled event without a valid time');
     const { shards } = await startSweep(kind, now);
     logger.info(`${name} sweep started`, { now: now.toISOString(), shards });
     return { function: name, now: now.toISOString(), shards };
-  };
+  });
 }

@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getSecret } from '../adapters/secrets.ts';
 import { branding } from '../config/runtime.ts';
-import { errorForLog, logger } from '../logger.ts';
+import { addLambdaContext, errorForLog, logger } from '../logger.ts';
 import { UseCaseError, type UseCaseErrorKind } from '../services/errors.ts';
 import { functions, type HttpAuth, type Trigger } from '../topology.ts';
 
@@ -174,6 +174,7 @@ export function httpHandler(routes: Record<string, Route>) {
     return route(event);
   };
   return middy<HttpEvent, HttpResult, Error, Context>(base)
+    .before((request) => addLambdaContext(request.context))
     .after(async (request) => {
       if (request.response) request.response = withSecurityHeaders(request.response);
     })
