@@ -95,7 +95,9 @@ export async function sendStripe(payload: string, options: { secret?: string; ti
     headers: { 'content-type': 'application/json', 'stripe-signature': signature },
     body: payload,
   });
-  return { status: res.status, text: await res.text() };
+  const text = await res.text();
+  if (/^application\/json/i.test(res.headers.get('content-type') ?? '')) checkContract('POST', '/webhooks/stripe', res.status, JSON.parse(text));
+  return { status: res.status, text };
 }
 
 export interface StoredMail {
