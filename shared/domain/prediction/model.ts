@@ -14,7 +14,11 @@
  *    standardised residuals (the shape of the spread), the empirical-Bayes shrinkage weight k = within-customer
  *    variance / between-customer variance (a customer with n settled invoices gets weight n / (n + k) on its own
  *    figures), the effect of an amount above or below the customer's usual (slope of residual days on log ratio),
- *    the effect of a dispute, and the share of never-paid invoices.
+ *    the effect of a dispute (disputes opened by asOf, resolved ones included), the share of never-paid invoices, and
+ *    customer-level effects on the prior a customer shrinks toward: days per reminder per paid invoice above the
+ *    portfolio's mean (ridge regression over customers), and the shrunk mean extra delay of customers who defaulted
+ *    on / kept a payment plan (an outcome counts from the day it was reached, never earlier). Data-driven: 0 when the
+ *    portfolio has no such customers (as in bench/portfolio.ts).
  * 3. Per open invoice (`predictInvoice`): location = shrunk own location (+ trend at the due date, + amount effect,
  *    + dispute effect), cdf(x) = (1 − pNever) · Fz((x − location) / scale), conditioned on not being paid by asOf;
  *    the expected payment date is the conditional median; lateProbability = 1 − cdf(30 | unpaid at asOf).
