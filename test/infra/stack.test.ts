@@ -868,6 +868,28 @@ describe('cdk-nag (AwsSolutions and Serverless packs via the CDK validation API)
     }
   });
 
+  it('both packs pass with an alarm email subscribed too (collections:alarmEmail)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collections-cdk-nag-'));
+    try {
+      const built = buildApp({
+        outdir: dir,
+        context: {
+          'aws:cdk:bundling-stacks': [],
+          'collections:alarmEmail': 'ops@example.com',
+          '@aws-cdk/core:failSynthOnValidationErrors': false,
+        },
+      });
+      built.app.synth();
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] };
+      for (const pack of packs) {
+        const nag = json.pluginReports.find((r) => r.pluginName === pack);
+        expect(nag?.violations, `${pack}: ${describeViolations(nag?.violations ?? [])}`).toEqual([]);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('has no acknowledgement without a reason or without a finding it covers', () => {
     const used = new Set(
       packs.flatMap((pack) =>
