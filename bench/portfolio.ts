@@ -10,6 +10,7 @@
  * larger than its usual later (about 6 days per doubling).
  */
 import { addDays, daysBetween } from '../shared/domain/dates.ts';
+import { mulberry32 } from '../shared/domain/random.ts';
 
 export type Behaviour = 'punctual' | 'late' | 'payment_run' | 'deteriorating' | 'seasonal' | 'erratic' | 'never';
 
@@ -49,17 +50,8 @@ export interface Portfolio {
   invoices: PortfolioInvoice[];
 }
 
-/** Mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (shared/domain/random.ts): the generator's seeded PRNG. */
+export const rng = mulberry32;
 
 function normal(r: () => number): number {
   const u = Math.max(1e-12, r());

@@ -62,14 +62,5 @@ export async function runBounded(
   return { started: next, wallMs: performance.now() - t0, timedOut };
 }
 
-/** Mulberry32: a small, fast, seeded PRNG (deterministic inputs for the matching benchmark). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (shared/domain/random.ts): deterministic inputs for the benchmarks. */
+export { mulberry32 } from '../shared/domain/random.ts';

@@ -17,6 +17,7 @@
  */
 import { addDays, daysBetween } from './dates.ts';
 import type { PaymentCdf } from './prediction/types.ts';
+import { mulberry32 } from './random.ts';
 
 export type ForecastInterval = 'week' | 'month';
 
@@ -125,17 +126,6 @@ function conditional(cdf: PaymentCdf, c: number, horizon: number): { from: numbe
   return { from: c, cum, ever };
 }
 
-/** Seeded PRNG (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], q: number): number {
