@@ -7,7 +7,7 @@
 import type { Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
 import { keys } from './keys.ts';
-import { getInvoiceForReplay, invoiceItem, schedulePut, type InvoiceSchedule } from './invoices.ts';
+import { getInvoiceForReplay, invoiceIssuedEntry, invoiceItem, schedulePut, type InvoiceSchedule } from './invoices.ts';
 import { ledgerPut } from './ledger.ts';
 import { tableName, transactWrite, type Replayable } from './table.ts';
 
@@ -17,16 +17,7 @@ export type ImportCommit = 'created' | 'exists' | 'duplicate_number' | 'duplicat
 export async function commitImportedInvoice(invoice: Invoice, requestHash: string, schedule?: InvoiceSchedule): Promise<ImportCommit> {
   const TableName = tableName();
   const ledger: LedgerEntry[] = [
-    {
-      id: `${invoice.id}#issued`,
-      customerId: invoice.customerId,
-      account: 'receivable',
-      type: 'invoice_issued',
-      amount: invoice.total,
-      currency: invoice.currency,
-      invoiceId: invoice.id,
-      bookedAt: `${invoice.issueDate}T00:00:00.000Z`,
-    },
+    invoiceIssuedEntry(invoice),
     ...(invoice.importedPayments ?? []).map(
       (p, i): LedgerEntry => ({
         id: `${invoice.id}#imported#${i}`,

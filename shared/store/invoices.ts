@@ -54,8 +54,9 @@ export function schedulePut(kind: ScheduleKind, invoice: Pick<Invoice, 'id' | 'c
   };
 }
 
-export async function createInvoice(invoice: Invoice, requestHash: string, schedule?: InvoiceSchedule): Promise<CreateInvoiceResult> {
-  const entry: LedgerEntry = {
+/** The ledger entry an invoice's issue books (receivable +, on its issue date): new invoices and imported ones. */
+export function invoiceIssuedEntry(invoice: Invoice): LedgerEntry {
+  return {
     id: `${invoice.id}#issued`,
     customerId: invoice.customerId,
     account: 'receivable',
@@ -65,6 +66,10 @@ export async function createInvoice(invoice: Invoice, requestHash: string, sched
     invoiceId: invoice.id,
     bookedAt: `${invoice.issueDate}T00:00:00.000Z`,
   };
+}
+
+export async function createInvoice(invoice: Invoice, requestHash: string, schedule?: InvoiceSchedule): Promise<CreateInvoiceResult> {
+  const entry = invoiceIssuedEntry(invoice);
   const TableName = tableName();
   const codes = await transactWrite([
     {
