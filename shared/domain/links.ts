@@ -100,7 +100,8 @@ export function checkLinkToken(keys: LinkKeys, target: LinkTarget, token: string
     if (!secret) return { authentic: false };
     const exp = Number(expText);
     const version = Number(versionText);
-    if (!sameBytes(Buffer.from(given, 'base64url'), mac(secret, keyId, target, exp, version))) return { authentic: false };
+    // Compared as text: base64url's last character carries 2 unused bits, so decoding would accept 4 spellings of one MAC.
+    if (!sameBytes(Buffer.from(given), Buffer.from(mac(secret, keyId, target, exp, version).toString('base64url')))) return { authentic: false };
     const expiresAt = new Date(exp * 1000);
     return { authentic: true, legacy: false, keyId, version, expiresAt, expired: now.getTime() >= expiresAt.getTime() };
   }

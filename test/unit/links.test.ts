@@ -74,6 +74,12 @@ describe('signed link tokens', () => {
     expect(state(keys, pay, ['v2', exp, ver, mac].join('.'), now, 2)).toBe('invalid');
     expect(state(keys, pay, `${token}x`, now, 2)).toBe('invalid');
     expect(state(keys, pay, token.slice(0, -1), now, 2)).toBe('invalid');
+    // The MAC's last character carries 2 unused bits: each of the 3 other spellings of the same bytes is refused too.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(mac.slice(-1));
+    for (let bits = 1; bits < 4; bits += 1) {
+      expect(state(keys, pay, [kid, exp, ver, mac.slice(0, -1) + alphabet[last ^ bits]].join('.'), now, 2)).toBe('invalid');
+    }
     for (const junk of [undefined, '', 'forged', 'v1...', 'v1.1.1.' + 'a'.repeat(43), '__proto__.1.0.' + 'a'.repeat(43)]) {
       expect(state(keys, pay, junk, now)).toBe('invalid');
     }

@@ -101,6 +101,12 @@ describe('sign-in token', () => {
     const token = signLoginToken(keys, 'cus_1', nonce, now);
     expect(checkLoginToken(keys, 'cus_1', token, now)).toEqual({ state: 'valid', nonce, expiresAt: new Date(now.getTime() + LOGIN_TOKEN_LIFETIME_MS) });
     expect(checkLoginToken(keys, 'cus_1', token, new Date(now.getTime() + LOGIN_TOKEN_LIFETIME_MS)).state).toBe('expired');
+    // The MAC's last character carries 2 unused bits: the other spellings of the same bytes are refused.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const lastIndex = alphabet.indexOf(token.slice(-1));
+    for (let bits = 1; bits < 4; bits += 1) {
+      expect(checkLoginToken(keys, 'cus_1', token.slice(0, -1) + alphabet[lastIndex ^ bits], now).state).toBe('invalid');
+    }
     expect(checkLoginToken(keys, 'cus_2', token, now).state).toBe('invalid');
     expect(checkLoginToken({ ...keys, secrets: { v1: 'old-secret' } }, 'cus_1', token, now).state).toBe('invalid');
     const last = token.at(-1) === 'A' ? 'B' : 'A';
