@@ -262,7 +262,11 @@ describe('from imported history to the cadence (insights run included)', () => {
     const invP = await invoice(punctual.id, { amount: 100_000, issueDate: today, dueDate: due });
 
     // The nightly run assesses both; the late payer's band changes to high, which re-places its invoice (heads-up at −10).
-    await stack.fire('insights', new Date(Date.now() + 2 * 3_600_000));
+    // A run a day later, so that its as-of date (the last complete day) includes the invoices issued today: predicted.
+    await stack.fire('insights', new Date(Date.now() + 26 * 3_600_000));
+    const predicted = async (id: string) => (await stack.api('GET', `/invoices/${id}`)).body.prediction?.riskBand as string | undefined;
+    expect(await predicted(invL.id)).toBe('high');
+    expect(await predicted(invP.id)).toBe('low');
     const assessed = async (id: string) => (await stack.api('GET', `/customers/${id}`)).body.paymentBehaviour?.riskBand as string | undefined;
     expect(await assessed(late.id)).toBe('high');
     expect(await assessed(punctual.id)).toBe('low');
