@@ -4,11 +4,13 @@ import { ACTION_SHARDS, functions } from '../../shared/topology.ts';
 import { defaultVars, renderFile, samplePath } from '../../local/events.ts';
 import { invoke } from '../../local/invoke.ts';
 import { getEvent } from '../../shared/store/inbox.ts';
-import { api, eventually, newCustomer, newInvoice, stack } from '../support/stack.ts';
+import { api, eventually, newCustomer, newInvoice, sentMail, stack } from '../support/stack.ts';
 import { invoiceState, ledgerAgrees, processed, stripeSample } from '../support/flows.ts';
 import { withFakeStripe } from '../support/fake-stripe.ts';
 import { linkToken } from '../support/links.ts';
+import { SESSION_COOKIE } from '../../shared/domain/portal/session-rules.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
+import { PortalClient, signIn, signInLinks } from '../support/portal.ts';
 
 /**
  * What each scheduled or SNS-triggered sample returns, given the sample's own `time`. A sweep only starts its
@@ -28,7 +30,39 @@ const expectedResults: Record<string, (now: string, result: Record<string, unkno
     ...(result.complete === false ? { complete: false, cursor: expect.any(Object) } : { complete: true }),
   }),
   'ses-events': () => ({ suppressed: 1, alreadySuppressed: 0, customersFlagged: 0, ignored: 0 }),
+  // The insights run only starts its paged work (the collections worker fits the model): as of the day before.
+  insights: (now) => ({ function: 'insights', now, asOf: new Date(Date.parse(now) - 86_400_000).toISOString().slice(0, 10) }),
 };
+
+/**
+ * The portal samples' sessions, started through the real routes (login form → mailed link → its POST): one for the
+ * signed-in samples, one of its own for the logout sample (it runs first, and ends the session it carries); and an
+ * unspent mailed sign-in link for the session samples (GET shows its page, POST spends it). Three sign-in mails: the
+ * limit per address, so the login sample's request is answered the same 200 without a fourth mail.
+ */
+async function portalVars(email: string) {
+  const main = await signIn(email);
+  const logout = await signIn(email);
+  const subject = /^(Your sign-in link|Ihr Anmeldelink)$/;
+  const before = (await sentMail(email)).filter((m) => subject.test(m.subject)).length;
+  const login = await new PortalClient().post('/portal/login', { email });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+  const link = new URL((await signInLinks(email, before + 1)).at(-1) as string);
+  const cookie = (client: PortalClient) => {
+    const value = client.cookies.get(SESSION_COOKIE);
+    if (!value) throw new Error('no portal session cookie');
+    return value;
+  };
+  return {
+    customerEmail: email,
+    portalSession: cookie(main.client),
+    portalCsrf: encodeURIComponent(main.csrf),
+    portalLogoutSession: cookie(logout.client),
+    portalLogoutCsrf: encodeURIComponent(logout.csrf),
+    portalLinkCustomer: link.searchParams.get('c') ?? '',
+    portalLinkToken: link.searchParams.get('t') ?? '',
+  };
+}
 
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
 
@@ -67,6 +101,15 @@ describe('sample events (events/)', () => {
       revokeCustomerId: (await newCustomer()).id,
       // SES notification samples (events/sns/): an address of nobody's, so no other test's mail is suppressed.
       email: `sample-${base.unique}@example.com`,
+      // Portal samples: invoices of the sample customer's own (the sample invoice is the one the Stripe sample pays),
+      // to show and pay (one Checkout Session for two), to dispute, to promise (a week ahead), to ask for a plan.
+      portalInvoiceId: (await newInvoice(customer.id, { amount: 6000 })).id,
+      portalPayInvoiceId: (await newInvoice(customer.id, { amount: 4000 })).id,
+      portalDisputeInvoiceId: (await newInvoice(customer.id, { amount: 7000 })).id,
+      portalPromiseInvoiceId: (await newInvoice(customer.id, { amount: 3000 })).id,
+      portalPlanInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
+      portalPromiseDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+      ...(await portalVars(customer.email)),
     };
     const payToken = linkToken({ purpose: 'pay', id: vars.payInvoiceId });
     Object.assign(vars, {
@@ -80,6 +123,8 @@ describe('sample events (events/)', () => {
       const result = (await invoke(fn, sample)) as { statusCode?: number; batchItemFailures?: unknown[] };
       if (trigger.type === 'http') {
         expect(result.statusCode, `${file} → ${JSON.stringify(result)}`).toBeLessThan(400);
+        // A signed-in portal page without a live session answers 303 to the sign-in form: the sample's session must hold.
+        expect((result as { headers?: Record<string, string> }).headers?.location, file).not.toBe('/portal/login');
         // The Stripe sample's payment is applied by the stack's queue worker before the next sample (a check payment
         // of the same amount from the same customer) could take the invoice.
         if (fn.name === 'stripe-webhook') await processed('stripe', (JSON.parse(sample.body ?? '{}') as { id: string }).id, 20_000);
