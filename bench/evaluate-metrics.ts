@@ -162,7 +162,8 @@ export function auc(labelled: readonly { p: number; y: number }[]): number {
   }
   const pos = labelled.filter((l) => l.y).length;
   const neg = labelled.length - pos;
-  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : 0;
+  // Undefined without both classes (a punctual segment is never late): NaN, saved as null and printed as '—'.
+  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : Number.NaN;
 }
 
 export const splitDate = (p: Portfolio, month = 12) => monthEnd(p.start, month);

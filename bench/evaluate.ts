@@ -204,7 +204,7 @@ async function main() {
   };
 
   const row = (name: string, f: Figures) =>
-    `${name.padEnd(16)} ${String(f.invoices).padStart(6)} ${String(f.settled).padStart(7)} ${f.mae.model.toFixed(2).padStart(7)} ${f.mae.dueDate.toFixed(2).padStart(8)} ${f.mae.customerAverage.toFixed(2).padStart(8)} ${f.mae.ratioToCustomerAverage.toFixed(3).padStart(6)} ${f.late.brier.toFixed(3).padStart(6)} ${f.late.auc.toFixed(3).padStart(6)}`;
+    `${name.padEnd(16)} ${String(f.invoices).padStart(6)} ${String(f.settled).padStart(7)} ${f.mae.model.toFixed(2).padStart(7)} ${f.mae.dueDate.toFixed(2).padStart(8)} ${f.mae.customerAverage.toFixed(2).padStart(8)} ${f.mae.ratioToCustomerAverage.toFixed(3).padStart(6)} ${f.late.brier.toFixed(3).padStart(6)} ${(Number.isFinite(f.late.auc) ? f.late.auc.toFixed(3) : '—').padStart(6)}`;
   console.log(`\n${'set'.padEnd(16)} ${'n'.padStart(6)} ${'settled'.padStart(7)} ${'MAE'.padStart(7)} ${'due-date'.padStart(8)} ${'cust-avg'.padStart(8)} ${'ratio'.padStart(6)} ${'Brier'.padStart(6)} ${'AUC'.padStart(6)}`);
   console.log(row('all', all));
   console.log(row('open at month 12', openAtSplit));
