@@ -5,7 +5,7 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { setNextAction } from './due-index.ts';
-import { entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
+import { countQuery, entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
 
 /** The plan item with its listing keys: per customer and status (GSI1), across customers by status (GSI3). */
 export function planItem(plan: PaymentPlan, nextActionAt?: { shard: number; at: string }): Record<string, unknown> {
@@ -43,23 +43,12 @@ export async function plansOfCustomer(customerId: string, status?: PlanStatus): 
 
 /** How many plans ever reached `status` (GSI3 `PLAN_STATUS#<status>`, counted, not read). */
 export async function countPlansByStatus(status: PlanStatus): Promise<number> {
-  let count = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI3',
-        KeyConditionExpression: 'GSI3PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.planByStatus(status, '', '').GSI3PK },
-        Select: 'COUNT',
-        ExclusiveStartKey,
-      }),
-    );
-    count += out.Count ?? 0;
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return count;
+  return countQuery({
+    TableName: tableName(),
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.planByStatus(status, '', '').GSI3PK },
+  });
 }
 
 /** A reference's target: an invoice, or a payment plan (instalments quote the plan's reference). */

@@ -3,13 +3,13 @@
  * kept and broken ones by when they were settled) and the current promise on the invoice item (`invoice.promise`),
  * always changed together, in one transaction with the invoice's version guard and the decision record.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { InvoicePromise } from '../domain/promises.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { decisionPut, type CollectionsDecision } from './decisions.ts';
 import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { domainEntity, queryPage, tableName, transactWrite, type TransactItems } from './table.ts';
+import { countQuery, domainEntity, queryPage, tableName, transactWrite, type TransactItems } from './table.ts';
 
 export interface StoredPromise extends InvoicePromise {
   invoiceId: string;
@@ -107,21 +107,10 @@ export async function promisesPage(
 
 /** How many promises were settled with `status` from `from` up to before `before` (ISO instants or date prefixes). */
 export async function countPromisesSettled(status: 'kept' | 'broken', from: string, before: string): Promise<number> {
-  let count = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI3',
-        KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': keys.promiseByStatus(status, '', '').GSI3PK, ':from': from, ':to': before },
-        Select: 'COUNT',
-        ExclusiveStartKey,
-      }),
-    );
-    count += out.Count ?? 0;
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return count;
+  return countQuery({
+    TableName: tableName(),
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': keys.promiseByStatus(status, '', '').GSI3PK, ':from': from, ':to': before },
+  });
 }

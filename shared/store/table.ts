@@ -168,3 +168,15 @@ export function replayable<T>(item: Record<string, unknown> | undefined): Replay
 export function domainEntity<T>(item: Record<string, unknown> | undefined): T | undefined {
   return replayable<T>(item)?.entity;
 }
+
+/** How many items a query matches, every page counted and none read (`Select: COUNT`). */
+export async function countQuery(input: Omit<QueryCommandInput, 'Select' | 'ExclusiveStartKey'>): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey }));
+    count += out.Count ?? 0;
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return count;
+}

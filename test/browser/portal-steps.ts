@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { completedEvent, type StandInSession } from '../../local/stripe-stand-in.ts';
 import type { SesStoredMail } from '../../local/time-travel.ts';
+import { eventually } from '../support/stack.ts';
 
 /** The portal as the customer reaches it: the stack's public base URL (its mails' links point there). */
 export function portalBase(apiUrl: string): string {
@@ -21,20 +22,9 @@ export function signInLinkOf(mails: SesStoredMail[]): string | undefined {
   return undefined;
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+/** Polls `check` until it returns a value (not undefined/false) or the deadline passes (`eventually`, with the browser steps' longer default). */
+export function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  return eventually(check, timeoutMs, what);
 }
 
 /**
