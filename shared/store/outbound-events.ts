@@ -4,6 +4,8 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
+import { correlationId } from '../context.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { customerItemsPage } from './customers.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, tableName } from './table.ts';
@@ -63,4 +65,30 @@ export async function customerEventsPage(
   startKey?: Record<string, unknown>,
 ): Promise<{ items: OutgoingEvent[]; lastKey?: Record<string, unknown> }> {
   return customerItemsPage<OutgoingEvent>(customerId, 'EVENT#', limit, startKey);
+}
+
+/**
+ * CONTRACT (events out): the outbox record of one transaction — every event the change reports, written in the
+ * change's own TransactWriteItems (one item, whatever the number of events, so it costs one of the 100 actions).
+ * Put it with the change; never publish from the writer: the outbox relay publishes records after they commit.
+ * Events without a correlation id get the current one (shared/context.ts). The record's id is derived from its events'
+ * ids, and the put is conditional: a change that commits again with the same events fails (its own guard fails
+ * first in practice).
+ *
+ * The events work (store + relay) may change the item's keys and attributes, not this signature.
+ */
+export function outboxPut(events: readonly EventEnvelope[], at: string) {
+  const cid = correlationId();
+  const stamped = events.map((e) => (e.correlationId || !cid ? e : { ...e, correlationId: cid }));
+  const first = stamped[0];
+  if (!first) throw new Error('outboxPut: a record needs at least one event');
+  // The first event's id identifies the change, so it identifies the record too.
+  const id = `obx_${first.id.slice('evt_'.length)}`;
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { PK: `OUTBOX#${id}`, SK: 'OUTBOX', entity: 'outbox', id, events: stamped, createdAt: at, status: 'pending', GSI2PK: 'OUTBOX#PENDING', GSI2SK: `${at}#${id}` },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
 }

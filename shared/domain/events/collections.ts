@@ -1,0 +1,4 @@
+/** Event specs of this area (see catalog.ts). */
+import type { EventSpecs } from './envelope.ts';
+
+export const collections: EventSpecs = {};
