@@ -2,12 +2,14 @@
  * The local HTTP gateway: serves every manifest route by invoking its handler with an API Gateway v2 (HTTP API,
  * payload 2.0) event, exactly as AWS would (cookies in `event.cookies`; a result's `cookies` become Set-Cookie
  * headers). Local-only routes live under /local/: firing a schedule
- * (`POST /local/schedules/{name}/fire`) and publishing to an SNS topic (`POST /local/sns/{topic}`).
+ * (`POST /local/schedules/{name}/fire`), publishing to an SNS topic (`POST /local/sns/{topic}`) and listing the events
+ * that left on the local bus (`GET /local/events?customerId=&type=&since=`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { functions, throttleClasses, type FunctionSpec, type HttpMethod, type ThrottleClass } from '../shared/topology.ts';
+import { localPublications } from '../shared/store/local-bus.ts';
 import { invoke } from './invoke.ts';
 import { fireSchedule } from './scheduler.ts';
 import { isTopic, messageFromBody, publish } from './sns.ts';
@@ -171,6 +173,22 @@ export function startGateway(port: number, host = '127.0.0.1', options: GatewayO
         if (body.length === 0) return send(400, { error: { code: 'invalid_request', message: 'body: the message to publish is required', field: 'body' } });
         const delivered = await publish(topic, messageFromBody(body.toString('utf8')), now);
         return send(200, { delivered });
+      }
+
+      // What left on the local bus (shared/store/local-bus.ts), in publication order: each publication once, so a
+      // re-published event appears twice with the same id.
+      if (url.pathname === '/local/events' && req.method === 'GET') {
+        const q = url.searchParams;
+        const since = q.get('since') || undefined;
+        if (since !== undefined && Number.isNaN(new Date(since).getTime())) {
+          return send(400, { error: { code: 'invalid_request', message: 'since: not an ISO date-time', field: 'since' } });
+        }
+        const items = await localPublications({
+          ...(q.get('customerId') ? { customerId: q.get('customerId') as string } : {}),
+          ...(q.get('type') ? { type: q.get('type') as string } : {}),
+          ...(since ? { since: new Date(since).toISOString() } : {}),
+        });
+        return send(200, { items });
       }
 
       for (const route of routes) {

@@ -91,6 +91,8 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         `                      fire by hand: curl -X POST ${apiUrl}/local/schedules/reminders/fire -d '{"time":"2026-01-31T09:00:00Z"}'`,
         `  SNS topics        ${Object.keys(topics).map((t) => `${t} → ${subscribers(t as TopicId).map((f) => f.name).join(', ')}`).join('; ')}`,
         `                      publish by hand: curl -X POST ${apiUrl}/local/sns/ses-events -H 'content-type: application/json' -d @notification.json`,
+        `  Events out        ${config.eventBusName === 'local' ? 'local bus (no EventBridge locally): what left, in order' : `EventBridge bus ${config.eventBusName}`}`,
+        `                      curl '${apiUrl}/local/events?customerId=&type=&since='`,
         `  DynamoDB Local    ${emulators.dynamodbEndpoint}   table "${config.tableName}"`,
         `  SQS (fauxqs)      ${emulators.sqsEndpoint}`,
         `  SES (inbox)       ${emulators.sesEndpoint}   (sent mail: ${emulators.sesEndpoint}/store)`,

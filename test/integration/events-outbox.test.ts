@@ -1,0 +1,44 @@
+/**
+ * Events out through the local stack: the local bus records what left (GET /local/events), the outbox relay publishes
+ * what committed, and nothing else.
+ */
+import { describe, expect, it } from 'vitest';
+import { publishEvents } from '../../shared/adapters/events.ts';
+import { eventId, type EventEnvelope } from '../../shared/domain/events/envelope.ts';
+import { publishedEvents, waitForEvents } from '../support/events.ts';
+import { stack, unique } from '../support/stack.ts';
+
+function envelope(customerId: string | null, key: string, type: EventEnvelope['type'] = 'invoice.issued'): EventEnvelope {
+  return { id: eventId(type, key), type, version: 1, occurredAt: '2026-11-01T10:00:00.000Z', customerId, data: { key } };
+}
+
+describe('the local bus (GET /local/events)', () => {
+  it('lists every publication in order, a re-publication twice with the same id, filtered by customer, type and time', async () => {
+    const customer = unique('cus');
+    const other = unique('cus');
+    const before = new Date(Date.now() - 1000).toISOString();
+    const a = envelope(customer, unique('a'));
+    const b = envelope(customer, unique('b'), 'invoice.paid');
+    const c = envelope(other, unique('c'));
+    // Published from this process (as the crash tests' functions do): the stack's route lists them all the same.
+    await publishEvents([a, b], new Date());
+    await publishEvents([c], new Date());
+    await publishEvents([a], new Date());
+
+    const mine = await waitForEvents({ customerId: customer }, (events) => events.length === 3);
+    expect(mine.map((e) => e.id)).toEqual([a.id, b.id, a.id]);
+    expect(mine[0]).toMatchObject({ ...a, publishedAt: expect.any(String) });
+    expect((await publishedEvents({ customerId: customer, type: 'invoice.paid' })).map((e) => e.id)).toEqual([b.id]);
+    expect((await publishedEvents({ customerId: other })).map((e) => e.id)).toEqual([c.id]);
+    expect((await publishedEvents({ customerId: customer, since: new Date(Date.now() + 60_000).toISOString() })).length).toBe(0);
+    // Without a customer: every publication since a time, in order (other test files publish too: filter by ours).
+    const all = (await publishedEvents({ since: before })).filter((e) => e.customerId === customer || e.customerId === other);
+    expect(all.map((e) => e.id)).toEqual([a.id, b.id, c.id, a.id]);
+  });
+
+  it('refuses a since that is not a date-time, naming the field', async () => {
+    const res = await fetch(`${stack.apiUrl}/local/events?since=yesterday`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('since');
+  });
+});
