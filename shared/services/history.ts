@@ -28,6 +28,12 @@ async function existing(customerId: string) {
 }
 
 /**
+ * The events out the communication history shows: the collections steps taken about the customer (the legal
+ * handover). The others (invoice issued, payment applied…) are facts of the account, listed by their own routes.
+ */
+const HISTORY_EVENT_TYPES = ['collections.escalated'] as const;
+
+/**
  * A page of the customer's communication history: mails (kind, subject, status, SES message id, the invoices and step
  * they covered; oldest first, bodies not returned), then the events sent downstream about them (escalations), then
  * their ratings, then the collections decisions trail (promises to pay made, kept and broken; disputes opened). One listing walked in that order: a page holds at most `limit` items in all, and `nextCursor` (null
@@ -39,7 +45,7 @@ export async function communications(customerId: string, query: z.infer<typeof c
   const position = await decodeCursor(scope, query.cursor);
   const sections = [
     (limit: number, key?: Record<string, unknown>) => mailPage(customerId, limit, key),
-    (limit: number, key?: Record<string, unknown>) => customerEventsPage(customerId, limit, key),
+    (limit: number, key?: Record<string, unknown>) => customerEventsPage(customerId, limit, key, HISTORY_EVENT_TYPES),
     (limit: number, key?: Record<string, unknown>) => customerFeedbackPage(customerId, limit, key),
     (limit: number, key?: Record<string, unknown>) => customerDecisionsPage(customerId, limit, key),
   ] as const;
