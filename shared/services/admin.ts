@@ -1,5 +1,6 @@
 import { buildCustomer, type Customer, type NewCustomer } from '../domain/customer.ts';
 import { buildInvoice, sequenceInvoiceNumber, type Invoice, type NewInvoice } from '../domain/invoice.ts';
+import { invoiceIssuedEvent } from '../domain/events/casework-events.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
 import { Conflict, IdempotencyKeyReused, Invalid } from './errors.ts';
 import { replayed, requestHash } from './idempotency.ts';
@@ -55,7 +56,8 @@ export async function issueInvoice(
       terms,
       timeZone: customer.timeZone,
     });
-    const result = await createInvoice(invoice, hash, initialSchedule(customer, invoice, now));
+    // Announced in the same transaction (invoice.issued); an idempotent replay writes nothing, so announces nothing.
+    const result = await createInvoice(invoice, hash, [invoiceIssuedEvent(invoice)], initialSchedule(customer, invoice, now));
     switch (result) {
       case 'created':
         return { invoice, created: true };

@@ -13,6 +13,7 @@ import type { LedgerEntry } from '../domain/ledger.ts';
 import { renderNotice, type Notice } from '../domain/notice-mail.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { DISPUTE_REASON_CODES } from '../domain/invoice-collections.ts';
+import { disputeOpenedEvent, disputeResolvedEvent } from '../domain/events/casework-events.ts';
 import type { CollectionsDecision } from '../store/decisions.ts';
 import { unpaidInvoices } from '../store/due-index.ts';
 import { getCustomer, updateCustomerRecord } from '../store/customers.ts';
@@ -129,8 +130,10 @@ export async function openDispute(
     reason: `disputed (${dispute.reasonCode ?? 'other'}): reminders and interest paused until staff resolve it`,
     detail: { reasonCode: dispute.reasonCode ?? 'other', ...(input.amount !== undefined ? { amount: input.amount } : {}) },
   };
-  // Collection pauses: out of the reminder index; interest skips disputed invoices.
-  const outcome = await commitNewDispute(stored, dispute, hash, mail, decision);
+  // Collection pauses: out of the reminder index; interest skips disputed invoices. Announced in the same transaction
+  // (dispute.opened), whoever opened it: the portal's customer or staff through the API.
+  const event = disputeOpenedEvent(dispute, invoice, by.source === 'portal' ? 'customer' : 'staff');
+  const outcome = await commitNewDispute(stored, dispute, hash, mail, decision, [event]);
   if (outcome !== 'created') {
     if (outcome === 'duplicate') {
       const existing = await getDisputeForReplay(id);
@@ -179,9 +182,10 @@ export async function resolveDispute(
       throw new Invalid('amount', `the credit note must not exceed the balance due (${invoice.balanceDue})`);
     }
     const resolution = { outcome: input.outcome, ...(credit ? { amount: credit } : {}), explanation: input.explanation, resolvedAt: now.toISOString() };
-    const resolved: StoredDispute = { ...dispute, resolution };
+    const resolved = { ...dispute, resolution };
     const newBalance = invoice.balanceDue - credit;
     const after = { ...invoice, credited: (invoice.credited ?? 0) + credit };
+    const newStatus = statusFor(invoiceAmount(after), newBalance);
     const notice: Notice =
       input.outcome === 'upheld'
         ? { kind: 'dispute_upheld', invoiceNumber: invoice.number, creditAmount: credit, currency: invoice.currency, balanceDue: newBalance, explanation: input.explanation }
@@ -196,7 +200,7 @@ export async function resolveDispute(
       {
         invoice,
         delta: -credit,
-        newStatus: statusFor(invoiceAmount(after), newBalance),
+        newStatus,
         set: credit ? { credited: after.credited } : {},
         remove: ['dispute'],
         dunningAt: newBalance > 0 ? now.toISOString() : null,
@@ -204,10 +208,11 @@ export async function resolveDispute(
       },
       entry,
       mail,
+      [disputeResolvedEvent(resolved, { ...after, balanceDue: newBalance, status: newStatus })],
     );
     if (!codes) {
       await deliverSoon(mail, now);
-      return { dispute: resolved, invoice: { ...after, balanceDue: newBalance }, replayed: false };
+      return { dispute: resolved, invoice: { ...after, balanceDue: newBalance, status: newStatus }, replayed: false };
     }
     if (!codes.includes('ConditionalCheckFailed') && !codes.includes('TransactionConflict')) throw new Error(`resolve dispute: ${codes.join(',')}`);
   }

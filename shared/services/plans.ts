@@ -11,6 +11,8 @@ import type { Invoice } from '../domain/invoice.ts';
 import { renderPlanMail, type PlanMail } from '../domain/plan-mail.ts';
 import { approvePlan as policyDecision, planAction, planIneligibility, planProgress, planSchedule, type NewPlan, type PaymentPlan } from '../domain/plans.ts';
 import { createRfReference } from '../domain/rf-reference.ts';
+import { planCompletedEvent, planCreatedEvent, planDefaultedEvent } from '../domain/events/casework-events.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { replayed, requestHash } from './idempotency.ts';
 import { errorForLog, logger } from '../logger.ts';
@@ -139,7 +141,10 @@ export async function createPlan(
     now,
     invoices.map((i) => i.number),
   );
-  const codes = await commitNewPlan(plan, hash, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined, active ? invoices : [], mail);
+  // In force at once (staff, or inside the policy): announced with the commit that makes it whole. A request waiting
+  // for approval is announced when it is approved.
+  const events = active ? [planCreatedEvent(plan, invoices)] : [];
+  const codes = await commitNewPlan(plan, hash, active ? { shard: shardOf(customer.id), at: now.toISOString() } : undefined, active ? invoices : [], mail, events);
   if (codes) {
     if (codes[0] === 'ConditionalCheckFailed' && idempotencyKey) return createPlan(input, requestedBy, idempotencyKey, now);
     throw new Conflict('conflict', 'an invoice changed meanwhile (paid, disputed or put in another plan); read them and retry');
@@ -174,7 +179,7 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
   });
   const next: PaymentPlan = { ...plan, total, instalments, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
   const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments }, now, invoices.map((i) => i.number));
-  const codes = await commitPlanApproval(plan, next, stored.requestHash, { shard: shardOf(customer.id), at: now.toISOString() }, invoices, mail);
+  const codes = await commitPlanApproval(plan, next, stored.requestHash, { shard: shardOf(customer.id), at: now.toISOString() }, invoices, mail, [planCreatedEvent(next, invoices)]);
   if (codes) throw new Conflict('conflict', `plan ${planId} or its invoices changed meanwhile; retry`);
   await deliverSoon(mail, now);
   return next;
@@ -206,16 +211,23 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
     let next: PaymentPlan = { ...plan, version: plan.version + 1 };
     let mail: MailMessage | undefined;
     const releases: PlanRelease[] = [];
+    const events: EventEnvelope[] = [];
     let nextAction: NextAction | undefined;
     if (action.kind === 'complete') {
-      next = { ...next, status: 'completed', completedAt: at };
+      const completed = { ...next, status: 'completed' as const, completedAt: at };
+      next = completed;
+      events.push(planCompletedEvent(completed));
       const feedback = (await linkSigner(now)).feedback(customer, `plan:${plan.id}`);
       mail = await planMail(customer, plan, `plan#${plan.id}#completed`, { kind: 'plan_completed', feedbackLinks: feedback }, now, numbers);
       for (const invoice of invoices) if (invoice.planId === plan.id) releases.push({ invoiceId: invoice.id });
     } else if (action.kind === 'default') {
-      next = { ...next, status: 'defaulted', defaultedAt: at };
+      const defaulted = { ...next, status: 'defaulted' as const, defaultedAt: at };
+      next = defaulted;
       const missed = plan.instalments.find((i) => i.seq === action.seq) ?? plan.instalments[0];
-      if (missed) mail = await planMail(customer, plan, `plan#${plan.id}#defaulted`, { kind: 'plan_defaulted', instalment: missed }, now, numbers);
+      if (missed) {
+        mail = await planMail(customer, plan, `plan#${plan.id}#defaulted`, { kind: 'plan_defaulted', instalment: missed }, now, numbers);
+        events.push(planDefaultedEvent(defaulted, missed, covered, invoices.filter((i) => i.balanceDue > 0).map((i) => i.id)));
+      }
       for (const invoice of invoices) {
         if (invoice.planId !== plan.id) continue; // released by an earlier, interrupted run
         // Back to the ladder where it left it (still owed): lastStepSent is kept; the worker decides the step now due.
@@ -238,6 +250,8 @@ export async function runPlans(customer: Customer, now: Date): Promise<void> {
       next === plan ? { indexAt: { shard, at: action.kind === 'wait' ? action.until : at } } : { next, ...(nextAction ? { nextAction } : {}) },
       releases,
       mail,
+      // Written with the plan's own change (version-guarded): a run that lost the race, or runs again, adds none.
+      events,
     );
     if (written === 'release_conflict') {
       logger.info('plan invoices changed concurrently; the next run decides again', { planId: plan.id });

@@ -11,6 +11,7 @@ import type { Customer } from '../domain/customer.ts';
 import { addDays, isCalendarDate, localDate } from '../domain/dates.ts';
 import { minorUnitsFromDecimal, newPromise, PROMISE_MAX_DAYS, promiseGraceDays, promiseRefusal, type InvoicePromise } from '../domain/promises.ts';
 import { renderNotice } from '../domain/notice-mail.ts';
+import { promiseMadeEvent } from '../domain/events/casework-events.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
 import { linkSigner } from './links.ts';
@@ -94,6 +95,7 @@ export async function makePromise(
       reason: `promised to pay by ${input.date}: reminders and escalation paused until ${promise.until}`,
       detail: { date: input.date, until: promise.until, ...(promise.amount !== undefined ? { amount: promise.amount } : {}) },
     },
+    [promiseMadeEvent(stored)],
   );
   if (outcome === 'duplicate') {
     const again = await getPromise(id);

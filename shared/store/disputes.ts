@@ -13,7 +13,9 @@ import { keys } from './keys.ts';
 import { decisionPut, type CollectionsDecision } from './decisions.ts';
 import { ledgerPut } from './ledger.ts';
 import { mailPut, type MailMessage } from './mail.ts';
+import { outboxPut } from './outbound-events.ts';
 import { entity, queryAll, replayable, tableName, transactWrite, type Replayable } from './table.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 
 export interface StoredDispute extends InvoiceDispute {
   invoiceId: string;
@@ -34,15 +36,17 @@ export async function getDisputeForReplay(id: string): Promise<Replayable<Stored
 
 /**
  * Opens a dispute: the record (once) and the invoice's pause (collection stops: out of the reminder index; interest
- * skips disputed invoices), guarded by the invoice being neither paid nor disputed. `duplicate`: the record exists
- * already (a concurrent identical request); `conflict`: the invoice changed.
+ * skips disputed invoices), guarded by the invoice being neither paid nor disputed, with its event (dispute.opened)
+ * in the outbox. `duplicate`: the record exists already (a concurrent identical request); `conflict`: the invoice
+ * changed. Either way nothing is written, the event neither.
  */
 export async function commitNewDispute(
   stored: StoredDispute,
   dispute: InvoiceDispute,
   requestHash: string,
   mail: MailMessage | undefined,
-  decision?: CollectionsDecision,
+  decision: CollectionsDecision | undefined,
+  events: readonly EventEnvelope[],
 ): Promise<'created' | 'duplicate' | 'conflict'> {
   const codes = await transactWrite([
     {
@@ -67,6 +71,7 @@ export async function commitNewDispute(
     },
     ...(mail ? [{ Put: mailPut(mail) }] : []),
     ...(decision ? [{ Put: decisionPut(decision) }] : []),
+    outboxPut(events, stored.openedAt),
   ]);
   if (!codes) return 'created';
   return codes[0] === 'ConditionalCheckFailed' ? 'duplicate' : 'conflict';
@@ -74,13 +79,15 @@ export async function commitNewDispute(
 
 /**
  * Resolves a dispute once (guarded by the record having no resolution) with the invoice's change (guarded by its
- * version), the credit note's entry and the notice. Undefined when written; else the cancellation codes.
+ * version), the credit note's entry, the notice and the event (dispute.resolved). Undefined when written; else the
+ * cancellation codes.
  */
 export async function commitDisputeResolution(
-  resolved: StoredDispute,
+  resolved: StoredDispute & { resolution: NonNullable<StoredDispute['resolution']> },
   invoiceChange: InvoiceMoneyChange,
   entry: LedgerEntry | undefined,
   mail: MailMessage | undefined,
+  events: readonly EventEnvelope[],
 ): Promise<string[] | undefined> {
   return transactWrite([
     {
@@ -93,6 +100,7 @@ export async function commitDisputeResolution(
     { Update: invoiceMoneyUpdate(invoiceChange) },
     ...(entry ? [{ Put: ledgerPut(entry) }] : []),
     ...(mail ? [{ Put: mailPut(mail) }] : []),
+    outboxPut(events, resolved.resolution.resolvedAt),
   ]);
 }
 

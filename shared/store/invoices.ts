@@ -7,6 +7,8 @@ import { domainEntity, entity, replayable, tableName, transactWrite, type Replay
 import { mailPut, type MailMessage } from './mail.ts';
 import { ledgerPut } from './ledger.ts';
 import { setNextAction } from './due-index.ts';
+import { outboxPut } from './outbound-events.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 
 export function invoiceItem(invoice: Invoice): Record<string, unknown> {
   return {
@@ -27,10 +29,6 @@ function openAmountKeys(invoice: Invoice): Record<string, string> {
 
 export type CreateInvoiceResult = 'created' | 'exists' | 'duplicate_number' | 'duplicate_reference' | 'no_customer';
 
-/**
- * One transaction: the invoice, its unique number, its unique payment reference, the `invoice_issued` ledger entry,
- * and a check that the customer exists. Either all of it is written or none.
- */
 export interface InvoiceSchedule {
   shard: number;
   /** First instant the dunning worker looks at the invoice (next-action index). */
@@ -68,7 +66,13 @@ export function invoiceIssuedEntry(invoice: Invoice): LedgerEntry {
   };
 }
 
-export async function createInvoice(invoice: Invoice, requestHash: string, schedule?: InvoiceSchedule): Promise<CreateInvoiceResult> {
+/**
+ * One transaction: the invoice, its unique number, its unique payment reference, the `invoice_issued` ledger entry,
+ * the event announcing it (invoice.issued, in the outbox), and a check that the customer exists. Either all of it is
+ * written or none: a replay or a concurrent duplicate fails on the invoice's own guard, so the event is never written
+ * twice.
+ */
+export async function createInvoice(invoice: Invoice, requestHash: string, events: readonly EventEnvelope[], schedule?: InvoiceSchedule): Promise<CreateInvoiceResult> {
   const entry = invoiceIssuedEntry(invoice);
   const TableName = tableName();
   const codes = await transactWrite([
@@ -99,6 +103,7 @@ export async function createInvoice(invoice: Invoice, requestHash: string, sched
     },
     { Put: ledgerPut(entry) },
     ...(schedule?.interestOn ? [{ Put: schedulePut('interest', invoice, schedule.shard, schedule.interestOn) }] : []),
+    outboxPut(events, invoice.createdAt),
     {
       ConditionCheck: {
         TableName,

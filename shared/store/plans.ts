@@ -5,7 +5,9 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { setNextAction } from './due-index.ts';
+import { outboxPut } from './outbound-events.ts';
 import { countQuery, entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 
 /** The plan item with its listing keys: per customer and status (GSI1), across customers by status (GSI3). */
 export function planItem(plan: PaymentPlan, nextActionAt?: { shard: number; at: string }): Record<string, unknown> {
@@ -98,6 +100,12 @@ function releaseUpdate(plan: Pick<PaymentPlan, 'id'>, invoiceId: string, backToL
   };
 }
 
+/** The outbox record of a plan change's events (none: no action), at the instant of the first. */
+function outbox(events: readonly EventEnvelope[]): TransactItems {
+  const first = events[0];
+  return first ? [outboxPut(events, first.occurredAt)] : [];
+}
+
 function groups<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -110,16 +118,19 @@ function groups<T>(list: readonly T[], size: number): T[][] {
  * join), each further group with the plan's progress (version-guarded), the mail with the last. If a later group cannot
  * join (an invoice changed meanwhile), the groups joined are released again and `undo` restores the plan — the request
  * fails as a whole, as a single transaction would. Returns the cancellation reasons on failure, like transactWrite.
+ * `events` go with the last group: the commit that makes the plan whole (an interrupted one is cancelled later,
+ * announced never).
  */
 async function writePlanWithJoins(
   plan: PaymentPlan,
   invoices: readonly Invoice[],
   first: (pending: string[] | undefined) => TransactItems,
   mail: MailMessage | undefined,
+  events: readonly EventEnvelope[],
   undo: (joined: readonly Invoice[], version: number) => Promise<void>,
 ): Promise<string[] | undefined> {
   const parts = groups(invoices, PLAN_INVOICES_PER_COMMIT);
-  if (parts.length <= 1) return transactWrite([...first(undefined), ...joinPlanUpdates(plan, invoices), ...(mail ? [{ Put: mailPut(mail) }] : [])]);
+  if (parts.length <= 1) return transactWrite([...first(undefined), ...joinPlanUpdates(plan, invoices), ...(mail ? [{ Put: mailPut(mail) }] : []), ...outbox(events)]);
   const joined: Invoice[] = [];
   let version = plan.version;
   for (const [i, part] of parts.entries()) {
@@ -139,7 +150,7 @@ async function writePlanWithJoins(
               },
             },
           ];
-    const codes = await transactWrite([...head, ...joinPlanUpdates(plan, part), ...(last && mail ? [{ Put: mailPut(mail) }] : [])]);
+    const codes = await transactWrite([...head, ...joinPlanUpdates(plan, part), ...(last && mail ? [{ Put: mailPut(mail) }] : []), ...(last ? outbox(events) : [])]);
     if (codes) {
       if (i > 0) await undo(joined, version);
       return codes;
@@ -164,7 +175,8 @@ export async function releasePlanInvoices(plan: Pick<PaymentPlan, 'id'>, invoice
 /**
  * A new plan (once: guarded by its id), its unique payment reference, the invoices it covers joined (an active plan;
  * see writePlanWithJoins), in the next-action index at `nextAction` (an active plan), the request's hash kept for
- * replays, and its mail. Undefined when written; else the cancellation codes (the first: the plan exists already).
+ * replays, its mail and its events (plan.created for an active plan). Undefined when written; else the cancellation
+ * codes (the first: the plan exists already).
  */
 export async function commitNewPlan(
   plan: PaymentPlan,
@@ -172,6 +184,7 @@ export async function commitNewPlan(
   nextAction: NextAction | undefined,
   joining: readonly Invoice[],
   mail: MailMessage | undefined,
+  events: readonly EventEnvelope[],
 ): Promise<string[] | undefined> {
   return writePlanWithJoins(
     plan,
@@ -187,6 +200,7 @@ export async function commitNewPlan(
       { Put: { TableName: tableName(), Item: { ...keys.reference(plan.paymentReference), entity: 'reference', planId: plan.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
     ],
     mail,
+    events,
     async (joined, version) => {
       // The plan never was: release what joined, then remove the plan and its reference.
       await releasePlanInvoices(plan, joined.map((i) => i.id));
@@ -200,8 +214,8 @@ export async function commitNewPlan(
 
 /**
  * A pending plan approved: `next` replaces `pending` (guarded by the version read), in the next-action index at
- * `nextAction`, with its invoices joined and the mail. If the joins fail part-way the plan is put back as it was.
- * Undefined when written; else the cancellation codes.
+ * `nextAction`, with its invoices joined, the mail and the events (plan.created). If the joins fail part-way the plan
+ * is put back as it was. Undefined when written; else the cancellation codes.
  */
 export async function commitPlanApproval(
   pending: PaymentPlan,
@@ -210,6 +224,7 @@ export async function commitPlanApproval(
   nextAction: NextAction,
   invoices: readonly Invoice[],
   mail: MailMessage | undefined,
+  events: readonly EventEnvelope[],
 ): Promise<string[] | undefined> {
   return writePlanWithJoins(
     next,
@@ -225,6 +240,7 @@ export async function commitPlanApproval(
       },
     ],
     mail,
+    events,
     async (joined, version) => {
       // Not approved after all: release what joined and put the plan back as it was (pending approval).
       await releasePlanInvoices(next, joined.map((i) => i.id));
@@ -268,9 +284,10 @@ export interface PlanRelease {
 
 /**
  * One plan's run, written: either the plan's change (`next`, in the next-action index at `nextAction` if any) or only
- * its place in that index (`indexAt`), guarded by the version read, with the invoices it releases and the mail. More
- * releases than one transaction holds: all but the last group are released first (each guarded by the plan id, so an
- * interrupted run resumes with those still in the plan), then the plan's change with the last group.
+ * its place in that index (`indexAt`), guarded by the version read, with the invoices it releases, the mail and the
+ * change's events (plan.completed, plan.defaulted). More releases than one transaction holds: all but the last group
+ * are released first (each guarded by the plan id, so an interrupted run resumes with those still in the plan), then
+ * the plan's change with the last group and the events — so they are written once, with the change itself.
  * `release_conflict` / `conflict`: something changed meanwhile (nothing of that step written).
  */
 export async function commitPlanRun(
@@ -278,6 +295,7 @@ export async function commitPlanRun(
   change: { next: PaymentPlan; nextAction?: NextAction } | { indexAt: NextAction },
   releases: readonly PlanRelease[],
   mail: MailMessage | undefined,
+  events: readonly EventEnvelope[] = [],
 ): Promise<'written' | 'release_conflict' | 'conflict'> {
   const extra: TransactItems = releases.map((r) => releaseUpdate(plan, r.invoiceId, r.backToLadderAt));
   let released = true;
@@ -301,7 +319,7 @@ export async function commitPlanRun(
   } else {
     head = { Put: { TableName: tableName(), Item: planItem(change.next, change.nextAction), ...guard } };
   }
-  const codes = await transactWrite([head, ...extra, ...(mail ? [{ Put: mailPut(mail) }] : [])]);
+  const codes = await transactWrite([head, ...extra, ...(mail ? [{ Put: mailPut(mail) }] : []), ...outbox(events)]);
   return codes ? 'conflict' : 'written';
 }
 

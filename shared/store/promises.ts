@@ -9,7 +9,9 @@ import { dynamo } from '../adapters/aws.ts';
 import { decisionPut, type CollectionsDecision } from './decisions.ts';
 import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
+import { outboxPut } from './outbound-events.ts';
 import { countQuery, domainEntity, queryPage, tableName, transactWrite, type TransactItems } from './table.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 
 export interface StoredPromise extends InvoicePromise {
   invoiceId: string;
@@ -26,8 +28,9 @@ function listing(promise: Pick<StoredPromise, 'id' | 'status' | 'madeAt' | 'sett
 
 /**
  * Makes a promise: its item (once), the invoice's current promise and its place in the reminder index (the promise's
- * end: the worker settles it then), the confirmation mail and the decision record — guarded by the invoice's version
- * and state (not paid, disputed or escalated). `conflict`: the invoice changed; `duplicate`: the promise exists.
+ * end: the worker settles it then), the confirmation mail, the decision record and the event (promise.made) — guarded
+ * by the invoice's version and state (not paid, disputed or escalated). `conflict`: the invoice changed; `duplicate`:
+ * the promise exists. Either way nothing is written, the event neither.
  */
 export async function commitNewPromise(
   promise: StoredPromise,
@@ -35,6 +38,7 @@ export async function commitNewPromise(
   dueAt: { shard: number },
   mail: MailMessage | undefined,
   decision: CollectionsDecision,
+  events: readonly EventEnvelope[],
 ): Promise<'created' | 'duplicate' | 'conflict'> {
   const { invoiceId: _i, customerId: _c, invoiceNumber: _n, currency: _cur, balanceAtPromise: _b, ...onInvoice } = promise;
   const due = keys.dunningDue(dueAt.shard, promise.until, invoice.id);
@@ -52,6 +56,7 @@ export async function commitNewPromise(
     },
     ...(mail ? [{ Put: mailPut(mail) }] : []),
     { Put: decisionPut(decision) },
+    outboxPut(events, promise.madeAt),
   ]);
   if (!codes) return 'created';
   return codes[0] === 'ConditionalCheckFailed' ? 'duplicate' : 'conflict';
