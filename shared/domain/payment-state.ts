@@ -3,6 +3,7 @@ import { invoiceAmount, statusFor } from './invoice.ts';
 import type { InvoiceDispute } from './collections.ts';
 import type { InvoicePromise } from './invoice-collections.ts';
 import type { LedgerEntry } from './ledger.ts';
+import { keepsPromise } from './promises.ts';
 
 /**
  * What happened to a payment after it arrived — refunds and chargebacks — kept as *facts* that only grow, so that
@@ -91,6 +92,19 @@ export interface InvoiceChange {
   dispute?: InvoiceDispute | null;
   /** The invoice's open promise to pay at `expectedVersion`: settled as kept when the new balance keeps it. */
   promise?: InvoicePromise;
+}
+
+/**
+ * What an invoice change does besides moving its balance — the store writes it, the events report it, from this one
+ * reading: the invoice is paid off; a paid invoice reopens (money taken back from a zero balance); its open promise to
+ * pay is kept (balance 0, or the promised amount received since it was made).
+ */
+export function invoiceChangeEffects(change: InvoiceChange): { paid: boolean; reopened: boolean; keepsPromise: boolean } {
+  return {
+    paid: change.newStatus === 'paid',
+    reopened: change.delta < 0 && change.newBalance > 0 && change.newBalance + change.delta === 0,
+    keepsPromise: change.delta > 0 && change.promise?.status === 'open' && keepsPromise(change.promise, change.newBalance),
+  };
 }
 
 export interface Rebalance {

@@ -27,6 +27,7 @@ import {
   getPayment,
   linkPayer,
   paymentsOfCustomer,
+  type PaymentChange,
   type PendingApplication,
   type StoredPayment,
 } from '../store/payments.ts';
@@ -161,8 +162,16 @@ export type ApplyOutcome = 'applied' | 'unapplied' | 'duplicate';
  * Applies a new payment once. A repeat (same provider id) changes nothing — unless the payment still waits in review
  * and this delivery carries evidence that resolves it (e.g. the checkout session naming the invoices arrives after
  * the bare payment intent), in which case the waiting money is applied.
+ *
+ * `heldForStaff`: the money is recorded waiting only for the staff allocation that follows at once (a check recorded
+ * with its allocations), so it is not reported as sent to review.
  */
-export async function applyIncomingPayment(payment: IncomingPayment, event: InboxEvent | undefined, now: Date): Promise<ApplyOutcome> {
+export async function applyIncomingPayment(
+  payment: IncomingPayment,
+  event: InboxEvent | undefined,
+  now: Date,
+  options: { heldForStaff?: boolean } = {},
+): Promise<ApplyOutcome> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const candidates = await loadCandidates(payment);
     const byPlan = candidates.referenced.length === 0 && candidates.hinted.length === 0
@@ -190,8 +199,12 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
     const customer = !inParts && (plan.allocations.length > 0 || plan.credit > 0) ? await getCustomer(plan.customerId) : undefined;
     const mail = customer ? receiptMail(customer, payment, receiptLines(plan.allocations, match.targets), plan.credit, now, await linkSigner(now)) : undefined;
     const numbers = new Map(match.targets.map((t) => [t.id, t.number]));
+    // Waiting money is reported as sent to review — not while it only waits to be applied in parts or for staff.
+    const review = (rule: string) =>
+      inParts || options.heldForStaff ? {} : { review: { rule, cause: 'not_matched' as const, suggestionCount: match.suggestions.length } };
     const result = await applyPlan(payment, plan, {
       ...(mail ? { mail } : {}),
+      ...review(plan.decision.rule),
       suggestions: match.suggestions,
       ...(inParts
         ? {
@@ -213,7 +226,10 @@ export async function applyIncomingPayment(payment: IncomingPayment, event: Inbo
       // with the reason instead of the message failing on every delivery.
       logger.error('programming error: payment transaction past the limits; the payment waits in review', { paymentId: payment.id, error: errorForLog(error) });
       const reason = `could not be applied automatically (${error.message}); apply by hand`;
-      return applyPlan(payment, planApplication(payment, { ...decided.decision, outcome: 'unapplied', reason }, match.targets), { suggestions: match.suggestions });
+      return applyPlan(payment, planApplication(payment, { ...decided.decision, outcome: 'unapplied', reason }, match.targets), {
+        suggestions: match.suggestions,
+        ...review(decided.decision.rule),
+      });
     });
     if (result === 'conflict') {
       logger.info('invoice changed concurrently; retrying', { paymentId: payment.id, attempt });
@@ -364,6 +380,7 @@ export async function allocateUnapplied(
         ledger,
         customerId,
         decision: { ...decision, at: bookedAt, by },
+        report: { kind: 'applied', rule: decision.rule, by },
       },
       bookedAt,
     );
@@ -446,6 +463,12 @@ export async function continueApplication(paymentId: string, now: Date): Promise
         applying: last ? null : { ...pending, next: pending.next + group.length },
         ...(last ? { decision: { ...pending.decision, at: now.toISOString(), by: pending.by } } : {}),
         ...(mail ? { mail } : {}),
+        report: {
+          kind: 'applied',
+          rule: pending.decision.rule,
+          by: pending.by,
+          part: { index: Math.floor(pending.next / INVOICES_PER_COMMIT) + 1, of: Math.ceil(pending.allocations.length / INVOICES_PER_COMMIT) },
+        },
       },
       pending.bookedAt,
     );
@@ -497,6 +520,7 @@ async function endInReview(payment: StoredPayment, pending: PendingApplication, 
         at: now.toISOString(),
         by: 'rules',
       },
+      review: { rule: pending.decision.rule, cause: 'application_stopped', suggestionCount: payment.suggestions?.length ?? 0 },
     },
     now.toISOString(),
   );
@@ -540,6 +564,7 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
       payment,
       {
         ...change,
+        ...settlementReport(payment, step, current, reason, refunded, final),
         refundedTotal: final ? refunded : payment.refundedTotal,
         disputeStatus: final ? dispute : payment.disputeStatus,
         decision: {
@@ -563,6 +588,34 @@ export async function settlePayment(paymentId: string, now: Date): Promise<void>
     await backoff(attempt);
   }
   throw new Error(`payment ${paymentId}: changed concurrently while settling`);
+}
+
+/**
+ * What a settling step reports: money taken back is `payment.refunded` (a chargeback when no refund or bank reversal
+ * grew; a lost dispute whose money was already taken moves nothing and reports nothing); money back from a won
+ * chargeback is `payment.applied` (rule chargeback_won), and `payment.needs_review` when it returns to waiting money.
+ */
+function settlementReport(
+  payment: StoredPayment,
+  step: number,
+  current: number,
+  reason: 'refund' | 'chargeback' | 'chargeback_won',
+  refundedTotal: number,
+  final: boolean,
+): Pick<PaymentChange, 'report' | 'review'> {
+  if (step < current) {
+    const why = reason === 'chargeback' ? 'chargeback' : payment.source === 'bank' ? 'bank_reversal' : 'refund';
+    return { report: { kind: 'refunded', reason: why, refundedTotal, complete: final } };
+  }
+  if (step > current) {
+    return {
+      report: { kind: 'applied', rule: 'chargeback_won', by: 'rules' },
+      ...(payment.unapplied === 0 && payment.originalAllocations.length === 0
+        ? { review: { rule: 'chargeback_won', cause: 'money_returned', suggestionCount: payment.suggestions?.length ?? 0 } }
+        : {}),
+    };
+  }
+  return {};
 }
 
 /** Cash moved by a rebalance entry (adjustments granted or taken back are not cash). */
@@ -668,6 +721,7 @@ export async function applyCustomerCredit(invoiceId: string, now: Date): Promise
             at: now.toISOString(),
             by: 'rules',
           },
+          report: { kind: 'applied', rule: 'credit_applied', by: 'rules' },
         },
         now.toISOString(),
       );

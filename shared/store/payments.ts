@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AllocationPlan, ApplicationPlan, Decision, IncomingPayment } from '../domain/application.ts';
 import { SUSPENSE, type LedgerEntry } from '../domain/ledger.ts';
-import { mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
+import { invoiceChangeEffects, mergeFacts, noFacts, type AppliedState, type InvoiceChange, type PaymentFacts } from '../domain/payment-state.ts';
+import { paymentChangeEvents, type PaymentReport, type ReviewReport } from '../domain/events/payment-changes.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountSortKey } from './keys.ts';
 import { actionShard } from '../domain/collections.ts';
@@ -10,9 +11,10 @@ import { entity, isConditionalFailure, queryAll, tableName, transactWrite, write
 import { ledgerPut } from './ledger.ts';
 import { schedulePut } from './invoices.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { keepsPromise, settlePromise } from '../domain/promises.ts';
+import { settlePromise } from '../domain/promises.ts';
 import { promiseSettledActions } from './promises.ts';
 import { promiseDecision } from './decisions.ts';
+import { outboxPut } from './outbound-events.ts';
 
 /** `pending`: known but not settled (payment_intent.processing). `unapplied`: money waiting in review. */
 export type PaymentStatus = 'pending' | 'applied' | 'unapplied';
@@ -47,9 +49,9 @@ export interface PendingApplication {
 }
 
 /**
- * The most invoices one payment transaction changes: 1 payment + per invoice (balance update, allocation record or
+ * The most invoices one payment transaction changes: 1 payment + per invoice (balance update, allocation record,
  * reopened interest schedule, up to 2 ledger entries, a kept promise's item and decision) + 4 ledger entries + 1 mail
- * stays under DynamoDB's 100
+ * + 1 outbox record (all the change's events) stays under DynamoDB's 100
  * actions. More are applied in parts (PendingApplication); refunds and chargebacks of more settle in steps.
  */
 export const INVOICES_PER_COMMIT = 15;
@@ -110,14 +112,15 @@ function invoiceChangeActions(paymentId: string, change: InvoiceChange, allocati
   // The next-action index: a paid invoice leaves it; any other balance change brings the invoice to the dunning
   // worker now, which re-decides its ladder (re-anchoring after partial payments, resuming after a reversal).
   const due = keys.dunningDue(actionShard(change.customerId, ACTION_SHARDS), at, change.invoiceId);
-  const paid = change.newStatus === 'paid';
+  const effects = invoiceChangeEffects(change);
+  const paid = effects.paid;
   // Money taken back from a paid invoice reopens it: its interest schedule (removed when it was paid) comes back, and
   // interest resumes from the reopening — never for the days it was paid.
-  const reopened = change.delta < 0 && change.newBalance > 0 && change.newBalance + change.delta === 0;
+  const reopened = effects.reopened;
   const reopenedOn = at.slice(0, 10);
   // A promise to pay kept by this payment (balance 0, or the promised amount received since): settled in the same
   // transaction — the version guard makes the promise read with the invoice the one that is settled.
-  const kept = change.delta > 0 && change.promise?.status === 'open' && keepsPromise(change.promise, change.newBalance) ? settlePromise(change.promise, 'kept', new Date(at)) : undefined;
+  const kept = effects.keepsPromise && change.promise ? settlePromise(change.promise, 'kept', new Date(at)) : undefined;
   // The amount index (GSI4): a paid invoice leaves it (GSI4SK removed), any other balance is its new place.
   const removals = [paid ? 'GSI2PK, GSI2SK, GSI4SK' : '', change.dispute === null ? 'dispute' : '', reopened ? 'settledAt' : ''].filter(Boolean).join(', ');
   return [
@@ -178,7 +181,9 @@ export type ApplyResult = 'applied' | 'duplicate' | 'conflict';
 /**
  * A new payment, in one TransactWriteItems with conditions: the payment (once by id — or over its own `pending`
  * record), each invoice's balance (guarded by its version and by balance ≥ amount, so concurrent payments never
- * over-apply), the allocation records, the ledger entries and the receipt to send.
+ * over-apply), the allocation records, the ledger entries, the receipt to send and the events it reports
+ * (`payment.received`, `payment.applied` or `payment.needs_review`, `invoice.paid`, `promise.kept`: one outbox
+ * record, written only if the payment is — a redelivery fails on the payment's own guard and reports nothing).
  */
 export async function applyPlan(
   payment: IncomingPayment,
@@ -188,6 +193,8 @@ export async function applyPlan(
     suggestions?: StoredPayment['suggestions'];
     /** The decision to carry out in parts afterwards (the plan itself then only records the money as waiting). */
     applying?: PendingApplication;
+    /** Report the waiting money as sent to review (`payment.needs_review`). */
+    review?: ReviewReport;
   },
 ): Promise<ApplyResult> {
   const TableName = tableName();
@@ -226,6 +233,17 @@ export async function applyPlan(
   }
   for (const entry of plan.ledger) actions.push({ Put: ledgerPut(entry) });
   if (extras.mail) actions.push({ Put: mailPut(extras.mail) });
+  const events = paymentChangeEvents({
+    payment,
+    customerId: plan.customerId,
+    revision: 0,
+    after: state,
+    changes: plan.allocations.map((a) => ({ ...a, delta: a.amount + (a.adjustment?.amount ?? 0) })),
+    at: payment.receivedAt,
+    report: { kind: 'received', rule: plan.decision.rule },
+    ...(extras.review ? { review: extras.review } : {}),
+  });
+  actions.push(outboxPut(events, payment.receivedAt));
 
   const outcome = writeOutcome(await transactWrite(actions));
   return outcome === 'written' ? 'applied' : outcome;
@@ -269,12 +287,17 @@ export interface PaymentChange {
   mail?: MailMessage;
   /** Record (or, with null, end) a decision being applied in parts. */
   applying?: PendingApplication | null;
+  /** What the change means downstream (shared/domain/events/payment-changes.ts); without it, no payment-level event. */
+  report?: PaymentReport;
+  /** The money starts waiting in review (`payment.needs_review`). */
+  review?: ReviewReport;
 }
 
 /**
  * A later change to a payment — refund, chargeback, dispute won, manual allocation or its reversal — in one
- * transaction guarded by the payment's revision and each invoice's version. Returns false on a concurrent change
- * (the caller re-reads and re-plans).
+ * transaction guarded by the payment's revision and each invoice's version, with the events it reports (one outbox
+ * record; ids from the new revision, so only the change that commits reports, once). Returns false on a concurrent
+ * change (the caller re-reads and re-plans).
  */
 export async function commitPaymentChange(payment: StoredPayment, change: PaymentChange, at: string): Promise<boolean> {
   const next: StoredPayment = {
@@ -305,6 +328,18 @@ export async function commitPaymentChange(payment: StoredPayment, change: Paymen
   }
   for (const entry of change.ledger) actions.push({ Put: ledgerPut(entry) });
   if (change.mail) actions.push({ Put: mailPut(change.mail) });
+  const events = paymentChangeEvents({
+    payment,
+    customerId: next.customerId,
+    revision: next.revision,
+    before: payment,
+    after: change.state,
+    changes: change.changes,
+    at,
+    report: change.report ?? { kind: 'none' },
+    ...(change.review ? { review: change.review } : {}),
+  });
+  if (events.length > 0) actions.push(outboxPut(events, at));
   // A failed condition or a concurrent transaction: the caller reads again and decides again.
   return writeOutcome(await transactWrite(actions)) === 'written';
 }
