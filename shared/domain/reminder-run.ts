@@ -14,7 +14,8 @@ import { interestStartDate } from './terms.ts';
 export const MAX_ITEMS_PER_MAIL = 40;
 
 /**
- * Actions one reminder run may write: one transaction (DynamoDB allows 100) less one spare. The mail and its letter
+ * Actions one reminder run may write: one transaction (DynamoDB allows 100) less the outbox record of the run's events
+ * (reminder.sent, promise.broken: one action, however many events; store/collections.ts). The mail and its letter
  * take 2 when there is a mail; each invoice sent a step takes 1 (its index update), plus 1 for its escalation marker
  * after a final notice, plus 2 when its promise to pay is settled in the run. Items that do not fit wait for the next
  * run (still due).

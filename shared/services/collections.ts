@@ -27,12 +27,12 @@ import type { LedgerEntry } from '../domain/ledger.ts';
 import { reminderOffersPlan } from '../domain/plans.ts';
 import { renderReminder } from '../domain/reminder-mail.ts';
 import { reminderItem, reminderRunWrites, sendsLetter } from '../domain/reminder-run.ts';
-import { publishEvent } from '../adapters/events.ts';
+import { escalatedEvent, interestChargedEvents, promiseBrokenEvent, reminderSentEvent } from '../domain/events/collections-events.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { enqueueAll } from '../adapters/queue.ts';
-import { errorForLog, logger } from '../logger.ts';
+import { logger } from '../logger.ts';
 import { commitDunning, commitEscalation, commitInterest, ESCALATIONS_PER_COMMIT, reschedule } from '../store/collections.ts';
 import { dueSlice, unpaidInvoices } from '../store/due-index.ts';
-import { markEventPublished, pendingEvents, type OutgoingEvent } from '../store/outbound-events.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';
@@ -126,7 +126,6 @@ async function sweepPage(kind: SweepKind, shard: number, now: Date, cursor?: Rec
   // The continuation goes last: if sending the jobs fails, the whole page is redelivered (jobs are idempotent).
   if (page.lastKey) jobs.push({ job: 'sweep', kind, shard, now: at, cursor: page.lastKey });
   await enqueueAll('collections', jobs);
-  if (kind === 'escalation' && shard === 0 && !cursor) await publishPendingEvents(now);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -147,7 +146,12 @@ function reminderKey(plan: NonNullable<DunningPlan['mail']>): string {
 
 /**
  * One customer's reminder run: decide every unpaid invoice's ladder at `now`, send one mail covering all items due,
- * and move each invoice in the next-action index — in one transaction; then deliver the mail.
+ * and move each invoice in the next-action index — in one transaction with the run's events (reminder.sent for the
+ * mail, promise.broken for each promise found broken); then deliver the mail.
+ *
+ * "Sent" means committed for sending: the event is written with the mail (pending) and the ladder state, so it exists
+ * exactly when the reminder was decided; delivery follows at least once (now, or the outbox sweep), and a mail to an
+ * address SES has suppressed is not sent — that is reported once per customer as customer.mail_suppressed.
  */
 export async function runDunning(customerId: string, now: Date): Promise<{ sent?: string; items: number }> {
   let customer = await getCustomer(customerId);
@@ -170,7 +174,8 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
       mail && run.mail && customer.postalAddress && sendsLetter(run.mail.step, customer)
         ? { date: now.toISOString().slice(0, 10), customerId, mailKey: mail.key, address: customer.postalAddress, subject: mail.subject, text: mail.text, createdAt: now.toISOString() }
         : undefined;
-    const result = await commitDunning(shardOf(customerId), changed, mail, now, letter, customerId);
+    const events = dunningEvents(customer, plan, run, mail, letter !== undefined, invoices, now);
+    const result = await commitDunning(shardOf(customerId), changed, mail, now, letter, customerId, events);
     if (result === 'conflict') continue;
     if (mail && result === 'committed') {
       await deliverSoon(mail, now);
@@ -180,6 +185,28 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
     return { items: 0 };
   }
   throw new Error(`customer ${customerId}: invoices changed concurrently during the reminder run`);
+}
+
+/** The events a reminder run reports: the reminder (if any) first — its id is the run's outbox record's — then broken promises. */
+function dunningEvents(
+  customer: Customer,
+  plan: DunningPlan,
+  run: ReturnType<typeof reminderRunWrites>,
+  mail: MailMessage | undefined,
+  letter: boolean,
+  invoices: readonly Invoice[],
+  now: Date,
+): EventEnvelope[] {
+  const events: EventEnvelope[] = [];
+  if (mail && run.mail) events.push(reminderSentEvent({ customer, mailKey: mail.key, mail: run.mail, cadence: plan.cadence, letter, now }));
+  const byId = new Map(invoices.map((i) => [i.id, i]));
+  for (const u of run.changed) {
+    const invoice = byId.get(u.invoiceId);
+    // (A promise the run finds kept — its balance lowered by a credit note — has no event here: promise.kept is a
+    // payment's, written in the payment's own transaction.)
+    if (u.promise?.status === 'broken' && invoice) events.push(promiseBrokenEvent(invoice, u.promise, now));
+  }
+  return events;
 }
 
 async function reminderMail(customer: Customer, mail: NonNullable<DunningPlan['mail']>, now: Date): Promise<MailMessage> {
@@ -270,6 +297,7 @@ export async function runInterest(invoiceId: string, now: Date): Promise<{ booke
       },
       ledger,
       run.nextOn,
+      interestChargedEvents(invoice, run.postings, now),
     );
     if (result === 'committed') {
       if (added) logger.info('interest booked', { invoiceId, amount: added, postings: run.postings.length, today });
@@ -281,8 +309,6 @@ export async function runInterest(invoiceId: string, now: Date): Promise<{ booke
 
 // ---------------------------------------------------------------------------------------------------------------
 // Escalation
-
-export const ESCALATED_EVENT = { source: 'collections', detailType: 'collections.escalated' } as const;
 
 /**
  * Escalates a customer's invoices due for legal handover. However many there are, each transaction stays within
@@ -310,7 +336,7 @@ export async function runEscalation(customerId: string, invoiceIds: readonly str
     let conflict = false;
     for (let start = 0; start < due.length; start += ESCALATIONS_PER_COMMIT) {
       const group = due.slice(start, start + ESCALATIONS_PER_COMMIT);
-      const event = escalationEvent(customerId, group, today, now);
+      const event = escalatedEvent(customerId, group, today, now);
       const result = await commitEscalation(group, event, shard, now);
       if (result === 'conflict') {
         // Something changed meanwhile: decide again for what is left (groups committed stay committed).
@@ -318,7 +344,7 @@ export async function runEscalation(customerId: string, invoiceIds: readonly str
         break;
       }
       if (result === 'committed') {
-        await publish(event, now);
+        // The event is published by the outbox relay once the transaction committed (shared/services/events.ts).
         escalated += group.length;
         logger.info('escalated to legal', { customerId, invoices: group.length, eventId: event.id });
       }
@@ -326,40 +352,4 @@ export async function runEscalation(customerId: string, invoiceIds: readonly str
     if (!conflict) return { escalated };
   }
   throw new Error(`customer ${customerId}: invoices changed concurrently during escalation`);
-}
-
-function escalationEvent(customerId: string, group: readonly Invoice[], today: string, now: Date): OutgoingEvent {
-  const basis = group.map((i) => i.id).sort().join(',');
-  return {
-    id: `escalated_${createHash('sha256').update(`${customerId}:${basis}`).digest('base64url').slice(0, 22)}`,
-    customerId,
-    source: ESCALATED_EVENT.source,
-    detailType: ESCALATED_EVENT.detailType,
-    detail: {
-      customerId,
-      escalatedOn: today,
-      invoices: group.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: effectiveDueDate(i) })),
-      totals: Object.fromEntries(
-        [...new Set(group.map((i) => i.currency))].map((c) => [c, group.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0)]),
-      ),
-    },
-    createdAt: now.toISOString(),
-    status: 'pending',
-  };
-}
-
-async function publish(event: OutgoingEvent, now: Date): Promise<void> {
-  try {
-    const publishedId = await publishEvent({ source: event.source, detailType: event.detailType, detail: event.detail, time: event.createdAt });
-    await markEventPublished(event, publishedId, now);
-  } catch (error) {
-    logger.warn('event not published yet; the escalation sweep retries', { eventId: event.id, error: errorForLog(error) });
-  }
-}
-
-/** Publishes events whose publication did not complete (the outbox's sparse index holds only those). */
-export async function publishPendingEvents(now: Date): Promise<number> {
-  const pending = await pendingEvents(100);
-  for (const event of pending) await publish(event, now);
-  return pending.length;
 }

@@ -1,5 +1,6 @@
 import { sendMail } from '../adapters/mailer.ts';
 import type { SesFeedback } from '../adapters/ses-notifications.ts';
+import { mailSuppressedEvent } from '../domain/events/collections-events.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { getCustomer } from '../store/customers.ts';
 import { claimMail, markSent, markSuppressed, pendingMail } from '../store/mail.ts';
@@ -17,7 +18,8 @@ export async function deliverMail(customerId: string, key: string, now: Date): P
   if (!mail) return 'not_pending';
   const suppression = await getSuppression(mail.to);
   if (suppression) {
-    await flagCustomerMailSuppressed(customerId, { reason: suppression.kind, at: suppression.at });
+    const flag = { reason: suppression.kind, at: suppression.at };
+    await flagCustomerMailSuppressed(customerId, flag, mailSuppressedEvent(customerId, flag, 'send_attempt', now));
     await markSuppressed(customerId, key, now);
     logger.info('mail not sent: the address is suppressed', { kind: mail.kind, mailKey: key, suppression: suppression.kind });
     return 'suppressed';
@@ -75,7 +77,8 @@ export async function recordMailFeedback(
     // The flag follows the stored suppression (the first report), so both paths set the same value.
     const stored = customer ? byAddress.get(normaliseAddress(customer.email)) : undefined;
     if (customer && stored) {
-      customerFlagged = (await flagCustomerMailSuppressed(customer.id, { reason: stored.kind, at: stored.at })) === 'flagged';
+      const flag = { reason: stored.kind, at: stored.at };
+      customerFlagged = (await flagCustomerMailSuppressed(customer.id, flag, mailSuppressedEvent(customer.id, flag, 'ses_notification', now))) === 'flagged';
     }
   }
   return { suppressed, alreadySuppressed: byAddress.size - suppressed, customerFlagged };

@@ -1,18 +1,20 @@
 /**
  * Persistence of the collections engine's decisions: a run's reminder mail + invoice ladder state, interest postings
- * and escalations, each in one transaction guarded by the state the decision was made on. What the sweeps read is in
- * due-index.ts; the events they send downstream in outbound-events.ts; letters in letters.ts.
+ * and escalations, each in one transaction guarded by the state the decision was made on, with the outbox record of
+ * the events it reports (outbound-events.ts `outboxPut`: one action, whatever the number of events). What the sweeps
+ * read is in due-index.ts; letters in letters.ts.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { InterestAccrual, IndexUpdate } from '../domain/collections.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import type { LedgerEntry } from '../domain/ledger.ts';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountSortKey, type ScheduleKind } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { letterPut, type Letter } from './letters.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { outEventPut, type OutgoingEvent } from './outbound-events.ts';
+import { outboxPut } from './outbound-events.ts';
 import { schedulePut } from './invoices.ts';
 import { promiseSettledActions } from './promises.ts';
 import { promiseDecision } from './decisions.ts';
@@ -67,8 +69,10 @@ function dunningUpdate(update: IndexUpdate, shard: number, now: string) {
 
 /**
  * A customer's dunning run in one transaction: the reminder mail (once, by its key), each invoice's new ladder state
- * and next-action time (each conditional on the version and last step the decision was made on), and after a final
- * notice the invoice's escalation marker. 'conflict': something changed meanwhile — decide again.
+ * and next-action time (each conditional on the version and last step the decision was made on), after a final
+ * notice the invoice's escalation marker, and the outbox record of the run's events (reminder.sent, promise.broken).
+ * 'conflict': something changed meanwhile — decide again. The record is the one action beyond the run's write budget
+ * (domain/reminder-run.ts REMINDER_RUN_ACTIONS), so the transaction stays within DynamoDB's 100.
  */
 export async function commitDunning(
   shard: number,
@@ -77,11 +81,14 @@ export async function commitDunning(
   now: Date,
   letter?: Letter,
   customerId?: string,
+  events: readonly EventEnvelope[] = [],
 ): Promise<'committed' | 'conflict' | 'duplicate'> {
   const at = now.toISOString();
   const actions: TransactItems = [];
   if (mail) actions.push({ Put: mailPut(mail) });
   if (letter) actions.push({ Put: letterPut(letter) });
+  // After the mail: the mail stays the first action, the run's idempotency guard.
+  if (events.length) actions.push(outboxPut(events, at));
   for (const u of updates) {
     actions.push({ Update: dunningUpdate(u, shard, at) });
     if (u.promise && customerId) actions.push(...promiseSettledActions(u.promise, promiseDecision(customerId, u.invoiceId, u.promise, 'reminders', at)));
@@ -165,12 +172,14 @@ export function invoiceMoneyUpdate(change: InvoiceMoneyChange) {
 
 /**
  * One invoice's interest run: the invoice (accrual state, charges, balance — version-guarded), the ledger postings
- * (each once by its key) and the invoice's place in the interest index. 'conflict': decide again.
+ * (each once by its key), the invoice's place in the interest index and the outbox record of the charges'
+ * `interest.charged` events. 'conflict': decide again.
  */
 export async function commitInterest(
   change: InvoiceMoneyChange,
   ledger: readonly LedgerEntry[],
   nextOn: string | null,
+  events: readonly EventEnvelope[] = [],
 ): Promise<'committed' | 'conflict'> {
   const schedule = keys.schedule(change.invoice.id, 'interest');
   const actions: TransactItems = [
@@ -179,6 +188,8 @@ export async function commitInterest(
     nextOn
       ? { Put: schedulePut('interest', change.invoice, change.shard, nextOn) }
       : { Delete: { TableName: tableName(), Key: schedule } },
+    // The record is stamped with the charges' instant (the run's "now").
+    ...(events[0] ? [outboxPut(events, events[0].occurredAt)] : []),
   ];
   const outcome = writeOutcome(await transactWrite(actions).then((codes) => (codes ? ['None', ...codes] : codes)));
   return outcome === 'written' ? 'committed' : 'conflict';
@@ -191,23 +202,24 @@ export async function reschedule(kind: ScheduleKind, invoice: Pick<Invoice, 'id'
 }
 
 /**
- * The most invoices one escalation transaction takes: 1 event + 2 actions per invoice stays under DynamoDB's 100
- * actions (and far under 4 MB). The service escalates more in several groups.
+ * The most invoices one escalation transaction takes: 1 outbox record + 2 actions per invoice stays under DynamoDB's
+ * 100 actions (and far under 4 MB). The service escalates more in several groups.
  */
 export const ESCALATIONS_PER_COMMIT = 40;
 
 /**
- * Escalation of up to ESCALATIONS_PER_COMMIT of a customer's invoices in one transaction: each invoice marked
- * escalated (version-guarded) and brought to the reminder worker, which tells the customer in their business hours;
- * their escalation markers removed; the `collections.escalated` event (outbox) listing them.
+ * Escalation of up to ESCALATIONS_PER_COMMIT of a customer's invoices in one transaction: the outbox record of the
+ * `collections.escalated` event listing them (first: its id comes from the customer and the invoices, so it is the
+ * idempotency guard — 'duplicate'), each invoice marked escalated (version-guarded) and brought to the reminder
+ * worker, which tells the customer in their business hours; their escalation markers removed.
  */
 export async function commitEscalation(
   invoices: readonly Invoice[],
-  event: OutgoingEvent,
+  event: EventEnvelope,
   shard: number,
   now: Date,
 ): Promise<'committed' | 'conflict' | 'duplicate'> {
-  const actions: TransactItems = [{ Put: outEventPut(event) }];
+  const actions: TransactItems = [outboxPut([event], now.toISOString())];
   for (const invoice of invoices) {
     const due = keys.dunningDue(shard, now.toISOString(), invoice.id);
     actions.push({

@@ -5,11 +5,13 @@
  * Also the customer's `mailSuppressed` flag, set when we learn that the customer's address is suppressed (from the
  * notification's `customer_id` tag, or when a mail to them is about to be sent).
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, tableName } from './table.ts';
+import { outboxPut } from './outbound-events.ts';
+import { entity, isConditionalFailure, tableName, transactWrite } from './table.ts';
 
 export type SuppressionKind = 'bounce' | 'complaint';
 
@@ -93,22 +95,34 @@ export async function suppress(
 
 /**
  * Sets `mailSuppressed` on the customer — once: an existing flag is kept (replays change nothing) and an unknown
- * customer is left alone. The customer's `version` is not changed: the flag is not part of what staff edit.
+ * customer is left alone. The customer's `version` is not changed: the flag is not part of what staff edit. The
+ * flagging's `customer.mail_suppressed` event goes in the same transaction (outbox), so it exists exactly when the
+ * flag was set by this call.
  */
-export async function flagCustomerMailSuppressed(customerId: string, flag: MailSuppressedFlag): Promise<'flagged' | 'unchanged'> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
+export async function flagCustomerMailSuppressed(
+  customerId: string,
+  flag: MailSuppressedFlag,
+  event: EventEnvelope,
+): Promise<'flagged' | 'unchanged'> {
+  const actions = [
+    {
+      Update: {
         TableName: tableName(),
         Key: keys.customer(customerId),
         UpdateExpression: 'SET mailSuppressed = :flag',
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(mailSuppressed)',
         ExpressionAttributeValues: { ':flag': { reason: flag.reason, at: flag.at } },
-      }),
-    );
-    return 'flagged';
-  } catch (error) {
-    if (isConditionalFailure(error)) return 'unchanged';
-    throw error;
+      },
+    },
+    outboxPut([event], event.occurredAt),
+  ];
+  // A concurrent transaction on the customer item (TransactionConflict) is retried a few times, then thrown: the
+  // caller's retry (SNS redelivery, the mail's lease) comes back.
+  for (let attempt = 1; ; attempt++) {
+    const codes = await transactWrite(actions);
+    if (!codes) return 'flagged';
+    // Flagged already (or no such customer): nothing changed, no event.
+    if (codes[0] === 'ConditionalCheckFailed') return 'unchanged';
+    if (!codes.includes('TransactionConflict') || attempt >= 3) throw new Error(`transaction cancelled: ${codes.join(', ')}`);
   }
 }
