@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    // No EMF lines from business metrics in test output (test/unit/metrics.test.ts turns them on for itself).
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
     projects: [
       {
         // Pure domain code and CDK assertions: no emulators needed.

@@ -31,7 +31,13 @@ export function toSqsEvent(messages: import('@aws-sdk/client-sqs').Message[], qu
         SenderId: m.Attributes?.SenderId ?? 'local',
         ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       },
-      messageAttributes: {},
+      // As Lambda's event source mapping delivers them (the correlation id travels as one: adapters/queue.ts).
+      messageAttributes: Object.fromEntries(
+        Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
+          name,
+          { dataType: a.DataType ?? 'String', ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}), stringListValues: [], binaryListValues: [] },
+        ]),
+      ),
       md5OfBody: m.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
       eventSourceARN: queueArn,

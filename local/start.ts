@@ -48,6 +48,10 @@ export function localEnv(
     ...(config.accountTerms !== undefined ? { [env.accountTerms]: config.accountTerms } : {}),
     [env.publicBaseUrl]: process.env.PUBLIC_BASE_URL ?? `http://localhost:${config.port}`,
     POWERTOOLS_SERVICE_NAME: 'collections',
+    // Webhook subscribers on this machine (http://127.0.0.1:…) may be subscribed; in AWS only https to public hosts.
+    [env.webhookAllowLoopback]: process.env.WEBHOOK_ALLOW_LOOPBACK ?? 'true',
+    // Business metrics (EMF lines on stdout, shared/metrics.ts) only when asked: POWERTOOLS_METRICS_DISABLED=false.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ...Object.fromEntries(secrets.map((name) => [name, config.secrets[name]])),
   };
 }

@@ -1,12 +1,33 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions, LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import type { Context } from 'aws-lambda';
 import { serviceName } from './config/runtime.ts';
+import { correlationId } from './context.ts';
+
+/**
+ * Powertools' Logger with the correlation id of the work in progress (shared/context.ts) as `correlation_id` in every
+ * line. It is read from the AsyncLocalStorage when the line is written — not appended as a key — so it cannot leak
+ * into the next invocation, into another record of the same batch, or across work running concurrently in one process
+ * (the local runtime): each line carries the id of the work that wrote it, and lines outside any work carry none.
+ */
+class CorrelatedLogger extends Logger {
+  protected override createAndPopulateLogItem(logLevel: number, input: LogItemMessage, extraInput: LogItemExtraInput) {
+    const item = super.createAndPopulateLogItem(logLevel, input, extraInput);
+    const id = correlationId();
+    if (id) item.addAttributes({ correlation_id: id });
+    return item;
+  }
+
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new CorrelatedLogger(options);
+  }
+}
 
 /**
  * Structured JSON logs (Powertools). Never log personal data (names, emails, IBANs, free remittance text) or
  * secrets: log ids, types, amounts and outcomes only.
  */
-export const logger = new Logger({ serviceName: serviceName() });
+export const logger: Logger = new CorrelatedLogger({ serviceName: serviceName() });
 
 /**
  * Puts the Lambda context (function name and version, request id, cold start) into every following log line of the

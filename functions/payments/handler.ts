@@ -1,4 +1,5 @@
 import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { recordMetric } from '../../shared/metrics.ts';
 import { paymentListQuery as listQuery } from '../../shared/http/contract/requests.ts';
 import { paymentPage, paymentView } from '../../shared/services/queries.ts';
 import { allocateByStaff, manualPaymentSchema, recordManualPayment, reverseByStaff, staffAllocationSchema } from '../../shared/services/review.ts';
@@ -9,6 +10,7 @@ export const handler = httpHandler({
   'POST /payments': async (event) => {
     const input = parse(manualPaymentSchema, jsonBody(event));
     const { payment, created } = await recordManualPayment(input, getHeader(event, 'idempotency-key'), now(event));
+    if (created) recordMetric('ManualPaymentsRecorded');
     return json(created ? 201 : 200, payment);
   },
   'GET /payments': async (event) => {
@@ -20,8 +22,13 @@ export const handler = httpHandler({
   },
   'POST /payments/{id}/allocations': async (event) => {
     const input = parse(staffAllocationSchema, jsonBody(event));
-    return json(200, await allocateByStaff(event.pathParameters?.id ?? '', input.allocations, now(event)));
+    const payment = await allocateByStaff(event.pathParameters?.id ?? '', input.allocations, now(event));
+    recordMetric('PaymentsAllocatedByStaff');
+    return json(200, payment);
   },
-  'POST /payments/{id}/allocations/{invoiceId}/reverse': async (event) =>
-    json(200, await reverseByStaff(event.pathParameters?.id ?? '', event.pathParameters?.invoiceId ?? '', now(event))),
+  'POST /payments/{id}/allocations/{invoiceId}/reverse': async (event) => {
+    const payment = await reverseByStaff(event.pathParameters?.id ?? '', event.pathParameters?.invoiceId ?? '', now(event));
+    recordMetric('PaymentsReversedByStaff');
+    return json(200, payment);
+  },
 });

@@ -1,6 +1,8 @@
 import type { SNSEvent } from 'aws-lambda';
 import { parseSesNotification } from '../../shared/adapters/ses-notifications.ts';
-import { logger, withLambdaContext } from '../../shared/logger.ts';
+import { snsHandler } from '../../shared/handlers/sns.ts';
+import { logger } from '../../shared/logger.ts';
+import { recordMetric } from '../../shared/metrics.ts';
 import { recordMailFeedback } from '../../shared/services/outbox.ts';
 
 /**
@@ -11,7 +13,7 @@ import { recordMailFeedback } from '../../shared/services/outbox.ts';
  * A message that is not a usable SES notification is logged and dropped (retrying cannot fix it); a storage error
  * throws, so Lambda retries the invocation and then dead-letters it.
  */
-export const handler = withLambdaContext(async (event: SNSEvent) => {
+export const handler = snsHandler(async (event: SNSEvent) => {
   const now = new Date();
   const summary = { suppressed: 0, alreadySuppressed: 0, customersFlagged: 0, ignored: 0 };
   for (const record of event.Records) {
@@ -27,6 +29,8 @@ export const handler = withLambdaContext(async (event: SNSEvent) => {
       continue;
     }
     const result = await recordMailFeedback(notification, now);
+    // Each report counts once, as SES reports it (SNS redelivers rarely; the suppression itself is idempotent).
+    recordMetric(notification.kind === 'bounce' ? 'MailsBounced' : 'MailComplaints');
     summary.suppressed += result.suppressed;
     summary.alreadySuppressed += result.alreadySuppressed;
     if (result.customerFlagged) summary.customersFlagged++;

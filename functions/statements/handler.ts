@@ -2,7 +2,8 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { statementCsv, statementFileName } from '../../shared/domain/statement-csv.ts';
 import { statementHtml } from '../../shared/domain/statement-html.ts';
 import { httpHandler, json, type HttpEvent, type HttpResult } from '../../shared/http/api.ts';
-import { addLambdaContext, logger } from '../../shared/logger.ts';
+import { scheduledHandler } from '../../shared/handlers/scheduled.ts';
+import { logger } from '../../shared/logger.ts';
 import { branding } from '../../shared/config/runtime.ts';
 import { requestStatement, runStatements } from '../../shared/services/statements.ts';
 
@@ -33,17 +34,14 @@ const http = httpHandler({
 });
 
 /** The monthly run: "now" is the schedule's firing time, never the wall clock. */
-async function scheduled(event: ScheduledEvent) {
-  const now = new Date(event.time);
-  if (Number.isNaN(now.getTime())) throw new Error('scheduled event without a valid time');
+const scheduled = scheduledHandler(async (now) => {
   const result = await runStatements(now);
   logger.info('statements run', { now: now.toISOString(), sent: result.sent, pages: result.pages, complete: result.complete });
   return { function: 'statements', now: now.toISOString(), ...result };
-}
+});
 
 /** Two triggers: the admin route (API Gateway v2, has `routeKey`) and the monthly schedule (EventBridge, has `time`). */
 export const handler = async (event: HttpEvent | ScheduledEvent, context: Context): Promise<HttpResult | Awaited<ReturnType<typeof scheduled>>> => {
   if ('routeKey' in event) return http(event, context);
-  addLambdaContext(context);
-  return scheduled(event);
+  return scheduled(event, context);
 };

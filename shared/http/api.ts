@@ -4,7 +4,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { getSecret } from '../adapters/secrets.ts';
 import { branding } from '../config/runtime.ts';
+import { CORRELATION_ID_HEADER, correlationId, isCorrelationId, withCorrelationId } from '../context.ts';
 import { addLambdaContext, errorForLog, logger } from '../logger.ts';
+import { flushMetrics } from '../metrics.ts';
 import { UseCaseError, type UseCaseErrorKind } from '../services/errors.ts';
 import { functions, type HttpAuth, type Trigger } from '../topology.ts';
 
@@ -156,9 +158,20 @@ export function htmlPolicy(html: string): string {
 }
 
 /**
+ * The correlation id of a request: the caller's `x-correlation-id` header if it is a well-formed id (so a caller can
+ * follow its own request through our logs, queue, mails and events), else API Gateway's request id.
+ */
+export function requestCorrelationId(event: HttpEvent): string | undefined {
+  const given = header(event, CORRELATION_ID_HEADER)?.trim();
+  return isCorrelationId(given) ? given : event.requestContext?.requestId;
+}
+
+/**
  * Builds a function's HTTP handler from its routes (keyed by the manifest's `METHOD /path`). Authentication follows
  * the manifest's `auth` for the route; errors become JSON: HttpError → its 4xx, a use-case error → its status (httpErrorOf), anything else → 500 (a bug, logged).
- * Every response, success or error, leaves with `withSecurityHeaders`.
+ * Every response, success or error, leaves with `withSecurityHeaders` and the request's correlation id
+ * (`x-correlation-id`, see `requestCorrelationId`), under which the whole request runs; its business metrics are
+ * flushed when it ends.
  */
 export function httpHandler(routes: Record<string, Route>) {
   // At cold start: a BRANDING that cannot be used fails the function here (naming the field), not a customer's page.
@@ -173,7 +186,7 @@ export function httpHandler(routes: Record<string, Route>) {
     await authorise(event, trigger.auth);
     return route(event);
   };
-  return middy<HttpEvent, HttpResult, Error, Context>(base)
+  const handler = middy<HttpEvent, HttpResult, Error, Context>(base)
     .before((request) => addLambdaContext(request.context))
     .after(async (request) => {
       if (request.response) request.response = withSecurityHeaders(request.response);
@@ -190,5 +203,15 @@ export function httpHandler(routes: Record<string, Route>) {
       }
       logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(request.error) });
       request.response = withSecurityHeaders(json(500, { error: { code: 'internal_error', message: 'internal error' } }));
+    });
+  return (event: HttpEvent, context: Context): Promise<HttpResult> =>
+    withCorrelationId(requestCorrelationId(event), async () => {
+      try {
+        const result = await handler(event, context);
+        const id = correlationId();
+        return id ? { ...result, headers: { ...result.headers, [CORRELATION_ID_HEADER]: id } } : result;
+      } finally {
+        flushMetrics();
+      }
     });
 }

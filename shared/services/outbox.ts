@@ -2,6 +2,7 @@ import { sendMail } from '../adapters/mailer.ts';
 import type { SesFeedback } from '../adapters/ses-notifications.ts';
 import { mailSuppressedEvent } from '../domain/events/collections-events.ts';
 import { errorForLog, logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import { getCustomer } from '../store/customers.ts';
 import { claimMail, markSent, markSuppressed, pendingMail } from '../store/mail.ts';
 import { flagCustomerMailSuppressed, getSuppression, normaliseAddress, suppress } from '../store/suppression.ts';
@@ -21,10 +22,20 @@ export async function deliverMail(customerId: string, key: string, now: Date): P
     const flag = { reason: suppression.kind, at: suppression.at };
     await flagCustomerMailSuppressed(customerId, flag, mailSuppressedEvent(customerId, flag, 'send_attempt', now));
     await markSuppressed(customerId, key, now);
+    recordMetric('MailsSuppressed');
     logger.info('mail not sent: the address is suppressed', { kind: mail.kind, mailKey: key, suppression: suppression.kind });
     return 'suppressed';
   }
-  const messageId = await sendMail({ to: mail.to, subject: mail.subject, html: mail.html, text: mail.text, customerId });
+  // Under the correlation id of the work that wrote the mail (a mail sent later by the sweep keeps it).
+  const messageId = await sendMail({
+    to: mail.to,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    customerId,
+    kind: mail.kind,
+    ...(mail.correlationId ? { correlationId: mail.correlationId } : {}),
+  });
   await markSent(customerId, key, messageId, now);
   logger.info('mail sent', { kind: mail.kind, mailKey: key, messageId });
   return 'sent';

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
+import { correlationId } from '../context.ts';
 import type { RenderedMail } from '../domain/messages.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, queryAll, queryPage, tableName } from './table.ts';
@@ -26,6 +27,11 @@ export interface MailMessage {
   messageId?: string;
   sentAt?: string;
   suppressedAt?: string;
+  /**
+   * The correlation id of the work that wrote the mail (stamped by `mailPut` from shared/context.ts): sent with the
+   * mail (header and SES tag) whenever it is sent, also later by the outbox sweep.
+   */
+  correlationId?: string;
   /** What a reminder covered: its invoices, step and tone (shown in the communication history). */
   invoiceIds?: string[];
   step?: string;
@@ -59,6 +65,7 @@ export function newMail(
 }
 
 export function mailPut(message: MailMessage) {
+  const cid = message.correlationId ?? correlationId();
   return {
     TableName: tableName(),
     Item: {
@@ -67,6 +74,7 @@ export function mailPut(message: MailMessage) {
       ...keys.mailByCustomer(message.customerId, message.createdAt, message.key),
       entity: 'mail',
       ...message,
+      ...(cid ? { correlationId: cid } : {}),
     },
     ConditionExpression: 'attribute_not_exists(PK)',
   };
