@@ -18,9 +18,8 @@ import { makePromise } from '../../shared/services/promises.ts';
 import { getCustomer } from '../../shared/store/customers.ts';
 import { mailHistory } from '../../shared/store/mail.ts';
 import { customerEventsPage } from '../../shared/store/outbound-events.ts';
-import { queryAll } from '../../shared/store/table.ts';
 import { vars } from '../support/flows.ts';
-import { distinctIds, type PublishedEvent } from '../support/events.ts';
+import { distinctIds, waitForEvents, type PublishedEvent } from '../support/events.ts';
 import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
 /** Every event type of this area. */
@@ -45,21 +44,16 @@ async function committed(customerId: string): Promise<{ id: string; type: string
 }
 
 /**
- * INTERIM (until the stack's outbox relay publishes): the envelopes of this area in the customer's committed outbox
- * records, each checked against its schema.
+ * Waits until the customer's committed events of this area are all published by the stack's outbox relay, then
+ * returns the publications (each checked against its schema). A re-publication carries the same id, so the distinct
+ * ids published must be exactly the committed ones.
  */
 async function published(customerId: string): Promise<PublishedEvent[]> {
-  const items = await queryAll({
-    TableName: process.env.TABLE_NAME,
-    IndexName: 'GSI1',
-    KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
-    ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':sk': 'OUTBOX#' },
-  });
-  const ours = items
-    .flatMap((i) => i.events as PublishedEvent[])
-    .filter((e) => AREA.includes(e.type))
-    .map((e) => ({ ...e, publishedAt: '' }));
+  const expected = (await committed(customerId)).filter((e) => AREA.includes(e.type as EventType));
+  const events = await waitForEvents({ customerId }, (all) => expected.every((e) => all.some((p) => p.id === e.id)), 15_000);
+  const ours = events.filter((e) => AREA.includes(e.type));
   for (const e of ours) expectValid(e, customerId);
+  expect(distinctIds(ours).sort()).toEqual(expected.map((e) => e.id).sort());
   return ours;
 }
 
