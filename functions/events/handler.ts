@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
-import { withLambdaContext } from '../../shared/logger.ts';
+import { invocationHandler } from '../../shared/handlers/invocation.ts';
 import { publishPendingRecords, relayStreamBatch } from '../../shared/services/events.ts';
 
 /**
@@ -10,7 +10,9 @@ import { publishPendingRecords, relayStreamBatch } from '../../shared/services/e
  * from it) — and the schedule of the sweep, which publishes records still pending after the grace period ("now" is
  * the schedule's firing time).
  */
-export const handler = withLambdaContext(async (event: DynamoDBStreamEvent | ScheduledEvent): Promise<DynamoDBBatchResponse | { published: number; failed: number }> => {
+// Framed like every invocation (Lambda context, metrics flushed at the end): a stream batch's records each run under
+// their events' correlation id (relayStreamBatch); a sweep run under the run's id.
+export const handler = invocationHandler((event: DynamoDBStreamEvent | ScheduledEvent) => ('Records' in event ? undefined : event.id), async (event: DynamoDBStreamEvent | ScheduledEvent): Promise<DynamoDBBatchResponse | { published: number; failed: number }> => {
   if ('Records' in event) {
     const { failedAt } = await relayStreamBatch(
       event.Records.map((r) => ({

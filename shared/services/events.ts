@@ -13,6 +13,7 @@
 import { publishEvents } from '../adapters/events.ts';
 import { withCorrelationId } from '../context.ts';
 import { errorForLog, logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import { markOutboxPublished, outboxRecordOf, pendingOutboxRecords, type OutboxRecord } from '../store/outbound-events.ts';
 import { isPermanentError } from '../store/table.ts';
 import { enqueueDeliveries } from './webhooks.ts';
@@ -26,6 +27,7 @@ export const SWEEP_MAX_RECORDS = 500;
 export async function relayRecord(record: OutboxRecord, now: Date): Promise<void> {
   if (record.status !== 'pending') return;
   await publishEvents(record.events, now);
+  recordMetric('EventsPublished', record.events.length);
   const deliveries = await enqueueDeliveries(record.events, now);
   await markOutboxPublished(record.id, now);
   logger.info('events published', { outboxId: record.id, events: record.events.length, types: record.types, deliveries });
