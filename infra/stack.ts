@@ -9,13 +9,14 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import {
   dlqName,
@@ -24,6 +25,7 @@ import {
   queues as manifestQueues,
   scheduledEvent,
   secrets as manifestSecrets,
+  streamDlqName,
   table as manifestTable,
   throttleClasses,
   topics as manifestTopics,
@@ -33,7 +35,7 @@ import {
   type TopicId,
   type Trigger,
 } from '../shared/topology.ts';
-import { createAlarms } from './constructs/alarms.ts';
+import { createAlarms, type AlarmOnMessages } from './constructs/alarms.ts';
 import { createHttpApi } from './constructs/api.ts';
 import { createMail } from './constructs/mail.ts';
 import { createObservability, type Observability } from './constructs/observability.ts';
@@ -163,6 +165,9 @@ export class CollectionsStack extends Stack {
   readonly observability: Observability;
   /** One topic per manifest topic, KMS-encrypted and TLS-only. */
   readonly topics: Record<TopicId, Topic>;
+  /** The on-failure destination of each function's table-stream trigger (by function name). */
+  readonly streamDeadLetterQueues: Record<string, Queue> = {};
+  private alarmOnMessages!: AlarmOnMessages;
 
   constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
     super(scope, id, props);
@@ -194,6 +199,7 @@ export class CollectionsStack extends Stack {
     // ---- Alarms ---------------------------------------------------------------------------------------------------
     const { alarmTopic, alarmOnMessages } = createAlarms(this, alarmEmail);
     this.alarmTopic = alarmTopic;
+    this.alarmOnMessages = alarmOnMessages;
 
     // ---- Table ----------------------------------------------------------------------------------------------------
     this.table = createTable(this, deletionProtection);
@@ -262,6 +268,7 @@ export class CollectionsStack extends Stack {
       deadLetterQueues: [
         ...queueEntries.map((q) => ({ label: dlqName(q.id), queue: this.deadLetterQueues[q.id] })),
         ...(scheduleDlq ? [{ label: 'schedules-dlq (failed runs)', queue: scheduleDlq }] : []),
+        ...Object.entries(this.streamDeadLetterQueues).map(([name, queue]) => ({ label: streamDlqName(name), queue })),
       ],
       configurationSetName: configurationSet.configurationSetName,
     });
@@ -365,6 +372,46 @@ export class CollectionsStack extends Stack {
               maxEventAge: SCHEDULE_RETRY.maxEventAge,
             }),
           });
+          break;
+        }
+        case 'stream': {
+          // The table's stream, filtered by the event source (records that do not match never invoke the function).
+          // The function answers the batch's checkpoint (reportBatchItemFailures); a batch still failing after the
+          // retries, or older than maxRecordAge, is described in the on-failure queue (alarmed) — its records stay
+          // pending in the table and the function's sweep publishes them.
+          const onFailure = new Queue(this, streamDlqName(spec.name), {
+            retentionPeriod: Duration.days(14),
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+          });
+          this.alarmOnMessages(onFailure, `${pascal(streamDlqName(spec.name))}Alarm`, `Stream batches ${spec.name} gave up on`);
+          acknowledge(
+            onFailure,
+            'Serverless-SQSRedrivePolicy',
+            'The on-failure destination of a stream event source: it holds descriptions of failed batches (shard, ' +
+              'sequence numbers), not work — nothing consumes it, and the records themselves stay pending in the ' +
+              'table, where the scheduled sweep publishes them; any message in it raises its alarm.',
+          );
+          acknowledge(
+            onFailure,
+            'AwsSolutions-SQS3',
+            'This queue is itself a dead-letter destination (the on-failure destination of the table-stream event ' +
+              'source of ' + spec.name + '), so it has no dead-letter queue of its own; any message in it raises its alarm.',
+          );
+          this.streamDeadLetterQueues[spec.name] = onFailure;
+          fn.addEventSource(
+            new DynamoEventSource(this.table, {
+              startingPosition: StartingPosition.TRIM_HORIZON,
+              batchSize: trigger.batchSize,
+              maxBatchingWindow: trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
+              filters: trigger.filterPatterns.map((pattern) => FilterCriteria.filter(pattern)),
+              reportBatchItemFailures: true,
+              bisectBatchOnError: true,
+              retryAttempts: trigger.retryAttempts,
+              maxRecordAge: Duration.seconds(trigger.maxRecordAgeSeconds),
+              onFailure: new SqsDlq(onFailure),
+            }),
+          );
           break;
         }
         case 'sns': {

@@ -86,14 +86,16 @@ const SNS_SAMPLES: Record<TopicId, string> = {
 
 /**
  * The sample file for a trigger: events/http/<METHOD>-<path>.json, events/sqs/<queue>.json,
- * events/schedule/<fn>.json, and for an SNS topic its default sample in events/sns/.
+ * events/schedule/<fn>.json, events/stream/<fn>.json (a table-stream batch), and for an SNS topic its default sample
+ * in events/sns/.
  */
 export function samplePath(
   trigger:
     | { type: 'http'; method: string; path: string }
     | { type: 'queue'; queue: string }
     | { type: 'schedule' }
-    | { type: 'sns'; topic: TopicId },
+    | { type: 'sns'; topic: TopicId }
+    | { type: 'stream' },
   functionName: string,
 ): string {
   if (trigger.type === 'http') {
@@ -102,6 +104,7 @@ export function samplePath(
   }
   if (trigger.type === 'queue') return `events/sqs/${trigger.queue}.json`;
   if (trigger.type === 'sns') return SNS_SAMPLES[trigger.topic];
+  if (trigger.type === 'stream') return `events/stream/${functionName}.json`;
   return `events/schedule/${functionName}.json`;
 }
 

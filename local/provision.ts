@@ -26,6 +26,7 @@ export async function createTable(client: DynamoDBClient, name: string): Promise
           { AttributeName: table.partitionKey, KeyType: 'HASH' },
           { AttributeName: table.sortKey, KeyType: 'RANGE' },
         ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
         GlobalSecondaryIndexes: table.indexes.map((index) => ({
           IndexName: index.name,
           KeySchema: [
@@ -46,6 +47,10 @@ export async function createTable(client: DynamoDBClient, name: string): Promise
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  // A table kept from before the outbox relay (persistent local data) gets its stream now.
+  if (!described.Table?.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }));
+  }
   // A table kept from an earlier version (persistent local data) gets the indexes added since; items written before
   // carry no keys for them (e.g. invoices created before the amount index are not in it).
   const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));

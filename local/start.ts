@@ -15,6 +15,7 @@ import { startGateway } from './gateway.ts';
 import { startPollers } from './poller.ts';
 import { createQueues, createTable } from './provision.ts';
 import { startScheduler } from './scheduler.ts';
+import { startStreamPollers } from './streams.ts';
 import { subscribers } from './sns.ts';
 
 export interface LocalStack {
@@ -79,6 +80,9 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
 
     const pollers = startPollers(sqs, queueUrls, config.region, config.pollWaitSeconds, log);
     stops.push(() => pollers.stop());
+    // The table's stream → the outbox relay (and any other stream trigger), as Lambda's event source mapping does.
+    const streamPollers = startStreamPollers({ dynamo, endpoint: emulators.dynamodbEndpoint, tableName: config.tableName, region: config.region, log });
+    stops.push(() => streamPollers.stop());
     const scheduler = config.schedules ? startScheduler(log) : undefined;
     if (scheduler) stops.push(() => scheduler.stop());
 
@@ -95,7 +99,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         `                      fire by hand: curl -X POST ${apiUrl}/local/schedules/reminders/fire -d '{"time":"2026-01-31T09:00:00Z"}'`,
         `  SNS topics        ${Object.keys(topics).map((t) => `${t} → ${subscribers(t as TopicId).map((f) => f.name).join(', ')}`).join('; ')}`,
         `                      publish by hand: curl -X POST ${apiUrl}/local/sns/ses-events -H 'content-type: application/json' -d @notification.json`,
-        `  Events out        ${config.eventBusName === 'local' ? 'local bus (no EventBridge locally): what left, in order' : `EventBridge bus ${config.eventBusName}`}`,
+        `  Events out        outbox → table stream → ${functions.filter((f) => f.triggers.some((t) => t.type === 'stream')).map((f) => f.name).join(', ')} → ${config.eventBusName === 'local' ? 'the local bus (no EventBridge locally): what left, in order' : `EventBridge bus ${config.eventBusName}`}`,
         `                      curl '${apiUrl}/local/events?customerId=&type=&since='`,
         `  DynamoDB Local    ${emulators.dynamodbEndpoint}   table "${config.tableName}"`,
         `  SQS (fauxqs)      ${emulators.sqsEndpoint}`,

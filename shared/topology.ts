@@ -12,6 +12,11 @@ export const table = {
   partitionKey: 'PK',
   sortKey: 'SK',
   ttlAttribute: 'expiresAt',
+  /**
+   * The table's stream (new images): the outbox relay's trigger (`{type: 'stream'}` below). Locally DynamoDB Local's
+   * own stream, read by local/streams.ts.
+   */
+  stream: 'NEW_IMAGE',
   indexes: [
     /** Per-customer listings: customer → invoices. */
     { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
@@ -126,7 +131,30 @@ export type Trigger =
   | { type: 'http'; method: HttpMethod; path: string; auth: HttpAuth; throttle: ThrottleClass }
   | { type: 'queue'; queue: QueueId; batchSize: number; maxBatchingWindowSeconds: number }
   | { type: 'schedule'; cron: CronSpec; description: string }
-  | { type: 'sns'; topic: TopicId };
+  | { type: 'sns'; topic: TopicId }
+  | StreamTrigger;
+
+/**
+ * The table's stream as an event source (Lambda's DynamoDB event source mapping; locally local/streams.ts): only the
+ * records matching one of `filterPatterns` (Lambda's filter-criteria JSON, exact values only) reach the function. A
+ * batch answers `batchItemFailures` with the first record that failed (its checkpoint); Lambda retries from there
+ * `retryAttempts` times or until the record is `maxRecordAgeSeconds` old, then sends the batch's description to the
+ * on-failure queue `<function>-stream-dlq`.
+ */
+export interface StreamTrigger {
+  type: 'stream';
+  filterPatterns: Record<string, unknown>[];
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  retryAttempts: number;
+  maxRecordAgeSeconds: number;
+}
+
+/** The on-failure destination of a function's stream trigger (an SQS queue of that name in CDK). */
+export function streamDlqName(functionName: string): string {
+  return `${functionName}-stream-dlq`;
+}
+
 
 export interface FunctionSpec {
   /** Function id: folder name under functions/ and the Lambda's logical id. */
@@ -424,6 +452,29 @@ export const functions: FunctionSpec[] = [
       http('POST', '/portal/messages', 'session', 'portal'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
+  },
+  {
+    name: 'events',
+    entry: 'functions/events/handler.ts',
+    description:
+      'Outbox relay: publishes committed outbox records to EventBridge and the webhook subscriptions (from the table stream; a sweep every 5 minutes for records still pending)',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    triggers: [
+      {
+        type: 'stream',
+        // Inserts of outbox records only (shared/store/outbound-events.ts OUTBOX_ENTITY): every other write is dropped
+        // by the event source before the function runs.
+        filterPatterns: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox'] } } } }],
+        batchSize: 50,
+        maxBatchingWindowSeconds: 0,
+        retryAttempts: 10,
+        maxRecordAgeSeconds: 6 * 3600,
+      },
+      { type: 'schedule', cron: { minute: '0/5', hour: '*' }, description: 'every 5 minutes (records still pending after the grace period)' },
+    ],
+    // The only function that puts events on the bus: writers only write outbox records.
+    access: { table: 'readwrite', putEvents: true },
   },
   {
     name: 'ses-events',

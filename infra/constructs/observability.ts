@@ -1,7 +1,7 @@
 /**
  * Production observability: alarms (to the one alarm topic) on every function's errors and throttles, the API's 5xx,
- * SES reputation (bounce and complaint rate of the configuration set) and scheduled runs EventBridge Scheduler could
- * not deliver; and one CloudWatch dashboard with those plus per-function invocations and duration and every
+ * SES reputation (bounce and complaint rate of the configuration set), scheduled runs EventBridge Scheduler could
+ * not deliver and the outbox relay's stream iterator age; and one CloudWatch dashboard with those plus per-function invocations and duration and every
  * dead-letter queue's depth. (The dead-letter queue alarms themselves are made with the queues, alarms.ts.)
  */
 import { Duration, type Stack } from 'aws-cdk-lib';
@@ -33,6 +33,12 @@ export const ALARM_PERIOD = Duration.minutes(5);
  */
 export const SES_BOUNCE_RATE_THRESHOLD = 0.04;
 export const SES_COMPLAINT_RATE_THRESHOLD = 0.0008;
+/**
+ * Iterator age (ms) at which a stream-triggered function (the outbox relay) alarms: its oldest record waited this long,
+ * so events go out late — the function is failing on a record or cannot keep up. The sweep would publish records left
+ * pending after its grace period, but a stream falling behind is a fault to look at.
+ */
+export const STREAM_ITERATOR_AGE_THRESHOLD_MS = 5 * 60_000;
 /** The schedule group the stack's schedules live in (EventBridge Scheduler's metrics are per group). */
 export const SCHEDULE_GROUP = 'default';
 
@@ -53,6 +59,8 @@ export interface Observability {
   readonly sesBounceRateAlarm: Alarm;
   readonly sesComplaintRateAlarm: Alarm;
   readonly scheduleDeliveryAlarm: Alarm;
+  /** Per stream-triggered function (the outbox relay): its iterator-age alarm. */
+  readonly iteratorAgeAlarms: Record<string, Alarm>;
 }
 
 export function createObservability(stack: Stack, props: ObservabilityProps): Observability {
@@ -90,6 +98,21 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
         `${name}: invocations throttled (Lambda Throttles > 0 in 5 min); check account concurrency.`,
       ),
     };
+  }
+
+  // ---- Stream-triggered functions: how far behind the stream they are -----------------------------------------
+  const iteratorAgeAlarms: Observability['iteratorAgeAlarms'] = {};
+  const iteratorAge = (mf: ManifestFunction) =>
+    mf.fn.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum', label: `${mf.spec.name} iterator age` });
+  const streamFns = fns.filter((mf) => mf.spec.triggers.some((t) => t.type === 'stream'));
+  for (const mf of streamFns) {
+    iteratorAgeAlarms[mf.spec.name] = alarm(
+      `${pascal(mf.spec.name)}IteratorAgeAlarm`,
+      iteratorAge(mf),
+      STREAM_ITERATOR_AGE_THRESHOLD_MS,
+      `${mf.spec.name}: the oldest table-stream record waited ${STREAM_ITERATOR_AGE_THRESHOLD_MS / 60_000} min or more ` +
+        '(IteratorAge); events go out late — see its errors and the stream on-failure queue.',
+    );
   }
 
   // ---- API: 5xx ------------------------------------------------------------------------------------------------
@@ -158,6 +181,7 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
     sesBounceRateAlarm,
     sesComplaintRateAlarm,
     scheduleDeliveryAlarm,
+    ...Object.values(iteratorAgeAlarms),
   ];
   dashboard.addWidgets(
     new TextWidget({
@@ -230,5 +254,16 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
     }),
   );
 
-  return { dashboard, functionAlarms, api5xxAlarm, sesBounceRateAlarm, sesComplaintRateAlarm, scheduleDeliveryAlarm };
+  if (streamFns.length > 0) {
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Table stream: iterator age (max, ms)',
+        left: streamFns.map(iteratorAge),
+        leftAnnotations: [{ value: STREAM_ITERATOR_AGE_THRESHOLD_MS, label: 'alarm' }],
+        width: 12,
+      }),
+    );
+  }
+
+  return { dashboard, functionAlarms, api5xxAlarm, sesBounceRateAlarm, sesComplaintRateAlarm, scheduleDeliveryAlarm, iteratorAgeAlarms };
 }

@@ -1,6 +1,6 @@
 /** The one DynamoDB table, keys and indexes from the manifest. */
 import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { table as manifestTable } from '../../shared/topology.ts';
 
 export function createTable(stack: Stack, deletionProtection: boolean): TableV2 {
@@ -15,6 +15,8 @@ export function createTable(stack: Stack, deletionProtection: boolean): TableV2 
       // ProjectionType.ALL is the default projection.
     })),
     timeToLiveAttribute: manifestTable.ttlAttribute,
+    // The outbox relay's trigger: new images only (it needs the record written, never the one replaced).
+    dynamoStream: StreamViewType[manifestTable.stream],
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection,
     removalPolicy: RemovalPolicy.RETAIN,

@@ -5,8 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { publishEvents } from '../../shared/adapters/events.ts';
 import { eventId, type EventEnvelope } from '../../shared/domain/events/envelope.ts';
+import { getOutboxRecord, outboxPut } from '../../shared/store/outbound-events.ts';
+import { tableName, transactWrite } from '../../shared/store/table.ts';
 import { publishedEvents, waitForEvents } from '../support/events.ts';
-import { stack, unique } from '../support/stack.ts';
+import { eventually, stack, unique } from '../support/stack.ts';
 
 function envelope(customerId: string | null, key: string, type: EventEnvelope['type'] = 'invoice.issued'): EventEnvelope {
   return { id: eventId(type, key), type, version: 1, occurredAt: '2026-11-01T10:00:00.000Z', customerId, data: { key } };
@@ -40,5 +42,26 @@ describe('the local bus (GET /local/events)', () => {
     const res = await fetch(`${stack.apiUrl}/local/events?since=yesterday`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { field: string } }).error.field).toBe('since');
+  });
+});
+
+describe('the outbox relay (table stream → events function)', () => {
+  it('publishes a committed record once, with its envelope ids, and marks it published', async () => {
+    const customer = unique('cus');
+    const a = envelope(customer, unique('a'));
+    const b = envelope(customer, unique('b'), 'invoice.paid');
+    const at = new Date().toISOString();
+    const put = outboxPut([a, b], at);
+    // The change and its record in one transaction (here the change is a marker item of the test's own).
+    expect(await transactWrite([{ Put: { TableName: tableName(), Item: { PK: `TEST#${customer}`, SK: 'CHANGE' } } }, put])).toBeUndefined();
+
+    const published = await waitForEvents({ customerId: customer }, (events) => events.length >= 2);
+    expect(published.map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(published[0]).toMatchObject({ type: 'invoice.issued', data: a.data, occurredAt: a.occurredAt });
+    const record = await eventually(async () => {
+      const r = await getOutboxRecord(put.Put.Item.id);
+      return r?.status === 'published' ? r : undefined;
+    }, 5000, 'the record marked published');
+    expect(record.publishedAt).toBeTruthy();
   });
 });
