@@ -72,7 +72,9 @@ describe('the events of a payment change', () => {
       netAmount: 30_000,
     });
     expect(events[3]?.data).toEqual({ invoiceId: 'inv_b', paymentId: 'pay_1', amount: 15_000, currency: 'EUR', settledAt: '2027-03-10' });
-    expect(events[4]?.data).toEqual({ promiseId: 'prm_1', invoiceId: 'inv_b', date: '2027-03-12', currency: 'EUR', paymentId: 'pay_1', keptAt: at });
+    expect(events[4]?.data).toEqual({
+      promiseId: 'prm_1', invoiceId: 'inv_b', date: '2027-03-12', currency: 'EUR', madeBy: 'customer', madeAt: '2027-03-01T10:00:00.000Z', paymentId: 'pay_1', keptAt: at,
+    });
   });
 
   it('the same change gives the same ids; the next revision gives new ones (a promise is kept once: its id is the promise\'s)', () => {

@@ -217,6 +217,8 @@ export function paymentChangeEvents(c: PaymentChangeReport): EventEnvelope[] {
             date: promise.date,
             ...(promise.amount !== undefined ? { amount: promise.amount } : {}),
             currency: payment.currency,
+            madeBy: promise.source === 'portal' ? 'customer' : 'staff',
+            madeAt: promise.madeAt,
             paymentId: payment.id,
             keptAt: promise.settledAt as string,
           },

@@ -62,7 +62,11 @@ export const payments: EventSpecs = {
       method: z.string().min(1).describe('the payment method as the channel names it (card, sepa_debit, bank_camt054, check, …)'),
       receivedAt: instant('when the money was received, as the channel reports it'),
       valueDate: date('the day the money was received (UTC)'),
-      providerPaymentId: z.string().min(1).optional().describe('Stripe\'s payment intent id (Stripe payments only)'),
+      providerPaymentId: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Stripe\'s id of the payment: its payment intent (a cash-balance transaction for a bank transfer through Stripe); Stripe payments only'),
     }),
   },
   'payment.applied': {
@@ -155,8 +159,10 @@ export const payments: EventSpecs = {
       date: date('the date the customer promised to pay by (their calendar)'),
       amount: minor('the amount promised; absent when the whole balance was promised').positive().optional(),
       currency,
+      madeBy: z.enum(['customer', 'staff']).describe('customer: in the customer portal; staff: recorded by staff'),
+      madeAt: instant('when the promise was made'),
       paymentId: id('the payment that kept it'),
-      keptAt: instant('when it was kept'),
+      keptAt: instant('when it was kept (the payment\'s booking time)'),
     }),
   },
 };
