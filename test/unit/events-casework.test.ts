@@ -99,13 +99,13 @@ describe('casework events', () => {
       openedBy: 'customer',
       currency: 'EUR',
       amount: 20_000,
-      wholeBalance: false,
       balanceDue: 100_000,
       openedAt: '2027-04-02T10:00:00.000Z',
     });
     const { amount: _a, reasonCode: _r, ...plain } = dispute;
     const whole = disputeOpenedEvent({ ...plain, id: 'dsp_2' }, invoice, 'staff');
-    expect(whole.data).toMatchObject({ amount: 100_000, wholeBalance: true, reasonCode: 'other', openedBy: 'staff' });
+    expect(whole.data).toMatchObject({ balanceDue: 100_000, reasonCode: 'other', openedBy: 'staff' });
+    expect(whole.data).not.toHaveProperty('amount');
     expect(whole.id).not.toBe(opened.id);
 
     const resolved = disputeResolvedEvent(
@@ -120,7 +120,7 @@ describe('casework events', () => {
     expect(rejected.data).toMatchObject({ outcome: 'rejected', creditAmount: 0, balanceDue: 100_000 });
   });
 
-  it('promise.made: the promised amount (the whole balance when none was named) and who made it', () => {
+  it('promise.made: the promised amount (none: the whole balance, as promise.kept and promise.broken say it) and who made it', () => {
     const promise: InvoicePromise = { id: 'prm_1', date: '2027-04-20', status: 'open', madeAt: '2027-04-10T08:00:00.000Z', source: 'portal', keptAtBalance: 0, until: '2027-04-23T22:00:00.000Z' };
     const whole = promiseMadeEvent({ ...promise, invoiceId: 'inv_1', customerId: 'cus_1', currency: 'EUR', balanceAtPromise: 100_000 });
     expectValid(whole);
@@ -129,15 +129,13 @@ describe('casework events', () => {
       invoiceId: 'inv_1',
       date: '2027-04-20',
       currency: 'EUR',
-      amount: 100_000,
-      wholeBalance: true,
       balanceDue: 100_000,
       madeBy: 'customer',
       until: '2027-04-23T22:00:00.000Z',
       madeAt: '2027-04-10T08:00:00.000Z',
     });
     const part = promiseMadeEvent({ ...promise, id: 'prm_2', amount: 25_000, source: 'staff', invoiceId: 'inv_1', customerId: 'cus_1', currency: 'EUR', balanceAtPromise: 100_000 });
-    expect(part.data).toMatchObject({ amount: 25_000, wholeBalance: false, madeBy: 'staff' });
+    expect(part.data).toMatchObject({ amount: 25_000, balanceDue: 100_000, madeBy: 'staff' });
   });
 
   it('plan.created / completed / defaulted: the schedule summed, the down payment apart, one id per plan and outcome', () => {
