@@ -10,6 +10,7 @@ import { parseBankPayload } from '../../shared/adapters/bank/index.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { unique, useOwnStack } from '../support/own-stack.ts';
 import { postBank } from '../support/flows.ts';
+import { distinctIds, waitForEvents } from '../support/events.ts';
 
 const own = useOwnStack('txlimits');
 let stack: StackDriver;
@@ -140,20 +141,28 @@ describe('a customer with 150 open invoices', () => {
     await stack.fire('escalation', '2027-03-18T02:30:00Z');
     for (const inv of c.invoices) expect((await invoice(inv.id)).escalatedAt, inv.number).toBeTruthy();
     const { events } = (await stack.api('GET', `/customers/${c.id}/communications`)).body as {
-      events: { detailType: string; status: string; detail: { invoices: { invoiceId: string }[]; totals: Record<string, number> } }[];
+      events: { id: string; detailType: string }[];
     };
-    const escalated = events.filter((e) => e.detailType === 'collections.escalated');
-    expect(escalated.length).toBeGreaterThan(1);
-    const listed = escalated.flatMap((e) => e.detail.invoices.map((i) => i.invoiceId));
+    const escalatedIds = events.filter((e) => e.detailType === 'collections.escalated').map((e) => e.id);
+    expect(escalatedIds.length).toBeGreaterThan(1);
+    // Every group's event, as the outbox relay published it on the stack's bus.
+    const published = await waitForEvents(
+      { customerId: c.id, type: 'collections.escalated' },
+      (all) => escalatedIds.every((id) => all.some((e) => e.id === id)),
+      15_000,
+      stack.info.apiUrl,
+    );
+    expect(distinctIds(published).sort()).toEqual([...escalatedIds].sort());
+    const escalated = distinctIds(published).map((id) => published.find((e) => e.id === id)?.data as { invoices: { invoiceId: string }[]; totals: Record<string, number> });
+    const listed = escalated.flatMap((e) => e.invoices.map((i) => i.invoiceId));
     expect(listed).toHaveLength(150);
     expect(new Set(listed)).toEqual(new Set(c.invoices.map((i) => i.id)));
-    expect(sum(escalated.map((e) => e.detail.totals.EUR ?? 0))).toBe(sum(c.invoices.map((i) => i.total)));
-    for (const e of escalated) expect(e.status).toBe('published');
+    expect(sum(escalated.map((e) => e.totals.EUR ?? 0))).toBe(sum(c.invoices.map((i) => i.total)));
 
     // Re-firing the day adds nothing.
     await stack.fire('escalation', '2027-03-18T02:30:00Z');
     const again = (await stack.api('GET', `/customers/${c.id}/communications`)).body as { events: { detailType: string }[] };
-    expect(again.events.filter((e) => e.detailType === 'collections.escalated')).toHaveLength(escalated.length);
+    expect(again.events.filter((e) => e.detailType === 'collections.escalated')).toHaveLength(escalatedIds.length);
   }, 300_000);
 
   it('a payment plan covers all 150; paid off by its reference, it completes and releases them', async () => {

@@ -15,9 +15,10 @@ export interface PublishedEventFilter {
   since?: string;
 }
 
-export async function publishedEvents(filter: PublishedEventFilter = {}): Promise<PublishedEvent[]> {
+/** `apiUrl`: another stack's (a test file's own stack, test/support/own-stack.ts); by default the suite's shared one. */
+export async function publishedEvents(filter: PublishedEventFilter = {}, apiUrl = stack.apiUrl): Promise<PublishedEvent[]> {
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
-  const res = await fetch(`${stack.apiUrl}/local/events${query.size ? `?${query}` : ''}`);
+  const res = await fetch(`${apiUrl}/local/events${query.size ? `?${query}` : ''}`);
   if (res.status !== 200) throw new Error(`GET /local/events answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { items: PublishedEvent[] }).items;
 }
@@ -30,12 +31,13 @@ export async function waitForEvents(
   filter: PublishedEventFilter,
   until: (events: PublishedEvent[]) => boolean = (events) => events.length > 0,
   timeoutMs = 10_000,
+  apiUrl = stack.apiUrl,
 ): Promise<PublishedEvent[]> {
   let last: PublishedEvent[] = [];
   try {
     return await eventually(
       async () => {
-        last = await publishedEvents(filter);
+        last = await publishedEvents(filter, apiUrl);
         return until(last) ? last : undefined;
       },
       timeoutMs,
