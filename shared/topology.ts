@@ -340,7 +340,8 @@ export const functions: FunctionSpec[] = [
     timeoutSeconds: 60,
     memoryMb: 1024,
     triggers: [{ type: 'queue', queue: 'collections', batchSize: 10, maxBatchingWindowSeconds: 5 }],
-    access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, putEvents: true, secrets: ['LINK_SIGNING_SECRET'] },
+    // No putEvents: its events (reminders, interest, escalations) go out through the outbox relay (`events`).
+    access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, secrets: ['LINK_SIGNING_SECRET'] },
   },
   {
     name: 'collections',
