@@ -77,31 +77,3 @@ export async function publishEvents(events: readonly EventEnvelope[], now: Date)
     }
   }
 }
-
-export interface DomainEvent {
-  source: string;
-  detailType: string;
-  detail: Record<string, unknown>;
-  time: string;
-}
-
-/**
- * The older inline path (one event, published by its writer): kept until the escalation moves onto the outbox
- * (`outboxPut`), then removed. With the bus `local` nothing leaves the process and the id is `local:<time>`.
- */
-export async function publishEvent(event: DomainEvent): Promise<string> {
-  const bus = eventBusName();
-  if (bus === 'local') return `local:${event.time}`;
-  const out = await eventBridge().send(
-    new PutEventsCommand({
-      Entries: [
-        { EventBusName: bus, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail), Time: new Date(event.time) },
-      ],
-    }),
-  );
-  const entry = out.Entries?.[0];
-  if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-    throw new Error(`EventBridge refused the event: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
-  }
-  return entry.EventId;
-}

@@ -11,8 +11,8 @@
  * the webhook subscriptions, so a crash anywhere before that leaves it pending and it is published again: at least
  * once, always with the same envelope ids.
  *
- * The older per-customer items (`EVENT#<id>` under the customer, pending in GSI2 `OUTEVENT#PENDING`) are kept readable
- * until the escalation moves onto the outbox record.
+ * Escalations written before the outbox existed (items `EVENT#<id>` under the customer, published inline by the
+ * escalation run) are still listed in the customer's history; nothing writes them any more.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
@@ -168,7 +168,7 @@ export async function customerEventsPage(
   let items: OutgoingEvent[] = [];
   let key = startKey;
   if (!key || !('GSI1PK' in key)) {
-    // The older items first (none once the escalation writes outbox records and the old ones are gone).
+    // The older items first (escalations from before the outbox; none in a table created since).
     // (Queried here rather than through customers.ts: the customer store imports writers that put outbox records.)
     const legacyPage = await queryPage(
       { TableName: tableName(), KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'EVENT#' } },
@@ -208,46 +208,4 @@ export async function customerEventsPage(
     }
   }
   return { items, ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}) };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The older inline path (escalations), until they are written as outbox records.
-
-export function outEventPut(event: OutgoingEvent) {
-  return {
-    TableName: tableName(),
-    Item: { ...keys.outEvent(event.customerId, event.id), ...keys.outEventPending(event.createdAt), entity: 'out_event', ...event },
-    ConditionExpression: 'attribute_not_exists(PK)',
-  };
-}
-
-export async function markEventPublished(event: Pick<OutgoingEvent, 'customerId' | 'id'>, publishedId: string, now: Date): Promise<void> {
-  await dynamo()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.outEvent(event.customerId, event.id),
-        UpdateExpression: 'SET #s = :p, publishedId = :pid, publishedAt = :now REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':p': 'published', ':pid': publishedId, ':now': now.toISOString(), ':pending': 'pending' },
-      }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionalFailure(error)) throw error;
-    });
-}
-
-/** Events not yet published (sparse GSI2), oldest first. */
-export async function pendingEvents(limit: number): Promise<OutgoingEvent[]> {
-  const out = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': 'OUTEVENT#PENDING' },
-      Limit: limit,
-    }),
-  );
-  return (out.Items ?? []).map((i) => entity<OutgoingEvent>(i) as OutgoingEvent);
 }
