@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { decodeBankBody, parseBankPayload, verifyBankSignature } from '../adapters/bank/index.ts';
 import { verifyStripeEvent } from '../adapters/stripe.ts';
 import { stripeEventProblem } from '../adapters/stripe-events.ts';
+import { correlationId, withCorrelationId } from '../context.ts';
 import { logger } from '../logger.ts';
 import { markEnqueued, pendingEvents, storeEvent, type InboxEvent, type QueueMessage } from '../store/inbox.ts';
 
@@ -67,8 +68,13 @@ export async function storeAndEnqueue(event: InboxEvent): Promise<IngestOutcome>
     return 'duplicate';
   }
   const message: QueueMessage = { source: event.source, eventId: event.eventId };
-  await enqueue('payments', message);
-  await markEnqueued(event.source, event.eventId);
+  // A retried delivery finishing an enqueue a crash interrupted goes on under the id of the delivery that stored it:
+  // one event, one correlation id, whichever delivery or redrive gets it onto the queue.
+  const carried = result.stored ? undefined : result.existing.correlationId;
+  await withCorrelationId(carried ?? correlationId(), async () => {
+    await enqueue('payments', message);
+    await markEnqueued(event.source, event.eventId);
+  });
   logger.info('event stored and enqueued', { source: event.source, eventId: event.eventId, type: event.type });
   return result.stored ? 'stored' : 'duplicate';
 }
@@ -78,8 +84,11 @@ export async function redrivePendingEvents(now: Date, graceMs = 2 * 60_000, limi
   const before = new Date(now.getTime() - graceMs).toISOString();
   const events = await pendingEvents(before, limit);
   for (const e of events) {
-    await enqueue('payments', { source: e.source, eventId: e.eventId } satisfies QueueMessage);
-    await markEnqueued(e.source, e.eventId);
+    // Under the id of the request that delivered it: the work goes on as if the enqueue had not been interrupted.
+    await withCorrelationId(e.correlationId ?? correlationId(), async () => {
+      await enqueue('payments', { source: e.source, eventId: e.eventId } satisfies QueueMessage);
+      await markEnqueued(e.source, e.eventId);
+    });
   }
   if (events.length > 0) logger.warn('redrove events whose enqueue had not completed', { count: events.length });
   return events.length;

@@ -1,6 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
+import { correlationId } from '../context.ts';
 import { keys } from './keys.ts';
 import { entity, isConditionalFailure, tableName } from './table.ts';
 
@@ -19,6 +20,11 @@ export interface InboxEvent {
   receivedAt: string;
   status: InboxStatus;
   outcome?: string;
+  /**
+   * The correlation id of the request that delivered it (stamped by `storeEvent` from shared/context.ts): a redrive
+   * after a crash enqueues it under this id, so the work goes on under the webhook's id.
+   */
+  correlationId?: string;
 }
 
 export interface QueueMessage {
@@ -31,6 +37,7 @@ export interface QueueMessage {
  * enqueued, so a crash between storing and enqueueing is found and redriven. Returns the existing item on a repeat.
  */
 export async function storeEvent(event: InboxEvent): Promise<{ stored: true } | { stored: false; existing: InboxEvent }> {
+  const cid = event.correlationId ?? correlationId();
   try {
     await dynamo().send(
       new PutCommand({
@@ -40,6 +47,7 @@ export async function storeEvent(event: InboxEvent): Promise<{ stored: true } | 
           ...keys.inboxPending(event.receivedAt),
           entity: 'inbox_event',
           ...event,
+          ...(cid ? { correlationId: cid } : {}),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -64,8 +64,9 @@ async function scenario(queueUrl: string, injected: typeof fault) {
   // Stripe: deliver until 2xx.
   for (let attempt = 0; attempt < 5; attempt++) {
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: stack.stripeWebhookSecret });
+    // Each delivery its own correlation id (as each gets its own request id): the work must go on under one of them.
     const http = buildHttpEvent(
-      { method: 'POST', url: new URL('http://local/webhooks/stripe'), headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: Buffer.from(payload), sourceIp: '127.0.0.1' },
+      { method: 'POST', url: new URL('http://local/webhooks/stripe'), headers: { 'content-type': 'application/json', 'stripe-signature': signature, 'x-correlation-id': `${event.id}-delivery-${attempt}` }, body: Buffer.from(payload), sourceIp: '127.0.0.1' },
       'POST /webhooks/stripe',
       undefined,
       new Date(),
@@ -80,7 +81,8 @@ async function scenario(queueUrl: string, injected: typeof fault) {
     const stored = await getEvent('stripe', event.id).catch(() => undefined);
     const mails = await mailHistory(customer.id).catch(() => []);
     if (stored?.status === 'processed' && mails.length > 0 && mails.every((m) => m.status === 'sent')) break;
-    const out = await sqs().send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 })).catch(() => ({ Messages: [] }));
+    // With the message attributes, as Lambda's event source mapping delivers them (the correlation id is one).
+    const out = await sqs().send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] })).catch(() => ({ Messages: [] }));
     const messages = (out as { Messages?: import('@aws-sdk/client-sqs').Message[] }).Messages ?? [];
     if (messages.length > 0) {
       const result = await reconcile(toSqsEvent(messages, 'arn:aws:sqs:us-east-1:000000000000:crash', 'us-east-1')).catch(() => ({ batchItemFailures: messages.map((m) => ({ itemIdentifier: m.MessageId as string })) }));
@@ -135,6 +137,12 @@ describe('crash between any two steps', () => {
         // At-least-once mail: only a crash after SES accepted a mail and before it was marked sent may repeat it.
         expect(mails.length, where).toBeGreaterThanOrEqual(1);
         expect(mails.length, where).toBeLessThanOrEqual(2);
+        // One correlation id for the payment, whichever delivery, redelivery or redrive carried it on: the id of the
+        // delivery that stored the event, on the stored receipt and on every copy SES accepted.
+        const stored = (await getEvent('stripe', event.id))?.correlationId;
+        expect(stored, where).toMatch(new RegExp(`^${event.id}-delivery-\\d$`));
+        expect((await mailHistory(customer.id)).map((m) => m.correlationId), where).toEqual([stored]);
+        for (const mail of mails) expect((mail as unknown as { headers?: { name: string; value: string }[] }).headers, where).toEqual([{ name: 'X-Correlation-Id', value: stored }]);
         outcomes.push(`${where}: ${mails.length} mail`);
       }
     }
