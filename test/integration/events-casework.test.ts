@@ -14,6 +14,7 @@ import { eventCatalog } from '../../shared/domain/events/catalog.ts';
 import { eventId, EVENT_TYPES, type EventType } from '../../shared/domain/events/envelope.ts';
 import { publishedEvents, waitForEvents, type PublishedEvent } from '../support/events.ts';
 import { signIn } from '../support/portal.ts';
+import { PLAN_INVOICES_PER_COMMIT } from '../../shared/store/plans.ts';
 import { sqsClient } from '../support/queues.ts';
 import { api, eventually, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
@@ -328,4 +329,27 @@ describe('payment plans', () => {
     await collectionsIdle();
     expect((await caseworkEvents(c.id)).map((e) => e.type)).toEqual(['invoice.issued', 'plan.created', 'plan.defaulted']);
   });
+
+  it('a plan too large for one transaction is announced once, by the commit that completes it; its default too', async () => {
+    const c = await newCustomer({ timeZone: 'Europe/Berlin' });
+    const count = PLAN_INVOICES_PER_COMMIT + 1; // joins (and releases) in two commits
+    const invoices: { id: string }[] = [];
+    for (let i = 0; i < count; i += 10) {
+      const batch = Array.from({ length: Math.min(10, count - i) }, () => newInvoice(c.id, { amount: 1_000, issueDate: '2027-08-01', dueDate: '2027-09-01' }));
+      invoices.push(...(await Promise.all(batch)));
+    }
+    const created = await api('POST', '/payment-plans', { customerId: c.id, invoiceIds: invoices.map((i) => i.id), instalments: 2, frequency: 'monthly', firstDueDate: '2027-09-20' }, at('2027-09-07T08:00:00Z'));
+    expect(created.status, created.text).toBe(201);
+    const [announced] = await exactly(c.id, 'plan.created', 1);
+    expect((announced?.data.invoices as unknown[]).length).toBe(count);
+    expect(announced?.data).toMatchObject({ planId: created.body.id, amount: count * 1_000 });
+
+    await runDunning(c.id, '2027-09-24T08:00:00Z');
+    const [defaulted] = await exactly(c.id, 'plan.defaulted', 1);
+    expect((defaulted?.data.returnedInvoiceIds as unknown[]).length).toBe(count);
+    expect((await api('GET', `/invoices/${invoices[0]?.id}`)).body.planId).toBeUndefined();
+    await collectionsIdle();
+    const plans = (await caseworkEvents(c.id)).filter((e) => e.type.startsWith('plan.'));
+    expect(plans.map((e) => e.type)).toEqual(['plan.created', 'plan.defaulted']);
+  }, 60_000);
 });
