@@ -67,6 +67,8 @@ export const contextKeys = {
   applyCreditToNewInvoices: 'collections:applyCreditToNewInvoices',
   /** The business's branding on customer pages and mails: JSON (a string or an object in cdk.json) (`BRANDING`). */
   branding: 'collections:branding',
+  /** The webhook retry schedule: JSON, seconds before each attempt, the first 0 (`WEBHOOK_RETRY_SCHEDULE`). */
+  webhookRetrySchedule: 'collections:webhookRetrySchedule',
 } as const;
 
 /** The EventBridge bus functions with `access.putEvents` publish to (`EVENT_BUS_NAME`). */
@@ -251,6 +253,7 @@ export class CollectionsStack extends Stack {
           [env.adaptiveCadence]: adaptiveCadence,
           [env.applyCreditToNewInvoices]: applyCredit === undefined ? undefined : String(applyCredit),
           [env.branding]: contextJson(this, contextKeys.branding),
+          [env.webhookRetrySchedule]: contextJson(this, contextKeys.webhookRetrySchedule),
         },
         eventBus,
         asyncDeadLetterQueue: isAsyncInvoked(spec) ? scheduleDlq : undefined,

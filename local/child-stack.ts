@@ -146,5 +146,7 @@ export function clientEnv(info: StackInfo): Record<string, string> {
     STRIPE_API_KEY: 'sk_test_placeholder',
     PUBLIC_BASE_URL: info.apiUrl,
     PAYEE_ACCOUNT: 'DE89 3704 0044 0532 0130 00',
+    // As the local runtime sets it: a test's webhook subscriber listens on 127.0.0.1.
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
   };
 }

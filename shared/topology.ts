@@ -59,6 +59,18 @@ export const queues = {
     retentionSeconds: 4 * 24 * 3600,
     maxReceiveCount: 5,
   },
+  /**
+   * Webhook deliveries to subscribers: one message per attempt (the first at once; retries up to 15 min ahead as
+   * delayed messages, later ones queued by the retry sweep). A message is only a pointer: the delivery record in the
+   * table is the truth, claimed with a lease, so a duplicate or stale message does nothing.
+   */
+  webhooks: {
+    id: 'webhooks',
+    // ≥ 6 × the webhook-deliveries worker's timeout (60 s) + its batching window.
+    visibilityTimeoutSeconds: 365,
+    retentionSeconds: 4 * 24 * 3600,
+    maxReceiveCount: 5,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueId = keyof typeof queues;
@@ -154,7 +166,6 @@ export interface StreamTrigger {
 export function streamDlqName(functionName: string): string {
   return `${functionName}-stream-dlq`;
 }
-
 
 export interface FunctionSpec {
   /** Function id: folder name under functions/ and the Lambda's logical id. */
@@ -474,8 +485,40 @@ export const functions: FunctionSpec[] = [
       },
       { type: 'schedule', cron: { minute: '0/5', hour: '*' }, description: 'every 5 minutes (records still pending after the grace period)' },
     ],
-    // The only function that puts events on the bus: writers only write outbox records.
-    access: { table: 'readwrite', putEvents: true },
+    // The only function that puts events on the bus: writers only write outbox records. webhooks: the deliveries it
+    // makes for the subscriptions are queued for the webhook-deliveries worker.
+    access: { table: 'readwrite', putEvents: true, sendTo: ['webhooks'] },
+  },
+  {
+    name: 'subscriptions',
+    entry: 'functions/subscriptions/handler.ts',
+    description: 'Admin API: webhook subscriptions (Standard Webhooks, signing secret shown once), their deliveries and dead letters, redelivery',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [
+      http('POST', '/subscriptions'),
+      http('GET', '/subscriptions'),
+      http('GET', '/subscriptions/{id}'),
+      http('GET', '/subscriptions/{id}/deliveries'),
+      http('POST', '/subscriptions/{id}/deliveries/{eventId}/retry'),
+      http('DELETE', '/subscriptions/{id}'),
+    ],
+    // webhooks: a staff retry queues the delivery's first attempt; LINK_SIGNING_SECRET: the listings' cursors.
+    access: { table: 'readwrite', sendTo: ['webhooks'], secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
+  },
+  {
+    name: 'webhook-deliveries',
+    entry: 'functions/webhook-deliveries/handler.ts',
+    description: 'Webhook deliveries: POSTs each signed attempt to the subscriber (the webhooks queue) and re-queues due retries (every minute)',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    triggers: [
+      // 5 a batch, one after another: at most 5 × the 10 s attempt deadline, well inside the timeout.
+      { type: 'queue', queue: 'webhooks', batchSize: 5, maxBatchingWindowSeconds: 0 },
+      { type: 'schedule', cron: { minute: '*', hour: '*' }, description: 'every minute (retries due, lost messages, expired leases)' },
+    ],
+    // No secret: each subscription's signing secret is on its item in the table (docs/decisions.md).
+    access: { table: 'readwrite', sendTo: ['webhooks'] },
   },
   {
     name: 'ses-events',
@@ -522,6 +565,10 @@ export const env = {
   branding: 'BRANDING',
   /** Where Stripe API calls go (local work and tests: a fake or stripe-mock); unset = api.stripe.com. */
   stripeApiBase: 'STRIPE_API_BASE',
+  /** `true` lets webhook subscriber URLs use http and loopback hosts (local runtime and tests only; unset in AWS). */
+  webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+  /** The webhook retry schedule (JSON: seconds before each attempt, the first 0); unset = Standard Webhooks'. */
+  webhookRetrySchedule: 'WEBHOOK_RETRY_SCHEDULE',
 } as const;
 export type EnvVarName = (typeof env)[keyof typeof env];
 
@@ -551,6 +598,8 @@ export const envDeclarations: { name: EnvVarName; source: EnvVarSource; for: (sp
   { name: env.sesConfigurationSet, source: 'always', for: (f) => f.access.sendMail === true },
   { name: env.eventBusName, source: 'always', for: (f) => f.access.putEvents === true },
   { name: env.stripeApiBase, source: 'local', for: (f) => f.access.secrets?.includes('STRIPE_API_KEY') === true },
+  { name: env.webhookAllowLoopback, source: 'local', for: (f) => f.access.sendTo?.includes('webhooks') === true },
+  { name: env.webhookRetrySchedule, source: 'configured', for: (f) => f.triggers.some((t) => t.type === 'queue' && t.queue === 'webhooks') },
 ];
 
 /** The variables a function may read (see `envDeclarations`), queue URLs and secret ARNs included. */

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { adaptiveCadenceSchema, DEFAULT_ADAPTIVE_CADENCE, type AdaptiveCadenceSettings } from '../domain/adaptive-cadence.ts';
 import { accountTermsSchema, DEFAULT_TERMS, type PaymentTerms } from '../domain/terms.ts';
 import { brandSchema, DEFAULT_BRAND, type Brand } from '../domain/ui/brand.ts';
+import { retryScheduleSchema, STANDARD_RETRY_SCHEDULE } from '../domain/webhooks.ts';
 import { queueUrlEnvVar, secretArnEnvVar, type EnvVarName, type QueueId, type SecretName } from '../topology.ts';
 
 /** A configuration variable that cannot be used: the message names it. */
@@ -103,6 +104,10 @@ const adaptiveCadenceVar = /* @__PURE__ */ variable('ADAPTIVE_CADENCE', (raw, na
 const shortfallToleranceVar = /* @__PURE__ */ variable('SHORTFALL_TOLERANCE', (raw, name) =>
   json(z.record(z.string(), z.number().int().nonnegative()), DEFAULT_SHORTFALL_TOLERANCE, raw, name),
 );
+const webhookAllowLoopbackVar = /* @__PURE__ */ variable('WEBHOOK_ALLOW_LOOPBACK', (raw) => raw === 'true');
+const webhookRetryScheduleVar = /* @__PURE__ */ variable('WEBHOOK_RETRY_SCHEDULE', (raw, name) =>
+  json<readonly number[]>(retryScheduleSchema, STANDARD_RETRY_SCHEDULE, raw, name),
+);
 
 /** The DynamoDB table (`TABLE_NAME`, required for functions with table access). */
 export function tableName(): string {
@@ -159,6 +164,21 @@ export function adaptiveCadence(): AdaptiveCadenceSettings {
 /** Largest bank-transfer shortfall written off as fees, per currency (`SHORTFALL_TOLERANCE`, JSON currency → minor units). */
 export function shortfallTolerance(): Record<string, number> {
   return shortfallToleranceVar();
+}
+
+/**
+ * Whether webhook subscriber URLs may use http and loopback hosts (`WEBHOOK_ALLOW_LOOPBACK=true`): set by the local
+ * runtime and the tests only (a subscriber on 127.0.0.1), never in AWS — unset, only https to public hosts.
+ */
+export function webhookAllowLoopback(): boolean {
+  return webhookAllowLoopbackVar();
+}
+/**
+ * The webhook retry schedule (`WEBHOOK_RETRY_SCHEDULE`, JSON: the delay in seconds before each attempt, the first 0);
+ * unset = the Standard Webhooks schedule (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+ */
+export function webhookRetrySchedule(): readonly number[] {
+  return webhookRetryScheduleVar();
 }
 
 /**

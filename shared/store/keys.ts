@@ -107,6 +107,21 @@ export const keys = {
   /** The nightly insights run as of a date: its fitted portfolio model and the per-page statistics it was fitted from. */
   insightsModel: (asOf: string) => ({ PK: `INSIGHTS#${asOf}`, SK: 'MODEL' }),
   insightsPage: (asOf: string, page: number) => ({ PK: `INSIGHTS#${asOf}`, SK: `PAGE#${String(page).padStart(6, '0')}` }),
+  /** A webhook subscription (its signing secret on the item); GSI3 lists them by status, oldest first. */
+  subscription: (id: string) => ({ PK: `SUBSCRIPTION#${id}`, SK: 'SUBSCRIPTION' }),
+  subscriptionByStatus: (status: string, createdAt: string, id: string) => ({ GSI3PK: `SUBSCRIPTION_STATUS#${status}`, GSI3SK: `${createdAt}#${id}` }),
+  /** One event's delivery to one subscription: written once (the condition de-duplicates a re-published event). */
+  webhookDelivery: (subscriptionId: string, eventId: string) => ({ PK: `WEBHOOK_DELIVERY#${subscriptionId}#${eventId}`, SK: 'DELIVERY' }),
+  /** A subscription's deliveries by status, then creation time (GSI1): the dead letters (`failed`) for staff. */
+  deliveryBySubscription: (subscriptionId: string, status: string, createdAt: string, eventId: string) => ({
+    GSI1PK: `SUBSCRIPTION#${subscriptionId}`,
+    GSI1SK: `DELIVERY#${status}#${createdAt}#${eventId}`,
+  }),
+  /** Sparse due index (GSI2) of pending deliveries: the retry sweep reads each shard up to "now". */
+  deliveryDue: (shard: number, at: string, subscriptionId: string, eventId: string) => ({
+    GSI2PK: `WEBHOOK_DUE#${shard}`,
+    GSI2SK: `${at}#${subscriptionId}#${eventId}`,
+  }),
 };
 
 /** GSI4SK of an open invoice: `<balance, 16 digits>#<due date>#<id>`. */

@@ -85,6 +85,7 @@ describe('the stack sets what the topology declares', () => {
       [contextKeys.applyCreditToNewInvoices]: 'false',
       [contextKeys.adaptiveCadence]: '{"enabled":false}',
       [contextKeys.branding]: '{"companyName":"Acme","primaryColour":"#123456"}',
+      [contextKeys.webhookRetrySchedule]: '[0,60,3600]',
     });
     expect(envs.size).toBe(functions.length);
     for (const spec of functions) {

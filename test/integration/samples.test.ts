@@ -11,6 +11,7 @@ import { linkToken } from '../support/links.ts';
 import { SESSION_COOKIE } from '../../shared/domain/portal/session-rules.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { PortalClient, signIn, signInLinks } from '../support/portal.ts';
+import { createDelivery } from '../../shared/store/subscriptions.ts';
 
 /**
  * What each scheduled or SNS-triggered sample returns, given the sample's own `time`. A sweep only starts its
@@ -34,6 +35,8 @@ const expectedResults: Record<string, (now: string, result: Record<string, unkno
   insights: (now) => ({ function: 'insights', now, asOf: new Date(Date.parse(now) - 86_400_000).toISOString().slice(0, 10) }),
   // The outbox sweep publishes whatever records of the shared stack are still pending after the grace period.
   events: () => ({ published: expect.any(Number), failed: 0 }),
+  // The webhook retry sweep queues whatever deliveries of the shared stack are due.
+  'webhook-deliveries': (now) => ({ function: 'webhook-deliveries', now, queued: expect.any(Number) }),
 };
 
 /**
@@ -64,6 +67,25 @@ async function portalVars(email: string) {
     portalLinkCustomer: link.searchParams.get('c') ?? '',
     portalLinkToken: link.searchParams.get('t') ?? '',
   };
+}
+
+/** What the webhook samples' URL says: a subscriber nobody runs (every attempt is refused at once). */
+const SAMPLE_SUBSCRIBER = 'sample subscriber (nothing listens: every attempt fails)';
+
+/**
+ * The webhook samples' subscription (the POST sample's body, so nothing listens at its URL) with one pending delivery
+ * for the retry and worker samples; the DELETE sample, its function's last, deletes it.
+ */
+async function webhookVars() {
+  const created = await api('POST', '/subscriptions', { url: 'http://127.0.0.1:9/sample-subscriber', types: ['customer.mail_suppressed'], description: SAMPLE_SUBSCRIBER });
+  if (created.status !== 201) throw new Error(`subscription not created: ${created.status} ${created.text}`);
+  const webhookEventId = `evt_sample_${Date.now().toString(36)}`;
+  const now = new Date();
+  await createDelivery(
+    { subscriptionId: created.body.id, eventId: webhookEventId, eventType: 'customer.mail_suppressed', body: '{}', createdAt: now.toISOString() },
+    new Date(now.getTime() + 300_000).toISOString(),
+  );
+  return { subscriptionId: created.body.id as string, webhookEventId };
 }
 
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
@@ -112,6 +134,7 @@ describe('sample events (events/)', () => {
       portalPlanInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       portalPromiseDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
       ...(await portalVars(customer.email)),
+      ...(await webhookVars()),
     };
     const payToken = linkToken({ purpose: 'pay', id: vars.payInvoiceId });
     Object.assign(vars, {
@@ -139,6 +162,10 @@ describe('sample events (events/)', () => {
       }
     }
     });
+    // The POST /subscriptions sample made a subscription of its own: nothing is delivered to it after this test.
+    for (const s of (await api('GET', '/subscriptions?limit=100')).body.items as { id: string; description?: string }[]) {
+      if (s.description === SAMPLE_SUBSCRIBER) await api('DELETE', `/subscriptions/${s.id}`);
+    }
     // The Stripe webhook sample (its payment intent names the sample invoice) paid the 125.00 EUR invoice through the
     // queue worker of the running stack; the ledger agrees.
     const paid = await eventually(async () => {

@@ -235,6 +235,50 @@ export const bankReceipt = z.object({
   lines: z.number().int().describe('credit lines found in the notification'),
 });
 
+// --- Webhook subscriptions (signed webhooks out, Standard Webhooks)
+
+/** A subscription as every read shows it: never its signing secret. */
+export const subscription = z.looseObject({
+  id: z.string(),
+  url: z.string().describe('where events are POSTed'),
+  types: z.array(z.string()).describe('event types delivered, or ["*"] for all'),
+  description: z.string().optional(),
+  status: z.enum(['active', 'deleted']),
+  createdAt: instant,
+  deletedAt: instant.optional(),
+});
+/** POST /subscriptions: the subscription with its signing secret, in this answer (and a replay of the request) only. */
+export const subscriptionCreated = subscription.extend({
+  secret: z.string().describe('whsec_<base64 of 32 random bytes>: the Standard Webhooks signing secret; shown in this answer only, keep it'),
+});
+export const subscriptionPage = z.object({ items: z.array(subscription), nextCursor });
+
+const webhookAttempt = z.looseObject({
+  round: z.number().int().describe('1, then one more per staff retry'),
+  attempt: z.number().int().describe('the attempt within its round (1…)'),
+  at: instant,
+  durationMs: z.number().int(),
+  statusCode: z.number().int().optional().describe("the subscriber's HTTP status (2xx delivers; redirects are not followed)"),
+  error: z.string().optional().describe('http_status, timeout, connection_refused, connection_reset, dns, tls, blocked_address, network'),
+  responseSnippet: z.string().optional().describe("the start of the subscriber's answer (at most 200 characters)"),
+  retryAt: instant.optional().describe('when the next attempt was due (a failed attempt that was not the last of its round)'),
+});
+export const webhookDelivery = z.looseObject({
+  subscriptionId: z.string(),
+  eventId: z.string().describe('the event id: the `webhook-id` header of every attempt'),
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed', 'cancelled']).describe('failed: every attempt of the schedule failed (a dead letter)'),
+  round: z.number().int(),
+  attempts: z.number().int().describe('attempts made in this round'),
+  createdAt: instant,
+  nextAttemptAt: instant.optional(),
+  deliveredAt: instant.optional(),
+  failedAt: instant.optional(),
+  cancelledAt: instant.optional(),
+  attemptLog: z.array(webhookAttempt).describe('the attempts, oldest first (the last 40)'),
+});
+export const webhookDeliveryPage = z.object({ items: z.array(webhookDelivery), nextCursor });
+
 /** GET /openapi.json (the document itself is validated as OpenAPI 3.1 by the contract test). */
 export const openApiDocument = z.looseObject({
   openapi: z.string(),

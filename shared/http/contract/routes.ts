@@ -10,6 +10,7 @@ import { customerPatchSchema, newCustomerSchema } from '../../domain/customer.ts
 import { importRowSchema } from '../../domain/invoice-import.ts';
 import { newInvoiceSchema } from '../../domain/invoice.ts';
 import { newPlanSchema } from '../../domain/plans.ts';
+import { newSubscriptionSchema } from '../../domain/webhooks.ts';
 import { bankNotificationSchema } from '../../adapters/bank/json.ts';
 import { extensionSchema, holdSchema, newDisputeSchema, resolveDisputeSchema } from '../../services/casework.ts';
 import { communicationsQuery, ledgerQuery } from '../../services/history.ts';
@@ -19,6 +20,7 @@ import { agingQuerySchema, feedbackQuerySchema, kpiQuerySchema } from '../../ser
 import { manualPaymentSchema, staffAllocationSchema } from '../../services/review.ts';
 import { statementQuerySchema } from '../../services/statements.ts';
 import { supportRequestsQuery } from '../../services/support.ts';
+import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
 import { forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
 import * as r from './responses.ts';
 
@@ -152,6 +154,32 @@ export const routeContracts: Record<string, RouteContract> = {
     responses: ok(r.bankReceipt, 'stored (or a duplicate delivery)'),
     errors: [400, 413, 429],
   },
+
+  // --- Webhook subscriptions (events out, signed: Standard Webhooks)
+  'POST /subscriptions': {
+    summary: 'Subscribe a URL to events: signed webhooks (Standard Webhooks); the answer carries the signing secret, once',
+    tag: 'Subscriptions',
+    body: { json: newSubscriptionSchema },
+    idempotent: true,
+    responses: created(r.subscriptionCreated, 'subscription'),
+    errors: [...ADMIN, 409],
+  },
+  'GET /subscriptions': { summary: 'Webhook subscriptions by status (paged)', tag: 'Subscriptions', query: subscriptionListQuery, responses: ok(r.subscriptionPage), errors: ADMIN },
+  'GET /subscriptions/{id}': { summary: 'A webhook subscription (without its secret)', tag: 'Subscriptions', responses: ok(r.subscription), errors: ADMIN_ONE },
+  'GET /subscriptions/{id}/deliveries': {
+    summary: "A subscription's deliveries with every attempt; status=failed lists the dead letters (paged)",
+    tag: 'Subscriptions',
+    query: deliveryListQuery,
+    responses: ok(r.webhookDeliveryPage),
+    errors: ADMIN_ONE,
+  },
+  'POST /subscriptions/{id}/deliveries/{eventId}/retry': {
+    summary: 'Redeliver one event: a dead letter (or a delivered event) starts a new round of attempts at once',
+    tag: 'Subscriptions',
+    responses: { 202: { description: 'queued (a delivery already pending is left as it is)', json: r.webhookDelivery } },
+    errors: ADMIN_CHANGE,
+  },
+  'DELETE /subscriptions/{id}': { summary: 'Delete a subscription: nothing more is delivered to it', tag: 'Subscriptions', responses: ok(r.subscription, 'deleted (or deleted before)'), errors: ADMIN_ONE },
 
   // --- Pages from signed links (mails)
   'GET /pay/{invoiceId}': { summary: 'The pay page of an invoice (card via Stripe Checkout, bank transfer details)', tag: 'Customer links', responses: page('the pay page'), errors: LINK },
