@@ -38,6 +38,10 @@ export const BUSINESS_METRICS = {
     unit: MetricUnit.Count,
     description: 'An incoming payment (Stripe, bank) left waiting for a person: ambiguous, unknown payer, no match (reconcile worker).',
   },
+  PaymentsInReview: {
+    unit: MetricUnit.Count,
+    description: 'How many payments wait in review (money not applied yet), counted every 5 minutes (inbox-redrive): a gauge, read its Maximum.',
+  },
   PaymentsAllocatedByStaff: {
     unit: MetricUnit.Count,
     description: 'Staff applied money waiting in review (POST /payments/{id}/allocations).',

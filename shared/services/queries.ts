@@ -10,7 +10,7 @@ import { lettersOf, type Letter } from '../store/letters.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../store/invoices.ts';
 import { ledgerEntries } from '../store/ledger.ts';
-import { getFacts, getPayment, listPayments, type PaymentStatus } from '../store/payments.ts';
+import { countPayments, getFacts, getPayment, listPayments, type PaymentStatus } from '../store/payments.ts';
 import { getPlan } from '../store/plans.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { NotFound } from './errors.ts';
@@ -66,6 +66,11 @@ export async function paymentPage(q: { status: PaymentStatus; limit: number; cur
 }
 
 /** GET /payments/{id}: the payment with the facts its decisions were made on. */
+/** How many payments wait in review (money not yet applied: status `unapplied`), for the operators' gauge. */
+export async function reviewQueueLength(): Promise<number> {
+  return countPayments('unapplied');
+}
+
 export async function paymentView(id: string) {
   const payment = await getPayment(id);
   if (!payment) throw new NotFound(`payment ${id} not found`);

@@ -7,7 +7,7 @@ import { dynamo } from '../adapters/aws.ts';
 import { keys, openAmountSortKey } from './keys.ts';
 import { actionShard } from '../domain/collections.ts';
 import { ACTION_SHARDS } from '../topology.ts';
-import { entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome } from './table.ts';
+import { countQuery, entity, isConditionalFailure, queryAll, tableName, transactWrite, writeOutcome } from './table.ts';
 import { ledgerPut } from './ledger.ts';
 import { schedulePut } from './invoices.ts';
 import { mailPut, type MailMessage } from './mail.ts';
@@ -366,6 +366,16 @@ export async function listPayments(
     }),
   );
   return { items: (out.Items ?? []).map((i) => entity<StoredPayment>(i) as StoredPayment), lastKey: out.LastEvaluatedKey };
+}
+
+/** How many payments have a status (`unapplied`: the review queue's length), counted on GSI3 without reading them out. */
+export async function countPayments(status: PaymentStatus): Promise<number> {
+  return countQuery({
+    TableName: tableName(),
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk',
+    ExpressionAttributeValues: { ':pk': `PAYMENT_STATUS#${status}` },
+  });
 }
 
 // ---- Facts (refunds, disputes): may arrive before the payment itself ----------------------------------------------
