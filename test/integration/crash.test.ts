@@ -19,6 +19,7 @@ import { dynamo, ses, sqs } from '../../shared/adapters/aws.ts';
 import { logger } from '../../shared/logger.ts';
 import { getEvent } from '../../shared/store/inbox.ts';
 import { mailHistory } from '../../shared/store/mail.ts';
+import { customerEventsPage } from '../../shared/store/outbound-events.ts';
 import { ledgerAgrees } from '../support/flows.ts';
 import { api, newCustomer, newInvoice, paymentSucceededEvent, sentMail, stack, unique } from '../support/stack.ts';
 
@@ -133,6 +134,9 @@ describe('crash between any two steps', () => {
         expect(state.status, where).toBe('paid');
         expect(state.appliedPayments, where).toHaveLength(1);
         await ledgerAgrees(customer.id, [invoice.id]);
+        // Events out exactly once: the payment's committed events are received, applied and paid, one of each.
+        const events = (await customerEventsPage(customer.id, 100)).items.filter((e) => e.detailType !== 'invoice.issued');
+        expect(events.map((e) => e.detailType).sort(), where).toEqual(['invoice.paid', 'payment.applied', 'payment.received']);
         const mails = await sentMail((await api('GET', `/customers/${customer.id}`)).body.email);
         // At-least-once mail: only a crash after SES accepted a mail and before it was marked sent may repeat it.
         expect(mails.length, where).toBeGreaterThanOrEqual(1);

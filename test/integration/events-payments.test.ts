@@ -1,7 +1,7 @@
 /**
  * Events out, the payments area, through the local stack (webhooks → queue → worker → outbox → relay → local bus):
  * a card payment, a refund, a chargeback lost and won, a payment waiting in review that staff allocate and take back,
- * and a payment keeping a promise each publish exactly the documented events — once each (distinct ids), every one
+ * payments racing for one invoice, and a payment keeping a promise each publish exactly the documented events — once each (distinct ids), every one
  * valid against its catalog schema; redeliveries and repeats of the same payment publish nothing new.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { paymentIdFor } from '../../shared/services/payments.ts';
 import { publishedEvents, type PublishedEvent } from '../support/events.ts';
 import { postBank, processed, stripeSample, vars } from '../support/flows.ts';
 import { signIn } from '../support/portal.ts';
-import { api, eventually, newCustomer, newInvoice, sendStripe, staysTrue, unique } from '../support/stack.ts';
+import { api, eventually, newCustomer, newInvoice, paymentSucceededEvent, sendStripe, staysTrue, unique } from '../support/stack.ts';
 
 /** The types this area publishes. */
 const PAYMENT_TYPES = new Set(Object.keys(paymentSpecs));
@@ -185,6 +185,21 @@ describe('payment events through the local stack', () => {
     );
     expect(ofType(reversed, 'payment.needs_review')[0]?.data).toMatchObject({ cause: 'reversed_by_staff', unapplied: 31_337 });
     expect(ofType(reversed, 'invoice.reopened')[0]?.data).toMatchObject({ reason: 'reversed_by_staff', balanceDue: 31_337 });
+  });
+
+  it('payments racing for one invoice (conflicts retried): each payment reported once, the invoice paid once', async () => {
+    const customer = await newCustomer();
+    const invoice = await newInvoice(customer.id, { amount: 3_000 });
+    const events = [1, 2, 3, 4].map(() => paymentSucceededEvent(invoice.id, 1_000));
+    const sent = await Promise.all(events.map((e) => sendStripe(JSON.stringify(e))));
+    expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    for (const e of events) await processed('stripe', e.id, 15_000);
+    const all = await exactly({ customerId: customer.id }, 9, true);
+    expect(types(all)).toEqual([...Array(4).fill('payment.applied'), ...Array(4).fill('payment.received'), 'invoice.paid'].sort());
+    // Three fill the invoice; the one that came last finds it paid and becomes credit.
+    const applied = ofType(all, 'payment.applied').map((e) => e.data);
+    expect(applied.filter((d) => (d.allocations as unknown[]).length === 1)).toHaveLength(3);
+    expect(applied.filter((d) => d.credit === 1_000)).toHaveLength(1);
   });
 
   it('a payment keeping a promise to pay: promise.kept once, with the promise\'s own fields', async () => {
