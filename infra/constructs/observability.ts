@@ -22,6 +22,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { METRICS_NAMESPACE, SERVICE_DIMENSION, type BusinessMetric } from '../../shared/metrics.ts';
 import type { ManifestFunction } from '../manifest-function.ts';
 import { pascal } from './names.ts';
 
@@ -61,6 +62,8 @@ export interface Observability {
   readonly scheduleDeliveryAlarm: Alarm;
   /** Per stream-triggered function (the outbox relay): its iterator-age alarm. */
   readonly iteratorAgeAlarms: Record<string, Alarm>;
+  /** A webhook delivery was given up (dead-lettered): staff look and redeliver. */
+  readonly webhookDeadLetterAlarm: Alarm;
 }
 
 export function createObservability(stack: Stack, props: ObservabilityProps): Observability {
@@ -172,6 +175,28 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
       'InvocationDroppedCount); a scheduled run did not happen.',
   );
 
+  // ---- Webhook deliveries given up -------------------------------------------------------------------------------
+  // A delivery whose every attempt failed (the Standard Webhooks schedule: about 28 hours of retries) is a dead letter
+  // waiting for staff (GET /subscriptions/{id}/deliveries?status=failed, then POST …/retry): any one raises the alarm.
+  // The worker counts them as business metrics (shared/metrics.ts, EMF), with the service dimension every function's
+  // POWERTOOLS_SERVICE_NAME gives.
+  const webhookMetric = (metricName: BusinessMetric, label?: string) =>
+    new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { [SERVICE_DIMENSION]: 'collections' },
+      period: ALARM_PERIOD,
+      statistic: 'Sum',
+      ...(label ? { label } : {}),
+    });
+  const webhookDeadLetterAlarm = alarm(
+    'WebhookDeadLettersAlarm',
+    webhookMetric('WebhookDeliveriesDeadLettered'),
+    0,
+    'A webhook delivery was dead-lettered: the subscriber refused every attempt of the retry schedule. See ' +
+      'GET /subscriptions/{id}/deliveries?status=failed; redeliver with POST /subscriptions/{id}/deliveries/{eventId}/retry.',
+  );
+
   // ---- Dashboard ------------------------------------------------------------------------------------------------
   const dashboard = new Dashboard(stack, 'Dashboard', { defaultInterval: Duration.hours(24) });
   const perFunction = (metric: (mf: ManifestFunction) => IMetric) => fns.map(metric);
@@ -182,6 +207,7 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
     sesComplaintRateAlarm,
     scheduleDeliveryAlarm,
     ...Object.values(iteratorAgeAlarms),
+    webhookDeadLetterAlarm,
   ];
   dashboard.addWidgets(
     new TextWidget({
@@ -265,5 +291,15 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
     );
   }
 
-  return { dashboard, functionAlarms, api5xxAlarm, sesBounceRateAlarm, sesComplaintRateAlarm, scheduleDeliveryAlarm, iteratorAgeAlarms };
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Webhook deliveries (failed attempts, dead letters)',
+      left: [
+        webhookMetric('WebhookDeliveriesFailed', 'failed attempts (retried)'),
+        webhookMetric('WebhookDeliveriesDeadLettered', 'dead-lettered (every attempt failed)'),
+      ],
+      width: 12,
+    }),
+  );
+  return { dashboard, functionAlarms, api5xxAlarm, sesBounceRateAlarm, sesComplaintRateAlarm, scheduleDeliveryAlarm, iteratorAgeAlarms, webhookDeadLetterAlarm };
 }
