@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
 import type { IncomingPayment } from '../../shared/domain/application.ts';
 import { applyIncomingPayment, paymentIdFor, settlePayment } from '../../shared/services/payments.ts';
+import { customerEventsPage } from '../../shared/store/outbound-events.ts';
 import { getPayment, recordFacts } from '../../shared/store/payments.ts';
 import { INVOICES_PER_COMMIT } from '../../shared/store/payments.ts';
 import { invoiceState, ledgerAgrees } from '../support/flows.ts';
@@ -34,6 +35,13 @@ function onTransaction(n: number, before: () => Promise<void>) {
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+
+/** The events committed about a payment (the outbox records of its customer), by type. */
+async function committed(customerId: string, paymentId: string) {
+  const events = (await customerEventsPage(customerId, 500)).items.filter((e) => e.detail.paymentId === paymentId);
+  expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  return (type: string) => events.filter((e) => e.detailType === type).map((e) => e.detail);
+}
 
 async function customerWith(count: number) {
   const customer = await newCustomer();
@@ -94,6 +102,14 @@ describe('a payment applied in parts', () => {
     // Yet another delivery changes nothing.
     await applyIncomingPayment(payment, undefined, new Date());
     expect((await getPayment(payment.id))?.revision).toBe(done?.revision);
+
+    // Events: received once; applied in 3 parts (each once, the crash in between notwithstanding); each invoice paid once.
+    const events = await committed(customer.id, payment.id);
+    expect(events('payment.received')).toHaveLength(1);
+    expect(events('payment.applied').map((d) => d.part as { index: number }).sort((a, b) => a.index - b.index)).toEqual([1, 2, 3].map((index) => ({ index, of: 3 })));
+    expect(sum(events('payment.applied').flatMap((d) => (d.allocations as { amount: number }[]).map((a) => a.amount)))).toBe(payment.amount);
+    expect(events('invoice.paid').map((d) => d.invoiceId).sort()).toEqual(invoices.map((i) => i.id).sort());
+    expect(events('payment.needs_review')).toHaveLength(0);
   }, 60_000);
 
   it('an invoice that changes between parts: what was applied stays, the rest waits in review with the reason', async () => {
@@ -133,6 +149,9 @@ describe('a payment applied in parts', () => {
     // It is in the review queue.
     const review = await api('GET', `/payments/${payment.id}`);
     expect(review.body.status).toBe('unapplied');
+    const events = await committed(customer.id, payment.id);
+    expect(events('payment.applied').map((d) => d.part)).toEqual([{ index: 1, of: 3 }]);
+    expect(events('payment.needs_review')).toEqual([expect.objectContaining({ cause: 'application_stopped', unapplied: payment.amount - applied })]);
   }, 60_000);
 
   it('a full refund of a payment for 40 invoices settles in steps: every invoice reopened, the ledger balanced', async () => {
@@ -150,5 +169,10 @@ describe('a payment applied in parts', () => {
     // Settled: another call changes nothing.
     await settlePayment(payment.id, new Date());
     expect((await getPayment(payment.id))?.revision).toBe(refunded?.revision);
+    // Events: the refund in 3 steps (the last complete), adding up to the whole; every invoice reopened once.
+    const events = await committed(customer.id, payment.id);
+    expect(events('payment.refunded').map((d) => d.complete).sort()).toEqual([false, false, true]);
+    expect(sum(events('payment.refunded').map((d) => d.amount as number))).toBe(payment.amount);
+    expect(events('invoice.reopened').map((d) => d.invoiceId).sort()).toEqual(invoices.map((i) => i.id).sort());
   }, 60_000);
 });
