@@ -204,10 +204,11 @@ export function httpHandler(routes: Record<string, Route>) {
       logger.error('unhandled error', { routeKey: request.event.routeKey, error: errorForLog(request.error) });
       request.response = withSecurityHeaders(json(500, { error: { code: 'internal_error', message: 'internal error' } }));
     });
-  return (event: HttpEvent, context: Context): Promise<HttpResult> =>
+  // The context is optional, as middy's is: unit tests and in-process tests call a handler with the event alone.
+  return (event: HttpEvent, context?: Context): Promise<HttpResult> =>
     withCorrelationId(requestCorrelationId(event), async () => {
       try {
-        const result = await handler(event, context);
+        const result = await handler(event, context as Context);
         const id = correlationId();
         return id ? { ...result, headers: { ...result.headers, [CORRELATION_ID_HEADER]: id } } : result;
       } finally {
