@@ -790,7 +790,8 @@ describe('observability: tracing, alarms, dashboard', () => {
 
   it('sends every alarm to the alarm topic, and only there', () => {
     const all = alarms();
-    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1);
+    // … + 1: webhook deliveries dead-lettered (a business metric, infra/constructs/observability.ts).
+    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1 + 1);
     for (const a of all) expect(a.AlarmActions).toEqual([ref(alarmTopicId())]);
   });
 
