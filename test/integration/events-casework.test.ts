@@ -104,6 +104,23 @@ describe('invoice.issued', () => {
     expect(events.map((e) => e.data.invoiceId)).toEqual([invoice.id, second.id]);
     expect(await caseworkEvents(c.id)).toHaveLength(2);
   });
+
+  it('imported history (POST /imports/invoices) is not announced: those invoices were issued in the other system', async () => {
+    const c = await newCustomer();
+    const number = unique('IMP').replace(/_/g, '-');
+    const rows = [
+      { customerId: c.id, number: `${number}-paid`, currency: 'EUR', amount: 40_000, issueDate: '2026-08-01', dueDate: '2026-08-31', payments: [{ date: '2026-08-20', amount: 40_000 }] },
+      { customerId: c.id, number: `${number}-open`, currency: 'EUR', amount: 25_000, issueDate: '2026-11-01', dueDate: '2026-12-15' },
+    ];
+    const imported = await api('POST', '/imports/invoices', rows);
+    expect(imported.status, imported.text).toBe(200);
+    expect(imported.body.summary).toMatchObject({ created: 2, errors: 0 });
+    // An invoice issued here afterwards is announced; by the time it is out, the imported ones have added nothing.
+    const issued = await newInvoice(c.id);
+    const events = await exactly(c.id, 'invoice.issued', 1);
+    expect(events[0]?.data.invoiceId).toBe(issued.id);
+    expect(await caseworkEvents(c.id)).toHaveLength(1);
+  });
 });
 
 describe('dispute.opened / dispute.resolved', () => {
