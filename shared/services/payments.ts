@@ -163,14 +163,14 @@ export type ApplyOutcome = 'applied' | 'unapplied' | 'duplicate';
  * and this delivery carries evidence that resolves it (e.g. the checkout session naming the invoices arrives after
  * the bare payment intent), in which case the waiting money is applied.
  *
- * `heldForStaff`: the money is recorded waiting only for the staff allocation that follows at once (a check recorded
- * with its allocations), so it is not reported as sent to review.
+ * `heldFor`: the money is recorded waiting (in suspense) only for the staff allocation that follows at once — a check
+ * staff record with its allocations for this customer: it is reported as received from them, not as sent to review.
  */
 export async function applyIncomingPayment(
   payment: IncomingPayment,
   event: InboxEvent | undefined,
   now: Date,
-  options: { heldForStaff?: boolean } = {},
+  options: { heldFor?: string } = {},
 ): Promise<ApplyOutcome> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const candidates = await loadCandidates(payment);
@@ -201,7 +201,7 @@ export async function applyIncomingPayment(
     const numbers = new Map(match.targets.map((t) => [t.id, t.number]));
     // Waiting money is reported as sent to review — not while it only waits to be applied in parts or for staff.
     const review = (rule: string) =>
-      inParts || options.heldForStaff ? {} : { review: { rule, cause: 'not_matched' as const, suggestionCount: match.suggestions.length } };
+      options.heldFor ? { reportFor: options.heldFor } : inParts ? {} : { review: { rule, cause: 'not_matched' as const, suggestionCount: match.suggestions.length } };
     const result = await applyPlan(payment, plan, {
       ...(mail ? { mail } : {}),
       ...review(plan.decision.rule),

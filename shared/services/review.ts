@@ -93,7 +93,7 @@ export async function recordManualPayment(input: z.infer<typeof manualPaymentSch
     if (sum > input.amount) throw new Invalid('allocations', 'sum exceeds the payment amount');
     await loadTargets(customer.id, input.currency, input.allocations);
     // Record it unapplied (no rule may choose for staff), then apply exactly what staff said.
-    const outcome = await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now, { heldForStaff: true });
+    const outcome = await applyIncomingPayment({ ...payment, payerCustomerId: undefined, remittanceText: '', references: [] }, undefined, now, { heldFor: customer.id });
     const stored = (await getPayment(payment.id)) as StoredPayment;
     // A concurrent request with the same id won the race: answer as its retry (or refuse another body).
     if (outcome === 'duplicate') return { payment: await replay(stored, hash, refusal, input.allocations, payment, now), created: false };

@@ -195,6 +195,8 @@ export async function applyPlan(
     applying?: PendingApplication;
     /** Report the waiting money as sent to review (`payment.needs_review`). */
     review?: ReviewReport;
+    /** The customer to report the payment for while the ledger holds it in suspense (staff allocate it next). */
+    reportFor?: string;
   },
 ): Promise<ApplyResult> {
   const TableName = tableName();
@@ -235,7 +237,7 @@ export async function applyPlan(
   if (extras.mail) actions.push({ Put: mailPut(extras.mail) });
   const events = paymentChangeEvents({
     payment,
-    customerId: plan.customerId,
+    customerId: extras.reportFor ?? plan.customerId,
     revision: 0,
     after: state,
     changes: plan.allocations.map((a) => ({ ...a, delta: a.amount + (a.adjustment?.amount ?? 0) })),

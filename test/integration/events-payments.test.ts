@@ -1,7 +1,7 @@
 /**
  * Events out, the payments area, through the local stack (webhooks → queue → worker → outbox → relay → local bus):
  * a card payment, a refund, a chargeback lost and won, a payment waiting in review that staff allocate and take back,
- * payments racing for one invoice, and a payment keeping a promise each publish exactly the documented events — once each (distinct ids), every one
+ * a check staff record with its allocations, payments racing for one invoice, and a payment keeping a promise each publish exactly the documented events — once each (distinct ids), every one
  * valid against its catalog schema; redeliveries and repeats of the same payment publish nothing new.
  */
 import { describe, expect, it } from 'vitest';
@@ -185,6 +185,20 @@ describe('payment events through the local stack', () => {
     );
     expect(ofType(reversed, 'payment.needs_review')[0]?.data).toMatchObject({ cause: 'reversed_by_staff', unapplied: 31_337 });
     expect(ofType(reversed, 'invoice.reopened')[0]?.data).toMatchObject({ reason: 'reversed_by_staff', balanceDue: 31_337 });
+  });
+
+  it('a check staff record with its allocations: received from the customer, applied by staff — never sent to review; a resend adds nothing', async () => {
+    const customer = await newCustomer();
+    const invoice = await newInvoice(customer.id, { amount: 4_200 });
+    const check = { customerId: customer.id, method: 'check', reference: unique('CHK'), amount: 4_200, currency: 'EUR', receivedDate: '2026-12-03', allocations: [{ invoiceId: invoice.id, amount: 4_200 }] };
+    const first = await api('POST', '/payments', check);
+    expect(first.status, first.text).toBe(201);
+    const events = await exactly({ customerId: customer.id }, 3);
+    expect(types(events)).toEqual(['invoice.paid', 'payment.applied', 'payment.received']);
+    expect(ofType(events, 'payment.received')[0]).toMatchObject({ customerId: customer.id, data: { channel: 'manual', method: 'check', valueDate: '2026-12-03', amount: 4_200 } });
+    expect(ofType(events, 'payment.applied')[0]?.data).toMatchObject({ rule: 'staff_allocation', by: 'staff', allocations: [{ invoiceId: invoice.id, amount: 4_200 }] });
+    expect((await api('POST', '/payments', check)).status).toBe(200);
+    expect(await exactly({ customerId: customer.id }, 3, true)).toHaveLength(3);
   });
 
   it('payments racing for one invoice (conflicts retried): each payment reported once, the invoice paid once', async () => {
