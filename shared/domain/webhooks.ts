@@ -1,10 +1,10 @@
 /**
  * Signed webhooks to subscribers (the Standard Webhooks format), the pure rules: what a subscription may be (its URL
  * and the event types it takes), which addresses a delivery may never reach (SSRF), the retry schedule, how a
- * delivery is signed, and what one attempt's outcome makes of the delivery. No clock, no I/O: `now` and the outcome of
+ * delivery is signed (webhook-signature.ts, apart so that only the code that signs bundles the library), and what one
+ * attempt's outcome makes of the delivery. No clock, no I/O: `now` and the outcome of
  * the HTTP call are parameters.
  */
-import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from './events/envelope.ts';
 
@@ -87,7 +87,7 @@ export function urlProblem(raw: string, rules: AddressRules): string | undefined
   if (host === '') return 'must name a host';
   if (ipVersion(host)) {
     const blocked = blockedAddress(host, rules);
-    return blocked ? `must not point at a ${blocked} address` : undefined;
+    return blocked ? `must not point at ${/^[aeiou]/.test(blocked) ? 'an' : 'a'} ${blocked} address` : undefined;
   }
   if (loopbackHost) return rules.allowLoopback ? undefined : 'must not point at localhost';
   if (!host.includes('.')) return 'must name a public host (a fully qualified domain name)';
@@ -228,30 +228,6 @@ export const retryScheduleSchema = z
   .min(1)
   .max(20)
   .refine((s) => s[0] === 0, 'the first delay is 0 (the first attempt goes out at once)');
-
-// ---- Signing ------------------------------------------------------------------------------------------------------
-
-export const USER_AGENT = 'Collections-Webhooks/1.0 (Standard Webhooks)';
-
-/** What is signed: `<webhook-id>.<webhook-timestamp>.<body>` (Standard Webhooks). */
-export function signedContent(id: string, timestampSeconds: number, body: string): string {
-  return `${id}.${timestampSeconds}.${body}`;
-}
-
-/**
- * The headers of one attempt: `webhook-id` (the event id — the same on every retry, so the subscriber de-duplicates
- * on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of the
- * signed content with the secret's bytes>`, computed by the standardwebhooks library), content type and user agent.
- */
-export function webhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'webhook-id': id,
-    'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': new Webhook(secret).sign(id, new Date(timestampSeconds * 1000), body),
-  };
-}
 
 // ---- Deliveries ---------------------------------------------------------------------------------------------------
 

@@ -25,10 +25,10 @@ import {
   signingSecret,
   subscribesTo,
   urlProblem,
-  webhookHeaders,
   type NewSubscription,
   type Subscription,
 } from '../domain/webhooks.ts';
+import { webhookHeaders } from '../domain/webhook-signature.ts';
 import { errorForLog, logger } from '../logger.ts';
 import { recordMetric } from '../metrics.ts';
 import {

@@ -17,14 +17,13 @@ import {
   nextAttemptDelay,
   responseSnippet,
   retryScheduleSchema,
-  signedContent,
   signingSecret,
   STANDARD_RETRY_SCHEDULE,
   subscribesTo,
   urlProblem,
-  webhookHeaders,
   type Attempt,
 } from '../../shared/domain/webhooks.ts';
+import { signedContent, webhookHeaders } from '../../shared/domain/webhook-signature.ts';
 
 const AWS = { allowLoopback: false };
 const LOCAL = { allowLoopback: true };
@@ -57,7 +56,7 @@ describe('subscriber URLs (SSRF rules)', () => {
     ['https://192.168.1.1/x', 'must not point at a private address'],
     ['https://169.254.169.254/latest/meta-data', 'must not point at a link-local address'],
     ['https://100.64.0.1/x', 'must not point at a shared (carrier-grade NAT) address'],
-    ['https://0.0.0.0/x', 'must not point at a unspecified address'],
+    ['https://0.0.0.0/x', 'must not point at an unspecified address'],
     ['https://[::1]/x', 'must not point at a loopback address'],
     ['https://[::ffff:10.0.0.1]/x', 'must not point at a private address'],
     ['https://[fd00::1]/x', 'must not point at a private (unique local) address'],
