@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DISPUTE_REASON_CODES } from '../invoice-collections.ts';
 import type { EventSpecs } from './envelope.ts';
 
-const minor = (what: string) => z.number().int().describe(`${what}, in minor units of \`currency\` (an integer)`);
+const minor = (what: string, note = '') => z.number().int().nonnegative().describe(`${what}, in minor units of \`currency\` (an integer, never negative)${note}`);
 const currency = z.string().regex(/^[A-Z]{3}$/).describe('ISO 4217 code of every amount in this event');
 const calendarDate = (what: string) => z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe(`${what} (YYYY-MM-DD)`);
 const instant = (what: string) => z.iso.datetime().describe(`${what} (ISO 8601, UTC)`);
@@ -59,7 +59,7 @@ export const casework: EventSpecs = {
       reasonCode: z.enum(DISPUTE_REASON_CODES).describe('Why, as a code (staff disputes without one: `other`)'),
       openedBy: z.enum(['customer', 'staff']).describe('`customer`: in the customer portal; `staff`: recorded by staff through the API'),
       currency,
-      amount: minor('Disputed amount; absent when the whole balance is disputed').positive().optional(),
+      amount: minor('Disputed amount', '; absent when the whole balance is disputed').positive().optional(),
       balanceDue: minor('Owed on the invoice when the dispute opened'),
       openedAt: instant('When it was opened'),
     }),
@@ -90,7 +90,7 @@ export const casework: EventSpecs = {
       invoiceId: z.string().describe('The invoice promised'),
       date: calendarDate('The date promised, in the customer’s calendar'),
       currency,
-      amount: minor('Amount promised; absent when the whole balance was promised (as in promise.kept and promise.broken)').positive().optional(),
+      amount: minor('Amount promised', '; absent when the whole balance was promised (as in promise.kept and promise.broken)').positive().optional(),
       balanceDue: minor('Owed on the invoice when the promise was made'),
       madeBy: z.enum(['customer', 'staff']).describe('`customer`: in the customer portal; `staff`: recorded by staff'),
       until: instant('When reminders resume if it is not kept: the start of the customer’s day after the date plus the grace days'),
