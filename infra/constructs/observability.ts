@@ -22,7 +22,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { METRICS_NAMESPACE, SERVICE_DIMENSION, type BusinessMetric } from '../../shared/metrics.ts';
+import { KIND_DIMENSION, METRICS_NAMESPACE, SERVICE_DIMENSION, type BusinessMetric } from '../../shared/metrics.ts';
 import type { ManifestFunction } from '../manifest-function.ts';
 import { pascal } from './names.ts';
 
@@ -42,6 +42,24 @@ export const SES_COMPLAINT_RATE_THRESHOLD = 0.0008;
 export const STREAM_ITERATOR_AGE_THRESHOLD_MS = 5 * 60_000;
 /** The schedule group the stack's schedules live in (EventBridge Scheduler's metrics are per group). */
 export const SCHEDULE_GROUP = 'default';
+/**
+ * The straight-through rate (incoming payments applied by the rules / all incoming payments decided, business metrics
+ * PaymentsApplied and PaymentsSentToReview) alarms below 50 % over 6 hours with at least 20 decisions: a sudden fall
+ * means references stopped matching (a bank changed its format, Stripe metadata went missing, invoices were issued
+ * without references) and staff are about to drown in review work while customers who paid get reminders.
+ */
+export const STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT = 50;
+export const STRAIGHT_THROUGH_MIN_DECISIONS = 20;
+export const STRAIGHT_THROUGH_PERIOD = Duration.hours(6);
+/** Payments waiting in review (the PaymentsInReview gauge, every 5 minutes) at which the backlog alarms. */
+export const REVIEW_BACKLOG_THRESHOLD = 50;
+/**
+ * The reminder run (hourly) alarms when its jobs are still finishing this long after it fired (ReminderRunElapsed,
+ * Maximum over the hour): it is close to running into the next run, reminders go out late.
+ */
+export const REMINDER_RUN_DURATION_THRESHOLD_MS = 45 * 60_000;
+/** The service dimension of the business metrics: the POWERTOOLS_SERVICE_NAME the stack gives every function. */
+export const METRICS_SERVICE = 'collections';
 
 export interface ObservabilityProps {
   readonly alarmTopic: Topic;
@@ -64,6 +82,10 @@ export interface Observability {
   readonly iteratorAgeAlarms: Record<string, Alarm>;
   /** A webhook delivery was given up (dead-lettered): staff look and redeliver. */
   readonly webhookDeadLetterAlarm: Alarm;
+  /** Business metrics (shared/metrics.ts): the straight-through rate fell, the review backlog grew, the reminder run is slow. */
+  readonly straightThroughRateAlarm: Alarm;
+  readonly reviewBacklogAlarm: Alarm;
+  readonly reminderRunDurationAlarm: Alarm;
 }
 
 export function createObservability(stack: Stack, props: ObservabilityProps): Observability {
@@ -105,8 +127,8 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
 
   // ---- Stream-triggered functions: how far behind the stream they are -----------------------------------------
   const iteratorAgeAlarms: Observability['iteratorAgeAlarms'] = {};
-  const iteratorAge = (mf: ManifestFunction) =>
-    mf.fn.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum', label: `${mf.spec.name} iterator age` });
+  const iteratorAge = (mf: ManifestFunction, label?: string) =>
+    mf.fn.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum', ...(label ? { label } : {}) });
   const streamFns = fns.filter((mf) => mf.spec.triggers.some((t) => t.type === 'stream'));
   for (const mf of streamFns) {
     iteratorAgeAlarms[mf.spec.name] = alarm(
@@ -197,6 +219,52 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
       'GET /subscriptions/{id}/deliveries?status=failed; redeliver with POST /subscriptions/{id}/deliveries/{eventId}/retry.',
   );
 
+  // ---- Business metrics (shared/metrics.ts, EMF) -----------------------------------------------------------------
+  const business = (metricName: BusinessMetric, statistic: string, period: Duration, label?: string) =>
+    new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [SERVICE_DIMENSION]: METRICS_SERVICE }, period, statistic, ...(label ? { label } : {}) });
+  // Rate = applied / (applied + sent to review); with fewer decisions than the minimum it reads 100 (no alarm on 1 of 2).
+  const straightThroughRate = (period: Duration) =>
+    new MathExpression({
+      expression:
+        `IF(FILL(applied, 0) + FILL(review, 0) >= ${STRAIGHT_THROUGH_MIN_DECISIONS}, ` +
+        '100 * FILL(applied, 0) / (FILL(applied, 0) + FILL(review, 0)), 100)',
+      usingMetrics: {
+        applied: business('PaymentsApplied', 'Sum', period),
+        review: business('PaymentsSentToReview', 'Sum', period),
+      },
+      label: 'Straight-through rate (%)',
+      period,
+    });
+  const straightThroughRateAlarm = new Alarm(stack, 'StraightThroughRateAlarm', {
+    alarmDescription:
+      `Straight-through rate below ${STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT} % over ${STRAIGHT_THROUGH_PERIOD.toHours()} h ` +
+      `(incoming payments applied by the rules / all decided, at least ${STRAIGHT_THROUGH_MIN_DECISIONS} decisions): ` +
+      'references stopped matching? Look at the reasons of the payments in review (GET /payments?status=unapplied).',
+    metric: straightThroughRate(STRAIGHT_THROUGH_PERIOD),
+    threshold: STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT,
+    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  straightThroughRateAlarm.addAlarmAction(action);
+  // Alarms read the metrics without a label (a labelled metric becomes a metric-math query in the alarm).
+  const inReview = business('PaymentsInReview', 'Maximum', Duration.minutes(15));
+  const reviewBacklogAlarm = alarm(
+    'ReviewBacklogAlarm',
+    inReview,
+    REVIEW_BACKLOG_THRESHOLD,
+    `${REVIEW_BACKLOG_THRESHOLD} or more payments wait in review (PaymentsInReview): their customers' invoices stay open ` +
+      'and may be reminded; staff allocate them (GET /payments?status=unapplied, POST /payments/{id}/allocations).',
+  );
+  const reminderRunElapsed = business('ReminderRunElapsed', 'Maximum', Duration.hours(1));
+  const reminderRunDurationAlarm = alarm(
+    'ReminderRunDurationAlarm',
+    reminderRunElapsed,
+    REMINDER_RUN_DURATION_THRESHOLD_MS,
+    `The hourly reminder run's jobs were still finishing ${REMINDER_RUN_DURATION_THRESHOLD_MS / 60_000} min after it fired ` +
+      '(ReminderRunElapsed): reminders go out late; see the collections queue depth and the worker\'s errors and throttles.',
+  );
+
   // ---- Dashboard ------------------------------------------------------------------------------------------------
   const dashboard = new Dashboard(stack, 'Dashboard', { defaultInterval: Duration.hours(24) });
   const perFunction = (metric: (mf: ManifestFunction) => IMetric) => fns.map(metric);
@@ -208,6 +276,9 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
     scheduleDeliveryAlarm,
     ...Object.values(iteratorAgeAlarms),
     webhookDeadLetterAlarm,
+    straightThroughRateAlarm,
+    reviewBacklogAlarm,
+    reminderRunDurationAlarm,
   ];
   dashboard.addWidgets(
     new TextWidget({
@@ -284,7 +355,7 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
     dashboard.addWidgets(
       new GraphWidget({
         title: 'Table stream: iterator age (max, ms)',
-        left: streamFns.map(iteratorAge),
+        left: streamFns.map((mf) => iteratorAge(mf, `${mf.spec.name} iterator age`)),
         leftAnnotations: [{ value: STREAM_ITERATOR_AGE_THRESHOLD_MS, label: 'alarm' }],
         width: 12,
       }),
@@ -301,5 +372,99 @@ export function createObservability(stack: Stack, props: ObservabilityProps): Ob
       width: 12,
     }),
   );
-  return { dashboard, functionAlarms, api5xxAlarm, sesBounceRateAlarm, sesComplaintRateAlarm, scheduleDeliveryAlarm, iteratorAgeAlarms, webhookDeadLetterAlarm };
+
+  // What the business did, per hour: payments, review, mail, reminder runs, events out, failing queue messages.
+  const hourly = (metricName: BusinessMetric, label: string) => business(metricName, 'Sum', Duration.hours(1), label);
+  dashboard.addWidgets(
+    new TextWidget({
+      markdown:
+        '## Business\nCounts per hour from the functions\' EMF lines (namespace `Collections`). Follow one payment or run in ' +
+        'the logs by its `correlation_id` (CloudWatch Logs Insights: `filter correlation_id = "…"`), also on its mails and events out.',
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Payments decided (per hour)',
+      left: [
+        hourly('PaymentsApplied', 'applied by the rules'),
+        hourly('PaymentsSentToReview', 'sent to review'),
+        hourly('PaymentsAllocatedByStaff', 'allocated by staff'),
+        hourly('PaymentsReversedByStaff', 'reversed by staff'),
+        hourly('ManualPaymentsRecorded', 'recorded by staff'),
+      ],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Straight-through rate (%)',
+      left: [straightThroughRate(Duration.hours(1))],
+      leftYAxis: { min: 0, max: 100 },
+      leftAnnotations: [{ value: STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT, label: `alarm (over ${STRAIGHT_THROUGH_PERIOD.toHours()} h)` }],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Payments waiting in review',
+      left: [inReview.with({ label: 'payments in review' })],
+      leftAnnotations: [{ value: REVIEW_BACKLOG_THRESHOLD, label: 'alarm' }],
+      width: 8,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Mail (per hour)',
+      left: [
+        hourly('MailsSent', 'sent'),
+        hourly('MailsSuppressed', 'not sent: address suppressed'),
+        hourly('MailsBounced', 'bounced (permanent)'),
+        hourly('MailComplaints', 'complaints'),
+      ],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Mails sent by kind (per hour)',
+      left: [
+        new MathExpression({
+          expression: `SEARCH('{${METRICS_NAMESPACE},${KIND_DIMENSION},${SERVICE_DIMENSION}} MetricName="MailsSent" ${SERVICE_DIMENSION}="${METRICS_SERVICE}"', 'Sum', 3600)`,
+          usingMetrics: {},
+          label: '',
+          period: Duration.hours(1),
+        }),
+      ],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Reminder runs',
+      left: [hourly('ReminderRuns', 'runs started')],
+      right: [reminderRunElapsed.with({ label: 'run duration (max elapsed since it fired, ms)' })],
+      rightAnnotations: [{ value: REMINDER_RUN_DURATION_THRESHOLD_MS, label: 'alarm' }],
+      width: 8,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Events out (per hour)',
+      left: [hourly('EventsPublished', 'events published')],
+      width: 12,
+    }),
+    new GraphWidget({
+      title: 'Queue messages that failed (per hour)',
+      left: [hourly('QueueMessagesFailed', 'failed (retried, then dead-lettered)'), hourly('QueueMessagesDropped', 'dropped (permanent error)')],
+      width: 12,
+    }),
+  );
+
+  return {
+    dashboard,
+    functionAlarms,
+    api5xxAlarm,
+    sesBounceRateAlarm,
+    sesComplaintRateAlarm,
+    scheduleDeliveryAlarm,
+    iteratorAgeAlarms,
+    webhookDeadLetterAlarm,
+    straightThroughRateAlarm,
+    reviewBacklogAlarm,
+    reminderRunDurationAlarm,
+  };
 }

@@ -15,6 +15,14 @@ import { buildApp } from '../../infra/app.ts';
 import { secretArnEnvVar } from '../../infra/manifest-function.ts';
 import { EVENT_BUS_NAME, type CollectionsStack } from '../../infra/stack.ts';
 import {
+  METRICS_SERVICE,
+  REMINDER_RUN_DURATION_THRESHOLD_MS,
+  REVIEW_BACKLOG_THRESHOLD,
+  STRAIGHT_THROUGH_MIN_DECISIONS,
+  STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT,
+} from '../../infra/constructs/observability.ts';
+import { BUSINESS_METRICS, METRICS_NAMESPACE } from '../../shared/metrics.ts';
+import {
   defaultThrottleClass,
   dlqName,
   env,
@@ -39,6 +47,7 @@ type HttpTrigger = Extract<Trigger, { type: 'http' }>;
 type QueueTrigger = Extract<Trigger, { type: 'queue' }>;
 type ScheduleTrigger = Extract<Trigger, { type: 'schedule' }>;
 type SnsTrigger = Extract<Trigger, { type: 'sns' }>;
+type StreamTrigger = Extract<Trigger, { type: 'stream' }>;
 
 const httpTriggers = functions.flatMap((f) =>
   f.triggers.filter((t): t is HttpTrigger => t.type === 'http').map((t) => ({ fn: f, t })),
@@ -51,6 +60,9 @@ const scheduleTriggers = functions.flatMap((f) =>
 );
 const snsTriggers = functions.flatMap((f) =>
   f.triggers.filter((t): t is SnsTrigger => t.type === 'sns').map((t) => ({ fn: f, t })),
+);
+const streamTriggers = functions.flatMap((f) =>
+  f.triggers.filter((t): t is StreamTrigger => t.type === 'stream').map((t) => ({ fn: f, t })),
 );
 const isScheduled = (f: FunctionSpec) => f.triggers.some((t) => t.type === 'schedule');
 /** Invoked asynchronously (schedules, SNS): failures after Lambda's retries go to the failed-runs DLQ. */
@@ -304,6 +316,63 @@ describe('DynamoDB table', () => {
   });
 });
 
+describe('the outbox relay: the table stream', () => {
+  it('the table streams new images', () => {
+    expect(table.stream).toBe('NEW_IMAGE');
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+  });
+
+  it('has at least one stream trigger: the outbox relay', () => {
+    expect(streamTriggers.map(({ fn }) => fn.name)).toEqual(['events']);
+  });
+
+  it.each(streamTriggers.map(({ fn, t }) => [fn.name, t] as const))(
+    '%s: the stream as an event source — filtered, checkpointed, bounded retries, an on-failure queue',
+    (name, t) => {
+      const onFailure = logicalId(stack.streamDeadLetterQueues[name]!);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: ref(fnId(name)),
+        EventSourceArn: getAtt(logicalId(stack.table), 'StreamArn'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: t.batchSize,
+        FilterCriteria: { Filters: t.filterPatterns.map((p) => ({ Pattern: JSON.stringify(p) })) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: t.retryAttempts,
+        MaximumRecordAgeInSeconds: t.maxRecordAgeSeconds,
+        DestinationConfig: { OnFailure: { Destination: getAtt(onFailure) } },
+      });
+      expect(resources[onFailure]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      // The filter lets through inserts of outbox records only.
+      expect(t.filterPatterns).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox'] } } } }]);
+    },
+  );
+
+  it.each(streamTriggers.map(({ fn }) => fn.name))('%s: alarms on its on-failure queue and on its iterator age', (name) => {
+    const onFailure = logicalId(stack.streamDeadLetterQueues[name]!);
+    const alarmsOf = (metricName: string, dimension: Json) =>
+      Object.values(resources).filter(
+        (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === metricName && JSON.stringify(r.Properties.Dimensions) === JSON.stringify([dimension]),
+      );
+    expect(alarmsOf('ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: getAtt(onFailure, 'QueueName') })).toHaveLength(1);
+    const age = alarmsOf('IteratorAge', { Name: 'FunctionName', Value: ref(fnId(name)) });
+    expect(age).toHaveLength(1);
+    expect(age[0]!.Properties).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 300_000, AlarmActions: [ref(alarmTopicId())] });
+  });
+
+  it('least privilege: only the relay reads the stream and puts events; writers only write outbox records', () => {
+    const streamArn = JSON.stringify(getAtt(logicalId(stack.table), 'StreamArn'));
+    const readers = functions.filter((f) => roleStatements(f.name).statements.some((s) => s.resources.some((r) => JSON.stringify(r) === streamArn)));
+    expect(readers.map((f) => f.name)).toEqual(streamTriggers.map(({ fn }) => fn.name));
+    for (const name of readers.map((f) => f.name)) {
+      const onStream = roleStatements(name).statements.filter((s) => s.resources.some((r) => JSON.stringify(r) === streamArn));
+      expect(new Set(onStream.flatMap((s) => s.actions))).toEqual(new Set(['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
+    }
+    const putters = functions.filter((f) => actionsOf(f.name).has('events:PutEvents')).map((f) => f.name);
+    expect(putters).toEqual(streamTriggers.map(({ fn }) => fn.name));
+  });
+});
+
 describe('queues', () => {
   it.each(queueIds)('%s: SSE, TLS-only, redrive to its DLQ after maxReceiveCount', (id) => {
     const spec = queues[id];
@@ -344,7 +413,7 @@ describe('queues', () => {
   });
 
   it('wires each queue trigger as an event source with partial batch responses', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', queueTriggers.length);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', queueTriggers.length + streamTriggers.length);
     for (const { fn, t } of queueTriggers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: ref(fnId(fn.name)),
@@ -585,6 +654,8 @@ describe('IAM: least privilege from the manifest', () => {
     const allowedTargets = new Set([
       ...(f.access.sendTo ?? []).map((q) => JSON.stringify(getAtt(queueId(q)))),
       ...(isAsync(f) ? [JSON.stringify(getAtt(schedulesDlqId()))] : []),
+      // The on-failure destination of its stream trigger (Lambda's event source mapping sends with the function's role).
+      ...(f.triggers.some((t) => t.type === 'stream') ? [JSON.stringify(getAtt(logicalId(stack.streamDeadLetterQueues[f.name]!)))] : []),
     ]);
     expect(new Set(sendTargets)).toEqual(allowedTargets);
 
@@ -790,9 +861,60 @@ describe('observability: tracing, alarms, dashboard', () => {
 
   it('sends every alarm to the alarm topic, and only there', () => {
     const all = alarms();
-    // … + 1: webhook deliveries dead-lettered (a business metric, infra/constructs/observability.ts).
-    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1 + 1);
+    // … + 1: webhook deliveries dead-lettered; + 3: straight-through rate, review backlog, reminder run duration
+    // (business metrics, infra/constructs/observability.ts).
+    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1 + 1 + 3 + 2 * streamTriggers.length);
     for (const a of all) expect(a.AlarmActions).toEqual([ref(alarmTopicId())]);
+  });
+
+  describe('business metrics (shared/metrics.ts: EMF, namespace Collections, dimension service)', () => {
+    const serviceDimension = [{ Name: 'service', Value: METRICS_SERVICE }];
+
+    it('reads the service dimension every function writes (its POWERTOOLS_SERVICE_NAME)', () => {
+      const names = new Set(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME));
+      expect([...names]).toEqual([METRICS_SERVICE]);
+    });
+
+    it('alarms when the straight-through rate falls below the threshold over 6 hours, with a minimum of decisions', () => {
+      const found = alarms().filter((a) => (a.Metrics as Json[] | undefined)?.some((m) => m.MetricStat?.Metric?.MetricName === 'PaymentsApplied'));
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        Threshold: STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      const metrics = found[0]!.Metrics as Json[];
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+        `IF(FILL(applied, 0) + FILL(review, 0) >= ${STRAIGHT_THROUGH_MIN_DECISIONS}, 100 * FILL(applied, 0) / (FILL(applied, 0) + FILL(review, 0)), 100)`,
+      );
+      const inputs = Object.fromEntries(metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat]));
+      for (const [id, metricName] of [['applied', 'PaymentsApplied'], ['review', 'PaymentsSentToReview']] as const) {
+        expect(inputs[id]).toMatchObject({ Metric: { Namespace: METRICS_NAMESPACE, MetricName: metricName, Dimensions: serviceDimension }, Period: 21_600, Stat: 'Sum' });
+      }
+    });
+
+    it('alarms when the review backlog (the PaymentsInReview gauge) reaches its threshold', () => {
+      const found = alarmOn(METRICS_NAMESPACE, 'PaymentsInReview', serviceDimension);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ Statistic: 'Maximum', Period: 900, Threshold: REVIEW_BACKLOG_THRESHOLD, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    });
+
+    it('alarms when the hourly reminder run is still finishing 45 minutes after it fired', () => {
+      const found = alarmOn(METRICS_NAMESPACE, 'ReminderRunElapsed', serviceDimension);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ Statistic: 'Maximum', Period: 3600, Threshold: REMINDER_RUN_DURATION_THRESHOLD_MS, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    });
+
+    it('shows every business metric on the dashboard, the rate as metric math and the mails per kind by search', () => {
+      const body = JSON.stringify(stack.resolve(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody));
+      for (const title of ['Payments decided (per hour)', 'Straight-through rate (%)', 'Payments waiting in review', 'Mail (per hour)', 'Mails sent by kind (per hour)', 'Reminder runs', 'Events out (per hour)', 'Queue messages that failed (per hour)']) {
+        expect(body, title).toContain(title);
+      }
+      for (const name of Object.keys(BUSINESS_METRICS)) expect(body, name).toContain(`\\"${name}\\"`);
+      expect(body).toContain('100 * FILL(applied, 0)');
+      expect(body).toContain(`SEARCH('{${METRICS_NAMESPACE},kind,service} MetricName=\\\\\\"MailsSent\\\\\\"`);
+    });
   });
 
   it('has one dashboard with the alarms, per-function invocations, duration, errors and throttles, API, DLQs, SES and schedules', () => {
