@@ -16,6 +16,7 @@ import { publishedEvents, waitForEvents, type PublishedEvent } from '../support/
 import { signIn } from '../support/portal.ts';
 import { PLAN_INVOICES_PER_COMMIT } from '../../shared/store/plans.ts';
 import { sqsClient } from '../support/queues.ts';
+import { stripeSample, vars } from '../support/flows.ts';
 import { api, eventually, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
 const CASEWORK: readonly EventType[] = ['invoice.issued', 'dispute.opened', 'dispute.resolved', 'promise.made', 'plan.created', 'plan.completed', 'plan.defaulted'];
@@ -177,6 +178,34 @@ describe('dispute.opened / dispute.resolved', () => {
     expect(reopened[1]?.data).not.toHaveProperty('amount'); // the whole balance
     expect(resolvedBoth[1]?.data).toMatchObject({ disputeId: again.body.id, outcome: 'rejected', creditAmount: 0, balanceDue: 10_000, invoiceStatus: 'open' });
     expect((await caseworkEvents(c.id)).map((e) => e.type)).toEqual(['invoice.issued', 'dispute.opened', 'dispute.resolved', 'dispute.opened', 'dispute.resolved']);
+  });
+
+  it('a card chargeback’s pause resolved by staff: dispute.resolved (source chargeback) once; its opening is the payment’s event', async () => {
+    const c = await newCustomer();
+    const inv = await newInvoice(c.id, { amount: 12_500 });
+    const v = vars({ invoiceId: inv.id });
+    await stripeSample('payment_intent.succeeded', v);
+    await stripeSample('charge.dispute.created', v);
+    const pause = (await api('GET', `/invoices/${inv.id}`)).body.dispute as { id: string; source: string; openedAt: string };
+    expect(pause.source).toBe('chargeback');
+    const resolved = await api('POST', `/disputes/${pause.id}/resolve?invoiceId=${inv.id}`, { outcome: 'rejected', explanation: 'The goods were delivered.' });
+    expect(resolved.status, resolved.text).toBe(200);
+    const [event] = await exactly(c.id, 'dispute.resolved', 1);
+    expect(event?.data).toEqual({
+      disputeId: pause.id,
+      invoiceId: inv.id,
+      source: 'chargeback',
+      outcome: 'rejected',
+      currency: 'EUR',
+      creditAmount: 0,
+      balanceDue: 12_500,
+      invoiceStatus: 'open',
+      openedAt: pause.openedAt,
+      resolvedAt: resolved.body.dispute.resolution.resolvedAt,
+    });
+    // No dispute.opened from casework for a chargeback: the payments area reports it (payment.refunded, reason chargeback).
+    expect((await caseworkEvents(c.id)).map((e) => e.type)).toEqual(['invoice.issued', 'dispute.resolved']);
+    expect((await publishedEvents({ customerId: c.id, type: 'payment.refunded' })).map((e) => e.data.reason)).toEqual(['chargeback']);
   });
 });
 
