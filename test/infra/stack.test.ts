@@ -15,6 +15,14 @@ import { buildApp } from '../../infra/app.ts';
 import { secretArnEnvVar } from '../../infra/manifest-function.ts';
 import { EVENT_BUS_NAME, type CollectionsStack } from '../../infra/stack.ts';
 import {
+  METRICS_SERVICE,
+  REMINDER_RUN_DURATION_THRESHOLD_MS,
+  REVIEW_BACKLOG_THRESHOLD,
+  STRAIGHT_THROUGH_MIN_DECISIONS,
+  STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT,
+} from '../../infra/constructs/observability.ts';
+import { BUSINESS_METRICS, METRICS_NAMESPACE } from '../../shared/metrics.ts';
+import {
   defaultThrottleClass,
   dlqName,
   env,
@@ -853,9 +861,60 @@ describe('observability: tracing, alarms, dashboard', () => {
 
   it('sends every alarm to the alarm topic, and only there', () => {
     const all = alarms();
-    // … + 1: webhook deliveries dead-lettered (a business metric, infra/constructs/observability.ts).
-    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1 + 1 + 2 * streamTriggers.length);
+    // … + 1: webhook deliveries dead-lettered; + 3: straight-through rate, review backlog, reminder run duration
+    // (business metrics, infra/constructs/observability.ts).
+    expect(all.length).toBe(2 * functions.length + 4 + queueIds.length + 1 + 1 + 3 + 2 * streamTriggers.length);
     for (const a of all) expect(a.AlarmActions).toEqual([ref(alarmTopicId())]);
+  });
+
+  describe('business metrics (shared/metrics.ts: EMF, namespace Collections, dimension service)', () => {
+    const serviceDimension = [{ Name: 'service', Value: METRICS_SERVICE }];
+
+    it('reads the service dimension every function writes (its POWERTOOLS_SERVICE_NAME)', () => {
+      const names = new Set(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME));
+      expect([...names]).toEqual([METRICS_SERVICE]);
+    });
+
+    it('alarms when the straight-through rate falls below the threshold over 6 hours, with a minimum of decisions', () => {
+      const found = alarms().filter((a) => (a.Metrics as Json[] | undefined)?.some((m) => m.MetricStat?.Metric?.MetricName === 'PaymentsApplied'));
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        Threshold: STRAIGHT_THROUGH_RATE_THRESHOLD_PERCENT,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      const metrics = found[0]!.Metrics as Json[];
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+        `IF(FILL(applied, 0) + FILL(review, 0) >= ${STRAIGHT_THROUGH_MIN_DECISIONS}, 100 * FILL(applied, 0) / (FILL(applied, 0) + FILL(review, 0)), 100)`,
+      );
+      const inputs = Object.fromEntries(metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat]));
+      for (const [id, metricName] of [['applied', 'PaymentsApplied'], ['review', 'PaymentsSentToReview']] as const) {
+        expect(inputs[id]).toMatchObject({ Metric: { Namespace: METRICS_NAMESPACE, MetricName: metricName, Dimensions: serviceDimension }, Period: 21_600, Stat: 'Sum' });
+      }
+    });
+
+    it('alarms when the review backlog (the PaymentsInReview gauge) reaches its threshold', () => {
+      const found = alarmOn(METRICS_NAMESPACE, 'PaymentsInReview', serviceDimension);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ Statistic: 'Maximum', Period: 900, Threshold: REVIEW_BACKLOG_THRESHOLD, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    });
+
+    it('alarms when the hourly reminder run is still finishing 45 minutes after it fired', () => {
+      const found = alarmOn(METRICS_NAMESPACE, 'ReminderRunElapsed', serviceDimension);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ Statistic: 'Maximum', Period: 3600, Threshold: REMINDER_RUN_DURATION_THRESHOLD_MS, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    });
+
+    it('shows every business metric on the dashboard, the rate as metric math and the mails per kind by search', () => {
+      const body = JSON.stringify(stack.resolve(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody));
+      for (const title of ['Payments decided (per hour)', 'Straight-through rate (%)', 'Payments waiting in review', 'Mail (per hour)', 'Mails sent by kind (per hour)', 'Reminder runs', 'Events out (per hour)', 'Queue messages that failed (per hour)']) {
+        expect(body, title).toContain(title);
+      }
+      for (const name of Object.keys(BUSINESS_METRICS)) expect(body, name).toContain(`\\"${name}\\"`);
+      expect(body).toContain('100 * FILL(applied, 0)');
+      expect(body).toContain(`SEARCH('{${METRICS_NAMESPACE},kind,service} MetricName=\\\\\\"MailsSent\\\\\\"`);
+    });
   });
 
   it('has one dashboard with the alarms, per-function invocations, duration, errors and throttles, API, DLQs, SES and schedules', () => {
