@@ -43,7 +43,7 @@ async function caseworkEvents(customerId: string): Promise<PublishedEvent[]> {
 
 /** Waits until the customer has exactly `count` publications of `type` (and returns them). */
 async function exactly(customerId: string, type: EventType, count: number): Promise<PublishedEvent[]> {
-  const events = await waitForEvents({ customerId, type }, (list) => list.length >= count);
+  const events = await waitForEvents({ customerId, type }, (list) => list.length >= count, 15_000);
   expect(events.map((e) => e.type)).toEqual(new Array(count).fill(type));
   return events;
 }
