@@ -9,6 +9,8 @@ import { unique, useOwnStack } from '../support/own-stack.ts';
 import { localParts } from '../../shared/domain/dunning.ts';
 import type { LedgerEntry } from '../../shared/domain/ledger.ts';
 import { ladderMismatches, runSimulation } from '../../local/simulate.ts';
+import { eventCatalog } from '../../shared/domain/events/catalog.ts';
+import { distinctIds, waitForEvents } from '../support/events.ts';
 
 const own = useOwnStack('collections');
 let stack: StackDriver;
@@ -110,16 +112,20 @@ describe('the dunning ladder', () => {
     expect(finalNotice?.body.text).toContain('May 15, 2027');
     expect(finalNotice?.body.text).toContain(inv.number);
 
-    // Legal handover on due + 45 (local), once, with the downstream event naming customer, invoices and amounts.
-    expect(events).toHaveLength(1);
-    expect(events[0]?.detailType).toBe('collections.escalated');
-    expect(events[0]?.status).toBe('published');
-    expect(events[0]?.detail).toMatchObject({
+    // Legal handover on due + 45 (local), once, with the downstream event naming customer, invoices and amounts: the
+    // envelope the outbox relay published on the stack's bus, and the same event in the communication history.
+    const published = await waitForEvents({ customerId: c.id, type: 'collections.escalated' }, undefined, 15_000, stack.info.apiUrl);
+    expect(distinctIds(published)).toHaveLength(1);
+    const escalated = published[0];
+    expect(escalated).toMatchObject({ type: 'collections.escalated', version: 1, customerId: c.id });
+    expect(escalated?.data).toMatchObject({
       customerId: c.id,
       escalatedOn: '2027-05-15',
       invoices: [{ invoiceId: inv.id, balanceDue: 125_000, currency: 'EUR' }],
       totals: { EUR: 125_000 },
     });
+    expect(eventCatalog['collections.escalated']?.data.parse(escalated?.data)).toEqual(escalated?.data);
+    expect(events.map((e) => [e.detailType, e.detail])).toEqual([['collections.escalated', escalated?.data]]);
     const after = await stack.api('GET', `/invoices/${inv.id}`);
     expect(after.body.escalatedAt).toBeTruthy();
 
@@ -132,6 +138,7 @@ describe('the dunning ladder', () => {
     }
     expect((await stack.mails(c.email)).length).toBe(before);
     expect((await communications(c.id)).events).toHaveLength(1);
+    expect(distinctIds(await waitForEvents({ customerId: c.id, type: 'collections.escalated' }, undefined, 15_000, stack.info.apiUrl))).toHaveLength(1);
   }, 240_000);
 
   it('after a five-day outage sends the step now due, not the skipped ones; one mail covers all due invoices', async () => {
