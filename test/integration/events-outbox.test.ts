@@ -2,13 +2,16 @@
  * Events out through the local stack: the local bus records what left (GET /local/events), the outbox relay publishes
  * what committed, and nothing else.
  */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { publishEvents } from '../../shared/adapters/events.ts';
 import { eventId, type EventEnvelope } from '../../shared/domain/events/envelope.ts';
 import { getOutboxRecord, outboxPut } from '../../shared/store/outbound-events.ts';
 import { tableName, transactWrite } from '../../shared/store/table.ts';
 import { publishedEvents, waitForEvents } from '../support/events.ts';
-import { eventually, stack, unique } from '../support/stack.ts';
+import { api, eventually, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
 function envelope(customerId: string | null, key: string, type: EventEnvelope['type'] = 'invoice.issued'): EventEnvelope {
   return { id: eventId(type, key), type, version: 1, occurredAt: '2026-11-01T10:00:00.000Z', customerId, data: { key } };
@@ -63,5 +66,34 @@ describe('the outbox relay (table stream → events function)', () => {
       return r?.status === 'published' ? r : undefined;
     }, 5000, 'the record marked published');
     expect(record.publishedAt).toBeTruthy();
+  });
+});
+
+describe('what the writers publish', () => {
+  it('an invoice issued and paid by check: each event once, each valid against its schema in docs/events/', async () => {
+    const customer = await newCustomer();
+    const invoice = await newInvoice(customer.id, { amount: 4200 });
+    const paid = await api(
+      'POST',
+      '/payments',
+      { customerId: customer.id, method: 'check', reference: 'CHK-7', amount: 4200, currency: 'EUR', receivedDate: '2026-11-20', allocations: [{ invoiceId: invoice.id, amount: 4200 }] },
+      { 'idempotency-key': unique('idem') },
+    );
+    expect(paid.status).toBe(201);
+    const events = await waitForEvents({ customerId: customer.id }, (list) => ['invoice.issued', 'payment.applied', 'invoice.paid'].every((t) => list.some((e) => e.type === t)));
+    expect(new Set(events.map((e) => e.id)).size, 'one publication per event').toBe(events.length);
+    expect(events.find((e) => e.type === 'invoice.paid')?.data).toMatchObject({ invoiceId: invoice.id });
+
+    // The documented schemas, applied by a JSON Schema 2020-12 validator, as a consumer would.
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    for (const { publishedAt: _at, ...envelope } of events) {
+      const validate = ajv.getSchema(`urn:collections:events:${envelope.type}:v${envelope.version}`) ??
+        ajv.compile(JSON.parse(readFileSync(`docs/events/${envelope.type}.v${envelope.version}.json`, 'utf8')) as object);
+      expect(validate(envelope), `${envelope.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(envelope.customerId).toBe(customer.id);
+      // A correlation id on every event: the request's that made the change.
+      expect(envelope.correlationId).toBeTruthy();
+    }
   });
 });
