@@ -101,9 +101,13 @@ export const keys = {
   portalLogin: (nonceHash: string) => ({ PK: `LOGIN#${nonceHash}`, SK: 'LOGIN' }),
   /** A rate-limit counter: a scope (`login-address#<sha256>`, `login-client#<sha256>`) and a fixed window; TTL `expiresAt`. */
   rateCounter: (scope: string, window: number) => ({ PK: `RATE#${scope}`, SK: `WINDOW#${window}` }),
-  /** Outgoing EventBridge events (outbox): written with the fact, published, marked published. */
-  outEvent: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `EVENT#${id}` }),
-  outEventPending: (createdAt: string) => ({ GSI2PK: 'OUTEVENT#PENDING', GSI2SK: createdAt }),
+  /**
+   * The events outbox (store/outbound-events.ts): one record per committed change; GSI2 `OUTBOX#PENDING` while not yet
+   * published (the relay's sweep), GSI1 on the customer (the events sent downstream about them, oldest first).
+   */
+  outbox: (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'OUTBOX' }),
+  outboxPending: (createdAt: string, id: string) => ({ GSI2PK: 'OUTBOX#PENDING', GSI2SK: `${createdAt}#${id}` }),
+  outboxByCustomer: (customerId: string, createdAt: string, id: string) => ({ GSI1PK: `CUSTOMER#${customerId}`, GSI1SK: `OUTBOX#${createdAt}#${id}` }),
   /** The nightly insights run as of a date: its fitted portfolio model and the per-page statistics it was fitted from. */
   insightsModel: (asOf: string) => ({ PK: `INSIGHTS#${asOf}`, SK: 'MODEL' }),
   insightsPage: (asOf: string, page: number) => ({ PK: `INSIGHTS#${asOf}`, SK: `PAGE#${String(page).padStart(6, '0')}` }),

@@ -23,7 +23,8 @@ import { entity, isConditionalFailure, queryPage, tableName } from './table.ts';
 
 /** The `entity` of an outbox record: the stream's filter (CDK and the local runtime) selects inserts of it. */
 export const OUTBOX_ENTITY = 'outbox';
-const PENDING = 'OUTBOX#PENDING';
+/** The sparse index partition of records not yet published. */
+const PENDING_PARTITION = keys.outboxPending('', '').GSI2PK;
 
 export interface OutboxRecord {
   id: string;
@@ -56,24 +57,19 @@ export function outboxPut(events: readonly EventEnvelope[], at: string) {
     Put: {
       TableName: tableName(),
       Item: {
-        ...outboxKey(id),
+        ...keys.outbox(id),
         entity: OUTBOX_ENTITY,
         id,
         events: stamped,
         types: [...new Set(stamped.map((e) => e.type))],
         createdAt: at,
         status: 'pending',
-        GSI2PK: PENDING,
-        GSI2SK: `${at}#${id}`,
-        ...(customerId ? { GSI1PK: keys.customer(customerId).PK, GSI1SK: `OUTBOX#${at}#${id}` } : {}),
+        ...keys.outboxPending(at, id),
+        ...(customerId ? keys.outboxByCustomer(customerId, at, id) : {}),
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     },
   };
-}
-
-function outboxKey(id: string) {
-  return { PK: `OUTBOX#${id}`, SK: 'OUTBOX' };
 }
 
 function toRecord(item: Record<string, unknown>): OutboxRecord {
@@ -94,7 +90,7 @@ export function outboxRecordOf(item: Record<string, unknown> | undefined): Outbo
 
 /** One record, read consistently (tests and the sweep's second look). */
 export async function getOutboxRecord(id: string): Promise<OutboxRecord | undefined> {
-  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: outboxKey(id), ConsistentRead: true }));
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.outbox(id), ConsistentRead: true }));
   return out.Item ? toRecord(out.Item) : undefined;
 }
 
@@ -107,7 +103,7 @@ export async function markOutboxPublished(id: string, now: Date): Promise<void> 
     .send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: outboxKey(id),
+        Key: keys.outbox(id),
         UpdateExpression: 'SET #s = :published, publishedAt = :now REMOVE GSI2PK, GSI2SK',
         ConditionExpression: '#s = :pending',
         ExpressionAttributeNames: { '#s': 'status' },
@@ -130,7 +126,7 @@ export async function pendingOutboxRecords(before: string, limit: number, startK
       TableName: tableName(),
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :before',
-      ExpressionAttributeValues: { ':pk': PENDING, ':before': before },
+      ExpressionAttributeValues: { ':pk': PENDING_PARTITION, ':before': before },
     },
     limit,
     startKey,
