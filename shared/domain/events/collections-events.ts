@@ -14,7 +14,7 @@
 import type { CadenceDecision } from '../adaptive-cadence.ts';
 import { effectiveDueDate, type CollectionsInvoice, type DunningPlan, type InterestPosting } from '../collections.ts';
 import type { InvoicePromise } from '../invoice-collections.ts';
-import type { LateInterest } from '../terms.ts';
+import { effectiveAnnualRateBasisPoints, type LateInterest } from '../terms.ts';
 import { newEvent } from './catalog.ts';
 import type { EventEnvelope } from './envelope.ts';
 
@@ -88,9 +88,8 @@ export function interestChargedEvents(
 
 function rateBasis(interest: LateInterest | undefined) {
   if (!interest || interest.mode === 'none') return undefined;
-  const annualRateBasisPoints =
-    interest.mode === 'simple' ? interest.annualRateBasisPoints : Math.max(0, interest.referenceRateBasisPoints + interest.marginBasisPoints);
-  return { mode: interest.mode, annualRateBasisPoints, dayCount: 'ACT/365' as const };
+  // The rate the interest run applies (domain/collections.ts interestRun): ACT/365, simple, rounded once.
+  return { mode: interest.mode, annualRateBasisPoints: effectiveAnnualRateBasisPoints(interest), dayCount: 'ACT/365' as const };
 }
 
 /** The escalation of a group of a customer's invoices (the existing `collections.escalated` detail, as `data`). */
