@@ -2,16 +2,18 @@
  * A crash between the change and the publication loses no event and invents none.
  *
  * A manual payment (POST /payments, applied by staff to one invoice: one transaction with its outbox record —
- * payment.received, payment.applied, invoice.paid) and the outbox relay run in this process, on a table of their own
+ * payment.received, payment.applied, invoice.paid) and the outbox relay (bus, then the webhook deliveries of a
+ * subscriber of every type, then the record marked) run in this process, on a table of their own
  * on the stack's DynamoDB Local (with its stream: the stack's relay watches only the stack's table, so every
  * publication here is this process's). A fault is injected into the k-th AWS call, for every k: thrown before the
  * call (the step never happened) or after it (the step happened, the process died before going on). Then the world
  * retries as it would: the client retries the request with its Idempotency-Key, Lambda redelivers the stream batch
  * from its checkpoint, the sweep publishes what is still pending. The ids published must equal the ids committed,
- * each at least once, every publication the committed envelope itself.
+ * each at least once, every publication the committed envelope itself, each event with its webhook delivery.
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as customersHandler } from '../../functions/customers/handler.ts';
@@ -26,7 +28,9 @@ import { eventBridge } from '../../shared/adapters/events.ts';
 import type { EventEnvelope } from '../../shared/domain/events/envelope.ts';
 import { logger } from '../../shared/logger.ts';
 import { localPublications } from '../../shared/store/local-bus.ts';
+import { getDelivery } from '../../shared/store/subscriptions.ts';
 import { queryAll } from '../../shared/store/table.ts';
+import { createSubscription } from '../../shared/services/webhooks.ts';
 import { functionByName, scheduledEvent, type StreamTrigger } from '../../shared/topology.ts';
 import { stack, unique } from '../support/stack.ts';
 
@@ -45,6 +49,9 @@ const streams = new DynamoDBStreamsClient({ endpoint: stack.dynamodbEndpoint, re
 let streamArn = '';
 const iterators = new Map<string, string>();
 let previousTable: string | undefined;
+let previousWebhooksQueue: string | undefined;
+/** A subscriber of every type on the private table: each event must also get exactly one webhook delivery. */
+let subscriptionId = '';
 
 /** Every record the table's stream holds since the last read (all shards; new shards from their start). */
 async function newStreamRecords(): Promise<DynamoDBRecord[]> {
@@ -152,6 +159,8 @@ async function outcome(customerId: string, where: string) {
   const committed = new Map(records.flatMap((r) => r.events.map((e) => [e.id, e] as const)));
   const published = await localPublications({ customerId });
   expect(records.every((r) => r.status === 'published'), `${where}: every record marked published`).toBe(true);
+  // Handed to the webhook subscriptions too: one delivery per event (conditional writes: never two).
+  for (const id of committed.keys()) expect(await getDelivery({ subscriptionId, eventId: id }), `${where}: the delivery of ${id}`).toBeTruthy();
   expect(new Set(published.map((p) => p.id)), `${where}: the ids published are the ids committed`).toEqual(new Set(committed.keys()));
   for (const { publishedAt: _at, ...envelope } of published) expect(envelope, `${where}: ${envelope.type} as committed`).toEqual(committed.get(envelope.id));
   return { types: [...committed.values()].map((e) => e.type).sort(), publications: published.length, distinct: committed.size };
@@ -170,6 +179,12 @@ describe('events out: a crash between the change and the publication', () => {
     streamArn = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn as string;
     client.destroy();
     await newStreamRecords(); // from the start of the (new) table's stream
+    // Webhook deliveries are queued on a queue of this test's own (nothing consumes it: the deliveries' records are
+    // what is checked).
+    const queue = await sqs().send(new CreateQueueCommand({ QueueName: unique('events-crash-webhooks') }));
+    previousWebhooksQueue = process.env.WEBHOOKS_QUEUE_URL;
+    process.env.WEBHOOKS_QUEUE_URL = new URL(new URL(queue.QueueUrl as string).pathname, stack.sqsEndpoint).href;
+    subscriptionId = (await createSubscription({ url: 'https://subscriber.example/hooks', types: ['*'] }, undefined, new Date())).subscription.id;
     for (const client of [dynamo(), sqs(), ses(), eventBridge()] as unknown as { send: Send }[]) {
       const original = client.send.bind(client);
       originals.set(client, original);
@@ -188,6 +203,7 @@ describe('events out: a crash between the change and the publication', () => {
   afterAll(() => {
     for (const [client, original] of originals) client.send = original;
     process.env.TABLE_NAME = previousTable;
+    process.env.WEBHOOKS_QUEUE_URL = previousWebhooksQueue;
     logger.setLogLevel('WARN');
     streams.destroy();
   });
