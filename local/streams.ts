@@ -35,6 +35,26 @@ export function matchesPattern(pattern: unknown, value: unknown): boolean {
   return pattern === value;
 }
 
+type Image = Record<string, unknown>;
+
+/**
+ * DynamoDB Local writes an empty map in a stream image as `{}` instead of `{"M": {}}` (AWS and its own GetItem say
+ * `M`), which no unmarshaller reads. Only a map can be empty that way (an empty list is `{"L": []}`), so `{}` is
+ * written back as the empty map it is, at any depth.
+ */
+export function repairImage(image: Image | undefined): Image | undefined {
+  if (!image) return image;
+  const value = (v: unknown): unknown => {
+    if (!v || typeof v !== 'object') return v;
+    const av = v as { M?: Image; L?: unknown[] };
+    if (Object.keys(av).length === 0) return { M: {} };
+    if (av.M) return { M: repairImage(av.M) };
+    if (av.L) return { L: av.L.map(value) };
+    return v;
+  };
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, value(v)]));
+}
+
 /** A record of the streams API as Lambda delivers it (times in epoch seconds). */
 export function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
@@ -48,8 +68,8 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string, region: 
     dynamodb: {
       ...(d.ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000) } : {}),
       Keys: d.Keys as never,
-      ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
-      ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
+      ...(d.NewImage ? { NewImage: repairImage(d.NewImage as Image) as never } : {}),
+      ...(d.OldImage ? { OldImage: repairImage(d.OldImage as Image) as never } : {}),
       SequenceNumber: d.SequenceNumber,
       SizeBytes: d.SizeBytes,
       StreamViewType: d.StreamViewType as never,

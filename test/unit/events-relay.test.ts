@@ -5,7 +5,7 @@
  */
 import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { matchesPattern } from '../../local/streams.ts';
+import { matchesPattern, repairImage } from '../../local/streams.ts';
 import { EventTooLargeError, eventBridge, publishEvents, PUT_EVENTS_MAX_ENTRIES } from '../../shared/adapters/events.ts';
 import { EVENT_SOURCE, eventId, type EventEnvelope } from '../../shared/domain/events/envelope.ts';
 import { functionByName, type StreamTrigger } from '../../shared/topology.ts';
@@ -29,6 +29,19 @@ describe('the relay trigger filter (Lambda filter criteria, as local/streams.ts 
     expect(matchesPattern({ a: ['x', 'y'], b: { c: [1] } }, { a: 'y', b: { c: 1 }, d: 'ignored' })).toBe(true);
     expect(matchesPattern({ a: ['x', 'y'] }, { a: 'z' })).toBe(false);
     expect(matchesPattern({ b: { c: [1] } }, { b: 'not an object' })).toBe(false);
+  });
+});
+
+describe('stream images from DynamoDB Local', () => {
+  it('reads an empty map written as {} (a DynamoDB Local quirk) as the empty map, at any depth; the rest unchanged', () => {
+    const image = { data: {}, nested: { M: { totals: {}, n: { N: '1' } } }, list: { L: [{}, { S: 'x' }] }, none: { L: [] }, s: { S: 'y' } };
+    expect(repairImage(image)).toEqual({
+      data: { M: {} },
+      nested: { M: { totals: { M: {} }, n: { N: '1' } } },
+      list: { L: [{ M: {} }, { S: 'x' }] },
+      none: { L: [] },
+      s: { S: 'y' },
+    });
   });
 });
 
