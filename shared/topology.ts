@@ -357,7 +357,7 @@ export const functions: FunctionSpec[] = [
   {
     name: 'collections',
     entry: 'functions/collections/handler.ts',
-    description: 'Admin API: disputes, hardship extensions, customer holds, communication history, ledger, letters to post',
+    description: 'Admin API: disputes, hardship extensions, customer holds, communication history, ledger, letters to post, answers to customers\' questions',
     timeoutSeconds: 15,
     memoryMb: 512,
     triggers: [
@@ -369,9 +369,13 @@ export const functions: FunctionSpec[] = [
       http('GET', '/customers/{id}/communications'),
       http('GET', '/customers/{id}/ledger'),
       http('GET', '/letters'),
-      // Promises to pay (made by customers in the portal) and questions asked there.
+      // Promises to pay (made by customers in the portal) and questions asked there: staff read one, answer it (the
+      // customer's mail with the answer) and close it. The request is an item on its customer: both ids in the path.
       http('GET', '/promises'),
       http('GET', '/support-requests'),
+      http('GET', '/support-requests/{customerId}/{id}'),
+      http('POST', '/support-requests/{customerId}/{id}/replies'),
+      http('POST', '/support-requests/{customerId}/{id}/close'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] },
   },

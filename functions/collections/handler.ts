@@ -1,4 +1,4 @@
-import { getHeader, httpHandler, json, jsonBody, parse } from '../../shared/http/api.ts';
+import { getHeader, httpHandler, json, jsonBody, parse, rawBody } from '../../shared/http/api.ts';
 import { htmlPage } from '../../shared/http/link-pages.ts';
 import { lettersQuery } from '../../shared/http/contract/requests.ts';
 import {
@@ -17,9 +17,18 @@ import { renderLetters } from '../../shared/domain/letters.ts';
 import { branding } from '../../shared/config/runtime.ts';
 import { lettersWrittenOn } from '../../shared/services/queries.ts';
 import { listPromises, promisesQuery } from '../../shared/services/promises.ts';
-import { listSupportRequests, supportRequestsQuery } from '../../shared/services/support.ts';
+import {
+  closeRequestSchema,
+  closeSupportRequestAsStaff,
+  listSupportRequests,
+  replySchema,
+  replyToSupportRequest,
+  supportRequestOf,
+  supportRequestsQuery,
+} from '../../shared/services/support.ts';
 
 const at = (event: { requestContext: { timeEpoch: number } }) => new Date(event.requestContext.timeEpoch);
+const supportRequestIds = (event: { pathParameters?: Record<string, string | undefined> }) => [event.pathParameters?.customerId ?? '', event.pathParameters?.id ?? ''] as const;
 
 export const handler = httpHandler({
   'POST /invoices/{id}/disputes': async (event) => {
@@ -53,6 +62,17 @@ export const handler = httpHandler({
     json(200, await ledgerOf(event.pathParameters?.id ?? '', parse(ledgerQuery, event.queryStringParameters ?? {}))),
   'GET /promises': async (event) => json(200, await listPromises(parse(promisesQuery, event.queryStringParameters ?? {}))),
   'GET /support-requests': async (event) => json(200, await listSupportRequests(parse(supportRequestsQuery, event.queryStringParameters ?? {}))),
+  'GET /support-requests/{customerId}/{id}': async (event) => json(200, await supportRequestOf(...supportRequestIds(event))),
+  'POST /support-requests/{customerId}/{id}/replies': async (event) => {
+    const input = parse(replySchema, jsonBody(event));
+    const { reply, request, created } = await replyToSupportRequest(...supportRequestIds(event), input, getHeader(event, 'idempotency-key'), at(event));
+    return json(created ? 201 : 200, { reply, request });
+  },
+  'POST /support-requests/{customerId}/{id}/close': async (event) => {
+    // The body is optional (`{"by": …}`): an empty POST closes too.
+    const input = parse(closeRequestSchema, rawBody(event).length ? jsonBody(event) : {});
+    return json(200, await closeSupportRequestAsStaff(...supportRequestIds(event), input, at(event)));
+  },
   'GET /letters': async (event) => {
     // The day's formal notices for customers who asked for letters, ready to print (or as JSON).
     const q = parse(lettersQuery, event.queryStringParameters ?? {});

@@ -1,12 +1,14 @@
 /**
  * Collection notices other than the ladder's reminders: a dispute received (collection paused), a dispute resolved
- * (upheld with a credit note, or rejected with the reason and collection resuming) and a hardship extension confirmed.
+ * (upheld with a credit note, or rejected with the reason and collection resuming), a hardship extension confirmed,
+ * and a customer's question acknowledged and answered.
  * (The legal handover notice is the ladder's last step: shared/domain/reminder-mail.ts.) In the customer's language (the message catalogs); amounts by Intl in the customer's locale. Pure.
  */
 import { translator } from './i18n/catalog.ts';
 import { customerMail, formatDate, type MailFrame, type RenderedMail } from './messages.ts';
 import { formatMoney } from './money.ts';
 import type { DisputeReasonCode } from './invoice-collections.ts';
+import type { AnswerTone } from './support-requests.ts';
 
 export type Notice =
   | { kind: 'dispute_received'; invoiceNumber: string; reason: string; reasonCode?: DisputeReasonCode }
@@ -16,7 +18,12 @@ export type Notice =
   /** A promise to pay noted: the amount (the balance, or the part promised), the date, and when reminders resume. */
   | { kind: 'promise_made'; invoiceNumber: string; amount: number; currency: string; date: string; resumeOn: string }
   /** A question from the portal, acknowledged. */
-  | { kind: 'question_received'; subject: string };
+  | { kind: 'question_received'; subject: string }
+  /**
+   * Staff's answer to a question (the answer as staff wrote it), opened in the customer's tone; `closed` when the
+   * answer settles the question.
+   */
+  | { kind: 'question_answered'; subject: string; askedAt: string; answer: string; tone: AnswerTone; closed: boolean };
 
 export interface NoticeInput extends MailFrame {
   customerName: string;
@@ -72,6 +79,14 @@ export function renderNotice(input: NoticeInput): RenderedMail {
     case 'question_received':
       subject = t('notice.questionReceived.subject', { subject: n.subject });
       body = [t('notice.questionReceived.body', { subject: n.subject })];
+      break;
+    case 'question_answered':
+      subject = t('notice.questionAnswered.subject', { subject: n.subject });
+      body = [
+        t(`notice.questionAnswered.opening.${n.tone}`, { subject: n.subject, date: d(n.askedAt) }),
+        n.answer,
+        t(n.closed ? 'notice.questionAnswered.closed' : 'notice.questionAnswered.open'),
+      ];
       break;
   }
   return customerMail(input, subject, body);

@@ -1,19 +1,25 @@
 /**
  * The portal's questions page (GET /portal/messages): the form to ask a question (subject, message ≤ 2000
- * characters, optionally about one of the customer's invoices) and the questions asked so far, newest first. Rendered
- * into the portal shell by the caller; every string from the message catalogs, everything escaped. Pure.
+ * characters, optionally about one of the customer's invoices) and the questions asked so far, newest first, each with
+ * its status (open, answered, closed) and staff's answers under it, oldest first (who answered stays with staff).
+ * Rendered into the portal shell by the caller; every string from the message catalogs, everything escaped. Pure.
  */
 import { html, lines, type Html } from './html.ts';
 import { translator } from './i18n/catalog.ts';
 import { formatDate } from './messages.ts';
+import type { SupportRequestStatus } from './support-requests.ts';
 
 export interface QuestionView {
   subject: string;
   message: string;
   invoiceNumber?: string;
   createdAt: string;
-  status: 'open';
+  status: SupportRequestStatus;
+  replies?: readonly { body: string; at: string }[];
 }
+
+/** The status pill's class: answered is good news (green), closed is done (grey). */
+const BADGE: Record<SupportRequestStatus, string> = { open: 'badge badge-open', answered: 'badge badge-answered', closed: 'badge' };
 
 export interface QuestionsPageInput {
   locale: string;
@@ -49,7 +55,9 @@ ${input.invoices.length ? html`<div class="field"><label for="q-invoice">${t('po
 </form></section>`;
   const list = input.questions.length
     ? html`<ul class="cards">${input.questions.map(
-        (q) => html`<li class="card"><h3>${q.subject}</h3><p class="muted">${t('portal.messages.askedOn', { date: date(q.createdAt) })}${q.invoiceNumber ? html` · ${t('portal.messages.about', { number: q.invoiceNumber })}` : ''} · <span class="badge badge-open">${t('portal.messages.status.open')}</span></p><p>${lines(q.message)}</p></li>`,
+        (q) => html`<li class="card"><h3>${q.subject}</h3><p class="muted">${t('portal.messages.askedOn', { date: date(q.createdAt) })}${q.invoiceNumber ? html` · ${t('portal.messages.about', { number: q.invoiceNumber })}` : ''} · <span class="visually-hidden">${t('portal.messages.status')}: </span><span class="${BADGE[q.status]}">${t(`portal.messages.status.${q.status}`)}</span></p><p>${lines(q.message)}</p>${(q.replies ?? []).map(
+          (r) => html`<div class="reply"><p class="muted">${t('portal.messages.reply', { date: date(r.at) })}</p><p>${lines(r.body)}</p></div>`,
+        )}</li>`,
       )}</ul>`
     : html`<p class="muted">${t('portal.messages.none')}</p>`;
   return html`${notice}<p>${t('portal.messages.intro')}</p>${form}<section aria-labelledby="history-heading"><h2 id="history-heading">${t('portal.messages.history')}</h2>${list}</section>`;

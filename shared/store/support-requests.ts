@@ -1,25 +1,28 @@
 /**
  * Customers' questions from the portal: one item per request on the customer (`SUPPORT#<id>`), listed for staff in
- * GSI3 `SUPPORT_REQUESTS` by when it was asked. Written once (by id) with its acknowledgement mail.
+ * GSI3 `SUPPORT_REQUESTS` by when it was asked. Written once (by id) with its acknowledgement mail; staff's replies
+ * are appended to the item (a list), each write conditional on the version read and committed with the customer's
+ * mail in one transaction. A reply keeps the hash of the request that made it (`requestHash`), read only to tell a
+ * replay of the same Idempotency-Key from a reuse with another body.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../adapters/aws.ts';
+import type { SupportReply, SupportRequest, SupportRequestStatus } from '../domain/support-requests.ts';
 import { keys } from './keys.ts';
 import { customerItemsPage } from './customers.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { domainEntity, queryPage, tableName, transactWrite } from './table.ts';
+import { entity, queryPage, tableName, transactWrite } from './table.ts';
 
-export interface SupportRequest {
-  id: string;
-  customerId: string;
-  subject: string;
-  message: string;
-  invoiceId?: string;
-  /** The invoice's number, for the customer's and staff's lists. */
-  invoiceNumber?: string;
-  status: 'open';
-  createdAt: string;
-  source: 'portal';
+export type { SupportReply, SupportRequest } from '../domain/support-requests.ts';
+
+type StoredReply = SupportReply & { requestHash?: string };
+
+/** The stored item as the domain object: without keys, the request hash, or the replies' request hashes. */
+function toRequest(item: Record<string, unknown> | undefined): SupportRequest | undefined {
+  const stored = entity<Omit<SupportRequest, 'replies'> & { requestHash?: string; replies?: StoredReply[] }>(item);
+  if (!stored) return undefined;
+  const { requestHash: _hash, replies, ...rest } = stored;
+  return { ...rest, ...(replies ? { replies: replies.map(({ requestHash: _h, ...reply }) => reply) } : {}) };
 }
 
 /** Stores the request and its acknowledgement once; false when a request with this id exists already. */
@@ -40,12 +43,87 @@ export async function commitSupportRequest(request: SupportRequest, mail: MailMe
 }
 
 export async function getSupportRequest(customerId: string, id: string): Promise<SupportRequest | undefined> {
+  return (await getSupportRequestForReplay(customerId, id))?.entity;
+}
+
+/** The request and the hash of the request that made each reply (by reply id), for replays. */
+export async function getSupportRequestForReplay(customerId: string, id: string): Promise<{ entity: SupportRequest; replyHashes: Map<string, string | undefined> } | undefined> {
   const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.supportRequest(customerId, id), ConsistentRead: true }));
-  return domainEntity<SupportRequest>(out.Item);
+  const request = toRequest(out.Item);
+  if (!request) return undefined;
+  const replies = (out.Item?.replies ?? []) as StoredReply[];
+  return { entity: request, replyHashes: new Map(replies.map((r) => [r.id, r.requestHash])) };
+}
+
+/** The condition every change of a request is written under: it exists, at the version read. */
+function atVersion(request: SupportRequest) {
+  return request.version === undefined
+    ? { ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#v)', ExpressionAttributeValues: {} }
+    : { ConditionExpression: 'attribute_exists(PK) AND #v = :v', ExpressionAttributeValues: { ':v': request.version } };
+}
+
+/**
+ * Appends a reply and sets the status (closing when `status` is closed), with the customer's mail, in one transaction
+ * conditional on the version read. 'conflict': the request changed meanwhile (or a concurrent writer sent the same
+ * reply): read it again and decide again.
+ */
+export async function commitSupportReply(
+  request: SupportRequest,
+  reply: SupportReply,
+  requestHash: string,
+  status: Exclude<SupportRequestStatus, 'open'>,
+  mail: MailMessage | undefined,
+): Promise<'written' | 'conflict'> {
+  const guard = atVersion(request);
+  const closing = status === 'closed';
+  const codes = await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.supportRequest(request.customerId, request.id),
+        UpdateExpression: `SET #r = list_append(if_not_exists(#r, :none), :reply), #st = :st, #v = :next, updatedAt = :at${closing ? ', closedAt = :at, closedBy = :by' : ''}`,
+        ConditionExpression: guard.ConditionExpression,
+        ExpressionAttributeNames: { '#r': 'replies', '#st': 'status', '#v': 'version' },
+        ExpressionAttributeValues: {
+          ...guard.ExpressionAttributeValues,
+          ':none': [],
+          ':reply': [{ ...reply, requestHash } satisfies StoredReply],
+          ':st': status,
+          ':next': (request.version ?? 0) + 1,
+          ':at': reply.at,
+          ...(closing ? { ':by': reply.by } : {}),
+        },
+      },
+    },
+    ...(mail ? [{ Put: mailPut(mail) }] : []),
+  ]);
+  if (!codes) return 'written';
+  if (codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) return 'conflict';
+  throw new Error(`support reply: transaction cancelled (${codes.join(', ')})`);
+}
+
+/** Closes the request (no mail), conditional on the version read; 'conflict': it changed meanwhile. */
+export async function closeSupportRequest(request: SupportRequest, by: string, at: string): Promise<'written' | 'conflict'> {
+  const guard = atVersion(request);
+  const codes = await transactWrite([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.supportRequest(request.customerId, request.id),
+        UpdateExpression: 'SET #st = :st, #v = :next, updatedAt = :at, closedAt = :at, closedBy = :by',
+        ConditionExpression: guard.ConditionExpression,
+        ExpressionAttributeNames: { '#st': 'status', '#v': 'version' },
+        ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ':st': 'closed', ':next': (request.version ?? 0) + 1, ':at': at, ':by': by },
+      },
+    },
+  ]);
+  if (!codes) return 'written';
+  if (codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) return 'conflict';
+  throw new Error(`close support request: transaction cancelled (${codes.join(', ')})`);
 }
 
 /** A page of every customer's requests, newest first (GSI3); `status` filters (pages may then hold fewer items). */
-export async function supportRequestsPage(status: SupportRequest['status'] | undefined, limit: number, startKey?: Record<string, unknown>) {
+export async function supportRequestsPage(status: SupportRequestStatus | undefined, limit: number, startKey?: Record<string, unknown>) {
   const page = await queryPage(
     {
       TableName: tableName(),
@@ -58,7 +136,7 @@ export async function supportRequestsPage(status: SupportRequest['status'] | und
     limit,
     startKey,
   );
-  return { items: page.items.map((i) => domainEntity<SupportRequest>(i) as SupportRequest), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+  return { items: page.items.map((i) => toRequest(i) as SupportRequest), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
 }
 
 /** A customer's own requests (at most `max`), newest first. */
@@ -66,8 +144,8 @@ export async function customerSupportRequests(customerId: string, max = 50): Pro
   const out: SupportRequest[] = [];
   let key: Record<string, unknown> | undefined;
   do {
-    const page = await customerItemsPage<SupportRequest>(customerId, 'SUPPORT#', 100, key);
-    out.push(...page.items);
+    const page = await customerItemsPage<Record<string, unknown>>(customerId, 'SUPPORT#', 100, key);
+    out.push(...page.items.map((i) => toRequest(i) as SupportRequest));
     key = page.lastKey;
   } while (key && out.length < 500);
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, max);

@@ -12,6 +12,7 @@ import { SESSION_COOKIE } from '../../shared/domain/portal/session-rules.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { PortalClient, signIn, signInLinks } from '../support/portal.ts';
 import { createDelivery } from '../../shared/store/subscriptions.ts';
+import { commitSupportRequest } from '../../shared/store/support-requests.ts';
 
 /**
  * What each scheduled or SNS-triggered sample returns, given the sample's own `time`. A sweep only starts its
@@ -88,6 +89,17 @@ async function webhookVars() {
   return { subscriptionId: created.body.id as string, webhookEventId };
 }
 
+/** A question as the portal stores it (asking through the portal is the portal sample's; this one must exist first). */
+async function sampleQuestion(customerId: string): Promise<string> {
+  const id = `sr_sample_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const stored = await commitSupportRequest(
+    { id, customerId, subject: 'Billing address', message: 'Please send future invoices to our new address.', status: 'open', createdAt: new Date().toISOString(), source: 'portal', version: 0 },
+    undefined,
+  );
+  if (!stored) throw new Error('sample question not stored');
+  return id;
+}
+
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
 
 describe('sample events (events/)', () => {
@@ -117,6 +129,8 @@ describe('sample events (events/)', () => {
       disputeInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       disputeId: (await api('POST', `/invoices/${(await newInvoice(customer.id, { amount: 8000 })).id}/disputes`, { reason: 'sample', amount: 5000 })).body.id,
       holdId: (await api('POST', `/customers/${customer.id}/holds`, { reason: 'sample' })).body.id,
+      // A question of the sample customer's for staff to read, answer and close (in that order: the samples' order).
+      supportRequestId: await sampleQuestion(customer.id),
       // Payment plans and signed customer links.
       planInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       planRequestInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,

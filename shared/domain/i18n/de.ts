@@ -113,8 +113,16 @@ export const de = {
     'notice.questionReceived.subject': 'Wir haben Ihre Frage erhalten: {subject}',
     'notice.questionReceived.body':
       'vielen Dank für Ihre Nachricht („{subject}“). Wir haben sie erhalten und antworten so bald wie möglich, in der Regel innerhalb von zwei Werktagen.',
+    // Unsere Antwort auf eine Frage: die Einleitung im Ton des Kunden (nie „bestimmt“)
+    'notice.questionAnswered.subject': 'Unsere Antwort auf Ihre Frage: {subject}',
+    'notice.questionAnswered.opening.friendly': 'vielen Dank für Ihre Frage vom {date} („{subject}“). Hier ist unsere Antwort:',
+    'notice.questionAnswered.opening.neutral': 'hier ist unsere Antwort auf Ihre Frage vom {date} („{subject}“):',
+    'notice.questionAnswered.opening.formal': 'bezugnehmend auf Ihre Anfrage vom {date} („{subject}“) teilen wir Ihnen Folgendes mit:',
+    'notice.questionAnswered.open': 'Sie finden unsere Antwort jederzeit in Ihrem Kundenkonto unter „Fragen“. Wenn noch etwas unklar ist, fragen Sie uns gern dort.',
+    'notice.questionAnswered.closed':
+      'Wir betrachten Ihre Frage damit als beantwortet und haben sie abgeschlossen. Wenn noch etwas unklar ist, stellen Sie uns gern in Ihrem Kundenkonto eine neue Frage.',
     'portal.messages.title': 'Fragen',
-    'portal.messages.intro': 'Fragen Sie uns alles zu Ihrem Konto oder einer Rechnung. Wir antworten per E-Mail, in der Regel innerhalb von zwei Werktagen.',
+    'portal.messages.intro': 'Fragen Sie uns alles zu Ihrem Konto oder einer Rechnung. Wir antworten per E-Mail und auf dieser Seite, in der Regel innerhalb von zwei Werktagen.',
     'portal.messages.ask': 'Eine Frage stellen',
     'portal.messages.subject': 'Betreff',
     'portal.messages.message': 'Ihre Frage',
@@ -128,6 +136,10 @@ export const de = {
     'portal.messages.askedOn': 'Gestellt am {date}',
     'portal.messages.about': 'zu Rechnung {number}',
     'portal.messages.status.open': 'Offen',
+    'portal.messages.status.answered': 'Beantwortet',
+    'portal.messages.status.closed': 'Abgeschlossen',
+    'portal.messages.status': 'Status',
+    'portal.messages.reply': 'Unsere Antwort vom {date}',
     'reminder.promiseBroken':
       'Wir hatten Ihre Zusage notiert, diese Rechnung bis zum {date} zu bezahlen; die Zahlung ist bei uns noch nicht eingegangen. Falls etwas dazwischengekommen ist, antworten Sie einfach — wir finden gern gemeinsam eine Lösung.',
 

@@ -121,8 +121,16 @@ export const en = {
     'notice.questionReceived.subject': 'We received your question: {subject}',
     'notice.questionReceived.body':
       'thank you for your message ("{subject}"). We have received it and will answer as soon as we can, usually within two working days.',
+    // Staff's answer to a question: the opening in the customer's tone (firm is never used for an answer)
+    'notice.questionAnswered.subject': 'Our answer to your question: {subject}',
+    'notice.questionAnswered.opening.friendly': 'thank you for your question of {date} ("{subject}"). Here is our answer:',
+    'notice.questionAnswered.opening.neutral': 'here is our answer to your question of {date} ("{subject}"):',
+    'notice.questionAnswered.opening.formal': 'with reference to your enquiry of {date} ("{subject}"), we reply as follows:',
+    'notice.questionAnswered.open': 'You can read our answer in your account at any time, under Questions. If anything is still unclear, just ask us there.',
+    'notice.questionAnswered.closed':
+      'We consider your question answered and have closed it. If anything is still unclear, you are welcome to ask us a new question in your account.',
     'portal.messages.title': 'Questions',
-    'portal.messages.intro': 'Ask us anything about your account or an invoice. We answer by e-mail, usually within two working days.',
+    'portal.messages.intro': 'Ask us anything about your account or an invoice. We answer by e-mail and on this page, usually within two working days.',
     'portal.messages.ask': 'Ask a question',
     'portal.messages.subject': 'Subject',
     'portal.messages.message': 'Your question',
@@ -136,6 +144,10 @@ export const en = {
     'portal.messages.askedOn': 'Asked on {date}',
     'portal.messages.about': 'about invoice {number}',
     'portal.messages.status.open': 'Open',
+    'portal.messages.status.answered': 'Answered',
+    'portal.messages.status.closed': 'Closed',
+    'portal.messages.status': 'Status',
+    'portal.messages.reply': 'Our answer of {date}',
     'reminder.promiseBroken':
       'We had noted your promise to pay this invoice by {date}; we have not received the payment yet. If something has come up, just reply — we are happy to find a solution together.',
 

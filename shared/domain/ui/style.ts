@@ -12,7 +12,9 @@
  *   button that looks like a link (e.g. sign out). Every button and nav link is at least 44 px tall.
  * - `table.rows` — a table that turns into stacked rows under 600 px (37.5em): give each `<td data-label="Column">`;
  *   `.num` — a right-aligned figure column (th and td).
- * - `.badge` + `.badge-overdue` `.badge-paid` `.badge-open` `.badge-disputed` `.badge-promised` — a status pill.
+ * - `.badge` + `.badge-overdue` `.badge-paid` `.badge-open` `.badge-disputed` `.badge-promised` `.badge-answered` — a
+ *   status pill.
+ * - `.reply` — an answer under a question (a rule in the brand colour on its left).
  * - `.notice` (with role="status") — a success/info message; `.alert` (with role="alert") — an error or warning.
  * - `.field` — a label above its input/select/textarea (full width); `fieldset` + `label.choice` for radios/checkboxes;
  *   `.choices` — choices side by side (wrapping); `fieldset.table` — no frame of its own around a `table.rows`.
@@ -89,6 +91,9 @@ table.rows tbody th{font-size:1rem;text-transform:none;letter-spacing:0;color:#1
 .badge-open{background:#eff4ff;color:#1849a9;border-color:#c7d7fe}
 .badge-disputed{background:#fffaeb;color:#93370d;border-color:#fedf89}
 .badge-promised{background:#f4f3ff;color:#5925dc;border-color:#d9d6fe}
+.badge-answered{background:#ecfdf3;color:#067647;border-color:#abefc6}
+.reply{border-left:4px solid var(--brand);padding:.25rem 0 .25rem 1rem;margin:1rem 0 0}
+.reply>:last-child{margin-bottom:0}
 .notice,.alert{padding:.875rem 1rem;border:1px solid;border-left-width:4px;border-radius:.5rem;margin:0 0 1.25rem}
 .notice{background:#ecfdf3;border-color:#abefc6 #abefc6 #abefc6 #067647;color:#054f31}
 .alert{background:#fef3f2;border-color:#fecdca #fecdca #fecdca #b42318;color:#7a271a}

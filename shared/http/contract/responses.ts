@@ -145,21 +145,33 @@ export const promisePage = z.object({
   nextCursor,
 });
 
-export const supportRequestPage = z.object({
-  items: z.array(
-    z.looseObject({
-      id: z.string(),
-      customerId: z.string(),
-      subject: z.string(),
-      message: z.string(),
-      invoiceId: z.string().optional(),
-      status: z.literal('open'),
-      createdAt: instant,
-      source: z.literal('portal'),
-    }),
-  ),
-  nextCursor,
+export const supportReply = z.looseObject({
+  id: z.string(),
+  body: z.string().describe("staff's answer, as the customer reads it"),
+  by: z.string().describe('who answered (staff only; `staff` when not given)'),
+  at: instant,
 });
+
+export const supportRequest = z.looseObject({
+  id: z.string(),
+  customerId: z.string(),
+  subject: z.string(),
+  message: z.string(),
+  invoiceId: z.string().optional(),
+  invoiceNumber: z.string().optional(),
+  status: z.enum(['open', 'answered', 'closed']).describe('open → answered (a reply) → closed (a reply that closes, or closing)'),
+  createdAt: instant,
+  source: z.literal('portal'),
+  replies: z.array(supportReply).optional().describe('staff replies, oldest first'),
+  updatedAt: instant.optional(),
+  closedAt: instant.optional(),
+  closedBy: z.string().optional(),
+  version: z.number().int().optional(),
+});
+
+export const supportRequestPage = z.object({ items: z.array(supportRequest), nextCursor });
+
+export const supportReplyResult = z.object({ reply: supportReply, request: supportRequest });
 
 export const importResult = z.object({
   summary: z.object({ rows: z.number().int(), created: z.number().int(), unchanged: z.number().int(), errors: z.number().int() }),

@@ -19,7 +19,7 @@ import { promisesQuery } from '../../services/promises.ts';
 import { agingQuerySchema, feedbackQuerySchema, kpiQuerySchema } from '../../services/reports.ts';
 import { manualPaymentSchema, staffAllocationSchema } from '../../services/review.ts';
 import { statementQuerySchema } from '../../services/statements.ts';
-import { supportRequestsQuery } from '../../services/support.ts';
+import { closeRequestSchema, replySchema, supportRequestsQuery } from '../../services/support.ts';
 import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
 import { forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
 import * as r from './responses.ts';
@@ -131,6 +131,25 @@ export const routeContracts: Record<string, RouteContract> = {
   },
   'GET /promises': { summary: 'Promises to pay (paged)', tag: 'Casework', query: promisesQuery, responses: ok(r.promisePage), errors: ADMIN },
   'GET /support-requests': { summary: 'Questions customers asked in the portal (paged)', tag: 'Casework', query: supportRequestsQuery, responses: ok(r.supportRequestPage), errors: ADMIN },
+  'GET /support-requests/{customerId}/{id}': { summary: 'A question with its replies', tag: 'Casework', responses: ok(r.supportRequest), errors: ADMIN_ONE },
+  'POST /support-requests/{customerId}/{id}/replies': {
+    summary: "Answer a customer's question: the reply is kept, the status moves (answered, or closed with `close`), the customer gets the answer by mail",
+    tag: 'Casework',
+    body: { json: replySchema, required: true },
+    idempotent: true,
+    responses: {
+      201: { description: 'reply stored, mail to the customer written', json: r.supportReplyResult },
+      200: { description: 'the earlier result of the same reply (the same Idempotency-Key, or without one the same reply again): nothing sent', json: r.supportReplyResult },
+    },
+    errors: ADMIN_CHANGE,
+  },
+  'POST /support-requests/{customerId}/{id}/close': {
+    summary: 'Close a question without a mail (closing a closed one changes nothing)',
+    tag: 'Casework',
+    body: { json: closeRequestSchema },
+    responses: ok(r.supportRequest),
+    errors: ADMIN_CHANGE,
+  },
 
   // --- Reports
   'GET /reports/aging': { summary: 'Aging by currency and customer', tag: 'Reports', query: agingQuerySchema, responses: ok(r.agingReport), errors: ADMIN },
