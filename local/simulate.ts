@@ -355,8 +355,8 @@ async function timeline(driver: StackDriver, ctx: Ctx): Promise<TimelineEntry[]>
     for (const d of (history.decisions ?? []) as { kind: string; by: string; at: string; reason: string }[]) {
       out.push({ persona: p.key, local: fmt(d.at), what: `decide ${d.kind.padEnd(21)} by ${d.by}: ${d.reason}` });
     }
-    for (const e of history.events as { detailType: string; createdAt: string; detail: { totals: Record<string, number> } }[]) {
-      const totals = Object.entries(e.detail.totals).map(([c, a]) => formatMoney({ amount: a, currency: c }, 'en-GB')).join(', ');
+    for (const e of history.events as { detailType: string; createdAt: string; detail: { totals: { amount: number; currency: string }[] } }[]) {
+      const totals = e.detail.totals.map((t) => formatMoney(t, 'en-GB')).join(', ');
       out.push({ persona: p.key, local: fmt(e.createdAt), what: `event ${e.detailType} (${totals})` });
     }
     const ledger = await must(driver.api('GET', `/customers/${customer.id}/ledger`), 'ledger');

@@ -122,7 +122,7 @@ describe('the dunning ladder', () => {
       customerId: c.id,
       escalatedOn: '2027-05-15',
       invoices: [{ invoiceId: inv.id, balanceDue: 125_000, currency: 'EUR' }],
-      totals: { EUR: 125_000 },
+      totals: [{ currency: 'EUR', amount: 125_000 }],
     });
     expect(eventCatalog['collections.escalated']?.data.parse(escalated?.data)).toEqual(escalated?.data);
     expect(events.map((e) => [e.detailType, e.detail])).toEqual([['collections.escalated', escalated?.data]]);

@@ -164,7 +164,7 @@ describe('events out: the collections area', () => {
         { invoiceId: a.id, number: a.number, currency: 'EUR', balanceDue: 70_000, dueDate: '2028-01-03' },
         { invoiceId: b.id, number: b.number, currency: 'EUR', balanceDue: 30_000, dueDate: '2028-01-03' },
       ]),
-      totals: { EUR: 100_000 },
+      totals: [{ currency: 'EUR', amount: 100_000 }],
     });
     expect(escalated[0]?.data.invoices).toHaveLength(2);
 

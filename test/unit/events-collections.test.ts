@@ -11,8 +11,10 @@ import {
   interestChargedEvents,
   mailSuppressedEvent,
   promiseBrokenEvent,
+  promiseKeptEvent,
   reminderSentEvent,
 } from '../../shared/domain/events/collections-events.ts';
+import { promiseFields } from '../../shared/domain/events/fields.ts';
 import type { EventEnvelope } from '../../shared/domain/events/envelope.ts';
 import { newPromise, settlePromise } from '../../shared/domain/promises.ts';
 import { DEFAULT_TERMS } from '../../shared/domain/terms.ts';
@@ -93,7 +95,10 @@ describe('collections events', () => {
         { invoiceId: 'inv_a', number: 'INV-A', currency: 'EUR', balanceDue: 70_000, dueDate: '2027-03-31' },
         { invoiceId: 'inv_b', number: 'INV-B', currency: 'USD', balanceDue: 30_000, dueDate: '2027-04-15' },
       ],
-      totals: { EUR: 70_000, USD: 30_000 },
+      totals: [
+        { currency: 'EUR', amount: 70_000 },
+        { currency: 'USD', amount: 30_000 },
+      ],
     });
     expect(escalatedEvent('cus_1', [b, a], '2027-05-15', now).id).toBe(event.id);
     expect(escalatedEvent('cus_1', [a], '2027-05-15', now).id).not.toBe(event.id);
@@ -120,6 +125,38 @@ describe('collections events', () => {
     const whole = settlePromise({ ...made, id: 'prm_2', amount: undefined, source: 'staff' }, 'broken', now);
     expect(valid(promiseBrokenEvent(invoice, whole, now)).data).not.toHaveProperty('amount');
     expect(promiseBrokenEvent(invoice, whole, now).data.madeBy).toBe('staff');
+  });
+
+  it('promise.kept without a payment (a credit note kept it, the reminder run found it): the same promise fields, no paymentId', () => {
+    const invoice = collectionsInvoice({ balanceDue: 30_000 });
+    const made = newPromise({ balanceDue: 60_000, status: 'open' }, { id: 'prm_1', date: '2027-03-25', amount: 20_000, source: 'portal' }, new Date('2027-03-20T09:00:00Z'), 'Europe/Berlin');
+    const kept = settlePromise(made, 'kept', now);
+    const event = valid(promiseKeptEvent(invoice, kept, { keptAt: now.toISOString() }));
+    expect(event).toMatchObject({ type: 'promise.kept', customerId: 'cus_1', occurredAt: now.toISOString() });
+    expect(event.data).toEqual({
+      promiseId: 'prm_1',
+      invoiceId: 'inv_1',
+      date: '2027-03-25',
+      amount: 20_000,
+      currency: 'EUR',
+      madeBy: 'customer',
+      madeAt: '2027-03-20T09:00:00.000Z',
+      until: made.until,
+      keptAt: now.toISOString(),
+    });
+    // The same promise kept by a payment: the same id (a promise is settled once), the payment named.
+    const byPayment = valid(promiseKeptEvent(invoice, kept, { keptAt: now.toISOString(), paymentId: 'pay_1' }));
+    expect(byPayment.id).toBe(event.id);
+    expect(byPayment.data.paymentId).toBe('pay_1');
+  });
+
+  it('promise.made, promise.kept and promise.broken describe the promise with the same fields, in the same words', () => {
+    const shape = (type: 'promise.made' | 'promise.kept' | 'promise.broken') => {
+      const schema = eventCatalog[type]?.data.toJSONSchema() as { properties: Record<string, unknown> };
+      return Object.fromEntries(Object.keys(promiseFields).map((k) => [k, schema.properties[k]]));
+    };
+    expect(shape('promise.kept')).toEqual(shape('promise.made'));
+    expect(shape('promise.broken')).toEqual(shape('promise.made'));
   });
 
   it('customer.mail_suppressed: reason and when; each flagging its own id', () => {

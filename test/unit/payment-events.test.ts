@@ -73,7 +73,7 @@ describe('the events of a payment change', () => {
     });
     expect(events[3]?.data).toEqual({ invoiceId: 'inv_b', paymentId: 'pay_1', amount: 15_000, currency: 'EUR', settledAt: '2027-03-10' });
     expect(events[4]?.data).toEqual({
-      promiseId: 'prm_1', invoiceId: 'inv_b', date: '2027-03-12', currency: 'EUR', madeBy: 'customer', madeAt: '2027-03-01T10:00:00.000Z', paymentId: 'pay_1', keptAt: at,
+      promiseId: 'prm_1', invoiceId: 'inv_b', date: '2027-03-12', currency: 'EUR', madeBy: 'customer', madeAt: '2027-03-01T10:00:00.000Z', until: '2027-03-16T00:00:00.000Z', paymentId: 'pay_1', keptAt: at,
     });
   });
 

@@ -14,6 +14,7 @@ import type { InvoiceDispute, InvoicePromise } from '../invoice-collections.ts';
 import type { Instalment, PaymentPlan } from '../plans.ts';
 import { newEvent } from './catalog.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { promiseData } from './fields.ts';
 
 export function invoiceIssuedEvent(invoice: Invoice): EventEnvelope {
   const discount = invoice.earlyPaymentDiscount;
@@ -85,18 +86,7 @@ export function promiseMadeEvent(
   return newEvent(
     'promise.made',
     promise.id,
-    {
-      promiseId: promise.id,
-      invoiceId: promise.invoiceId,
-      date: promise.date,
-      currency: promise.currency,
-      // (Stored without an amount when it is the whole balance.)
-      ...(promise.amount !== undefined ? { amount: promise.amount } : {}),
-      balanceDue: promise.balanceAtPromise,
-      madeBy: promise.source === 'staff' ? 'staff' : 'customer',
-      until: promise.until,
-      madeAt: promise.madeAt,
-    },
+    { ...promiseData(promise, { id: promise.invoiceId, currency: promise.currency }), balanceDue: promise.balanceAtPromise },
     { occurredAt: promise.madeAt, customerId: promise.customerId },
   );
 }

@@ -7,23 +7,19 @@
 import { z } from 'zod';
 import { DISPUTE_REASON_CODES } from '../invoice-collections.ts';
 import type { EventSpecs } from './envelope.ts';
-
-const minor = (what: string, note = '') => z.number().int().nonnegative().describe(`${what}, in minor units of \`currency\` (an integer, never negative)${note}`);
-const currency = z.string().regex(/^[A-Z]{3}$/).describe('ISO 4217 code of every amount in this event');
-const calendarDate = (what: string) => z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe(`${what} (YYYY-MM-DD)`);
-const instant = (what: string) => z.iso.datetime().describe(`${what} (ISO 8601, UTC)`);
+import { calendarDate, currency, id, instant, madeBy, minor, promiseFields } from './fields.ts';
 
 const instalment = z
   .object({
     seq: z.number().int().min(0).describe('Instalment number: 0 is the down payment, then 1, 2, …'),
-    dueDate: calendarDate('Due date of the instalment, in the customer’s calendar'),
+    dueDate: calendarDate('Due date of the instalment, in the customer\'s calendar'),
     amount: minor('Amount of the instalment'),
   })
   .describe('One instalment of the plan');
 
 const planInvoice = z
   .object({
-    invoiceId: z.string().describe('An invoice the plan covers'),
+    invoiceId: id('An invoice the plan covers'),
     balanceDue: minor('What was owed on it when the plan came into force'),
   })
   .describe('An invoice covered by the plan');
@@ -33,18 +29,18 @@ export const casework: EventSpecs = {
     version: 1,
     description: 'An invoice was issued through POST /invoices (imported history, POST /imports/invoices, is not announced).',
     data: z.object({
-      invoiceId: z.string().describe('The invoice'),
+      invoiceId: id('The invoice'),
       number: z.string().describe('The invoice number (given, or INV-000001… from our sequence)'),
       currency,
       amount: minor('Invoice total'),
       balanceDue: minor('Owed at issue (the total)'),
       issueDate: calendarDate('Issue date'),
-      dueDate: calendarDate('Due date, in the customer’s calendar'),
+      dueDate: calendarDate('Due date, in the customer\'s calendar'),
       paymentReference: z.string().describe('ISO 11649 RF reference the customer quotes on bank transfers'),
       earlyPaymentDiscount: z
         .object({
           amount: minor('Discount for paying early'),
-          until: calendarDate('Last day of the discount, in the customer’s calendar'),
+          until: calendarDate('Last day of the discount, in the customer\'s calendar'),
         })
         .optional()
         .describe('Early-payment discount from the terms, if any: paying the total less `amount` by `until` settles the invoice'),
@@ -54,12 +50,12 @@ export const casework: EventSpecs = {
     version: 1,
     description: 'A customer disputed an invoice (in the portal, or staff recorded it); reminders and interest pause for it.',
     data: z.object({
-      disputeId: z.string().describe('The dispute (a dispute opened again later is a new dispute with a new id)'),
-      invoiceId: z.string().describe('The disputed invoice'),
+      disputeId: id('The dispute (a dispute opened again later is a new dispute with a new id)'),
+      invoiceId: id('The disputed invoice'),
       reasonCode: z.enum(DISPUTE_REASON_CODES).describe('Why, as a code (staff disputes without one: `other`)'),
-      openedBy: z.enum(['customer', 'staff']).describe('`customer`: in the customer portal; `staff`: recorded by staff through the API'),
+      openedBy: madeBy,
       currency,
-      amount: minor('Disputed amount', '; absent when the whole balance is disputed').positive().optional(),
+      amount: minor('Disputed amount; absent when the whole balance is disputed').positive().optional(),
       balanceDue: minor('Owed on the invoice when the dispute opened'),
       openedAt: instant('When it was opened'),
     }),
@@ -68,8 +64,8 @@ export const casework: EventSpecs = {
     version: 1,
     description: 'Staff resolved an invoice dispute: upheld (a credit note reduces the balance) or rejected (collection resumes).',
     data: z.object({
-      disputeId: z.string().describe('The dispute'),
-      invoiceId: z.string().describe('The disputed invoice'),
+      disputeId: id('The dispute'),
+      invoiceId: id('The disputed invoice'),
       source: z
         .enum(['customer', 'chargeback'])
         .describe('`customer`: a dispute the customer raised (announced by dispute.opened); `chargeback`: the pause a card chargeback put on the invoice, resolved by staff'),
@@ -77,7 +73,7 @@ export const casework: EventSpecs = {
       currency,
       creditAmount: minor('Credit note booked against the invoice (0 when rejected)'),
       balanceDue: minor('Owed on the invoice after the resolution'),
-      invoiceStatus: z.enum(['open', 'partially_paid', 'paid']).describe('The invoice’s status after the resolution (`paid` when the credit note settled it)'),
+      invoiceStatus: z.enum(['open', 'partially_paid', 'paid']).describe('The invoice\'s status after the resolution (`paid` when the credit note settled it)'),
       openedAt: instant('When the dispute was opened'),
       resolvedAt: instant('When it was resolved'),
     }),
@@ -86,15 +82,8 @@ export const casework: EventSpecs = {
     version: 1,
     description: 'A promise to pay an invoice by a date was recorded; reminders and escalation for it pause until the date plus the grace days.',
     data: z.object({
-      promiseId: z.string().describe('The promise'),
-      invoiceId: z.string().describe('The invoice promised'),
-      date: calendarDate('The date promised, in the customer’s calendar'),
-      currency,
-      amount: minor('Amount promised', '; absent when the whole balance was promised (as in promise.kept and promise.broken)').positive().optional(),
+      ...promiseFields,
       balanceDue: minor('Owed on the invoice when the promise was made'),
-      madeBy: z.enum(['customer', 'staff']).describe('`customer`: in the customer portal; `staff`: recorded by staff'),
-      until: instant('When reminders resume if it is not kept: the start of the customer’s day after the date plus the grace days'),
-      madeAt: instant('When it was made'),
     }),
   },
   'plan.created': {
@@ -102,7 +91,7 @@ export const casework: EventSpecs = {
     description:
       'A payment plan came into force: created by staff, requested by the customer inside the policy, or approved by staff later (a request waiting for approval is not announced until then).',
     data: z.object({
-      planId: z.string().describe('The plan'),
+      planId: id('The plan'),
       invoices: z.array(planInvoice).min(1).describe('The invoices it covers, oldest due first (a plan is in one currency)'),
       currency,
       amount: minor('Total the plan collects: the covered balance when it came into force'),
@@ -112,7 +101,7 @@ export const casework: EventSpecs = {
       firstDueDate: calendarDate('Due date of instalment 1 (the first after the down payment, if any)'),
       lastDueDate: calendarDate('Due date of the last instalment'),
       instalments: z.array(instalment).min(1).describe('The schedule, in order; the amounts sum to `amount`'),
-      graceDays: z.number().int().min(0).describe('Days after an instalment’s due date before the plan defaults'),
+      graceDays: z.number().int().min(0).describe('Days after an instalment\'s due date before the plan defaults'),
       paymentReference: z.string().describe('ISO 11649 RF reference instalment payments quote'),
       requestedBy: z.enum(['staff', 'customer']).describe('Who asked for it'),
       approvedBy: z.enum(['staff', 'policy']).describe('`policy`: inside the plan policy, approved automatically; `staff`: agreed or approved by staff'),
@@ -123,8 +112,8 @@ export const casework: EventSpecs = {
     version: 1,
     description: 'A payment plan was completed: its invoices are paid (the last instalment arrived).',
     data: z.object({
-      planId: z.string().describe('The plan'),
-      invoiceIds: z.array(z.string()).min(1).describe('The invoices it covered'),
+      planId: id('The plan'),
+      invoiceIds: z.array(id('An invoice')).min(1).describe('The invoices it covered'),
       currency,
       amount: minor('Total the plan collected (its covered balance when it came into force)'),
       instalmentCount: z.number().int().min(1).describe('Number of instalments, the down payment included'),
@@ -135,9 +124,9 @@ export const casework: EventSpecs = {
     version: 1,
     description: 'A payment plan defaulted: an instalment was unpaid past its due date plus the grace days; the invoices still owed return to the reminder ladder.',
     data: z.object({
-      planId: z.string().describe('The plan'),
-      invoiceIds: z.array(z.string()).min(1).describe('The invoices it covered'),
-      returnedInvoiceIds: z.array(z.string()).describe('Those still owed, back in the reminder ladder from now on'),
+      planId: id('The plan'),
+      invoiceIds: z.array(id('An invoice')).min(1).describe('The invoices it covered'),
+      returnedInvoiceIds: z.array(id('An invoice')).describe('Those still owed, back in the reminder ladder from now on'),
       currency,
       amount: minor('Total the plan was to collect'),
       paidAmount: minor('Paid on the covered invoices since the plan came into force'),

@@ -7,7 +7,7 @@
  * - reminder.sent: the customer and the reminder's mail key (its invoices, steps and due dates in force);
  * - interest.charged: the ledger posting's key (`interest#<invoice>#<YYYY-MM>`, or the invoice's late-fee key);
  * - collections.escalated: the customer and the invoices it escalated;
- * - promise.broken: the promise (a promise is settled once);
+ * - promise.broken, promise.kept: the promise (a promise is settled once, as one or the other);
  * - customer.mail_suppressed: the customer and the instant of the flagging (the flag is set once; a new address can
  *   be flagged again later, which is a new flagging).
  */
@@ -17,6 +17,7 @@ import type { InvoicePromise } from '../invoice-collections.ts';
 import { effectiveAnnualRateBasisPoints, type LateInterest } from '../terms.ts';
 import { newEvent } from './catalog.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { promiseData } from './fields.ts';
 
 type ReminderPlan = NonNullable<DunningPlan['mail']>;
 
@@ -108,7 +109,7 @@ export function escalatedEvent(
       customerId,
       escalatedOn: today,
       invoices: group.map((i) => ({ invoiceId: i.id, number: i.number, currency: i.currency, balanceDue: i.balanceDue, dueDate: effectiveDueDate(i) })),
-      totals: Object.fromEntries(currencies.map((c) => [c, group.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0)])),
+      totals: currencies.map((c) => ({ currency: c, amount: group.filter((i) => i.currency === c).reduce((s, i) => s + i.balanceDue, 0) })),
     },
     { occurredAt: now.toISOString(), customerId },
   );
@@ -124,19 +125,25 @@ export function promiseBrokenEvent(
   return newEvent(
     'promise.broken',
     `${promise.id}:broken`,
-    {
-      promiseId: promise.id,
-      invoiceId: invoice.id,
-      date: promise.date,
-      ...(promise.amount !== undefined ? { amount: promise.amount } : {}),
-      currency: invoice.currency,
-      madeBy: promise.source === 'staff' ? 'staff' : 'customer',
-      madeAt: promise.madeAt,
-      until: promise.until,
-      brokenAt,
-      balanceDue: invoice.balanceDue,
-    },
+    { ...promiseData(promise, invoice), brokenAt, balanceDue: invoice.balanceDue },
     { occurredAt: brokenAt, customerId: invoice.customerId },
+  );
+}
+
+/**
+ * A promise settled as kept at `keptAt`: by a payment, in the payment's own change (`paymentId`), or by the reminder
+ * run when a credit note brought the balance down (no payment). A promise is settled once: one id.
+ */
+export function promiseKeptEvent(
+  invoice: { id: string; customerId: string; currency: string },
+  promise: InvoicePromise,
+  how: { keptAt: string; paymentId?: string },
+): EventEnvelope {
+  return newEvent(
+    'promise.kept',
+    `${promise.id}:kept`,
+    { ...promiseData(promise, invoice), ...(how.paymentId ? { paymentId: how.paymentId } : {}), keptAt: how.keptAt },
+    { occurredAt: how.keptAt, customerId: invoice.customerId },
   );
 }
 

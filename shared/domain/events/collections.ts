@@ -7,15 +7,14 @@
  */
 import { z } from 'zod';
 import type { EventSpecs } from './envelope.ts';
+import { calendarDate, currency, id, instant, minor, promiseFields } from './fields.ts';
 
-const currency = z.string().regex(/^[A-Z]{3}$/).describe('ISO 4217 currency code');
-const minor = (what: string) => z.number().int().describe(`${what}, in integer minor units of \`currency\` (ISO 4217 exponent)`);
-const date = (what: string) => z.iso.date().describe(`${what} (YYYY-MM-DD, the customer's calendar)`);
-const instant = (what: string) => z.iso.datetime({ offset: true }).describe(`${what} (ISO 8601)`);
+/** A date of the customer's calendar (their time zone). */
+const date = (what: string) => calendarDate(`${what}, in the customer's calendar`);
 
 const stepKind = z
   .enum(['heads_up', 'due_day', 'reminder', 'final_notice', 'legal_handover'])
-  .describe('The level of the ladder step: heads_up (before the due date), due_day, reminder, final_notice, legal_handover');
+  .describe('The level of the ladder step: `heads_up` (before the due date), `due_day`, `reminder`, `final_notice`, `legal_handover`');
 
 const reminderSent = z.object({
   mailKey: z.string().describe("The reminder's key in the customer's communication history (GET /customers/{id}/communications): one reminder, one key"),
@@ -24,17 +23,17 @@ const reminderSent = z.object({
   tone: z.enum(['friendly', 'neutral', 'firm', 'formal']).describe("The step's tone"),
   channel: z
     .enum(['email', 'letter', 'handover'])
-    .describe("The step's channel: email, letter (a formal notice) or handover (the legal handover notice). The reminder itself always goes by e-mail"),
+    .describe("The step's channel: `email`, `letter` (a formal notice) or `handover` (the legal handover notice); the reminder itself always goes by e-mail"),
   letter: z.boolean().describe('Whether a printed copy was also recorded for the day\'s print run (formal notices to customers who asked for letters)'),
   locale: z.string().describe('The BCP 47 locale the reminder was written in (the customer\'s)'),
-  adaptive: z.boolean().describe('Whether the adaptive cadence (predicted payment behaviour) shaped this reminder; false: the standard ladder'),
+  adaptive: z.boolean().describe('Whether the adaptive cadence (predicted payment behaviour) shaped this reminder; `false`: the standard ladder'),
   cadencePolicy: z.enum(['standard', 'reliable', 'likely_late']).describe('The cadence policy in force for the customer at this run'),
   planOfferFirst: z.boolean().describe('Whether the reminder leads with the payment-plan offer (a likely-late payer\'s first reminder)'),
   legalDate: date('The date after which legal steps follow, as a final notice states it').optional(),
   invoices: z
     .array(
       z.object({
-        invoiceId: z.string().describe('The invoice'),
+        invoiceId: id('The invoice'),
         number: z.string().describe('The invoice number'),
         step: z.string().describe('The ladder step this invoice reached with the reminder'),
         currency,
@@ -47,12 +46,12 @@ const reminderSent = z.object({
 });
 
 const interestCharged = z.object({
-  invoiceId: z.string().describe('The invoice charged'),
-  kind: z.enum(['interest', 'late_fee']).describe('interest: late interest for a period; late_fee: the terms\' fixed late fee (once per invoice)'),
+  invoiceId: id('The invoice charged'),
+  kind: z.enum(['interest', 'late_fee']).describe('`interest`: late interest for a period; `late_fee`: the terms\' fixed late fee (once per invoice)'),
   amount: minor('The amount charged (added to the balance due)'),
   currency,
   balanceDue: minor("The invoice's balance due after this charge"),
-  ledgerEntryId: z.string().describe('The ledger entry booked (GET /customers/{id}/ledger); one per invoice and period, or per invoice for the fee'),
+  ledgerEntryId: id('The ledger entry booked (GET /customers/{id}/ledger); one per invoice and period, or per invoice for the fee'),
   period: z
     .object({
       month: z.string().regex(/^\d{4}-\d{2}$/).describe("The calendar month accrued (YYYY-MM, the customer's calendar)"),
@@ -62,7 +61,7 @@ const interestCharged = z.object({
     .describe('Interest only: the period the interest was accrued over'),
   rate: z
     .object({
-      mode: z.enum(['simple', 'statutory']).describe('simple: a contractual rate; statutory: reference rate + margin (EU directive 2011/7/EU)'),
+      mode: z.enum(['simple', 'statutory']).describe('`simple`: a contractual rate; `statutory`: reference rate + margin (EU directive 2011/7/EU)'),
       annualRateBasisPoints: z.number().int().describe('The annual rate applied, in basis points (1800 = 18 % a year)'),
       dayCount: z.literal('ACT/365').describe('Simple interest on actual days over 365, no compounding, rounded once half away from zero'),
     })
@@ -71,12 +70,12 @@ const interestCharged = z.object({
 });
 
 const escalated = z.object({
-  customerId: z.string().describe('The customer whose invoices were escalated'),
+  customerId: id('The customer whose invoices were escalated (as the envelope\'s `customerId`)'),
   escalatedOn: date('The day of the escalation'),
   invoices: z
     .array(
       z.object({
-        invoiceId: z.string().describe('The invoice handed over'),
+        invoiceId: id('The invoice handed over'),
         number: z.string().describe('The invoice number'),
         currency,
         balanceDue: minor('The balance due handed over'),
@@ -85,21 +84,21 @@ const escalated = z.object({
     )
     .min(1)
     .describe('The invoices escalated in this change (a customer with more than 40 is escalated in several events)'),
-  totals: z.record(currency, minor('The sum of the balances handed over in the currency')).describe('Balance handed over per currency (currency code → minor units)'),
+  totals: z
+    .array(
+      z.object({
+        currency,
+        amount: minor('The sum of the balances handed over in that currency'),
+      }),
+    )
+    .min(1)
+    .describe('Balance handed over per currency, one entry per currency of `invoices`'),
 });
 
-// The promise fields of promise.made (casework.ts) and promise.kept (payments.ts): promiseId, invoiceId, date, amount.
 const promiseBroken = z.object({
-  promiseId: z.string().describe('The promise'),
-  invoiceId: z.string().describe('The invoice it was made on'),
-  date: date('The date the customer promised to pay by'),
-  amount: minor('The amount promised; absent when the whole balance was promised').positive().optional(),
-  currency,
-  madeBy: z.enum(['customer', 'staff']).describe('`customer`: in the customer portal; `staff`: recorded by staff'),
-  madeAt: instant('When the promise was made'),
-  until: instant("When its grace ended: the start of the customer's day after the date plus the grace days"),
-  brokenAt: instant('When the reminder run found it broken (the grace over, the promise not paid); the ladder resumes'),
-  balanceDue: minor("The invoice's balance due when the promise was found broken"),
+  ...promiseFields,
+  brokenAt: instant('When the reminder run found it broken (its grace over, the promise not paid); the ladder resumes'),
+  balanceDue: minor('The invoice\'s balance due when the promise was found broken'),
 });
 
 const mailSuppressed = z.object({

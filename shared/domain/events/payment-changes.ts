@@ -6,8 +6,8 @@ import type { z } from 'zod';
 import { SUSPENSE } from '../ledger.ts';
 import type { AppliedState, InvoiceChange } from '../payment-state.ts';
 import { invoiceChangeEffects } from '../payment-state.ts';
-import { settlePromise } from '../promises.ts';
 import { newEvent } from './catalog.ts';
+import { promiseKeptEvent } from './collections-events.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { refundReason } from './payments.ts';
 
@@ -206,25 +206,8 @@ export function paymentChangeEvents(c: PaymentChangeReport): EventEnvelope[] {
       );
     }
     if (effects.keepsPromise && ch.promise) {
-      const promise = settlePromise(ch.promise, 'kept', new Date(at));
-      kept.push(
-        newEvent(
-          'promise.kept',
-          `${promise.id}:kept`,
-          {
-            promiseId: promise.id,
-            invoiceId: ch.invoiceId,
-            date: promise.date,
-            ...(promise.amount !== undefined ? { amount: promise.amount } : {}),
-            currency: payment.currency,
-            madeBy: promise.source === 'portal' ? 'customer' : 'staff',
-            madeAt: promise.madeAt,
-            paymentId: payment.id,
-            keptAt: promise.settledAt as string,
-          },
-          invoiceEnv,
-        ),
-      );
+      // Settled in this change's transaction (store/payments.ts settlePromise at the same instant).
+      kept.push(promiseKeptEvent({ id: ch.invoiceId, customerId: ch.customerId, currency: payment.currency }, ch.promise, { keptAt: new Date(at).toISOString(), paymentId: payment.id }));
     }
   }
   return [...events, ...kept];
