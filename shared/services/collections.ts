@@ -27,7 +27,7 @@ import type { LedgerEntry } from '../domain/ledger.ts';
 import { reminderOffersPlan } from '../domain/plans.ts';
 import { renderReminder } from '../domain/reminder-mail.ts';
 import { reminderItem, reminderRunWrites, sendsLetter } from '../domain/reminder-run.ts';
-import { escalatedEvent, interestChargedEvents, promiseBrokenEvent, reminderSentEvent } from '../domain/events/collections-events.ts';
+import { escalatedEvent, interestChargedEvents, promiseBrokenEvent, promiseKeptEvent, reminderSentEvent } from '../domain/events/collections-events.ts';
 import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { enqueueAll } from '../adapters/queue.ts';
 import { logger } from '../logger.ts';
@@ -187,7 +187,11 @@ export async function runDunning(customerId: string, now: Date): Promise<{ sent?
   throw new Error(`customer ${customerId}: invoices changed concurrently during the reminder run`);
 }
 
-/** The events a reminder run reports: the reminder (if any) first — its id is the run's outbox record's — then broken promises. */
+/**
+ * The events a reminder run reports: the reminder (if any) first — its id is the run's outbox record's — then the
+ * promises it settled: broken, or kept without a payment (a credit note brought the balance down; a promise a payment
+ * keeps is settled, and reported, in the payment's own transaction).
+ */
 function dunningEvents(
   customer: Customer,
   plan: DunningPlan,
@@ -202,9 +206,8 @@ function dunningEvents(
   const byId = new Map(invoices.map((i) => [i.id, i]));
   for (const u of run.changed) {
     const invoice = byId.get(u.invoiceId);
-    // (A promise the run finds kept — its balance lowered by a credit note — has no event here: promise.kept is a
-    // payment's, written in the payment's own transaction.)
     if (u.promise?.status === 'broken' && invoice) events.push(promiseBrokenEvent(invoice, u.promise, now));
+    if (u.promise?.status === 'kept' && invoice) events.push(promiseKeptEvent(invoice, u.promise, { keptAt: u.promise.settledAt ?? now.toISOString() }));
   }
   return events;
 }

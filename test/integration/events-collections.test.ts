@@ -1,7 +1,8 @@
 /**
  * Events out of the collections area, through the shared local stack: a reminder run → reminder.sent, an interest run
- * → interest.charged per charge, an escalation → collections.escalated, a promise found broken → promise.broken, an
- * SES permanent bounce → customer.mail_suppressed — each once, and nothing new when the same run comes again.
+ * → interest.charged per charge, an escalation → collections.escalated, a promise found broken → promise.broken (or
+ * kept by a credit note → promise.kept), an SES permanent bounce → customer.mail_suppressed — each once, and nothing
+ * new when the same run comes again.
  *
  * The runs are the collections worker's jobs for one customer (or invoice), called here in-process with "now" in 2028,
  * as a redelivered job would be: they touch only this file's customers, so the shared stack's other tests (which fire
@@ -13,6 +14,7 @@ import { renderFile } from '../../local/events.ts';
 import { eventCatalog } from '../../shared/domain/events/catalog.ts';
 import { EVENT_TYPES, type EventType } from '../../shared/domain/events/envelope.ts';
 import { interestForPeriod } from '../../shared/domain/terms.ts';
+import { openDispute, resolveDispute } from '../../shared/services/casework.ts';
 import { runDunning, runEscalation, runInterest } from '../../shared/services/collections.ts';
 import { makePromise } from '../../shared/services/promises.ts';
 import { getCustomer } from '../../shared/store/customers.ts';
@@ -22,8 +24,8 @@ import { vars } from '../support/flows.ts';
 import { distinctIds, waitForEvents, type PublishedEvent } from '../support/events.ts';
 import { api, newCustomer, newInvoice, stack, unique } from '../support/stack.ts';
 
-/** Every event type of this area. */
-const AREA: readonly EventType[] = ['reminder.sent', 'interest.charged', 'collections.escalated', 'promise.broken', 'customer.mail_suppressed'];
+/** Every event type of this area, and promise.kept (the reminder run reports a promise a credit note kept). */
+const AREA: readonly EventType[] = ['reminder.sent', 'interest.charged', 'collections.escalated', 'promise.broken', 'promise.kept', 'customer.mail_suppressed'];
 
 /** The envelope is well-formed and its `data` is exactly what the catalog's schema gives. */
 function expectValid(event: PublishedEvent, customerId: string) {
@@ -207,6 +209,39 @@ describe('events out: the collections area', () => {
 
     const before = await committed(customer.id);
     expect(await runDunning(customer.id, now)).toEqual({ items: 0 });
+    expect(await committed(customer.id)).toEqual(before);
+  });
+
+  it('a promise kept by a credit note (an upheld dispute), found by the reminder run → promise.kept once, without a payment', async () => {
+    const customer = await customerIn('Europe/Berlin');
+    const inv = await newInvoice(customer.id, { amount: 30_000, issueDate: '2028-02-01', dueDate: '2028-03-01' });
+    const madeAt = new Date('2028-03-02T09:00:00Z');
+    const { promise } = await makePromise(customer, inv.id, { date: '2028-03-08', amount: 10_000 }, madeAt, 'staff');
+    // The customer disputes 100.00 of it; staff uphold the dispute: a credit note of 100.00 — as much as was promised.
+    const { dispute } = await openDispute(inv.id, { reason: 'one line was charged twice', amount: 10_000 }, undefined, new Date('2028-03-03T09:00:00Z'));
+    await resolveDispute(dispute.id, { outcome: 'upheld', explanation: 'credited' }, inv.id, new Date('2028-03-04T09:00:00Z'));
+    const now = new Date('2028-03-06T10:00:00Z');
+    await runDunning(customer.id, now);
+
+    const events = await published(customer.id);
+    expect(ofType(events, 'promise.broken')).toEqual([]);
+    const kept = once(ofType(events, 'promise.kept'));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ customerId: customer.id, occurredAt: now.toISOString() });
+    expect(kept[0]?.data).toEqual({
+      promiseId: promise.id,
+      invoiceId: inv.id,
+      date: '2028-03-08',
+      amount: 10_000,
+      currency: 'EUR',
+      madeBy: 'staff',
+      madeAt: madeAt.toISOString(),
+      until: promise.until,
+      keptAt: now.toISOString(),
+    });
+
+    const before = await committed(customer.id);
+    await runDunning(customer.id, now);
     expect(await committed(customer.id)).toEqual(before);
   });
 
