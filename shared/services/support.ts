@@ -121,11 +121,20 @@ export const supportRequestsQuery = z
   })
   .strict();
 
-/** GET /support-requests: every customer's questions, newest first, paginated (signed cursors). */
+/**
+ * GET /support-requests: every customer's questions, newest first, paginated (signed cursors). Each without its
+ * replies (up to 25 of 4000 characters each: GET /support-requests/{customerId}/{id} shows them), with how many there
+ * are and when the last was written.
+ */
 export async function listSupportRequests(query: z.infer<typeof supportRequestsQuery>) {
   const scope = cursorScope('GET /support-requests', { status: query.status });
   const page = await supportRequestsPage(query.status, query.limit, await decodeCursor(scope, query.cursor));
-  return { items: page.items, nextCursor: await encodeCursor(scope, page.lastKey) };
+  const items = page.items.map(({ replies = [], ...request }) => ({
+    ...request,
+    replyCount: replies.length,
+    ...(replies.length ? { lastReplyAt: replies[replies.length - 1]?.at } : {}),
+  }));
+  return { items, nextCursor: await encodeCursor(scope, page.lastKey) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

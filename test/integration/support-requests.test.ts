@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, eventually, newCustomer, newInvoice, sentMail, unique } from '../support/stack.ts';
 import { decodeEntities, PortalClient, signIn } from '../support/portal.ts';
+import { closeSupportRequest, commitSupportReply, getSupportRequest, type SupportRequest } from '../../shared/store/support-requests.ts';
 
 interface Request {
   id: string;
@@ -153,7 +154,13 @@ describe('questions from the portal', () => {
     expect(page.body).toContain('Wir haben die Adresse geändert.<br>&lt;b&gt;Sonst&lt;/b&gt; ist nichts zu tun.');
     expect(page.body).toContain('<span class="badge badge-answered">Beantwortet</span>');
     expect(page.body).not.toContain('M. Muster');
-    expect((await api('GET', '/support-requests?status=answered&limit=100')).body.items.map((r: Request) => r.id)).toContain(asked.id);
+    // Staff's list: the request as answered, without the replies' text (how many, and when the last was written).
+    const listed = await eventually(async () => {
+      const items = (await api('GET', '/support-requests?status=answered&limit=100')).body.items as (Request & { replyCount: number; lastReplyAt?: string })[];
+      return items.find((r) => r.id === asked.id);
+    }, 5000, 'the answered request in the list');
+    expect(listed).toMatchObject({ replyCount: 2, lastReplyAt: after.replies?.[1]?.at });
+    expect(listed.replies).toBeUndefined();
 
     // Closing: no mail; again: the same answer; then no more replies, though a replay still answers its reply.
     const closed = await api('POST', `${path}/close`, { by: 'M. Muster' });
@@ -205,9 +212,16 @@ describe('questions from the portal', () => {
     expect(unchanged.body).toMatchObject({ status: 'open', version: 0 });
     expect(unchanged.body.replies).toBeUndefined();
 
+    const stale = (await getSupportRequest(c.id, asked.id)) as SupportRequest;
     const res = await api('POST', `${path}/replies`, { body: 'Your receipt is attached to your account.', close: true });
     expect(res.status, res.text).toBe(201);
     expect(res.body.request).toMatchObject({ status: 'closed', closedBy: 'staff', version: 1 });
+    // A writer that read the request before that reply (a concurrent click, another staff member) is refused by the
+    // version condition, reply and close alike: it reads again and decides again.
+    const lateReply = { id: 'srr_stale', body: 'Stale', by: 'staff', at: new Date().toISOString() };
+    expect(await commitSupportReply(stale, lateReply, 'hash', 'answered', undefined)).toBe('conflict');
+    expect(await closeSupportRequest(stale, 'staff', lateReply.at)).toBe('conflict');
+    expect((await api('GET', path)).body).toMatchObject({ status: 'closed', version: 1, replies: [res.body.reply] });
     const [mail] = await eventually(async () => {
       const found = (await sentMail(c.email)).filter((m) => m.subject === `Our answer to your question: ${subject}`);
       return found.length > 0 && found;

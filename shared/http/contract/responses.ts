@@ -169,7 +169,15 @@ export const supportRequest = z.looseObject({
   version: z.number().int().optional(),
 });
 
-export const supportRequestPage = z.object({ items: z.array(supportRequest), nextCursor });
+export const supportRequestPage = z.object({
+  items: z.array(
+    supportRequest.omit({ replies: true }).extend({
+      replyCount: z.number().int().describe('how many replies (the replies: GET /support-requests/{customerId}/{id})'),
+      lastReplyAt: instant.optional(),
+    }),
+  ),
+  nextCursor,
+});
 
 export const supportReplyResult = z.object({ reply: supportReply, request: supportRequest });
 
