@@ -196,7 +196,7 @@ export async function replyToSupportRequest(
     const status = statusAfterReply(request, close);
     if (typeof status !== 'string') throw new Conflict(status.code, status.message);
     const reply: SupportReply = { id: replyId, body: input.body, by, at: now.toISOString() };
-    // The mail says the same whatever else changed on the request meanwhile: written once, before the first attempt.
+    // The mail says the same whatever else changes on the request meanwhile: rendered once, at the first attempt.
     if (mail === null) mail = await answerMail(request, replyId, input.body, close, now);
     if ((await commitSupportReply(request, reply, hash, status, mail ?? undefined)) === 'written') {
       await deliverSoon(mail ?? undefined, now);
