@@ -8,6 +8,7 @@ import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { jsonOutput } from '../support/output.ts';
 
 const sqsSent: (SendMessageCommand | SendMessageBatchCommand)[] = [];
 const sesSent: SendEmailCommand[] = [];
@@ -36,26 +37,6 @@ const { sendMail } = await import('../../shared/adapters/mailer.ts');
 const { httpHandler, json } = await import('../../shared/http/api.ts');
 const { mailPut } = await import('../../shared/store/mail.ts');
 
-/** Every JSON log line written while `run` runs. */
-async function logLines(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines
-    .flatMap((l) => l.split('\n'))
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 const record = (messageId: string, correlation?: string): SQSRecord =>
   ({
@@ -104,7 +85,7 @@ describe('an SQS batch', () => {
       },
       { what: 'message' },
     );
-    const lines = await logLines(() => handler(batch(record('m-1', 'cid-first'), record('m-2'), record('m-3', 'cid-third'), record('m-4', 'not well formed'))));
+    const lines = await jsonOutput(() => handler(batch(record('m-1', 'cid-first'), record('m-2'), record('m-3', 'cid-third'), record('m-4', 'not well formed'))));
     expect(seen).toEqual(['cid-first', 'm-2', 'cid-third', 'm-4']);
     const working = lines.filter((l) => l.message === 'working on it').map((l) => [l.messageId, l.correlation_id]);
     expect(working).toEqual([
@@ -116,7 +97,7 @@ describe('an SQS batch', () => {
     // The failure is logged under the failing record's id.
     expect(lines.find((l) => String(l.message).includes('will be retried'))).toMatchObject({ messageId: 'm-3', correlation_id: 'cid-third' });
     expect(correlationId()).toBeUndefined();
-    const after = await logLines(async () => logger.warn('outside any work'));
+    const after = await jsonOutput(async () => logger.warn('outside any work'));
     expect(after[0]).not.toHaveProperty('correlation_id');
   });
 
@@ -187,7 +168,7 @@ describe('HTTP', () => {
   });
 
   it('takes a well-formed x-correlation-id, runs the request under it and echoes it on the response', async () => {
-    const lines = await logLines(async () => {
+    const lines = await jsonOutput(async () => {
       const res = await handler(event({ 'X-Correlation-Id': 'caller-chosen-1' }), {} as never);
       expect(JSON.parse(String(res.body))).toEqual({ id: 'caller-chosen-1' });
       expect(res.headers?.['x-correlation-id']).toBe('caller-chosen-1');

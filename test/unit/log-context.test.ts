@@ -7,27 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../local/invoke.ts';
 import { logger, withLambdaContext } from '../../shared/logger.ts';
 import { functions } from '../../shared/topology.ts';
+import { jsonOutput } from '../support/output.ts';
 
-/** Every JSON log line Powertools writes (to stdout or stderr) while `run` runs. */
-async function logLines(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines
-    .flatMap((l) => l.split('\n'))
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -41,7 +22,7 @@ describe('withLambdaContext', () => {
   it('puts the request id, function name and cold start into every line of the invocation', async () => {
     const first = lambdaContext(spec);
     const second = lambdaContext(spec);
-    const lines = await logLines(async () => {
+    const lines = await jsonOutput(async () => {
       expect(await handler({ n: 1 }, first)).toBe(2);
       expect(await handler({ n: 2 }, second)).toBe(4);
     });

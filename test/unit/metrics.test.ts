@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { jsonOutput } from '../support/output.ts';
 
 // Before the first metric is recorded: the Metrics instance reads it when it is made (on first use).
 vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
@@ -19,32 +20,12 @@ interface Emf {
   [key: string]: unknown;
 }
 
-/** Every JSON line written to stdout or stderr while `run` runs. */
-async function output(run: () => Promise<unknown> | unknown): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines
-    .flatMap((l) => l.split('\n'))
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 const emfLines = (lines: Record<string, unknown>[]) => lines.filter((l): l is Emf => typeof l._aws === 'object');
 
 describe('a flush', () => {
   it('writes one EMF line: namespace Collections, dimension service, each metric with its unit, values at the top level', async () => {
-    const lines = await output(() => {
+    const lines = await jsonOutput(() => {
       recordMetric('PaymentsApplied');
       recordMetric('PaymentsApplied');
       recordMetric('PaymentsSentToReview');
@@ -76,7 +57,7 @@ describe('a flush', () => {
   });
 
   it('clears what it wrote: the next flush writes nothing, and an empty flush prints nothing (no warning either)', async () => {
-    const lines = await output(() => {
+    const lines = await jsonOutput(() => {
       recordMetric('MailsSuppressed');
       flushMetrics();
       flushMetrics();
@@ -86,7 +67,7 @@ describe('a flush', () => {
   });
 
   it('ignores a value that is not a finite, non-negative number instead of failing the work', async () => {
-    const lines = await output(() => {
+    const lines = await jsonOutput(() => {
       recordMetric('ReminderRunElapsed', -5);
       recordMetric('ReminderRunElapsed', Number.NaN);
       recordMetric('ReminderRunElapsed', Number.POSITIVE_INFINITY);
@@ -98,7 +79,7 @@ describe('a flush', () => {
 
 describe('the per-kind series', () => {
   it('writes the point at once with the dimensions service and kind (the kind\'s family), and keeps the total for the flush', async () => {
-    const lines = await output(() => {
+    const lines = await jsonOutput(() => {
       recordMetric('MailsSent', 1, { kind: 'reminder:friendly_first' });
       recordMetric('MailsSent', 1, { kind: 'receipt' });
     });
@@ -108,7 +89,7 @@ describe('the per-kind series', () => {
     expect(byKind[0]).toMatchObject({ service: 'collections', kind: 'reminder', MailsSent: 1 });
     expect(byKind[1]).toMatchObject({ kind: 'receipt', MailsSent: 1 });
 
-    const total = emfLines(await output(() => flushMetrics()));
+    const total = emfLines(await jsonOutput(() => flushMetrics()));
     expect(total).toHaveLength(1);
     expect(total[0]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
     expect(total[0]!.MailsSent).toEqual([1, 1]);
@@ -149,10 +130,10 @@ describe('the edges flush once per invocation', () => {
         throw new Error('bug');
       },
     });
-    const first = emfLines(await output(() => ok(event(), {} as never)));
+    const first = emfLines(await jsonOutput(() => ok(event(), {} as never)));
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ PaymentsAllocatedByStaff: 1, PaymentsReversedByStaff: 1 });
-    const second = await output(async () => expect((await failing(event(), {} as never)).statusCode).toBe(500));
+    const second = await jsonOutput(async () => expect((await failing(event(), {} as never)).statusCode).toBe(500));
     expect(emfLines(second)).toHaveLength(1);
     expect(emfLines(second)[0]).toMatchObject({ ManualPaymentsRecorded: 1 });
     expect(emfLines(second)[0]!.PaymentsAllocatedByStaff).toBeUndefined();
@@ -168,10 +149,10 @@ describe('the edges flush once per invocation', () => {
       { what: 'message' },
     );
     const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-    const first = emfLines(await output(() => handler(batch(record('a', 'ok'), record('b', 'boom'), record('c', 'ok')))));
+    const first = emfLines(await jsonOutput(() => handler(batch(record('a', 'ok'), record('b', 'boom'), record('c', 'ok')))));
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ PaymentsApplied: [1, 1], QueueMessagesFailed: 1 });
-    const second = emfLines(await output(() => handler(batch(record('d', 'ok')))));
+    const second = emfLines(await jsonOutput(() => handler(batch(record('d', 'ok')))));
     expect(second).toHaveLength(1);
     expect(second[0]!.PaymentsApplied).toBe(1);
     expect(second[0]!.QueueMessagesFailed).toBeUndefined();
