@@ -3,6 +3,7 @@
  * applying, refunding, re-applying and reversing all describe themselves the same way. Pure.
  */
 import type { z } from 'zod';
+import type { IncomingPayment } from '../application.ts';
 import { SUSPENSE } from '../ledger.ts';
 import type { AppliedState, InvoiceChange } from '../payment-state.ts';
 import { invoiceChangeEffects } from '../payment-state.ts';
@@ -11,16 +12,8 @@ import { promiseKeptEvent } from './collections-events.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { refundReason } from './payments.ts';
 
-/** The payment a change is about (a stored payment or one arriving). */
-export interface ReportedPayment {
-  id: string;
-  source: 'stripe' | 'bank' | 'manual';
-  externalId: string;
-  method: string;
-  amount: number;
-  currency: string;
-  receivedAt: string;
-}
+/** The payment a change is about (a stored payment or one arriving): the fields of it the events report. */
+export type ReportedPayment = Pick<IncomingPayment, 'id' | 'source' | 'externalId' | 'method' | 'amount' | 'currency' | 'receivedAt'>;
 
 export type RefundReason = z.infer<typeof refundReason>;
 
