@@ -3,7 +3,7 @@ import type { Customer } from '../domain/customer.ts';
 import { customerNameKey, nameAnswers, type NameMatchKind, type NameQuery } from '../domain/party-name.ts';
 import { dynamo } from '../adapters/aws.ts';
 import { keys } from './keys.ts';
-import { domainEntity, entity, isConditionalFailure, queryPage, replayable, tableName, transactWrite, type Replayable } from './table.ts';
+import { domainEntity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable } from './table.ts';
 import { payerPut } from './payments.ts';
 import { normaliseAddress } from './suppression.ts';
 
@@ -175,24 +175,7 @@ export async function updateCustomerRecord(customer: Customer, next: Customer): 
   }
 }
 
-/** One page of a customer's items of one kind (`EVENT#`, `FEEDBACK#`, …: the sort key prefix), in sort key order. */
-export async function customerItemsPage<T>(
-  customerId: string,
-  skPrefix: string,
-  limit: number,
-  startKey?: Record<string, unknown>,
-): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
-  const page = await queryPage(
-    {
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': skPrefix },
-    },
-    limit,
-    startKey,
-  );
-  return { items: page.items.map((i) => entity<T>(i) as T), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
-}
+export { customerItemsPage } from './customer-items.ts';
 
 /**
  * The customer item's place in the e-mail index (GSI1, sparse): set on create and on every profile write, so a

@@ -19,7 +19,8 @@ import { dynamo } from '../adapters/aws.ts';
 import { correlationId } from '../context.ts';
 import type { EventEnvelope, EventType } from '../domain/events/envelope.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, queryPage, tableName } from './table.ts';
+import { customerItemsPage } from './customer-items.ts';
+import { ifWritten, queryPage, tableName } from './table.ts';
 
 /** The `entity` of an outbox record: the stream's filter (CDK and the local runtime) selects inserts of it. */
 export const OUTBOX_ENTITY = 'outbox';
@@ -99,8 +100,8 @@ export async function getOutboxRecord(id: string): Promise<OutboxRecord | undefi
  * sweep, or a retry) keeps its first `publishedAt`.
  */
 export async function markOutboxPublished(id: string, now: Date): Promise<void> {
-  await dynamo()
-    .send(
+  await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.outbox(id),
@@ -109,10 +110,8 @@ export async function markOutboxPublished(id: string, now: Date): Promise<void> 
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: { ':published': 'published', ':pending': 'pending', ':now': now.toISOString() },
       }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionalFailure(error)) throw error;
-    });
+    ),
+  );
 }
 
 /**
@@ -165,13 +164,7 @@ export async function customerEventsPage(
   let key = startKey;
   if (!key || !('GSI1PK' in key)) {
     // The older items first (escalations from before the outbox; none in a table created since).
-    // (Queried here rather than through customers.ts: the customer store imports writers that put outbox records.)
-    const legacyPage = await queryPage(
-      { TableName: tableName(), KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'EVENT#' } },
-      limit,
-      key,
-    );
-    const legacy = { items: legacyPage.items.map((i) => entity<OutgoingEvent>(i) as OutgoingEvent), lastKey: legacyPage.lastKey };
+    const legacy = await customerItemsPage<OutgoingEvent>(customerId, 'EVENT#', limit, key);
     items = legacy.items.filter((e) => !types || types.includes(e.detailType as EventType));
     if (legacy.lastKey) return { items, lastKey: legacy.lastKey };
     key = undefined;

@@ -27,7 +27,7 @@ import {
   type SubscriptionStatus,
 } from '../domain/webhooks.ts';
 import { keys } from './keys.ts';
-import { entity, isConditionalFailure, queryAll, queryPage, tableName, type Replayable } from './table.ts';
+import { entity, ifWritten, queryAll, queryPage, tableName, type Replayable } from './table.ts';
 
 /** Shards of the due index: the sweep reads each one's due slice (no single hot index partition). */
 export const WEBHOOK_DUE_SHARDS = 4;
@@ -45,8 +45,8 @@ function subscriptionOf(item: Record<string, unknown> | undefined): Subscription
 
 /** Writes a new subscription with its secret; 'exists' when the id is taken (an Idempotency-Key replay). */
 export async function putSubscription(subscription: Subscription, secret: string, requestHash: string): Promise<'created' | 'exists'> {
-  try {
-    await dynamo().send(
+  const written = await ifWritten(
+    dynamo().send(
       new PutCommand({
         TableName: tableName(),
         Item: {
@@ -59,12 +59,9 @@ export async function putSubscription(subscription: Subscription, secret: string
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-    return 'created';
-  } catch (error) {
-    if (isConditionalFailure(error)) return 'exists';
-    throw error;
-  }
+    ),
+  );
+  return written ? 'created' : 'exists';
 }
 
 async function subscriptionItem(id: string): Promise<Record<string, unknown> | undefined> {
@@ -122,8 +119,8 @@ export async function subscriptionsPage(
  * listing, so no new delivery is made for it. The subscription as it is afterwards; undefined when there is none.
  */
 export async function markSubscriptionDeleted(id: string, now: Date): Promise<Subscription | undefined> {
-  try {
-    const out = await dynamo().send(
+  const out = await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.subscription(id),
@@ -133,12 +130,10 @@ export async function markSubscriptionDeleted(id: string, now: Date): Promise<Su
         ExpressionAttributeValues: { ':deleted': 'deleted', ':active': 'active', ':now': now.toISOString(), ':pk': 'SUBSCRIPTION_STATUS#deleted' },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return subscriptionOf(out.Attributes);
-  } catch (error) {
-    if (!isConditionalFailure(error)) throw error;
-    return getSubscription(id); // deleted before (the same answer again), or no such subscription
-  }
+    ),
+  );
+  // Not written: deleted before (the same answer again), or no such subscription.
+  return out ? subscriptionOf(out.Attributes) : getSubscription(id);
 }
 
 // ---- Deliveries ---------------------------------------------------------------------------------------------------
@@ -208,8 +203,8 @@ export async function createDelivery(
     shard: deliveryShard(fields.subscriptionId, fields.eventId, WEBHOOK_DUE_SHARDS),
     dueAt,
   };
-  try {
-    await dynamo().send(
+  const written = await ifWritten(
+    dynamo().send(
       new PutCommand({
         TableName: tableName(),
         Item: {
@@ -221,12 +216,9 @@ export async function createDelivery(
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return written !== undefined;
 }
 
 export async function getDelivery(key: DeliveryKey): Promise<StoredDelivery | undefined> {
@@ -248,8 +240,8 @@ export async function claimDelivery(
   now: Date,
 ): Promise<StoredDelivery | undefined> {
   const shard = deliveryShard(key.subscriptionId, key.eventId, WEBHOOK_DUE_SHARDS);
-  try {
-    const out = await dynamo().send(
+  const out = await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.webhookDelivery(key.subscriptionId, key.eventId),
@@ -267,12 +259,9 @@ export async function claimDelivery(
         },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return storedDelivery(out.Attributes);
-  } catch (error) {
-    if (isConditionalFailure(error)) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return out ? storedDelivery(out.Attributes) : undefined;
 }
 
 /**
@@ -299,8 +288,8 @@ export async function recordAttempt(claimed: StoredDelivery, token: string, outc
       values[':expires'] = expiry(outcome.at);
     }
   }
-  try {
-    await dynamo().send(
+  const written = await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.webhookDelivery(claimed.subscriptionId, claimed.eventId),
@@ -309,18 +298,16 @@ export async function recordAttempt(claimed: StoredDelivery, token: string, outc
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return written !== undefined;
 }
 
 /** The lease holder found the subscription deleted: the delivery is cancelled (out of the due index; expires later). */
 export async function cancelDelivery(claimed: StoredDelivery, token: string, now: Date): Promise<void> {
-  await dynamo()
-    .send(
+  // Not written: the lease was lost, and with it the delivery to whoever holds it now.
+  await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.webhookDelivery(claimed.subscriptionId, claimed.eventId),
@@ -335,10 +322,8 @@ export async function cancelDelivery(claimed: StoredDelivery, token: string, now
           ':token': token,
         },
       }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionalFailure(error)) throw error;
-    });
+    ),
+  );
 }
 
 /** Pending deliveries of one shard of the due index due by `now`, oldest first (at most `limit`). */
@@ -361,8 +346,8 @@ export async function dueDeliveries(shard: number, now: Date, limit: number): Pr
  * that message be lost too), on condition that nobody moved it since the sweep read it. False when someone did.
  */
 export async function takeDueDelivery(d: StoredDelivery, until: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  const written = await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.webhookDelivery(d.subscriptionId, d.eventId),
@@ -378,12 +363,9 @@ export async function takeDueDelivery(d: StoredDelivery, until: string): Promise
           ':made': d.attempts,
         },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return written !== undefined;
 }
 
 /**
@@ -392,8 +374,8 @@ export async function takeDueDelivery(d: StoredDelivery, until: string): Promise
  * status it was read in (another retry got there first).
  */
 export async function restartDelivery(d: StoredDelivery, now: Date, dueAt: string): Promise<StoredDelivery | undefined> {
-  try {
-    const out = await dynamo().send(
+  const out = await ifWritten(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.webhookDelivery(d.subscriptionId, d.eventId),
@@ -416,12 +398,9 @@ export async function restartDelivery(d: StoredDelivery, now: Date, dueAt: strin
         },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return storedDelivery(out.Attributes);
-  } catch (error) {
-    if (isConditionalFailure(error)) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return out ? storedDelivery(out.Attributes) : undefined;
 }
 
 /** One page of a subscription's deliveries (one status, or all), by status then creation time (GSI1). */

@@ -142,6 +142,19 @@ export function isConditionalFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
+/**
+ * A conditional write's outcome: its output when it was written, undefined when its condition failed (the item exists
+ * already, or is no longer in the state the caller read); any other error is thrown.
+ */
+export async function ifWritten<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionalFailure(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Strips key and index attributes from a stored item. */
 export function entity<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
