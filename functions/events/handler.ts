@@ -1,19 +1,19 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { invocationHandler } from '../../shared/handlers/invocation.ts';
+import { scheduledHandler } from '../../shared/handlers/scheduled.ts';
 import { publishPendingRecords, relayStreamBatch } from '../../shared/services/events.ts';
 
 /**
- * The outbox relay (shared/services/events.ts). Two triggers: the table's stream, filtered to inserts of outbox
- * records — answered with the batch's checkpoint (`batchItemFailures`: the first record that failed; Lambda retries
- * from it) — and the schedule of the sweep, which publishes records still pending after the grace period ("now" is
- * the schedule's firing time).
+ * The outbox relay (shared/services/events.ts), framed like every invocation (Lambda context, metrics flushed at the
+ * end). The table's stream, filtered to inserts of outbox records: each record is relayed under its events'
+ * correlation id (relayStreamBatch), and the batch is answered with its checkpoint (`batchItemFailures`: the first
+ * record that failed; Lambda retries from it).
  */
-// Framed like every invocation (Lambda context, metrics flushed at the end): a stream batch's records each run under
-// their events' correlation id (relayStreamBatch); a sweep run under the run's id.
-export const handler = invocationHandler((event: DynamoDBStreamEvent | ScheduledEvent) => ('Records' in event ? undefined : event.id), async (event: DynamoDBStreamEvent | ScheduledEvent): Promise<DynamoDBBatchResponse | { published: number; failed: number }> => {
-  if ('Records' in event) {
+const stream = invocationHandler(
+  () => undefined,
+  async (event: DynamoDBStreamEvent) => {
     const { failedAt } = await relayStreamBatch(
       event.Records.map((r) => ({
         sequenceNumber: r.dynamodb?.SequenceNumber ?? '',
@@ -22,8 +22,14 @@ export const handler = invocationHandler((event: DynamoDBStreamEvent | Scheduled
       new Date(),
     );
     return { batchItemFailures: failedAt ? [{ itemIdentifier: failedAt }] : [] };
-  }
-  const now = new Date(event.time);
-  if (Number.isNaN(now.getTime())) throw new Error('scheduled event without a valid time');
-  return publishPendingRecords(now);
-});
+  },
+);
+
+/** The sweep: records still pending after the grace period ("now" is the schedule's firing time; the run's id). */
+const sweep = scheduledHandler((now) => publishPendingRecords(now));
+
+/** Two triggers: the table's stream (records) and the schedule (EventBridge, has `time`). */
+export const handler = async (event: DynamoDBStreamEvent | ScheduledEvent, context?: Context) => {
+  if ('Records' in event) return stream(event, context);
+  return sweep(event, context);
+};
