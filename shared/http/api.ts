@@ -74,12 +74,13 @@ export function jsonBody(event: HttpEvent): unknown {
   }
 }
 
-/** Validates with zod; the first issue becomes a 400 naming its field. */
+/** Validates with zod; the first issue becomes a 400 naming its field (an unknown field: the one that is not allowed). */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || undefined;
+  const path = issue?.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : (issue?.path ?? []);
+  const field = path.join('.') || undefined;
   const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid request';
   throw new HttpError(400, 'invalid_request', message, field);
 }
