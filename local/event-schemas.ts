@@ -21,11 +21,25 @@ export function schemaFileName(type: EventType, version: number): string {
   return `${type}.v${version}.json`;
 }
 
+/**
+ * The published schemas leave out `additionalProperties: false`: a consumer validating against v1 must keep working
+ * when a field is added (an additive change keeps the version). The producer is strict: zod refuses unknown fields.
+ */
+function openToAdditions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(openToAdditions);
+  if (!schema || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !(key === 'additionalProperties' && value === false))
+      .map(([key, value]) => [key, openToAdditions(value)]),
+  );
+}
+
 /** The JSON Schema of a type's envelope at its current version (undefined while the type has no spec). */
 export function envelopeJsonSchema(type: EventType): Record<string, unknown> | undefined {
   const spec = eventCatalog[type];
   if (!spec) return undefined;
-  const { $schema, ...generated } = z.toJSONSchema(envelopeSchema(type), { target: 'draft-2020-12' }) as Record<string, unknown>;
+  const { $schema, ...generated } = openToAdditions(z.toJSONSchema(envelopeSchema(type), { target: 'draft-2020-12' })) as Record<string, unknown>;
   return {
     $schema: $schema ?? 'https://json-schema.org/draft/2020-12/schema',
     $id: schemaId(type, spec.version),
@@ -100,7 +114,9 @@ default bus) and, for webhook subscribers, as the body of a signed webhook. Each
 ## Versioning
 
 - **Additive changes keep the version:** a new optional field in \`data\`, a new value where the schema says a field's
-  values may grow. Consumers ignore fields they do not know.
+  values may grow. Consumers ignore fields they do not know: the schemas here allow unknown fields (no
+  \`additionalProperties: false\`), so validating against a version keeps working when a field is added. (The
+  system itself checks strictly before it writes an event: an undocumented field never leaves.)
 - **Breaking changes get a new version:** a field removed, renamed or retyped, a meaning changed, a value no longer
   sent. The new version gets its own schema file; both versions are published side by side for a deprecation period
   (announced in the changelog), then the old one stops.
