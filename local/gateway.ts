@@ -2,7 +2,8 @@
  * The local HTTP gateway: serves every manifest route by invoking its handler with an API Gateway v2 (HTTP API,
  * payload 2.0) event, exactly as AWS would (cookies in `event.cookies`; a result's `cookies` become Set-Cookie
  * headers). Local-only routes live under /local/: firing a schedule
- * (`POST /local/schedules/{name}/fire`), publishing to an SNS topic (`POST /local/sns/{topic}`) and listing the events
+ * (`POST /local/schedules/{name}/fire` with `{"time": <ISO>, "ifDue": true?}`: with ifDue, a sweep with nothing due is
+ * not run — local/scheduler.ts), publishing to an SNS topic (`POST /local/sns/{topic}`) and listing the events
  * that left on the local bus (`GET /local/events?customerId=&type=&since=`).
  */
 import { randomUUID } from 'node:crypto';
@@ -157,10 +158,10 @@ export function startGateway(port: number, host = '127.0.0.1', options: GatewayO
 
       const fire = /^\/local\/schedules\/([^/]+)\/fire$/.exec(url.pathname);
       if (fire && req.method === 'POST') {
-        const parsed = body.length ? (JSON.parse(body.toString('utf8')) as { time?: string }) : {};
+        const parsed = body.length ? (JSON.parse(body.toString('utf8')) as { time?: string; ifDue?: boolean }) : {};
         const time = parsed.time ? new Date(parsed.time) : now;
         if (Number.isNaN(time.getTime())) return send(400, { error: { code: 'invalid_request', message: 'time: not an ISO date-time', field: 'time' } });
-        const result = await fireSchedule(decodeURIComponent(fire[1] as string), time);
+        const result = await fireSchedule(decodeURIComponent(fire[1] as string), time, { ifDue: parsed.ifDue === true });
         if (result === undefined) return send(404, { error: { code: 'not_found', message: `no scheduled function ${fire[1]}` } });
         return send(200, { fired: fire[1], time: time.toISOString(), result });
       }

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import { functions, scheduledEvent, type CronSpec, type FunctionSpec } from '../shared/topology.ts';
-import { invoke } from './invoke.ts';
+import type { SweepKind } from '../shared/handlers/scheduled.ts';
+import { invoke, loadHandler } from './invoke.ts';
 
 /** EventBridge cron fields → a 5-field cron for croner (`?` means "any"; `0/5` is "every 5 from 0"). */
 export function toCronExpression(spec: CronSpec): string {
@@ -19,13 +20,28 @@ function scheduledFunctions(): { fn: FunctionSpec; cron: CronSpec }[] {
   return functions.flatMap((fn) => fn.triggers.flatMap((t) => (t.type === 'schedule' ? [{ fn, cron: t.cron }] : [])));
 }
 
-/** Invokes a scheduled function as if fired at `time`; undefined if no such scheduled function. */
-export async function fireSchedule(name: string, time: Date): Promise<unknown> {
+/**
+ * Invokes a scheduled function as if fired at `time`; undefined if no such scheduled function. With `ifDue`, a sweep
+ * (reminders, interest, escalation) whose index has nothing due at `time` is not invoked: such a run only fans empty
+ * pages out to the collections worker, so skipping it changes nothing — and time travel replays hundreds of hours in
+ * which nothing is due. The answer then names the sweep's index and its earliest key (`sweepWouldFind`: local/time-
+ * travel.ts skips later runs with it until something changes). Other schedules always run.
+ */
+export async function fireSchedule(name: string, time: Date, options: { ifDue?: boolean } = {}): Promise<unknown> {
   const entry = scheduledFunctions().find((s) => s.fn.name === name);
   if (!entry) return undefined;
+  // EventBridge's `time` has whole seconds: the run's "now".
+  const eventTime = time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const sweep = options.ifDue ? ((await loadHandler(entry.fn)) as { sweep?: SweepKind }).sweep : undefined;
+  if (sweep) {
+    // Loaded when first asked, as the handlers are (after the stack's environment is set).
+    const { sweepEarliestKey, sweepWouldFind } = await import('../shared/services/collections.ts');
+    const earliestKey = await sweepEarliestKey(sweep);
+    if (!sweepWouldFind(sweep, earliestKey, new Date(eventTime))) return { skipped: 'nothing due', sweep, earliestKey: earliestKey ?? null };
+  }
   const event = scheduledEvent({
     name,
-    time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    time: eventTime,
     scheduleArn: `arn:aws:scheduler:local:000000000000:schedule/default/${name}`,
     executionId: randomUUID(),
   });

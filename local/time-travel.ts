@@ -3,7 +3,12 @@
  * through the queues is done, read what was mailed. Used by the simulation (`npm run simulate`) and the collections
  * tests; everything goes through the stack's public endpoints (HTTP API, SQS, the SES emulator's store).
  */
+import { sweepWouldFind } from '../shared/services/collections.ts';
+import type { SweepKind } from '../shared/store/keys.ts';
 import type { StackInfo } from './child-stack.ts';
+
+/** What a fire did: ran, or skipped a sweep with nothing due (its index's earliest key then). */
+export type FireOutcome = { ran: true } | { ran: false; sweep: SweepKind; earliestKey: string | undefined };
 
 export interface SesStoredMail {
   messageId: string;
@@ -41,12 +46,26 @@ export class StackDriver {
     return { status: res.status, body: json, text };
   }
 
-  /** Fires a scheduled function as if at `time`, then waits until the queues are drained. */
-  async fire(name: 'reminders' | 'interest' | 'escalation' | string, time: Date | string): Promise<void> {
+  /**
+   * Fires a scheduled function as if at `time`, then waits until the queues are drained. Work already in flight is
+   * drained first, so the run sees everything that came before it. A sweep (reminders, interest, escalation) with
+   * nothing due at `time` is not run (`ifDue`, local/scheduler.ts): its run would only fan empty index pages out, and
+   * replaying months hour by hour is mostly such runs. `always` runs it regardless.
+   */
+  async fire(name: 'reminders' | 'interest' | 'escalation' | string, time: Date | string, options: { always?: boolean } = {}): Promise<FireOutcome> {
     const iso = typeof time === 'string' ? time : time.toISOString();
-    const res = await this.api('POST', `/local/schedules/${name}/fire`, { time: iso });
-    if (res.status !== 200) throw new Error(`firing ${name} at ${iso} failed: ${res.status} ${res.text}`);
     await this.drain();
+    const res = await this.api('POST', `/local/schedules/${name}/fire`, { time: iso, ifDue: !options.always });
+    if (res.status !== 200) throw new Error(`firing ${name} at ${iso} failed: ${res.status} ${res.text}`);
+    const result = (res.body as { result?: { skipped?: string; sweep?: SweepKind; earliestKey?: string | null } }).result;
+    if (result?.skipped && result.sweep) return { ran: false, sweep: result.sweep, earliestKey: result.earliestKey ?? undefined };
+    await this.drain();
+    return { ran: true };
+  }
+
+  /** Fires for a stretch in which nothing else changes the stack: see `Replay`. */
+  replay(): Replay {
+    return new Replay(this);
   }
 
   /**
@@ -84,5 +103,34 @@ export class StackDriver {
 
   close(): void {
     // Nothing to release (plain fetch); kept for callers that close the driver with the stack.
+  }
+}
+
+/**
+ * Fires in a stretch with nothing else changing the stack — no API call, payment or direct write in between (call
+ * `changed()` after any). A sweep skipped for having nothing due tells its index's earliest key; until a run does work
+ * or `changed()`, later fires of that sweep that the key shows would find nothing (`sweepWouldFind`, the due slice's
+ * own bound) are skipped without asking the stack. So replaying months costs the runs that do something, not every
+ * hour of them.
+ */
+export class Replay {
+  private readonly known = new Map<string, { sweep: SweepKind; earliestKey: string | undefined }>();
+
+  constructor(private readonly driver: StackDriver) {}
+
+  async fire(name: 'reminders' | 'interest' | 'escalation' | string, time: Date | string): Promise<void> {
+    const at = new Date(typeof time === 'string' ? time : time.getTime());
+    // The run's "now" has whole seconds (EventBridge's `time`), as the stack decides with it.
+    const now = new Date(Math.floor(at.getTime() / 1000) * 1000);
+    const index = this.known.get(name);
+    if (index && !sweepWouldFind(index.sweep, index.earliestKey, now)) return;
+    const outcome = await this.driver.fire(name, at);
+    if (outcome.ran) this.known.clear();
+    else this.known.set(name, { sweep: outcome.sweep, earliestKey: outcome.earliestKey });
+  }
+
+  /** Something else may have changed the stack: ask again before skipping. */
+  changed(): void {
+    this.known.clear();
   }
 }

@@ -32,7 +32,7 @@ import type { EventEnvelope } from '../domain/events/envelope.ts';
 import { enqueueAll } from '../adapters/queue.ts';
 import { logger } from '../logger.ts';
 import { commitDunning, commitEscalation, commitInterest, ESCALATIONS_PER_COMMIT, reschedule } from '../store/collections.ts';
-import { dueSlice, unpaidInvoices } from '../store/due-index.ts';
+import { dueSlice, dueSliceBound, earliestDueKey, unpaidInvoices } from '../store/due-index.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import type { SweepKind } from '../store/keys.ts';
@@ -75,6 +75,20 @@ export async function startSweep(kind: SweepKind, now: Date): Promise<{ shards: 
   for (let shard = 0; shard < ACTION_SHARDS; shard++) messages.push({ job: 'sweep', kind, shard, now: now.toISOString() });
   await enqueueAll('collections', messages);
   return { shards: ACTION_SHARDS };
+}
+
+/**
+ * Local time travel's shortcut (the sweep itself never asks: it fans out regardless). `sweepEarliestKey` reads the
+ * smallest key of a sweep's index; `sweepWouldFind` says whether a sweep at `now` would find anything, given that key —
+ * the due slice's own bound, so exactly when the sweep's pages would read an entry. Until the table changes, the same
+ * key answers for any `now`: a replay of months skips the runs that would find nothing without asking again.
+ */
+export async function sweepEarliestKey(kind: SweepKind): Promise<string | undefined> {
+  return earliestDueKey(kind, ACTION_SHARDS);
+}
+
+export function sweepWouldFind(kind: SweepKind, earliestKey: string | undefined, now: Date): boolean {
+  return earliestKey !== undefined && earliestKey <= dueSliceBound(sliceEnd(kind, now));
 }
 
 /** The upper bound of a sweep's due slice: an instant for the dunning index, the latest local date anywhere for the others. */

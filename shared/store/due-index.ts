@@ -29,7 +29,7 @@ export async function dueSlice(
       TableName: tableName(),
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
-      ExpressionAttributeValues: { ':pk': duePartition(kind, shard), ':upTo': `${upTo}#~` },
+      ExpressionAttributeValues: { ':pk': duePartition(kind, shard), ':upTo': dueSliceBound(upTo) },
       ProjectionExpression: kind === 'dunning' ? 'id, customerId' : 'invoiceId, customerId',
       Limit: limit,
       ExclusiveStartKey: cursor,
@@ -41,6 +41,34 @@ export async function dueSlice(
     lastKey: out.LastEvaluatedKey,
     consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
   };
+}
+
+/** The greatest sort key of a due slice up to `upTo` (instant or local date): every invoice id at `upTo` sorts below it. */
+export function dueSliceBound(upTo: string): string {
+  return `${upTo}#~`;
+}
+
+/**
+ * The smallest sort key in a sweep's index, over all its shards (undefined when the index is empty): a due slice up to
+ * `upTo` has an entry exactly when this key is at or below `dueSliceBound(upTo)`.
+ */
+export async function earliestDueKey(kind: SweepKind, shards: number): Promise<string | undefined> {
+  const firsts = await Promise.all(
+    Array.from({ length: shards }, async (_, shard) => {
+      const out = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'GSI2',
+          KeyConditionExpression: 'GSI2PK = :pk',
+          ExpressionAttributeValues: { ':pk': duePartition(kind, shard) },
+          ProjectionExpression: 'GSI2SK',
+          Limit: 1,
+        }),
+      );
+      return out.Items?.[0]?.GSI2SK as string | undefined;
+    }),
+  );
+  return firsts.reduce<string | undefined>((min, key) => (key !== undefined && (min === undefined || key < min) ? key : min), undefined);
 }
 
 /**
