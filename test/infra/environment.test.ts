@@ -51,10 +51,11 @@ describe('runtime configuration', () => {
     expect(new Set(declared)).toEqual(new Set(allNames));
   });
 
-  it('the measurement sees variables: pay-link can read PUBLIC_BASE_URL and STRIPE_API_BASE, health reads no table', () => {
+  it('the measurement sees variables: pay-link can read PUBLIC_BASE_URL and STRIPE_API_BASE, only the events relay reads the bus name, health reads no table', () => {
     expect(allNames).toEqual(expect.arrayContaining(readable.get('pay-link')!));
     expect(readable.get('pay-link')).toEqual(expect.arrayContaining([env.publicBaseUrl, env.stripeApiBase, env.tableName]));
-    expect(readable.get('collections-worker')).toContain(env.eventBusName);
+    expect(readable.get('events')).toContain(env.eventBusName);
+    expect(readable.get('collections-worker')).not.toContain(env.eventBusName);
     expect(readable.get('health')).not.toContain(env.tableName);
   });
 
