@@ -153,7 +153,7 @@ export function planDunning(
   customer: CollectionsCustomer,
   invoices: readonly CollectionsInvoice[],
   now: Date,
-  options: { excluded?: boolean; adaptive?: AdaptiveCadenceSettings } = {},
+  options: { excluded?: boolean; adaptive?: AdaptiveCadenceSettings; anyHour?: boolean } = {},
 ): DunningPlan {
   const settings = options.adaptive ?? DEFAULT_ADAPTIVE_CADENCE;
   const cadence = cadenceFor(customer, settings);
@@ -215,6 +215,7 @@ export function planDunning(
       currency: invoice.currency,
       minimumAmounts: invoice.terms?.minimumAmounts,
       quietHours: customer.dunning?.quietHours,
+      ...(options.anyHour ? { anyHour: true } : {}),
     };
     const decision = dueStep(input);
     if (decision.action === 'send') {

@@ -114,6 +114,11 @@ export interface DueStepInput {
   minimumAmounts?: Record<string, number>;
   businessHours?: BusinessHours;
   quietHours?: QuietHours;
+  /**
+   * Decide by the calendar only, ignoring the sending hours: which step is due today, not whether to send it now
+   * (an imported invoice records the step already due as passed, whatever the hour of the import).
+   */
+  anyHour?: boolean;
 }
 
 export type DunningDecision =
@@ -168,7 +173,7 @@ export function dueStep(input: DueStepInput): DunningDecision {
       reason: `next step ${next.id} is due on ${on}`,
     };
   }
-  if (!isSendingTime(input.now, input.timeZone, bh, input.quietHours)) {
+  if (!input.anyHour && !isSendingTime(input.now, input.timeZone, bh, input.quietHours)) {
     return {
       action: 'wait',
       until: nextSendingTime(input.now, today, input.timeZone, bh, input.quietHours),

@@ -142,11 +142,12 @@ export function importedInvoiceOf(row: ImportRow, id: string, customer: Customer
 
 /**
  * Where an unpaid imported invoice enters the sweeps: a ladder step already due at the import is recorded as passed
- * (lastStepSent, no mail), so the first mail is the next step, when it is due. Paid: nowhere.
+ * (lastStepSent, no mail) — due by the calendar, whatever the hour of the import —, so the first mail is the next
+ * step, when it is due. Paid: nowhere.
  */
-function scheduleOf(customer: Customer, invoice: Invoice, now: Date): InvoiceSchedule | undefined {
+export function scheduleOf(customer: Customer, invoice: Invoice, now: Date): InvoiceSchedule | undefined {
   if (invoice.balanceDue <= 0) return undefined;
-  const due = planDunning(customer, [invoice], now).mail?.step;
+  const due = planDunning(customer, [invoice], now, { anyHour: true }).mail?.step;
   if (due) Object.assign(invoice, { lastStepSent: due.id, lastStepAt: now.toISOString() });
   const shard = actionShard(customer.id, ACTION_SHARDS);
   let dunningAt = firstActionAt(customer, invoice, now);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { importedState, MAX_IMPORT_ROWS, parseImportCsv, validateImportRow } from '../../shared/domain/invoice-import.ts';
-import { importInvoices } from '../../shared/services/imports.ts';
+import { importedInvoiceOf, importInvoices, scheduleOf } from '../../shared/services/imports.ts';
+import { planDunning } from '../../shared/domain/collections.ts';
+import type { Customer } from '../../shared/domain/customer.ts';
 
 const TODAY = '2026-06-30';
 const base = { customerId: 'cus_1', number: 'A-1', currency: 'eur', amount: 10_000, issueDate: '2026-01-01', dueDate: '2026-01-31' };
@@ -69,4 +71,25 @@ describe('invoice import rows', () => {
     await expect(importInvoices([], new Date())).rejects.toThrow('no rows');
     await expect(importInvoices(new Array(MAX_IMPORT_ROWS + 1).fill(base), new Date())).rejects.toThrow(`at most ${MAX_IMPORT_ROWS} rows`);
   });
+});
+
+describe('where an imported unpaid invoice enters the reminder ladder', () => {
+  const customer: Customer = { id: 'cus_1', name: 'Payer GmbH', email: 'p@example.com', locale: 'en-US', timeZone: 'UTC', currency: 'EUR', bankAccounts: [], createdAt: '2025-01-01T00:00:00.000Z' };
+  const row = { customerId: 'cus_1', number: 'H-1', currency: 'EUR', amount: 80_000, issueDate: '2026-10-11', dueDate: '2026-11-10', payments: [] };
+
+  // Monday 2026-11-30: before the sending hours, inside them, after them; and a Sunday.
+  it.each(['2026-11-30T03:00:00Z', '2026-11-30T10:00:00Z', '2026-11-30T19:30:00Z', '2026-11-29T12:00:00Z'])(
+    'imported at %s: the step already due by the calendar is passed without a mail, and the sweep a few hours later sends nothing',
+    (at) => {
+      const now = new Date(at);
+      const invoice = importedInvoiceOf(row, 'inv_1', customer, now);
+      const schedule = scheduleOf(customer, invoice, now);
+      expect(invoice.lastStepSent).toBeDefined();
+      expect(schedule?.dunningAt && schedule.dunningAt > now.toISOString()).toBe(true);
+      for (const hours of [1, 6, 24]) {
+        const later = new Date(now.getTime() + hours * 3_600_000);
+        expect(planDunning(customer, [invoice], later).mail, `${hours} h later`).toBeUndefined();
+      }
+    },
+  );
 });
