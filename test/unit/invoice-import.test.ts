@@ -74,7 +74,7 @@ describe('invoice import rows', () => {
 });
 
 describe('where an imported unpaid invoice enters the reminder ladder', () => {
-  const customer: Customer = { id: 'cus_1', name: 'Payer GmbH', email: 'p@example.com', locale: 'en-US', timeZone: 'UTC', currency: 'EUR', bankAccounts: [], createdAt: '2025-01-01T00:00:00.000Z' };
+  const customer: Customer = { id: 'cus_1', name: 'Payer GmbH', email: 'p@example.com', locale: 'en-US', timeZone: 'UTC', currency: 'EUR', bankAccounts: [], createdAt: '2025-01-01T00:00:00.000Z', version: 1 };
   const row = { customerId: 'cus_1', number: 'H-1', currency: 'EUR', amount: 80_000, issueDate: '2026-10-11', dueDate: '2026-11-10', payments: [] };
 
   // Monday 2026-11-30: before the sending hours, inside them, after them; and a Sunday.
