@@ -107,10 +107,16 @@ const HTTP_AUTH_REASON: Record<Extract<Trigger, { type: 'http' }>['auth'], strin
     'request carries a live portal session cookie (an opaque random token whose SHA-256 is looked up in the table, with ' +
     'idle and absolute expiry), and refuses any POST without the session-bound CSRF token; customers cannot hold AWS ' +
     'or JWT credentials, so no API Gateway authorizer is attached.',
+  staff:
+    "Staff console route (manifest auth 'staff'): shared/http/console.ts answers 401/redirects to sign-in unless the " +
+    'request carries a live console session cookie of an active member of the staff directory (an opaque random token ' +
+    'whose SHA-256 is looked up in the table, with idle and absolute expiry), refuses any POST without the ' +
+    "session-bound CSRF token and any change by a read-only member; sign-in is by a mailed one-time link, so no API " +
+    'Gateway authorizer is attached.',
   none:
     "Public route (manifest auth 'none'): the liveness probe (public by design; it returns only {status:'ok'} and its " +
     'function has no data, queue or secret permissions) and the portal sign-in form (it answers the same page for ' +
-    'every address and is rate-limited per address and per client in the table).',
+    'every address and is rate-limited per address and per client in the table); the same for the console sign-in form.',
 };
 
 /** How cdk-nag names a `<LogicalId.Arn>` token in IAM5 findings. */

@@ -38,3 +38,27 @@ export function correlationId(): string | undefined {
 export function withCorrelationId<T>(id: string | undefined, work: () => Promise<T>): Promise<T> {
   return store.run({ correlationId: isCorrelationId(id) ? id : randomUUID() }, work);
 }
+
+/**
+ * Who is acting: a staff member signed in to the console (set by its HTTP edge, shared/http/console.ts, around each
+ * signed-in request). Services that record who did something (`by: 'staff'` on an allocation, a reversal, a plan
+ * approval, a dispute resolution, a reply…) add `staffId` when there is one; the admin API (a shared key) has none.
+ * A separate store from the correlation id's: nothing else reads it, and work outside a console request never has it.
+ */
+const actorStore = new AsyncLocalStorage<{ staffId: string }>();
+
+/** The staff member acting in the current work (the console), if any. */
+export function staffActor(): string | undefined {
+  return actorStore.getStore()?.staffId;
+}
+
+/** `{ staffId }` to spread into a record of who did something, or nothing outside the console. */
+export function actedBy(): { staffId?: string } {
+  const staffId = staffActor();
+  return staffId ? { staffId } : {};
+}
+
+/** Runs `work` as the staff member `staffId` (the console's edge). */
+export function asStaff<T>(staffId: string, work: () => Promise<T>): Promise<T> {
+  return actorStore.run({ staffId }, work);
+}

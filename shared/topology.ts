@@ -127,6 +127,8 @@ export const throttleClasses = {
   public: { rateLimit: 20, burstLimit: 40 },
   /** The customer portal's signed-in pages (a session cookie): every customer of the business shares these. */
   portal: { rateLimit: 100, burstLimit: 200 },
+  /** The staff console's signed-in pages (a staff session cookie): the AR team, a few people. */
+  console: { rateLimit: 50, burstLimit: 100 },
 } as const satisfies Record<string, { rateLimit: number; burstLimit: number }>;
 export type ThrottleClass = keyof typeof throttleClasses;
 /** The stage's default route throttling, for any route without settings of its own: the tightest class. */
@@ -135,9 +137,11 @@ export const defaultThrottleClass: ThrottleClass = 'public';
 /**
  * Who may call a route: `admin` — the admin API key (bearer); `signature` — a signed request or link checked by the
  * function (webhook HMAC, signed customer link); `session` — a customer portal session cookie (and a CSRF token on
- * every POST), checked by the portal's HTTP edge (shared/http/portal.ts); `none` — anyone.
+ * every POST), checked by the portal's HTTP edge (shared/http/portal.ts); `staff` — a staff console session cookie (a
+ * CSRF token on every POST, the staff member's role), checked by the console's HTTP edge (shared/http/console.ts);
+ * `none` — anyone.
  */
-export type HttpAuth = 'none' | 'admin' | 'signature' | 'session';
+export type HttpAuth = 'none' | 'admin' | 'signature' | 'session' | 'staff';
 
 export type Trigger =
   | { type: 'http'; method: HttpMethod; path: string; auth: HttpAuth; throttle: ThrottleClass }
@@ -468,6 +472,30 @@ export const functions: FunctionSpec[] = [
       http('POST', '/portal/messages', 'session', 'portal'),
     ],
     access: { table: 'readwrite', sendMail: true, secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
+  },
+  {
+    name: 'console',
+    entry: 'functions/console/handler.ts',
+    description:
+      'Staff console for the AR team: sign-in by mailed one-time link (staff directory), staff session cookie; worklist, customers, invoices, payments to review, questions, plans — acting through the same services as the admin API, each action recorded with the staff member',
+    timeoutSeconds: 15,
+    memoryMb: 1024,
+    triggers: [
+      // The staff directory (who may sign in, with which role): admin API.
+      http('POST', '/staff'),
+      http('GET', '/staff'),
+      http('DELETE', '/staff/{id}'),
+      // Sign-in: no session yet (the login form is also rate-limited per address and client).
+      http('GET', '/console/login', 'none'),
+      http('POST', '/console/login', 'none'),
+      // The mailed link opens a one-button page (GET spends nothing); its POST spends the token and sets the cookie.
+      http('GET', '/console/session', 'signature'),
+      http('POST', '/console/session', 'signature'),
+      http('POST', '/console/logout', 'staff', 'console'),
+      // Signed in.
+      http('GET', '/console', 'staff', 'console'),
+    ],
+    access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
   },
   {
     name: 'events',

@@ -68,6 +68,12 @@ const SECURITY_SCHEMES: Record<string, JsonSchema> = {
     name: 'portal_session',
     description: 'The customer portal session cookie (HttpOnly, SameSite=Lax); every POST also carries the form field `csrf`.',
   },
+  consoleSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'console_session',
+    description: 'The staff console session cookie (HttpOnly, SameSite=Strict, Path=/console) of a member of the staff directory; every POST also carries the form field `csrf`; a viewer may not change anything (403).',
+  },
 };
 
 /** The security requirement of a route from the topology's `auth` (and, for `signature`, which signature). */
@@ -76,6 +82,7 @@ export function securityOf(route: Pick<HttpRoute, 'auth' | 'path'>): Record<stri
     none: () => [],
     admin: () => [{ adminBearer: [] }],
     session: () => [{ portalSession: [] }],
+    staff: () => [{ consoleSession: [] }],
     signature: () => {
       if (route.path === '/webhooks/stripe') return [{ stripeSignature: [] }];
       if (route.path === '/webhooks/bank') return [{ bankSignature: [] }];

@@ -66,6 +66,8 @@ const ADMIN_CHANGE = [...ADMIN, 404, 409];
 const LINK = [400, 403, 404, 410, 429];
 /** Portal pages: bad form, no session (401, POST), CSRF (403), not this customer's (404), throttled. */
 const PORTAL = [400, 401, 403, 404, 429];
+/** Console pages: bad form, no session (401, POST), CSRF or a viewer changing something (403), unknown (404), stale (409), throttled. */
+export const CONSOLE = [400, 401, 403, 404, 409, 429];
 
 export const routeContracts: Record<string, RouteContract> = {
   'GET /health': { summary: 'Liveness probe', tag: 'Operations', responses: ok(r.health), errors: [429] },
