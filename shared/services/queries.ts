@@ -11,7 +11,7 @@ import { getCustomer } from '../store/customers.ts';
 import { getAppliedPayments, getInvoice, listInvoices } from '../store/invoices.ts';
 import { ledgerEntries } from '../store/ledger.ts';
 import { countPayments, getFacts, getPayment, listPayments, type PaymentStatus } from '../store/payments.ts';
-import { getPlan } from '../store/plans.ts';
+import { countPlansByStatus, getPlan } from '../store/plans.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { NotFound } from './errors.ts';
 import { shown } from './review.ts';
@@ -69,6 +69,11 @@ export async function paymentPage(q: { status: PaymentStatus; limit: number; cur
 /** How many payments wait in review (money not yet applied: status `unapplied`), for the operators' gauge. */
 export async function reviewQueueLength(): Promise<number> {
   return countPayments('unapplied');
+}
+
+/** How many payment plans wait for staff's approval (status `pending_approval`): counted on their index, not read. */
+export async function plansAwaitingApproval(): Promise<number> {
+  return countPlansByStatus('pending_approval');
 }
 
 export async function paymentView(id: string) {

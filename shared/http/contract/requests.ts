@@ -39,6 +39,13 @@ const text = (description: string) => z.string().describe(description);
 /** The CSRF token every portal form carries (checked against the session). */
 export const csrfField = { csrf: text('the CSRF token of the session (a hidden field of every portal form)') };
 
+/** GET /console (the console's home): the worklist's filter and page, and a notice code after a redirect. */
+export const consoleHomeQuery = z.object({
+  currency: text('ISO 4217 code: the worklist in one currency (empty or absent: every currency)').optional(),
+  cursor: text('the worklist page to show (from the page\'s "More customers" link)').optional(),
+  notice: text('a notice code after a redirect (e.g. signed_in); unknown codes show nothing').optional(),
+});
+
 export const forms = {
   feedback: z.object({ rating: text('1–5').optional(), comment: text('free text, optional').optional() }),
   preferences: z.object({

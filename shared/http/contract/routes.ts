@@ -21,7 +21,7 @@ import { manualPaymentSchema, staffAllocationSchema } from '../../services/revie
 import { statementQuerySchema } from '../../services/statements.ts';
 import { closeRequestSchema, replySchema, supportRequestsQuery } from '../../services/support.ts';
 import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
-import { forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
+import { consoleHomeQuery, forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
 import * as r from './responses.ts';
 
 export interface ResponseSpec {
@@ -246,4 +246,13 @@ export const routeContracts: Record<string, RouteContract> = {
   'POST /portal/feedback': { summary: 'Send a rating', tag: 'Portal', body: { form: forms.feedback.extend(forms.csrfOnly.shape) }, responses: { ...page('thank-you page'), ...seeOther('back with a notice') }, errors: PORTAL },
   'GET /portal/messages': { summary: 'Questions asked and their form', tag: 'Portal', responses: { ...page('the questions'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
   'POST /portal/messages': { summary: 'Ask a question', tag: 'Portal', body: { form: forms.portalMessage }, responses: { ...seeOther('back to the questions with a notice'), ...page('the form with the problem') }, errors: PORTAL },
+
+  // --- Console (staff, signed in)
+  'GET /console': {
+    summary: 'The console\'s home: counters (payments to review, plans to approve, overdue per currency) and the worklist, paged',
+    tag: 'Console',
+    query: consoleHomeQuery,
+    responses: { ...page('the counters and the worklist'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
 };
