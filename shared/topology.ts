@@ -494,6 +494,19 @@ export const functions: FunctionSpec[] = [
       http('POST', '/console/logout', 'staff', 'console'),
       // Signed in.
       http('GET', '/console', 'staff', 'console'),
+      // Payments to review: the queue, one payment, allocating and reversing by hand (the review service).
+      http('GET', '/console/review', 'staff', 'console'),
+      http('GET', '/console/payments/{id}', 'staff', 'console'),
+      http('POST', '/console/payments/{id}/allocations', 'staff', 'console'),
+      http('POST', '/console/payments/{id}/allocations/{invoiceId}/reverse', 'staff', 'console'),
+      // Casework: customers' questions (answer, close) and payment plans (approve).
+      http('GET', '/console/questions', 'staff', 'console'),
+      http('GET', '/console/questions/{customerId}/{id}', 'staff', 'console'),
+      http('POST', '/console/questions/{customerId}/{id}/replies', 'staff', 'console'),
+      http('POST', '/console/questions/{customerId}/{id}/close', 'staff', 'console'),
+      http('GET', '/console/plans', 'staff', 'console'),
+      http('GET', '/console/plans/{id}', 'staff', 'console'),
+      http('POST', '/console/plans/{id}/approve', 'staff', 'console'),
     ],
     access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
   },

@@ -33,7 +33,8 @@ export interface PaymentPlan {
   instalments: Instalment[];
   graceDays: number;
   status: PlanStatus;
-  approval: { by: 'policy' | 'staff'; reasons: string[]; at?: string };
+  /** Who approved it; `staffId` when a staff member approved it in the console (shared/context.ts `actedBy()`). */
+  approval: { by: 'policy' | 'staff'; reasons: string[]; at?: string; staffId?: string };
   requestedBy: 'staff' | 'customer';
   createdAt: string;
   activatedAt?: string;

@@ -28,6 +28,8 @@ export interface SupportReply {
   /** Who answered (staff's name or initials, as the API caller gave it; `staff` when not given). */
   by: string;
   at: string;
+  /** The staff member who answered from the console (shared/context.ts `actedBy()`); absent through the admin API. */
+  staffId?: string;
 }
 
 export interface SupportRequest {
@@ -47,6 +49,8 @@ export interface SupportRequest {
   updatedAt?: string;
   closedAt?: string;
   closedBy?: string;
+  /** The staff member who closed it from the console (absent through the admin API). */
+  closedByStaffId?: string;
   /** Bumped on every change: each write is conditional on the version read (absent on requests never changed). */
   version?: number;
 }

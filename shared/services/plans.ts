@@ -3,6 +3,7 @@
  * worker (instalment reminders, completion, default), and known to cash application (a payment quoting the plan's
  * reference, or from the customer for exactly the open instalments, goes to the plan's invoices oldest first).
  */
+import { actedBy } from '../context.ts';
 import { actionShard } from '../domain/collections.ts';
 import type { Customer } from '../domain/customer.ts';
 import { addDays, daysBetween, localDate } from '../domain/dates.ts';
@@ -177,7 +178,7 @@ export async function approve(planId: string, now: Date): Promise<PaymentPlan> {
     today,
     ...(down && down < total ? { downPayment: down } : {}),
   });
-  const next: PaymentPlan = { ...plan, total, instalments, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString() }, version: plan.version + 1 };
+  const next: PaymentPlan = { ...plan, total, instalments, status: 'active', activatedAt: now.toISOString(), approval: { ...plan.approval, by: 'staff', at: now.toISOString(), ...actedBy() }, version: plan.version + 1 };
   const mail = await planMail(customer, next, `plan#${plan.id}#confirmed`, { kind: 'plan_confirmed', instalments }, now, invoices.map((i) => i.number));
   const codes = await commitPlanApproval(plan, next, stored.requestHash, { shard: shardOf(customer.id), at: now.toISOString() }, invoices, mail, [planCreatedEvent(next, invoices)]);
   if (codes) throw new Conflict('conflict', `plan ${planId} or its invoices changed meanwhile; retry`);

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { actedBy } from '../context.ts';
 import type { Customer } from '../domain/customer.ts';
 import { renderNotice } from '../domain/notice-mail.ts';
 import { answerTone, closes, MAX_REPLY_CHARS, statusAfterReply, SUPPORT_REQUEST_STATUSES, type SupportReply } from '../domain/support-requests.ts';
@@ -157,6 +158,19 @@ export const closeRequestSchema = z.object({ by: staffName.optional() }).strict(
 /** Attempts at a change when the request keeps changing under it (another reply, a close). */
 const ATTEMPTS = 3;
 
+/**
+ * A change made from a page the request was read on (the console's forms carry the version they showed): when the
+ * request moved on since (another answer, a close), the writer has not seen what changed — refused, nothing written.
+ */
+export interface SeenVersion {
+  expectedVersion?: number;
+}
+
+function assertSeen(request: SupportRequest, seen: SeenVersion): void {
+  if (seen.expectedVersion === undefined || (request.version ?? 0) === seen.expectedVersion) return;
+  throw new Conflict('stale', `version: support request ${request.id} changed since the form was loaded (now version ${request.version ?? 0}, the form had ${seen.expectedVersion}); nothing was written — read it again`, 'version');
+}
+
 async function requestOf(customerId: string, id: string) {
   // Ids are ours (`sr_…`) and customers' (`cus_…`): anything longer is no request of ours (and no key to read).
   const found = customerId && id && customerId.length <= 100 && id.length <= 100 ? await getSupportRequestForReplay(customerId, id) : undefined;
@@ -181,6 +195,7 @@ export async function replyToSupportRequest(
   input: z.infer<typeof replySchema>,
   idempotencyKey: string | undefined,
   now: Date,
+  seen: SeenVersion = {},
 ): Promise<{ reply: SupportReply; request: SupportRequest; created: boolean }> {
   const by = input.by ?? 'staff';
   const close = input.close ?? false;
@@ -195,7 +210,9 @@ export async function replyToSupportRequest(
     }
     const status = statusAfterReply(request, close);
     if (typeof status !== 'string') throw new Conflict(status.code, status.message);
-    const reply: SupportReply = { id: replyId, body: input.body, by, at: now.toISOString() };
+    assertSeen(request, seen);
+    // A console member is named by id beside the name they answered with (the admin API's caller has none).
+    const reply: SupportReply = { id: replyId, body: input.body, by, at: now.toISOString(), ...actedBy() };
     // The mail says the same whatever else changes on the request meanwhile: rendered once, at the first attempt.
     if (mail === null) mail = await answerMail(request, replyId, input.body, close, now);
     if ((await commitSupportReply(request, reply, hash, status, mail ?? undefined)) === 'written') {
@@ -208,7 +225,7 @@ export async function replyToSupportRequest(
           replies: [...(request.replies ?? []), reply],
           status,
           updatedAt: at,
-          ...(status === 'closed' ? { closedAt: at, closedBy: by } : {}),
+          ...(status === 'closed' ? { closedAt: at, closedBy: by, ...(reply.staffId ? { closedByStaffId: reply.staffId } : {}) } : {}),
           version: (request.version ?? 0) + 1,
         },
         created: true,
@@ -246,14 +263,23 @@ async function answerMail(request: SupportRequest, replyId: string, answer: stri
  * POST /support-requests/{customerId}/{id}/close: closes the request without a mail (the customer sees it closed in
  * the portal). Closing a closed request answers it as it is.
  */
-export async function closeSupportRequestAsStaff(customerId: string, id: string, input: z.infer<typeof closeRequestSchema>, now: Date): Promise<SupportRequest> {
+export async function closeSupportRequestAsStaff(
+  customerId: string,
+  id: string,
+  input: z.infer<typeof closeRequestSchema>,
+  now: Date,
+  seen: SeenVersion = {},
+): Promise<SupportRequest> {
   const by = input.by ?? 'staff';
+  const { staffId } = actedBy();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const { entity: request } = await requestOf(customerId, id);
+    // Closed already (a double click, or a colleague closed it): the same answer, whatever the form saw.
     if (!closes(request)) return request;
+    assertSeen(request, seen);
     const at = now.toISOString();
-    if ((await closeSupportRequest(request, by, at)) === 'written') {
-      return { ...request, status: 'closed', updatedAt: at, closedAt: at, closedBy: by, version: (request.version ?? 0) + 1 };
+    if ((await closeSupportRequest(request, by, at, staffId)) === 'written') {
+      return { ...request, status: 'closed', updatedAt: at, closedAt: at, closedBy: by, ...(staffId ? { closedByStaffId: staffId } : {}), version: (request.version ?? 0) + 1 };
     }
   }
   throw new Conflict('conflict', `support request ${id} keeps changing; read it and retry`);

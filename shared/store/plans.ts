@@ -6,7 +6,7 @@ import { keys } from './keys.ts';
 import { mailPut, type MailMessage } from './mail.ts';
 import { setNextAction } from './due-index.ts';
 import { outboxPut } from './outbound-events.ts';
-import { countQuery, entity, isConditionalFailure, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
+import { countQuery, entity, isConditionalFailure, queryPage, replayable, tableName, transactWrite, type Replayable, type TransactItems } from './table.ts';
 import type { EventEnvelope } from '../domain/events/envelope.ts';
 
 /** The plan item with its listing keys: per customer and status (GSI1), across customers by status (GSI3). */
@@ -41,6 +41,30 @@ export async function plansOfCustomer(customerId: string, status?: PlanStatus): 
     }),
   );
   return (out.Items ?? []).map((i) => entity<PaymentPlan>(i) as PaymentPlan);
+}
+
+/**
+ * A page of the plans in `status` across customers (GSI3 `PLAN_STATUS#<status>`, by when each was requested), oldest
+ * first (the longest waiting for approval first) unless `newestFirst`.
+ */
+export async function plansByStatusPage(
+  status: PlanStatus,
+  limit: number,
+  startKey?: Record<string, unknown>,
+  newestFirst = false,
+): Promise<{ items: PaymentPlan[]; lastKey?: Record<string, unknown> }> {
+  const page = await queryPage(
+    {
+      TableName: tableName(),
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.planByStatus(status, '', '').GSI3PK },
+      ScanIndexForward: !newestFirst,
+    },
+    limit,
+    startKey,
+  );
+  return { items: page.items.map((i) => entity<PaymentPlan>(i) as PaymentPlan), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
 }
 
 /** How many plans ever reached `status` (GSI3 `PLAN_STATUS#<status>`, counted, not read). */

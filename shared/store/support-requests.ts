@@ -81,7 +81,7 @@ export async function commitSupportReply(
       Update: {
         TableName: tableName(),
         Key: keys.supportRequest(request.customerId, request.id),
-        UpdateExpression: `SET #r = list_append(if_not_exists(#r, :none), :reply), #st = :st, #v = :next, updatedAt = :at${closing ? ', closedAt = :at, closedBy = :by' : ''}`,
+        UpdateExpression: `SET #r = list_append(if_not_exists(#r, :none), :reply), #st = :st, #v = :next, updatedAt = :at${closing ? ', closedAt = :at, closedBy = :by' : ''}${closing && reply.staffId ? ', closedByStaffId = :staff' : ''}`,
         ConditionExpression: guard.ConditionExpression,
         ExpressionAttributeNames: { '#r': 'replies', '#st': 'status', '#v': 'version' },
         ExpressionAttributeValues: {
@@ -92,6 +92,7 @@ export async function commitSupportReply(
           ':next': (request.version ?? 0) + 1,
           ':at': reply.at,
           ...(closing ? { ':by': reply.by } : {}),
+          ...(closing && reply.staffId ? { ':staff': reply.staffId } : {}),
         },
       },
     },
@@ -103,17 +104,17 @@ export async function commitSupportReply(
 }
 
 /** Closes the request (no mail), conditional on the version read; 'conflict': it changed meanwhile. */
-export async function closeSupportRequest(request: SupportRequest, by: string, at: string): Promise<'written' | 'conflict'> {
+export async function closeSupportRequest(request: SupportRequest, by: string, at: string, staffId?: string): Promise<'written' | 'conflict'> {
   const guard = atVersion(request);
   const codes = await transactWrite([
     {
       Update: {
         TableName: tableName(),
         Key: keys.supportRequest(request.customerId, request.id),
-        UpdateExpression: 'SET #st = :st, #v = :next, updatedAt = :at, closedAt = :at, closedBy = :by',
+        UpdateExpression: `SET #st = :st, #v = :next, updatedAt = :at, closedAt = :at, closedBy = :by${staffId ? ', closedByStaffId = :staff' : ''}`,
         ConditionExpression: guard.ConditionExpression,
         ExpressionAttributeNames: { '#st': 'status', '#v': 'version' },
-        ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ':st': 'closed', ':next': (request.version ?? 0) + 1, ':at': at, ':by': by },
+        ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ':st': 'closed', ':next': (request.version ?? 0) + 1, ':at': at, ':by': by, ...(staffId ? { ':staff': staffId } : {}) },
       },
     },
   ]);
@@ -122,8 +123,11 @@ export async function closeSupportRequest(request: SupportRequest, by: string, a
   throw new Error(`close support request: transaction cancelled (${codes.join(', ')})`);
 }
 
-/** A page of every customer's requests, newest first (GSI3); `status` filters (pages may then hold fewer items). */
-export async function supportRequestsPage(status: SupportRequestStatus | undefined, limit: number, startKey?: Record<string, unknown>) {
+/**
+ * A page of every customer's requests, newest first (GSI3; `oldestFirst` for a queue: the longest waiting first);
+ * `status` filters (pages may then hold fewer items).
+ */
+export async function supportRequestsPage(status: SupportRequestStatus | undefined, limit: number, startKey?: Record<string, unknown>, oldestFirst = false) {
   const page = await queryPage(
     {
       TableName: tableName(),
@@ -131,7 +135,7 @@ export async function supportRequestsPage(status: SupportRequestStatus | undefin
       KeyConditionExpression: 'GSI3PK = :pk',
       ExpressionAttributeValues: { ':pk': keys.supportRequestListing('', '').GSI3PK, ...(status ? { ':st': status } : {}) },
       ...(status ? { FilterExpression: '#st = :st', ExpressionAttributeNames: { '#st': 'status' } } : {}),
-      ScanIndexForward: false,
+      ScanIndexForward: oldestFirst,
     },
     limit,
     startKey,

@@ -131,6 +131,9 @@ describe('sample events (events/)', () => {
       holdId: (await api('POST', `/customers/${customer.id}/holds`, { reason: 'sample' })).body.id,
       // A question of the sample customer's for staff to read, answer and close (in that order: the samples' order).
       supportRequestId: await sampleQuestion(customer.id),
+      // The console's: one to answer, one to close (each at version 0, whatever the admin samples did to theirs).
+      consoleQuestionId: await sampleQuestion(customer.id),
+      consoleCloseQuestionId: await sampleQuestion(customer.id),
       // Payment plans and signed customer links.
       planInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       planRequestInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,

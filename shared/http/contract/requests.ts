@@ -70,11 +70,20 @@ export const forms = {
   }),
   portalLogin: z.object({ email: text('the address the sign-in link is mailed to') }),
   portalSession: z.object({ c: text('the customer id from the mailed link'), t: text('the one-time sign-in token from the mailed link') }),
+  consoleLogin: z.object({ email: text('the staff member\'s address the sign-in link is mailed to') }),
+  consoleSession: z.object({ s: text('the staff member id from the mailed link'), t: text('the one-time sign-in token from the mailed link') }),
   csrfOnly: z.object({ ...csrfField }),
   portalPay: z.object({ ...csrfField, invoiceIds: z.union([z.string(), z.array(z.string())]).describe('the invoices to pay (repeated field)') }),
   portalDispute: z.object({ ...csrfField, reason: text('dispute reason code'), message: text('what is wrong').optional(), amount: text('disputed amount, in major units').optional() }),
   portalPromise: z.object({ ...csrfField, date: text('YYYY-MM-DD: the date the customer promises to pay by'), amount: text('amount, in major units').optional() }),
   portalMessage: z.object({ ...csrfField, subject: text('subject'), message: text('the question'), invoiceId: text('an invoice the question is about').optional() }),
+  consoleReply: z.object({
+    ...csrfField,
+    body: text('the answer (at most 4000 characters), mailed to the customer in their language'),
+    close: text('"on" to close the question with this answer').optional(),
+    version: text('the version of the question the page showed (a changed question refuses the form: 409)'),
+  }),
+  consoleClose: z.object({ ...csrfField, version: text('the version of the question the page showed (a changed question refuses the form: 409)') }),
 };
 
 /** POST /webhooks/stripe: a Stripe event as Stripe sends it (verified over the raw bytes with `Stripe-Signature`). */

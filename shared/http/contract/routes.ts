@@ -19,6 +19,8 @@ import { promisesQuery } from '../../services/promises.ts';
 import { agingQuerySchema, feedbackQuerySchema, kpiQuerySchema } from '../../services/reports.ts';
 import { manualPaymentSchema, staffAllocationSchema } from '../../services/review.ts';
 import { statementQuerySchema } from '../../services/statements.ts';
+import { newStaffMemberSchema, staffListQuery } from '../../services/console-auth.ts';
+import { consolePlansQuery, consoleQuestionsQuery } from '../../services/console-casework.ts';
 import { closeRequestSchema, replySchema, supportRequestsQuery } from '../../services/support.ts';
 import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
 import { consoleHomeQuery, forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
@@ -247,12 +249,75 @@ export const routeContracts: Record<string, RouteContract> = {
   'GET /portal/messages': { summary: 'Questions asked and their form', tag: 'Portal', responses: { ...page('the questions'), ...seeOther('to the sign-in page (no session)') }, errors: PORTAL },
   'POST /portal/messages': { summary: 'Ask a question', tag: 'Portal', body: { form: forms.portalMessage }, responses: { ...seeOther('back to the questions with a notice'), ...page('the form with the problem') }, errors: PORTAL },
 
+  // --- Staff directory (who may sign in to the console)
+  'POST /staff': {
+    summary: 'Add a member of staff (idempotent by address: the same body again answers the member, 200)',
+    tag: 'Console',
+    body: { json: newStaffMemberSchema },
+    responses: { 201: { description: 'member added', json: r.staffMember }, 200: { description: 'already a member with this name and role', json: r.staffMember } },
+    errors: [...ADMIN, 409],
+  },
+  'GET /staff': { summary: 'The staff directory (paged, oldest first)', tag: 'Console', query: staffListQuery, responses: ok(r.staffPage), errors: ADMIN },
+  'DELETE /staff/{id}': { summary: 'Remove a member of staff: their sessions end at once', tag: 'Console', responses: { 204: { description: 'removed' } }, errors: ADMIN_ONE },
+  // --- Console sign-in (no session yet)
+  'GET /console/login': { summary: 'Console sign-in form', tag: 'Console', responses: { ...page('the sign-in form'), ...seeOther('to the console (already signed in)') }, errors: [429] },
+  'POST /console/login': { summary: 'Mail a one-time sign-in link to a member of staff (the same page for any address)', tag: 'Console', body: { form: forms.consoleLogin }, responses: page('check your mail'), errors: [400, 429] },
+  'GET /console/session': { summary: 'The mailed sign-in link: a one-button page (spends nothing)', tag: 'Console', responses: page('the sign-in button'), errors: [403, 410, 429] },
+  'POST /console/session': { summary: 'Spend the sign-in token; sets the console session cookie', tag: 'Console', body: { form: forms.consoleSession }, responses: seeOther('to the console, with Set-Cookie'), errors: [403, 410, 429] },
+  'POST /console/logout': { summary: 'Sign out of the console', tag: 'Console', body: { form: forms.csrfOnly }, responses: seeOther('to the sign-in form, the cookie cleared'), errors: CONSOLE },
   // --- Console (staff, signed in)
   'GET /console': {
     summary: 'The console\'s home: counters (payments to review, plans to approve, overdue per currency) and the worklist, paged',
     tag: 'Console',
     query: consoleHomeQuery,
     responses: { ...page('the counters and the worklist'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/questions': {
+    summary: 'Customers\' questions: open ones oldest first (or answered, closed, all: newest first), paged',
+    tag: 'Console',
+    query: consoleQuestionsQuery,
+    responses: { ...page('the questions'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/questions/{customerId}/{id}': {
+    summary: 'A question: the customer and their language, the invoice it is about, the answers (by whom), the answer and close forms',
+    tag: 'Console',
+    responses: { ...page('the question'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'POST /console/questions/{customerId}/{id}/replies': {
+    summary: 'Answer a question (as POST /support-requests/{customerId}/{id}/replies): the answer is mailed in the customer\'s language; a question changed since the page was loaded is a 409',
+    tag: 'Console',
+    body: { form: forms.consoleReply },
+    responses: seeOther('back to the question with a notice'),
+    errors: CONSOLE,
+  },
+  'POST /console/questions/{customerId}/{id}/close': {
+    summary: 'Close a question without a mail (as POST /support-requests/{customerId}/{id}/close); a question changed since the page was loaded is a 409',
+    tag: 'Console',
+    body: { form: forms.consoleClose },
+    responses: seeOther('back to the question with a notice'),
+    errors: CONSOLE,
+  },
+  'GET /console/plans': {
+    summary: 'Payment plans: waiting for approval first, then active ones with their next instalment (or one status, paged)',
+    tag: 'Console',
+    query: consolePlansQuery,
+    responses: { ...page('the plans'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/plans/{id}': {
+    summary: 'A payment plan: its customer, invoices, instalments (paid or not), status and approval, the approve form',
+    tag: 'Console',
+    responses: { ...page('the plan'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'POST /console/plans/{id}/approve': {
+    summary: 'Approve a plan waiting for staff (as POST /payment-plans/{id}/approve)',
+    tag: 'Console',
+    body: { form: forms.csrfOnly },
+    responses: seeOther('back to the plan with a notice'),
     errors: CONSOLE,
   },
 };
