@@ -99,6 +99,13 @@ export const keys = {
   portalSession: (tokenHash: string) => ({ PK: `SESSION#${tokenHash}`, SK: 'SESSION' }),
   /** A one-time portal sign-in token, by the SHA-256 (hex) of its nonce; deleted when spent; TTL `expiresAt`. */
   portalLogin: (nonceHash: string) => ({ PK: `LOGIN#${nonceHash}`, SK: 'LOGIN' }),
+  /** A console session (staff), by the SHA-256 (hex) of its cookie token; TTL `expiresAt`. */
+  consoleSession: (tokenHash: string) => ({ PK: `CONSOLE_SESSION#${tokenHash}`, SK: 'SESSION' }),
+  /** A one-time console sign-in token, by the SHA-256 (hex) of its nonce; deleted when spent; TTL `expiresAt`. */
+  consoleLogin: (nonceHash: string) => ({ PK: `CONSOLE_LOGIN#${nonceHash}`, SK: 'LOGIN' }),
+  /** A member of the staff directory (the console's sign-in), by its stable id; GSI3 lists the directory by when added. */
+  staff: (id: string) => ({ PK: `STAFF#${id}`, SK: 'STAFF' }),
+  staffListing: (createdAt: string, id: string) => ({ GSI3PK: 'STAFF', GSI3SK: `${createdAt}#${id}` }),
   /** A rate-limit counter: a scope (`login-address#<sha256>`, `login-client#<sha256>`) and a fixed window; TTL `expiresAt`. */
   rateCounter: (scope: string, window: number) => ({ PK: `RATE#${scope}`, SK: `WINDOW#${window}` }),
   /**

@@ -3,14 +3,38 @@
  * SHA-256 stored; idle and absolute expiry), but its own name and path, and SameSite=Strict: staff never arrive
  * signed in from another site (the mailed sign-in link lands on a one-button page whose same-site POST sets it).
  */
-import { cookieSecure } from '../portal/session-rules.ts';
+import type { LinkKeys } from '../links.ts';
+import { checkLoginToken, cookieSecure, LOGIN_TOKEN_LIFETIME_MS, nextIdleExpiry, sessionLive, signLoginToken, touchDue, type LoginTokenCheck } from '../portal/session-rules.ts';
 
-export { cookieSecure };
+export { cookieSecure, LOGIN_TOKEN_LIFETIME_MS, sessionLive, touchDue, type LoginTokenCheck };
+
+/**
+ * The console's one-time sign-in token: the portal's format and rules (15 minutes, HMAC of the link key ring, one-time
+ * by a recorded nonce) under a purpose of its own (`console-login`, in the MAC), so a portal sign-in token for a
+ * customer can never open a console session, nor the other way round.
+ */
+export function signConsoleLoginToken(keys: LinkKeys, staffId: string, nonce: string, now: Date): string {
+  return signLoginToken(keys, staffId, nonce, now, 'console-login');
+}
+
+export function checkConsoleLoginToken(keys: LinkKeys, staffId: string, token: string, now: Date): LoginTokenCheck {
+  return checkLoginToken(keys, staffId, token, now, 'console-login');
+}
+
+/** Sign-in rate limits, per fixed 15-minute window: mails per address, requests per client (IP). */
+export const CONSOLE_LOGIN_WINDOW_MS = 15 * 60_000;
+export const CONSOLE_LOGIN_MAILS_PER_ADDRESS = 3;
+export const CONSOLE_LOGIN_REQUESTS_PER_CLIENT = 20;
 
 export const CONSOLE_COOKIE = 'console_session';
 /** A working day: idle 30 minutes, at most 10 hours. */
 export const CONSOLE_IDLE_MS = 30 * 60_000;
 export const CONSOLE_ABSOLUTE_MS = 10 * 60 * 60_000;
+
+/** The idle expiry of a console session after a request at `now` (never past its absolute expiry). */
+export function nextConsoleIdleExpiry(session: { absoluteUntil: string }, now: Date): string {
+  return nextIdleExpiry(session, now, CONSOLE_IDLE_MS);
+}
 
 export function consoleCookie(token: string, secure: boolean): string {
   return `${CONSOLE_COOKIE}=${token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${CONSOLE_ABSOLUTE_MS / 1000}${secure ? '; Secure' : ''}`;

@@ -8,9 +8,10 @@ import type { LinkKeys } from '../links.ts';
  *
  *   `login.<keyId>.<expiresAt, epoch seconds>.<nonce, base64url>.<HMAC-SHA256, base64url>`
  *
- * The HMAC (the link key ring's key `keyId`) covers the customer id, the expiry and the nonce, so a forged or altered
- * token is refused before any read; the nonce's SHA-256 is the key of the record that makes it one-time (deleted by
- * a conditional write when spent).
+ * The HMAC (the link key ring's key `keyId`) covers the token's purpose, the customer id, the expiry and the nonce, so a
+ * forged or altered token is refused before any read; the nonce's SHA-256 is the key of the record that makes it
+ * one-time (deleted by a conditional write when spent). The staff console signs its sign-in tokens with the same
+ * rules and a purpose of its own (../console/session-rules.ts), so a portal token is never a console token.
  */
 export const LOGIN_TOKEN_LIFETIME_MS = 15 * 60_000;
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -26,15 +27,19 @@ export const LOGIN_MAX_ACCOUNTS = 10;
 
 export const SESSION_COOKIE = 'portal_session';
 
-function mac(secret: string, keyId: string, customerId: string, exp: number, nonce: string): Buffer {
-  return createHmac('sha256', secret).update(JSON.stringify(['portal-login', keyId, customerId, exp, nonce])).digest();
+/** What a sign-in token signs in to (part of its MAC). */
+export type LoginPurpose = 'portal-login' | 'console-login';
+
+function mac(secret: string, purpose: LoginPurpose, keyId: string, subjectId: string, exp: number, nonce: string): Buffer {
+  return createHmac('sha256', secret).update(JSON.stringify([purpose, keyId, subjectId, exp, nonce])).digest();
 }
 
-export function signLoginToken(keys: LinkKeys, customerId: string, nonce: string, now: Date): string {
+/** A one-time sign-in token for `subjectId` (a customer's id; a staff member's with purpose `console-login`). */
+export function signLoginToken(keys: LinkKeys, subjectId: string, nonce: string, now: Date, purpose: LoginPurpose = 'portal-login'): string {
   const secret = keys.secrets[keys.current];
   if (!secret) throw new Error(`link key ${keys.current} is not in the key ring`);
   const exp = Math.floor((now.getTime() + LOGIN_TOKEN_LIFETIME_MS) / 1000);
-  return `login.${keys.current}.${exp}.${nonce}.${mac(secret, keys.current, customerId, exp, nonce).toString('base64url')}`;
+  return `login.${keys.current}.${exp}.${nonce}.${mac(secret, purpose, keys.current, subjectId, exp, nonce).toString('base64url')}`;
 }
 
 const LOGIN = /^login\.(v[0-9]{1,4})\.([0-9]{1,12})\.([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{43})$/;
@@ -45,7 +50,7 @@ export function isLoginToken(token: string): boolean {
 
 export type LoginTokenCheck = { state: 'invalid' } | { state: 'expired' | 'valid'; nonce: string; expiresAt: Date };
 
-export function checkLoginToken(keys: LinkKeys, customerId: string, token: string, now: Date): LoginTokenCheck {
+export function checkLoginToken(keys: LinkKeys, subjectId: string, token: string, now: Date, purpose: LoginPurpose = 'portal-login'): LoginTokenCheck {
   const m = LOGIN.exec(token);
   if (!m) return { state: 'invalid' };
   const [, keyId, expText, nonce, given] = m as unknown as [string, string, string, string, string];
@@ -53,7 +58,7 @@ export function checkLoginToken(keys: LinkKeys, customerId: string, token: strin
   if (!secret) return { state: 'invalid' };
   const exp = Number(expText);
   // Compared as text: base64url's last character carries 2 unused bits, so decoding would accept 4 spellings of one MAC.
-  const expected = Buffer.from(mac(secret, keyId, customerId, exp, nonce).toString('base64url'));
+  const expected = Buffer.from(mac(secret, purpose, keyId, subjectId, exp, nonce).toString('base64url'));
   const givenText = Buffer.from(given);
   if (givenText.length !== expected.length || !timingSafeEqual(givenText, expected)) return { state: 'invalid' };
   const expiresAt = new Date(exp * 1000);
@@ -66,9 +71,9 @@ export function sessionLive(session: { idleUntil: string; absoluteUntil: string 
   return t < new Date(session.idleUntil).getTime() && t < new Date(session.absoluteUntil).getTime();
 }
 
-/** The idle expiry after a request at `now` (never past the absolute expiry). */
-export function nextIdleExpiry(session: { absoluteUntil: string }, now: Date): string {
-  return new Date(Math.min(now.getTime() + SESSION_IDLE_MS, new Date(session.absoluteUntil).getTime())).toISOString();
+/** The idle expiry after a request at `now` (never past the absolute expiry); `idleMs` is the console's for staff. */
+export function nextIdleExpiry(session: { absoluteUntil: string }, now: Date, idleMs = SESSION_IDLE_MS): string {
+  return new Date(Math.min(now.getTime() + idleMs, new Date(session.absoluteUntil).getTime())).toISOString();
 }
 
 /** Whether a request at `now` moves the idle expiry (at most once a minute). */

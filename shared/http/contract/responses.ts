@@ -305,3 +305,15 @@ export const openApiDocument = z.looseObject({
   info: z.looseObject({ title: z.string(), version: z.string() }),
   paths: z.record(z.string(), z.looseObject({})),
 });
+
+/** A member of the staff directory (who may sign in to the console). */
+export const staffMember = z.looseObject({
+  id: z.string().describe('stf_…, derived from the normalised address'),
+  email: z.string().describe('normalised (trimmed, lower case): the sign-in address'),
+  name: z.string(),
+  role: z.enum(['viewer', 'collector']),
+  sessionVersion: z.number().int(),
+  createdAt: instant,
+  version: z.number().int(),
+});
+export const staffPage = z.object({ items: z.array(staffMember), nextCursor });
