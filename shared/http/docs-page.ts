@@ -42,11 +42,13 @@ const AUTH_TEXT: Record<string, string> = {
   bankSignature: 'X-Bank-Signature header (HMAC)',
   signedLink: 'signed link (t query parameter)',
   portalSession: 'portal session cookie + csrf form field',
+  consoleSession: 'console session cookie (staff) + csrf form field',
 };
 
 function operation(path: string, method: string, op: OperationObject): Html {
   const auth = op.security.flatMap((s) => Object.keys(s)).map((k) => AUTH_TEXT[k] ?? k);
-  const params = (op.parameters ?? []) as JsonSchema[];
+  // The correlation id (a `$ref` on every operation) is described once, at the top of the page.
+  const params = ((op.parameters ?? []) as JsonSchema[]).filter((p) => !p.$ref);
   const body = op.requestBody?.content as Record<string, { schema: JsonSchema }> | undefined;
   return html`<section class="card" id="${op.operationId}" aria-labelledby="${`${op.operationId}-h`}">
 <h3 id="${`${op.operationId}-h`}"><code>${method.toUpperCase()} ${path}</code></h3>
@@ -82,6 +84,7 @@ export function renderDocsPage(doc: OpenApiDocument, brand: Brand): string {
   const body = html`<p>${doc.info.description}</p>
 <p>Error statuses: ${join(Object.entries(ERROR_MEANING).map(([status, text]) => html`<strong>${status}</strong> ${text}`), '; ')}.</p>
 <p>The machine-readable document: <a href="openapi.json">openapi.json</a> (OpenAPI ${doc.openapi}, version ${doc.info.version}). Errors are JSON <code>{"error":{"code","message","field"?}}</code> except on pages, which answer with a page.</p>
+<p>Every route takes an optional <code>X-Correlation-Id</code> header (1–128 of letters, digits and <code>_ . : = + / -</code>): the work runs under it — logs, queue messages, mails, events out — and every response carries it back (API Gateway's request id when none or a malformed one was sent).</p>
 <nav aria-label="Sections"><ul>${[...byTag.keys()].map((tag) => html`<li><a href="${`#${slug(tag)}`}">${tag}</a></li>`)}</ul></nav>
 ${join(
   [...byTag.entries()].map(([tag, ops]) => html`<section id="${slug(tag)}" aria-labelledby="${`${slug(tag)}-h`}"><h2 id="${`${slug(tag)}-h`}">${tag}</h2>${ops}</section>`),

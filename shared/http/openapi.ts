@@ -16,7 +16,7 @@ export type OpenApiDocument = {
   servers?: { url: string }[];
   tags: { name: string }[];
   paths: Record<string, Record<string, OperationObject>>;
-  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> };
+  components: { schemas: Record<string, JsonSchema>; parameters: Record<string, JsonSchema>; headers: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> };
 };
 export interface OperationObject {
   operationId: string;
@@ -95,8 +95,8 @@ export function securityOf(route: Pick<HttpRoute, 'auth' | 'path'>): Record<stri
 /** What each error status means, for every route that gives it. */
 export const ERROR_TEXT: Record<number, string> = {
   400: 'bad input: the first problem, naming the field; nothing changed',
-  401: 'not signed in (admin: missing or wrong API key; portal POST: no live session)',
-  403: 'refused: a revoked or not valid link, or a missing or wrong CSRF token',
+  401: 'not signed in (admin: missing or wrong API key; portal or console POST: no live session)',
+  403: 'refused: a revoked or not valid link, a missing or wrong CSRF token, or (console) a read-only member changing something',
   404: 'not found (or not this customer\'s)',
   409: 'conflict with the current state (e.g. Idempotency-Key reused with another body)',
   410: 'the link has expired (the page offers a fresh one)',
@@ -106,6 +106,19 @@ export const ERROR_TEXT: Record<number, string> = {
 };
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
+/** Every response carries the request's correlation id (shared/http/api.ts `requestCorrelationId`). */
+const CORRELATION_HEADERS = { 'X-Correlation-Id': { $ref: '#/components/headers/CorrelationId' } };
+const CORRELATION_ID = {
+  parameter: {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    required: false,
+    description:
+      "Your id for this request (1–128 of letters, digits and `_ . : = + / -`): it follows the work into our logs, queue messages, mails and events out, and comes back on the response. Anything else is ignored and API Gateway's request id used instead.",
+    schema: { type: 'string', pattern: '^[\\w.:=+/-]{1,128}$' },
+  },
+  header: { description: 'The correlation id the request ran under (yours if well-formed, else the request id).', schema: { type: 'string' } },
+};
 
 function isPageRoute(contract: RouteContract): boolean {
   return Object.values(contract.responses).every((r) => !r.json);
@@ -118,7 +131,7 @@ function responseObject(spec: ResponseSpec): JsonSchema {
   if (spec.csv) content['text/csv'] = { schema: { type: 'string' } };
   return {
     description: spec.description,
-    ...(spec.redirect ? { headers: { Location: { description: 'where to go next', schema: { type: 'string' } } } } : {}),
+    headers: { ...(spec.redirect ? { Location: { description: 'where to go next', schema: { type: 'string' } } } : {}), ...CORRELATION_HEADERS },
     ...(Object.keys(content).length ? { content } : {}),
   };
 }
@@ -127,12 +140,13 @@ function errorObject(status: number, page: boolean): JsonSchema {
   const description = ERROR_TEXT[status] ?? 'error';
   // 429 comes from API Gateway (its own body); 413 and 500 from the shared HTTP edge, always JSON.
   if (status === 429) return { description };
-  if (page && status !== 413 && status !== 500) return { description: `${description} (an HTML page saying so)`, content: { 'text/html': { schema: { type: 'string' } } } };
-  return { description, content: { 'application/json': { schema: ERROR_REF } } };
+  if (page && status !== 413 && status !== 500) return { description: `${description} (an HTML page saying so)`, headers: CORRELATION_HEADERS, content: { 'text/html': { schema: { type: 'string' } } } };
+  return { description, headers: CORRELATION_HEADERS, content: { 'application/json': { schema: ERROR_REF } } };
 }
 
 function parametersOf(route: HttpRoute, contract: RouteContract): JsonSchema[] {
   const params: JsonSchema[] = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  params.push({ $ref: '#/components/parameters/CorrelationId' });
   if (contract.query) {
     const schema = jsonSchemaOf(contract.query, 'input');
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
@@ -216,7 +230,12 @@ export function openApiDocument(options: { version?: string; serverUrl?: string 
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     tags: [...tags].map((name) => ({ name })),
     paths,
-    components: { schemas: { Error: jsonSchemaOf(errorResponse, 'output') }, securitySchemes: SECURITY_SCHEMES },
+    components: {
+      schemas: { Error: jsonSchemaOf(errorResponse, 'output') },
+      parameters: { CorrelationId: CORRELATION_ID.parameter },
+      headers: { CorrelationId: CORRELATION_ID.header },
+      securitySchemes: SECURITY_SCHEMES,
+    },
   };
 }
 
