@@ -507,6 +507,7 @@ export const functions: FunctionSpec[] = [
       http('GET', '/console/plans', 'staff', 'console'),
       http('GET', '/console/plans/{id}', 'staff', 'console'),
       http('POST', '/console/plans/{id}/approve', 'staff', 'console'),
+      http('GET', '/console/promises', 'staff', 'console'),
     ],
     access: { table: 'readwrite', sendTo: ['collections'], sendMail: true, secrets: ['LINK_SIGNING_SECRET', 'STRIPE_API_KEY'] },
   },

@@ -1,9 +1,18 @@
 import { z } from 'zod';
-import { renderPlanDetail, renderPlansList, renderQuestionsList, renderQuestionThread, questionPath, planPath } from '../../shared/domain/console/casework.ts';
+import { planPath, questionPath, renderPlanDetail, renderPlansList, renderPromisesList, renderQuestionsList, renderQuestionThread } from '../../shared/domain/console/casework.ts';
 import { mayChange } from '../../shared/domain/console/staff.ts';
 import { parse } from '../../shared/http/api.ts';
 import { consolePage, redirect, type ConsoleContext, type ConsoleRoute } from '../../shared/http/console.ts';
-import { consolePlansQuery, consoleQuestionsQuery, planDetail, plansForConsole, questionsForConsole, questionThread } from '../../shared/services/console-casework.ts';
+import {
+  consolePlansQuery,
+  consolePromisesQuery,
+  consoleQuestionsQuery,
+  planDetail,
+  plansForConsole,
+  promisesForConsole,
+  questionsForConsole,
+  questionThread,
+} from '../../shared/services/console-casework.ts';
 import { approve } from '../../shared/services/plans.ts';
 import { closeRequestSchema, closeSupportRequestAsStaff, replySchema, replyToSupportRequest } from '../../shared/services/support.ts';
 
@@ -19,7 +28,10 @@ function seenVersion(ctx: ConsoleContext): number {
 /** Answers carry the member's name (as the admin API's `by`); the member's id is recorded by the service (actedBy). */
 const byName = (ctx: ConsoleContext) => ctx.staff.name.trim().slice(0, 100) || ctx.staff.id;
 
-/** Console routes: customers' questions (the queue, a thread, answer, close) and payment plans (list, one, approve). */
+/**
+ * Console routes: customers' questions (the queue, a thread, answer, close), payment plans (list, one, approve) and
+ * promises to pay (list).
+ */
 export const caseworkRoutes: Record<string, ConsoleRoute> = {
   'GET /console/questions': async (ctx) => {
     const query = parse(consoleQuestionsQuery, { status: ctx.query.status || undefined, cursor: ctx.query.cursor || undefined });
@@ -70,5 +82,11 @@ export const caseworkRoutes: Record<string, ConsoleRoute> = {
   'POST /console/plans/{id}/approve': async (ctx) => {
     const plan = await approve(ctx.event.pathParameters?.id ?? '', ctx.now);
     return redirect(`${planPath(plan)}?notice=approved`);
+  },
+  'GET /console/promises': async (ctx) => {
+    const query = parse(consolePromisesQuery, { status: ctx.query.status || undefined, cursor: ctx.query.cursor || undefined });
+    const page = await promisesForConsole(query);
+    // Casework: under the plans section of the navigation (the plans page links here).
+    return consolePage(ctx, { title: 'Promises to pay', current: 'plans', body: renderPromisesList({ status: query.status, items: page.items, nextCursor: page.nextCursor }) });
   },
 };

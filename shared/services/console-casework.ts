@@ -19,10 +19,13 @@ import { getStaffMember } from '../store/staff.ts';
 import { supportRequestsPage } from '../store/support-requests.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
 import { NotFound } from './errors.ts';
+import { listPromises, promisesQuery } from './promises.ts';
 import { supportRequestOf } from './support.ts';
 
 /** Questions a console page lists at most. */
 export const CONSOLE_QUESTIONS_PAGE = 25;
+/** Promises a console page lists at most. */
+export const CONSOLE_PROMISES_PAGE = 25;
 /** Plans a console page lists per section (an active plan's invoices are read to tell its next instalment). */
 export const CONSOLE_PLANS_PAGE = 25;
 /** Index pages read at most to fill one page of questions of one status (the listing holds every status). */
@@ -176,4 +179,25 @@ export async function planDetail(id: string): Promise<PlanDetail> {
     staffNames([plan.approval.staffId]),
   ]);
   return { plan, staff, invoices: invoices.filter((i): i is Invoice => !!i), ...(customer ? { customer: caseCustomer(customer) } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Promises to pay
+
+export const consolePromisesQuery = promisesQuery.pick({ status: true, cursor: true });
+
+/**
+ * GET /console/promises: promises to pay by status (open by when made, kept or broken by when settled; newest first),
+ * the admin API's listing (GET /promises) a page at a time, with each customer's name.
+ */
+export async function promisesForConsole(query: z.infer<typeof consolePromisesQuery>) {
+  const page = await listPromises({ status: query.status, limit: CONSOLE_PROMISES_PAGE, ...(query.cursor ? { cursor: query.cursor } : {}) });
+  const customers = await customersById(page.items.map((p) => p.customerId));
+  return {
+    items: page.items.map((promise) => {
+      const customer = customers.get(promise.customerId);
+      return { ...promise, ...(customer ? { customer } : {}) };
+    }),
+    nextCursor: page.nextCursor,
+  };
 }

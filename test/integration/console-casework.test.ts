@@ -3,7 +3,7 @@
  * a question asked in the portal is in the console's queue, answered there (the customer's mail in their language,
  * the reply naming the member) and closed; a plan the customer asked for outside the policy is approved there. A
  * viewer's POST, a stale form (the question changed since the page was loaded) and bad fields are refused with 4xx,
- * nothing changed (read back through the admin API).
+ * nothing changed (read back through the admin API). Promises to pay made in the portal are listed.
  */
 import { describe, expect, it } from 'vitest';
 import { consoleSignIn, type ConsoleClient, type ConsoleResponse } from '../support/console.ts';
@@ -173,5 +173,24 @@ describe('console: payment plans', () => {
     const bad = await collector.get('/console/plans?status=paused');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('status:');
+  });
+});
+
+describe('console: promises to pay', () => {
+  it('a promise made in the portal is listed among the open ones, a viewer may read them', async () => {
+    const viewer = await consoleSignIn({ role: 'viewer' });
+    const c = await newCustomer({ name: unique('Promise Kunde'), timeZone: 'Europe/Berlin', locale: 'en-GB' });
+    const inv = await newInvoice(c.id, { amount: 7_000 });
+    const { client, csrf } = await signIn(c.email);
+    const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const promised = await client.post(`/portal/invoices/${inv.id}/promise`, { csrf, date, amount: '30.00' });
+    expect(promised.status, promised.body.slice(0, 300)).toBe(303);
+    const page = await pageWith(viewer, '/console/promises', inv.number, /Next page/);
+    const row = page.text.split('<tr>').find((r) => r.includes(inv.number)) ?? '';
+    expect(row).toContain(c.id);
+    expect(row).toContain(date);
+    expect(row).toContain('€30.00');
+    expect(row).toContain('Open');
+    expect((await viewer.get('/console/promises?status=someday')).status).toBe(400);
   });
 });

@@ -6,6 +6,7 @@ import {
   nextInstalment,
   renderPlanDetail,
   renderPlansList,
+  renderPromisesList,
   renderQuestionsList,
   renderQuestionThread,
   type PlanDetailInput,
@@ -262,5 +263,26 @@ describe('console casework: plans', () => {
     expect(body).toContain('on 2026-11-21 10:00 UTC by Mia Collector');
     expect(body).toContain('€50.00');
     expect(body).not.toContain('<form');
+  });
+});
+
+describe('console casework: promises', () => {
+  it('lists promises with the customer, the date, the amount or the balance, and the status', () => {
+    const base = { customerId: 'cus_1', invoiceId: 'inv_1', invoiceNumber: 'INV-9', currency: 'EUR', balanceAtPromise: 12_500, madeAt: '2026-11-29T08:00:00.000Z' };
+    const body = renderPromisesList({
+      status: 'open',
+      items: [
+        { ...base, id: 'prm_1', date: '2026-12-05', amount: 5_000, status: 'open', source: 'portal', customer: { name: 'A & B' } },
+        { ...base, id: 'prm_2', customerId: 'cus_2', date: '2026-12-06', status: 'open', source: 'staff' },
+      ],
+      nextCursor: 'n1',
+    }).toString();
+    expect(cells(body, 'Made')).toEqual(['2026-11-29 08:00 UTC (customer)', '2026-11-29 08:00 UTC (staff)']);
+    expect(cells(body, 'Customer')).toEqual(['A &amp; B', 'cus_2']);
+    expect(cells(body, 'Pay by')).toEqual(['2026-12-05', '2026-12-06']);
+    expect(cells(body, 'Amount')).toEqual(['€50.00', 'the balance (€125.00)']);
+    expect(cells(body, 'Status')).toEqual(['Open', 'Open']);
+    expect(body).toContain('href="/console/promises?status=open&amp;cursor=n1"');
+    expect(renderPromisesList({ status: 'broken', items: [], nextCursor: null }).toString()).toContain('No broken promises.');
   });
 });

@@ -11,6 +11,7 @@
 import { localDate } from '../dates.ts';
 import { html, lines, type Html } from '../html.ts';
 import type { Invoice } from '../invoice.ts';
+import type { InvoicePromise } from '../invoice-collections.ts';
 import { formatMoney, money } from '../money.ts';
 import { planProgress, type Instalment, type PaymentPlan, type PlanStatus } from '../plans.ts';
 import type { SupportRequest, SupportRequestStatus } from '../support-requests.ts';
@@ -267,7 +268,7 @@ export function renderPlansList(input: PlansPageInput): Html {
     const next = s.nextCursor ? html`<p class="actions"><a href="/console/plans?${new URLSearchParams({ status: s.status, cursor: s.nextCursor }).toString()}">More: ${SECTION_TITLE[s.status].toLowerCase()}</a></p>` : '';
     return html`<section aria-labelledby="${id}"><h2 id="${id}">${SECTION_TITLE[s.status]}</h2>${table}${next}</section>`;
   });
-  const others = html`<p class="muted">Ended plans: <a href="/console/plans?status=completed">completed</a> · <a href="/console/plans?status=defaulted">defaulted</a> · <a href="/console/plans?status=cancelled">cancelled</a></p>`;
+  const others = html`<p class="muted">Ended plans: <a href="/console/plans?status=completed">completed</a> · <a href="/console/plans?status=defaulted">defaulted</a> · <a href="/console/plans?status=cancelled">cancelled</a>. <a href="/console/promises">Promises to pay</a></p>`;
   return html`${caseworkNotice(input.notice)}${sections}${others}`;
 }
 
@@ -326,4 +327,54 @@ ${plan.status !== 'pending_approval' ? html`<dt>Paid so far</dt><dd>${amount(pro
         ? html`<section class="card" aria-labelledby="approve-heading"><h2 id="approve-heading">Approve</h2><p>Approving puts the plan in force over what its invoices owe today; the instalments move by the days since the request. The customer gets the confirmation with the schedule by mail.</p><form method="post" action="${planPath(plan)}/approve">${consoleCsrfInput(input.csrf)}<div class="actions"><button type="submit" class="btn">Approve plan</button></div></form></section>`
         : html`<p class="muted">Your role is read only: you cannot approve plans.</p>`;
   return html`${caseworkNotice(input.notice)}${details}${approve}${invoices}${instalments}<p><a href="/console/plans">Back to the plans</a></p>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Promises to pay
+
+type PromiseStatus = InvoicePromise['status'];
+const PROMISE_STATUS: Record<PromiseStatus, { label: string; badge: string; title: string }> = {
+  open: { label: 'Open', badge: 'badge badge-promised', title: 'Open promises (newest first)' },
+  kept: { label: 'Kept', badge: 'badge badge-paid', title: 'Kept promises (latest first)' },
+  broken: { label: 'Broken', badge: 'badge badge-overdue', title: 'Broken promises (latest first)' },
+};
+
+export interface PromiseRow {
+  id: string;
+  customerId: string;
+  invoiceId: string;
+  invoiceNumber: string;
+  currency: string;
+  date: string;
+  amount?: number;
+  balanceAtPromise: number;
+  status: PromiseStatus;
+  madeAt: string;
+  settledAt?: string;
+  source: 'portal' | 'staff';
+  customer?: { name: string };
+}
+
+export interface PromisesPageInput {
+  status: PromiseStatus;
+  items: readonly PromiseRow[];
+  nextCursor: string | null;
+}
+
+/** GET /console/promises: promises to pay of one status, a page at a time, with a status filter. */
+export function renderPromisesList(input: PromisesPageInput): Html {
+  const filter = html`<form class="inline" method="get" action="/console/promises"><div class="field"><label for="p-status">Status</label><select id="p-status" name="status">${(Object.keys(PROMISE_STATUS) as PromiseStatus[]).map(
+    (s) => html`<option value="${s}"${s === input.status ? html` selected` : ''}>${PROMISE_STATUS[s].label}</option>`,
+  )}</select></div><button type="submit" class="btn-secondary">Show</button></form>`;
+  const rows = input.items.map((p) => {
+    const s = PROMISE_STATUS[p.status];
+    return html`<tr><td data-label="Made">${instantText(p.madeAt)} <span class="muted">(${p.source === 'portal' ? 'customer' : 'staff'})</span></td><td data-label="Customer">${p.customer ? html`<a href="/console/customers/${encodeURIComponent(p.customerId)}">${p.customer.name}</a>` : p.customerId}</td><td data-label="Invoice">${p.invoiceNumber}</td><td data-label="Pay by">${p.date}</td><td data-label="Amount" class="num">${p.amount !== undefined ? amount(p.amount, p.currency) : html`the balance (${amount(p.balanceAtPromise, p.currency)})`}</td><td data-label="Status"><span class="${s.badge}">${s.label}</span>${p.settledAt ? html` <span class="muted">${instantText(p.settledAt)}</span>` : ''}</td></tr>`;
+  });
+  const table = input.items.length
+    ? html`<table class="rows"><caption class="visually-hidden">${PROMISE_STATUS[input.status].title}</caption><thead><tr><th scope="col">Made</th><th scope="col">Customer</th><th scope="col">Invoice</th><th scope="col">Pay by</th><th scope="col" class="num">Amount</th><th scope="col">Status</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<p class="muted">No ${PROMISE_STATUS[input.status].label.toLowerCase()} promises.</p>`;
+  const next = input.nextCursor
+    ? html`<p class="actions"><a href="/console/promises?${new URLSearchParams({ status: input.status, cursor: input.nextCursor }).toString()}">Next page</a></p>`
+    : '';
+  return html`${filter}<h2>${PROMISE_STATUS[input.status].title}</h2>${table}${next}`;
 }

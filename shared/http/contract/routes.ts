@@ -20,7 +20,7 @@ import { agingQuerySchema, feedbackQuerySchema, kpiQuerySchema } from '../../ser
 import { manualPaymentSchema, staffAllocationSchema } from '../../services/review.ts';
 import { statementQuerySchema } from '../../services/statements.ts';
 import { newStaffMemberSchema, staffListQuery } from '../../services/console-auth.ts';
-import { consolePlansQuery, consoleQuestionsQuery } from '../../services/console-casework.ts';
+import { consolePlansQuery, consolePromisesQuery, consoleQuestionsQuery } from '../../services/console-casework.ts';
 import { closeRequestSchema, replySchema, supportRequestsQuery } from '../../services/support.ts';
 import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
 import { consoleHomeQuery, forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
@@ -318,6 +318,13 @@ export const routeContracts: Record<string, RouteContract> = {
     tag: 'Console',
     body: { form: forms.csrfOnly },
     responses: seeOther('back to the plan with a notice'),
+    errors: CONSOLE,
+  },
+  'GET /console/promises': {
+    summary: 'Promises to pay by status (open, kept, broken; newest first), paged — the listing of GET /promises',
+    tag: 'Console',
+    query: consolePromisesQuery,
+    responses: { ...page('the promises'), ...seeOther('to the sign-in page (no session)') },
     errors: CONSOLE,
   },
 };
