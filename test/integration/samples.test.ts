@@ -11,6 +11,8 @@ import { linkToken } from '../support/links.ts';
 import { SESSION_COOKIE } from '../../shared/domain/portal/session-rules.ts';
 import { paymentIdFor } from '../../shared/services/payments.ts';
 import { PortalClient, signIn, signInLinks } from '../support/portal.ts';
+import { consoleSignIn, mailedConsoleLink } from '../support/console.ts';
+import { staffIdFor } from '../../shared/services/console-auth.ts';
 import { createDelivery } from '../../shared/store/subscriptions.ts';
 import { commitSupportRequest } from '../../shared/store/support-requests.ts';
 
@@ -67,6 +69,30 @@ async function portalVars(email: string) {
     portalLogoutCsrf: encodeURIComponent(logout.csrf),
     portalLinkCustomer: link.searchParams.get('c') ?? '',
     portalLinkToken: link.searchParams.get('t') ?? '',
+  };
+}
+
+/**
+ * The console samples' sessions (collectors signed in through the real routes, like the portal's): one for the
+ * signed-in samples, one of its own for the logout sample (it ends the session it carries); an unspent mailed link
+ * for the session samples; and the address of a member the POST /staff sample adds and the DELETE sample removes.
+ */
+async function consoleVars(unique: string) {
+  const [main, logout] = await Promise.all([
+    consoleSignIn({ role: 'collector', name: 'Sample Collector' }),
+    consoleSignIn({ role: 'collector', name: 'Sample Collector (sign-out)' }),
+  ]);
+  const link = new URL(await mailedConsoleLink(main.email), stack.apiUrl);
+  const staffSampleEmail = `sample-staff-${unique}@example.com`;
+  return {
+    consoleSession: main.cookie,
+    consoleCsrf: encodeURIComponent(main.csrf),
+    consoleLogoutSession: logout.cookie,
+    consoleLogoutCsrf: encodeURIComponent(logout.csrf),
+    consoleLinkStaff: link.searchParams.get('s') ?? '',
+    consoleLinkToken: link.searchParams.get('t') ?? '',
+    staffSampleEmail,
+    staffSampleId: staffIdFor(staffSampleEmail),
   };
 }
 
@@ -152,6 +178,7 @@ describe('sample events (events/)', () => {
       portalPromiseDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
       ...(await portalVars(customer.email)),
       ...(await webhookVars()),
+      ...(await consoleVars(String(base.unique))),
     };
     const payToken = linkToken({ purpose: 'pay', id: vars.payInvoiceId });
     Object.assign(vars, {
