@@ -150,6 +150,7 @@ export const supportReply = z.looseObject({
   body: z.string().describe("staff's answer, as the customer reads it"),
   by: z.string().describe('who answered (staff only; `staff` when not given)'),
   at: instant,
+  staffId: z.string().optional().describe('the staff member who answered in the console (absent through this API)'),
 });
 
 export const supportRequest = z.looseObject({
@@ -166,6 +167,7 @@ export const supportRequest = z.looseObject({
   updatedAt: instant.optional(),
   closedAt: instant.optional(),
   closedBy: z.string().optional(),
+  closedByStaffId: z.string().optional().describe('the staff member who closed it in the console (absent through this API)'),
   version: z.number().int().optional(),
 });
 
