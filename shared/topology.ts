@@ -494,6 +494,14 @@ export const functions: FunctionSpec[] = [
       http('POST', '/console/logout', 'staff', 'console'),
       // Signed in.
       http('GET', '/console', 'staff', 'console'),
+      // Customers: find one, the customer's page, an invoice's page, and the casework actions taken there.
+      http('GET', '/console/customers', 'staff', 'console'),
+      http('GET', '/console/customers/{id}', 'staff', 'console'),
+      http('GET', '/console/invoices/{id}', 'staff', 'console'),
+      http('POST', '/console/disputes/{id}/resolve', 'staff', 'console'),
+      http('POST', '/console/invoices/{id}/extensions', 'staff', 'console'),
+      http('POST', '/console/customers/{id}/holds', 'staff', 'console'),
+      http('POST', '/console/customers/{id}/holds/{holdId}/release', 'staff', 'console'),
       // Payments to review: the queue, one payment, allocating and reversing by hand (the review service).
       http('GET', '/console/review', 'staff', 'console'),
       http('GET', '/console/payments/{id}', 'staff', 'console'),

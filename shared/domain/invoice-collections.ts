@@ -13,6 +13,10 @@ export interface Hold {
   /** The hold stops pausing at this instant. */
   expiresAt?: string;
   releasedAt?: string;
+  /** The console member who placed it (shared/context.ts `actedBy`); absent when placed through the admin API. */
+  staffId?: string;
+  /** The console member who released it; absent when released through the admin API. */
+  releasedBy?: string;
 }
 
 export interface InvoiceDispute {
@@ -80,7 +84,8 @@ export interface InvoiceCollections {
   remindersSentAt?: string[];
   /** When each dispute (customer or chargeback) on this invoice was opened, resolved ones included (appended when opened). */
   disputesOpenedAt?: string[];
-  extension?: { dueDate: string; reason: string; grantedAt: string };
+  /** A hardship extension; `staffId`: the console member who granted it (absent through the admin API). */
+  extension?: { dueDate: string; reason: string; grantedAt: string; staffId?: string };
   dispute?: InvoiceDispute;
   /** The current (or last) promise to pay; a new one replaces it only once it is kept or broken. */
   promise?: InvoicePromise;

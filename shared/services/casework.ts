@@ -27,6 +27,7 @@ import { ACTION_SHARDS } from '../topology.ts';
 import { newId, stableId } from './ids.ts';
 import { deliverSoon } from './outbox.ts';
 import { replayed, requestHash } from './idempotency.ts';
+import { actedBy, staffActor } from '../context.ts';
 
 const positiveMinor = z.number().int('must be an integer in minor units').positive('must be positive').refine(Number.isSafeInteger, 'too large');
 
@@ -181,7 +182,8 @@ export async function resolveDispute(
     if (credit > invoice.balanceDue) {
       throw new Invalid('amount', `the credit note must not exceed the balance due (${invoice.balanceDue})`);
     }
-    const resolution = { outcome: input.outcome, ...(credit ? { amount: credit } : {}), explanation: input.explanation, resolvedAt: now.toISOString() };
+    // Who resolved it: the console member (the admin API's shared key has no one to name).
+    const resolution = { outcome: input.outcome, ...(credit ? { amount: credit } : {}), explanation: input.explanation, resolvedAt: now.toISOString(), ...actedBy() };
     const resolved = { ...dispute, resolution };
     const newBalance = invoice.balanceDue - credit;
     const after = { ...invoice, credited: (invoice.credited ?? 0) + credit };
@@ -222,9 +224,21 @@ export async function resolveDispute(
 // ---------------------------------------------------------------------------------------------------------------
 // Extensions
 
-export async function grantExtension(invoiceId: string, input: z.infer<typeof extensionSchema>, now: Date): Promise<{ invoice: Invoice; created: boolean }> {
+/**
+ * `expectedVersion` (the console's form): the invoice version the form was shown with; another version is a stale form
+ * (409 `stale`, nothing changed) — the write is conditional on the version read either way.
+ */
+export async function grantExtension(
+  invoiceId: string,
+  input: z.infer<typeof extensionSchema>,
+  now: Date,
+  expectedVersion?: number,
+): Promise<{ invoice: Invoice; created: boolean }> {
   const invoice = (await getInvoice(invoiceId)) ?? notFound('invoice', invoiceId);
   if (invoice.extension?.dueDate === input.newDueDate) return { invoice, created: false };
+  if (expectedVersion !== undefined && invoice.version !== expectedVersion) {
+    throw new Conflict('stale', `invoice ${invoice.number} changed since the form was shown (a payment, a credit or another action; due date in force ${effectiveDueDate(invoice)}): reload it and decide again`);
+  }
   if (invoice.status === 'paid') throw new Conflict('invoice_paid', `invoice ${invoiceId} is paid`);
   if (invoice.escalatedAt) throw new Conflict('escalated', `invoice ${invoiceId} was handed over to legal on ${invoice.escalatedAt}`);
   const current = effectiveDueDate(invoice);
@@ -233,7 +247,7 @@ export async function grantExtension(invoiceId: string, input: z.infer<typeof ex
   }
   if (input.newDueDate > addDays(current, 366)) throw new Invalid('newDueDate', 'at most one year after the due date in force');
   const customer = (await getCustomer(invoice.customerId)) ?? notFound('customer', invoice.customerId);
-  const extension = { dueDate: input.newDueDate, reason: input.reason, grantedAt: now.toISOString() };
+  const extension = { dueDate: input.newDueDate, reason: input.reason, grantedAt: now.toISOString(), ...actedBy() };
   const mail = await notify(
     customer,
     `extension#${invoiceId}#${input.newDueDate}`,
@@ -270,7 +284,7 @@ export async function placeHold(customerId: string, input: z.infer<typeof holdSc
   if (input.expiresAt && Date.parse(input.expiresAt) <= now.getTime()) {
     throw new Invalid('expiresAt', 'must be in the future');
   }
-  const hold: Hold = { id, reason: input.reason, createdAt: now.toISOString(), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}) };
+  const hold: Hold = { id, reason: input.reason, createdAt: now.toISOString(), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}), ...actedBy() };
   // An active hold (a legal one among them) is never dropped to make room: the customer is full until one ends.
   const holds = addHold(customer.holds, hold, now);
   if (holds === 'limit') {
@@ -284,7 +298,8 @@ export async function releaseHold(customerId: string, holdId: string, now: Date)
   const customer = (await getCustomer(customerId)) ?? notFound('customer', customerId);
   const hold = customer.holds?.find((h) => h.id === holdId) ?? notFound('hold', holdId);
   if (hold.releasedAt) return hold;
-  const released = { ...hold, releasedAt: now.toISOString() };
+  const by = staffActor();
+  const released = { ...hold, releasedAt: now.toISOString(), ...(by ? { releasedBy: by } : {}) };
   await updateCustomer(customer, { ...customer, holds: (customer.holds ?? []).map((h) => (h.id === holdId ? released : h)), version: customer.version + 1 });
   await reindex(customerId, now);
   return released;

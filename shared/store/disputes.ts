@@ -20,7 +20,8 @@ import type { EventEnvelope } from '../domain/events/envelope.ts';
 export interface StoredDispute extends InvoiceDispute {
   invoiceId: string;
   customerId: string;
-  resolution?: { outcome: 'upheld' | 'rejected'; amount?: number; explanation: string; resolvedAt: string };
+  /** `staffId`: the console member who resolved it (absent when resolved through the admin API). */
+  resolution?: { outcome: 'upheld' | 'rejected'; amount?: number; explanation: string; resolvedAt: string; staffId?: string };
 }
 
 export async function getDisputeRecord(id: string): Promise<(StoredDispute & { requestHash?: string }) | undefined> {

@@ -150,6 +150,12 @@ export async function getInvoiceIdByReference(reference: string): Promise<string
   return out.Item?.invoiceId as string | undefined;
 }
 
+/** The invoice that carries `number` (its uniqueness item `INVOICE_NUMBER#<number>`, a keyed read). */
+export async function getInvoiceIdByNumber(number: string): Promise<string | undefined> {
+  const out = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.invoiceNumber(number) }));
+  return out.Item?.invoiceId as string | undefined;
+}
+
 export async function getAppliedPayments(invoiceId: string): Promise<AppliedPayment[]> {
   const out = await dynamo().send(
     new QueryCommand({

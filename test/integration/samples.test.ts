@@ -96,6 +96,33 @@ async function consoleVars(unique: string) {
   };
 }
 
+/**
+ * The console's customer samples: a customer of their own (the hold does not pause the sample customer's reminders)
+ * with an invoice to find and extend at the version it has, an open dispute to resolve, and a hold to release.
+ */
+async function consoleCustomerVars() {
+  const customer = await newCustomer();
+  const extend = await newInvoice(customer.id, { amount: 4_000 });
+  const disputed = await newInvoice(customer.id, { amount: 6_000 });
+  const dispute = await api('POST', `/invoices/${disputed.id}/disputes`, { reason: 'sample', amount: 3_000 });
+  const hold = await api('POST', `/customers/${customer.id}/holds`, { reason: 'sample' });
+  const [shown, profile] = [await api('GET', `/invoices/${extend.id}`), await api('GET', `/customers/${customer.id}`)];
+  if (dispute.status !== 201 || hold.status !== 201 || shown.status !== 200) throw new Error(`console customer samples: ${dispute.text} ${hold.text} ${shown.text}`);
+  const after = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return {
+    consoleCustomerId: customer.id,
+    consoleCustomerVersion: String(profile.body.version),
+    consoleHoldUntil: after(new Date().toISOString().slice(0, 10), 30),
+    consoleHoldId: hold.body.id as string,
+    consoleInvoiceId: extend.id,
+    consoleInvoiceNumber: extend.number,
+    consoleInvoiceVersion: String(shown.body.version),
+    consoleExtensionDate: after(shown.body.dueDate as string, 14),
+    consoleDisputeId: dispute.body.id as string,
+    consoleDisputeInvoiceId: disputed.id,
+  };
+}
+
 /** What the webhook samples' URL says: a subscriber nobody runs (every attempt is refused at once). */
 const SAMPLE_SUBSCRIBER = 'sample subscriber (nothing listens: every attempt fails)';
 
@@ -160,6 +187,7 @@ describe('sample events (events/)', () => {
       // The console's: one to answer, one to close (each at version 0, whatever the admin samples did to theirs).
       consoleQuestionId: await sampleQuestion(customer.id),
       consoleCloseQuestionId: await sampleQuestion(customer.id),
+      ...(await consoleCustomerVars()),
       // Payment plans and signed customer links.
       planInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,
       planRequestInvoiceId: (await newInvoice(customer.id, { amount: 9000 })).id,

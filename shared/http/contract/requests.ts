@@ -46,6 +46,22 @@ export const consoleHomeQuery = z.object({
   notice: text('a notice code after a redirect (e.g. signed_in); unknown codes show nothing').optional(),
 });
 
+/** GET /console/customers: find a customer by an exact key. */
+export const consoleCustomersQuery = z.object({
+  q: z.string().max(254).describe('an e-mail address, a customer id (ours or Stripe\'s cus_…), an invoice number or id, or an RF payment reference; exact, not a name').optional(),
+});
+
+/** GET /console/customers/{id}: the customer's page. */
+export const consoleCustomerQuery = z.object({
+  history: z.string().max(MAX_CURSOR_CHARS).describe('a later page of the communication history (from the page\'s "Later entries" link)').optional(),
+  notice: text('a notice code after a redirect (hold_placed, hold_released); unknown codes show nothing').optional(),
+});
+
+/** GET /console/invoices/{id}: the invoice's page. */
+export const consoleInvoiceQuery = z.object({
+  notice: text('a notice code after a redirect (dispute_upheld, dispute_rejected, extension_granted); unknown codes show nothing').optional(),
+});
+
 export const forms = {
   feedback: z.object({ rating: text('1–5').optional(), comment: text('free text, optional').optional() }),
   preferences: z.object({
@@ -73,6 +89,25 @@ export const forms = {
   consoleLogin: z.object({ email: text('the staff member\'s address the sign-in link is mailed to') }),
   consoleSession: z.object({ s: text('the staff member id from the mailed link'), t: text('the one-time sign-in token from the mailed link') }),
   csrfOnly: z.object({ ...csrfField }),
+  consoleResolveDispute: z.object({
+    ...csrfField,
+    invoiceId: text('the invoice the dispute is on (the page\'s hidden field)'),
+    outcome: z.enum(['upheld', 'rejected']).describe('upheld: a credit note; rejected: collection resumes'),
+    amount: text('upheld only: the credit note in the invoice currency\'s major units ("120.50"); empty: the disputed amount, else the balance').optional(),
+    explanation: text('why (mailed to the customer), at most 2000 characters'),
+  }),
+  consoleExtension: z.object({
+    ...csrfField,
+    version: text('the invoice version the page showed (a changed invoice refuses the form: 409)'),
+    newDueDate: text('YYYY-MM-DD, after the due date in force, at most a year after it'),
+    reason: text('why, at most 1000 characters'),
+  }),
+  consoleHold: z.object({
+    ...csrfField,
+    version: text('the customer version the page showed (with the reason: the same form sent twice places one hold)'),
+    reason: text('why, at most 1000 characters'),
+    expiresAt: text('YYYY-MM-DD: the last day of the hold in the customer\'s calendar; empty: until released').optional(),
+  }),
   portalPay: z.object({ ...csrfField, invoiceIds: z.union([z.string(), z.array(z.string())]).describe('the invoices to pay (repeated field)') }),
   portalDispute: z.object({ ...csrfField, reason: text('dispute reason code'), message: text('what is wrong').optional(), amount: text('disputed amount, in major units').optional() }),
   portalPromise: z.object({ ...csrfField, date: text('YYYY-MM-DD: the date the customer promises to pay by'), amount: text('amount, in major units').optional() }),

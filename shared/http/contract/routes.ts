@@ -24,6 +24,7 @@ import { consolePlansQuery, consolePromisesQuery, consoleQuestionsQuery } from '
 import { closeRequestSchema, replySchema, supportRequestsQuery } from '../../services/support.ts';
 import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
 import { consoleHomeQuery, forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
+import { consoleCustomerQuery, consoleCustomersQuery, consoleInvoiceQuery } from './requests.ts';
 import * as r from './responses.ts';
 
 export interface ResponseSpec {
@@ -271,6 +272,55 @@ export const routeContracts: Record<string, RouteContract> = {
     tag: 'Console',
     query: consoleHomeQuery,
     responses: { ...page('the counters and the worklist'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/customers': {
+    summary: 'Find a customer by an exact key: e-mail address, customer id (ours or Stripe\'s), invoice number or id, RF payment reference (keyed reads, no scan)',
+    tag: 'Console',
+    query: consoleCustomersQuery,
+    responses: { ...page('the search form and the customers found'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/customers/{id}': {
+    summary: 'A customer: balances, open invoices (badges, days overdue, predicted risk and payment date), payment behaviour, holds with their forms, contact, plans, recent payments, the communication history (paged)',
+    tag: 'Console',
+    query: consoleCustomerQuery,
+    responses: { ...page('the customer'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/invoices/{id}': {
+    summary: 'An invoice: lines, terms, balance, payments applied, the prediction and its factors, reminders, dispute (resolve form), promise, plan, extension (grant form), who acted',
+    tag: 'Console',
+    query: consoleInvoiceQuery,
+    responses: { ...page('the invoice'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'POST /console/disputes/{id}/resolve': {
+    summary: 'Resolve a dispute (as POST /disputes/{id}/resolve; the credit note typed in the currency), recorded with the member',
+    tag: 'Console',
+    body: { form: forms.consoleResolveDispute },
+    responses: seeOther('back to the invoice with a notice'),
+    errors: CONSOLE,
+  },
+  'POST /console/invoices/{id}/extensions': {
+    summary: 'Grant an extension (as POST /invoices/{id}/extensions), only at the invoice version the page showed, recorded with the member',
+    tag: 'Console',
+    body: { form: forms.consoleExtension },
+    responses: seeOther('back to the invoice with a notice'),
+    errors: CONSOLE,
+  },
+  'POST /console/customers/{id}/holds': {
+    summary: 'Place a hold (as POST /customers/{id}/holds; the last day in the customer\'s calendar), recorded with the member',
+    tag: 'Console',
+    body: { form: forms.consoleHold },
+    responses: seeOther('back to the customer with a notice'),
+    errors: CONSOLE,
+  },
+  'POST /console/customers/{id}/holds/{holdId}/release': {
+    summary: 'Release a hold (as POST /customers/{id}/holds/{holdId}/release), recorded with the member',
+    tag: 'Console',
+    body: { form: forms.csrfOnly },
+    responses: seeOther('back to the customer with a notice'),
     errors: CONSOLE,
   },
   'GET /console/questions': {
