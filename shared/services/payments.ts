@@ -32,6 +32,7 @@ import {
   type StoredPayment,
 } from '../store/payments.ts';
 import { TransactionLimitError } from '../store/table.ts';
+import { actedBy } from '../context.ts';
 import { stableId } from './ids.ts';
 import { deliverMail } from './outbox.ts';
 import { unpaidInvoices } from '../store/due-index.ts';
@@ -275,7 +276,12 @@ export async function applyIncomingPayment(
   throw new Error(`payment ${payment.id}: invoices kept changing concurrently; leaving it to the queue to retry`);
 }
 
-/** Applies money waiting in review to invoices (oldest first, each up to its balance), recording the decision. */
+/**
+ * Applies money waiting in review to invoices (oldest first, each up to its balance), recording the decision (with the
+ * console member acting, when staff decide). `onlyAtRevision`: a person decided on the payment as it was at that
+ * revision (a console form) — if it has moved on since, nothing is applied (false) instead of re-planning on a payment
+ * they have not seen; so the same form sent twice applies once.
+ */
 export async function allocateUnapplied(
   payment: StoredPayment,
   targets: readonly Invoice[],
@@ -284,10 +290,13 @@ export async function allocateUnapplied(
   by: 'rules' | 'staff' = 'rules',
   amounts?: ReadonlyMap<string, number>,
   adjustments: readonly Adjustment[] = [],
+  onlyAtRevision?: number,
 ): Promise<boolean> {
+  const actor = by === 'staff' ? actedBy() : {};
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const fresh = attempt === 0 ? payment : await getPayment(payment.id);
     if (!fresh || fresh.unapplied === 0) return false;
+    if (onlyAtRevision !== undefined && fresh.revision !== onlyAtRevision) return false;
     const invoices = (await Promise.all(targets.map((t) => getInvoice(t.id)))).filter((i): i is Invoice => !!i);
     const plan = planApplication({ ...fresh, amount: fresh.unapplied }, decision, invoices, adjustments, amounts);
     if (plan.allocations.length === 0) return false;
@@ -316,6 +325,7 @@ export async function allocateUnapplied(
           applying: {
             decision,
             by,
+            ...actor,
             allocations: plan.allocations.map((a) => ({ ...a, number: byId.get(a.invoiceId)?.number ?? a.invoiceId })),
             next: 0,
             leftover: 'unapplied',
@@ -379,7 +389,7 @@ export async function allocateUnapplied(
         changes: plan.allocations.map((a) => invoiceChange(a, (byId.get(a.invoiceId) as Invoice).customerId)),
         ledger,
         customerId,
-        decision: { ...decision, at: bookedAt, by },
+        decision: { ...decision, at: bookedAt, by, ...actor },
         report: { kind: 'applied', rule: decision.rule, by },
       },
       bookedAt,
@@ -461,7 +471,7 @@ export async function continueApplication(paymentId: string, now: Date): Promise
         changes: group.map((a) => invoiceChange(a, a.customerId)),
         ledger,
         applying: last ? null : { ...pending, next: pending.next + group.length },
-        ...(last ? { decision: { ...pending.decision, at: now.toISOString(), by: pending.by } } : {}),
+        ...(last ? { decision: { ...pending.decision, at: now.toISOString(), by: pending.by, ...(pending.staffId ? { staffId: pending.staffId } : {}) } } : {}),
         ...(mail ? { mail } : {}),
         report: {
           kind: 'applied',

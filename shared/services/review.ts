@@ -3,6 +3,7 @@
  * allocation back. Every change is one conditional transaction (see store/payments.ts).
  */
 import { z } from 'zod';
+import { actedBy } from '../context.ts';
 import type { IncomingPayment } from '../domain/application.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import type { Invoice } from '../domain/invoice.ts';
@@ -10,8 +11,10 @@ import { SUSPENSE } from '../domain/ledger.ts';
 import { isCurrency } from '../domain/money.ts';
 import { reverseAllocation } from '../domain/payment-state.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
-import { getCustomer } from '../store/customers.ts';
-import { getInvoice } from '../store/invoices.ts';
+import type { Customer } from '../domain/customer.ts';
+import { customersByEmail, getCustomer } from '../store/customers.ts';
+import { unpaidInvoices } from '../store/due-index.ts';
+import { getInvoice, getInvoiceIdByNumber } from '../store/invoices.ts';
 import { commitPaymentChange, getPayment, type StoredPayment } from '../store/payments.ts';
 import { replayed, requestHash } from './idempotency.ts';
 import { allocateUnapplied, applyIncomingPayment, paymentIdFor } from './payments.ts';
@@ -141,7 +144,7 @@ function receivedOn(payment: IncomingPayment, now: Date): Date {
   return received.getTime() <= now.getTime() ? received : now;
 }
 
-async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: string; amount: number }[], now: Date) {
+async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: string; amount: number }[], now: Date, onlyAtRevision?: number): Promise<boolean> {
   const first = await getInvoice(allocations[0]?.invoiceId ?? '');
   const customerId = payment.customerId === SUSPENSE ? first?.customerId : payment.customerId;
   if (!customerId) throw new Invalid('allocations.0.invoiceId', 'no such invoice');
@@ -150,30 +153,57 @@ async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: st
   if (sum > payment.unapplied) {
     throw new Invalid('allocations', `sum ${sum} exceeds the unapplied amount ${payment.unapplied}`);
   }
-  await allocateUnapplied(
+  return allocateUnapplied(
     payment,
     targets,
     { outcome: 'applied', rule: 'staff_allocation', evidence: { invoices: allocations.map((a) => a.invoiceId).join(','), amount: sum } },
     now,
     'staff',
     new Map(allocations.map((a) => [a.invoiceId, a.amount])),
+    [],
+    onlyAtRevision,
   );
 }
 
-/** POST /payments/{id}/allocations: apply money waiting in review, by hand. */
-export async function allocateByStaff(paymentId: string, allocations: { invoiceId: string; amount: number }[], now: Date) {
-  const payment = await getPayment(paymentId);
-  if (!payment) throw new NotFound(`payment ${paymentId} not found`);
-  if (payment.unapplied === 0) throw new Conflict('nothing_unapplied', 'payment has no unapplied amount');
-  await applyByStaff(payment, allocations, now);
-  return (await getPayment(paymentId)) as StoredPayment;
+/**
+ * A person decided on the payment as they saw it (a console form carries its `revision`): a payment that moved on
+ * since — their own form sent twice, or a colleague's change — is a 409 naming what changed, and nothing is done.
+ */
+function staleForm(payment: StoredPayment, revision: number): Conflict {
+  const last = payment.decisions.at(-1);
+  const what = last ? `: ${last.rule} by ${last.by} at ${last.at}` : '';
+  return new Conflict(
+    'payment_changed',
+    `revision: the payment changed since this form was loaded (revision ${revision}, now ${payment.revision}${what}); nothing was done — reload the payment and decide again`,
+    'revision',
+  );
 }
 
-/** POST /payments/{id}/allocations/{invoiceId}/reverse: the invoice reopens; the money waits in review. */
-export async function reverseByStaff(paymentId: string, invoiceId: string, now: Date) {
+/**
+ * POST /payments/{id}/allocations: apply money waiting in review, by hand. With `expected.revision` (the console's
+ * form) only at that revision of the payment, so a form sent twice applies once (see staleForm).
+ */
+export async function allocateByStaff(paymentId: string, allocations: { invoiceId: string; amount: number }[], now: Date, expected?: { revision: number }) {
+  const payment = await getPayment(paymentId);
+  if (!payment) throw new NotFound(`payment ${paymentId} not found`);
+  if (expected && payment.revision !== expected.revision) throw staleForm(payment, expected.revision);
+  if (payment.unapplied === 0) throw new Conflict('nothing_unapplied', 'payment has no unapplied amount');
+  const applied = await applyByStaff(payment, allocations, now, expected?.revision);
+  const after = (await getPayment(paymentId)) as StoredPayment;
+  // Lost the race to a concurrent change (e.g. the same form sent twice at once): the other one applied, this did not.
+  if (!applied && expected) throw staleForm(after, expected.revision);
+  return after;
+}
+
+/**
+ * POST /payments/{id}/allocations/{invoiceId}/reverse: the invoice reopens; the money waits in review. With
+ * `expected.revision` (the console's form) only at that revision of the payment (see staleForm).
+ */
+export async function reverseByStaff(paymentId: string, invoiceId: string, now: Date, expected?: { revision: number }) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const payment = await getPayment(paymentId);
     if (!payment) throw new NotFound(`payment ${paymentId} not found`);
+    if (expected && payment.revision !== expected.revision) throw staleForm(payment, expected.revision);
     const allocation = payment.allocations.find((a) => a.invoiceId === invoiceId && a.amount > 0);
     const invoice = await getInvoice(invoiceId);
     if (!allocation || !invoice) throw new NotFound(`payment ${paymentId} has nothing applied to invoice ${invoiceId}`);
@@ -189,6 +219,7 @@ export async function reverseByStaff(paymentId: string, invoiceId: string, now: 
           reason: 'allocation reversed by staff',
           at: now.toISOString(),
           by: 'staff',
+          ...actedBy(),
         },
         // Reported as a negative allocation (payment.applied), invoice.reopened when it had been paid, and the money
         // waiting again (payment.needs_review).
@@ -200,4 +231,64 @@ export async function reverseByStaff(paymentId: string, invoiceId: string, now: 
     if (ok) return (await getPayment(paymentId)) as StoredPayment;
   }
   throw new Error(`payment ${paymentId}: changed concurrently while reversing`);
+}
+
+/** The most unpaid invoices the console's allocation form lists (a payment takes at most 20 at once). */
+const FORM_INVOICES = 50;
+/** The most customers a search by address lists to choose from. */
+const FOUND_CUSTOMERS = 10;
+
+export interface AllocationChoices {
+  /** The customer whose invoices the form lists: the payment's own, or (money in suspense) the one staff picked. */
+  customer?: Customer;
+  /** That customer's unpaid invoices in the payment's currency, oldest due first (at most FORM_INVOICES). */
+  invoices: Invoice[];
+  /** Money in suspense, searched by address or invoice number: the customers found (several → staff pick one). */
+  found?: Customer[];
+  /** The matcher's suggestions (best first) with their invoices as they are now (paid ones left out). */
+  suggested: { invoice: Invoice; reason: string; score: number }[];
+  /** The numbers of the invoices the payment is applied to (id → number). */
+  allocatedNumbers: Record<string, string>;
+}
+
+/**
+ * What staff may apply a payment in review to (the console's allocation form), by the same rule allocateByStaff
+ * enforces: the payment's own customer's invoices; money in suspense (no customer known) goes to any one customer's
+ * invoices — staff pick the customer (`customerId`, e.g. from a suggestion) or find them by address or invoice number
+ * (`find`). Reads only.
+ */
+export async function allocationChoices(paymentId: string, pick: { customerId?: string; find?: string }): Promise<AllocationChoices> {
+  const payment = await getPayment(paymentId);
+  if (!payment) throw new NotFound(`payment ${paymentId} not found`);
+  // Keyed reads in parallel: at most 5 suggestions of a few invoices each, and the payment's own allocations.
+  const candidates = (payment.suggestions ?? []).slice(0, 5).flatMap((s) => s.invoiceIds.map((id) => ({ id, s })));
+  const read = new Map((await Promise.all([...new Set([...candidates.map((c) => c.id), ...payment.allocations.map((a) => a.invoiceId)])].map(getInvoice))).flatMap((i) => (i ? [[i.id, i] as const] : [])));
+  const suggested: AllocationChoices['suggested'] = [];
+  for (const { id, s } of candidates) {
+    const invoice = read.get(id);
+    if (invoice && invoice.balanceDue > 0 && !suggested.some((x) => x.invoice.id === id)) suggested.push({ invoice, reason: s.reason, score: s.score });
+  }
+  let found: Customer[] | undefined;
+  let customer: Customer | undefined;
+  if (payment.customerId !== SUSPENSE) {
+    customer = await getCustomer(payment.customerId);
+  } else if (pick.customerId) {
+    customer = await getCustomer(pick.customerId);
+    if (!customer) throw new Invalid('customer', 'no such customer');
+  } else if (pick.find?.trim()) {
+    found = await customersFoundBy(pick.find.trim());
+    if (found.length === 1) customer = found[0];
+  }
+  const invoices = customer ? (await unpaidInvoices(customer.id)).filter((i) => i.currency === payment.currency).slice(0, FORM_INVOICES) : [];
+  const allocatedNumbers = Object.fromEntries(payment.allocations.flatMap((a) => { const i = read.get(a.invoiceId); return i ? [[i.id, i.number]] : []; }));
+  return { ...(customer ? { customer } : {}), invoices, ...(found ? { found } : {}), suggested, allocatedNumbers };
+}
+
+/** Customers by address (an `@` in it) or by one of their invoices' number (or id). */
+async function customersFoundBy(text: string): Promise<Customer[]> {
+  if (text.length > 320) throw new Invalid('find', 'too long: an e-mail address or an invoice number');
+  if (text.includes('@')) return customersByEmail(text, FOUND_CUSTOMERS);
+  const invoice = await getInvoice((await getInvoiceIdByNumber(text)) ?? text);
+  const customer = invoice ? await getCustomer(invoice.customerId) : undefined;
+  return customer ? [customer] : [];
 }

@@ -22,6 +22,8 @@ export type PaymentStatus = 'pending' | 'applied' | 'unapplied';
 export interface DecisionRecord extends Decision {
   at: string;
   by: 'rules' | 'staff';
+  /** The console member who acted (`by: 'staff'` through the console); the admin API's shared key names nobody. */
+  staffId?: string;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface DecisionRecord extends Decision {
 export interface PendingApplication {
   decision: Decision;
   by: 'rules' | 'staff';
+  /** The console member who decided it (recorded with the decision when the last part lands). */
+  staffId?: string;
   /** Every allocation decided, in order, each with the invoice version it was decided on. */
   allocations: (AllocationPlan & { number: string })[];
   /** How many of `allocations` are applied. */

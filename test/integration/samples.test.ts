@@ -153,6 +153,26 @@ async function sampleQuestion(customerId: string): Promise<string> {
   return id;
 }
 
+/**
+ * The console's payment samples: a check of a customer of their own waiting in review (no invoice has its amount), the
+ * invoice the allocation sample applies 12.34 to, and the payment's revisions the allocation and reverse forms carry
+ * (the samples run in that order: the allocation moves the payment one revision on).
+ */
+async function consolePaymentVars() {
+  const customer = await newCustomer();
+  const allocation = await newInvoice(customer.id, { amount: 9_000 });
+  const other = await newInvoice(customer.id, { amount: 8_000 });
+  const res = await api('POST', '/payments', { customerId: customer.id, method: 'check', reference: `sample-${Date.now().toString(36)}`, amount: 1_234, currency: 'EUR', receivedDate: '2026-11-20' });
+  if (res.status !== 201 || res.body.status !== 'unapplied') throw new Error(`console sample payment not waiting in review: ${res.status} ${res.text}`);
+  return {
+    consolePaymentId: res.body.id as string,
+    consoleAllocationInvoiceId: allocation.id,
+    consoleOtherInvoiceId: other.id,
+    consolePaymentRevision: String(res.body.revision),
+    consoleReverseRevision: String((res.body.revision as number) + 1),
+  };
+}
+
 const triggers = functions.flatMap((fn) => fn.triggers.map((trigger) => ({ fn, trigger, file: samplePath(trigger, fn.name) })));
 
 describe('sample events (events/)', () => {
@@ -206,6 +226,7 @@ describe('sample events (events/)', () => {
       portalPromiseDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
       ...(await portalVars(customer.email)),
       ...(await webhookVars()),
+      ...(await consolePaymentVars()),
       ...(await consoleVars(String(base.unique))),
     };
     const payToken = linkToken({ purpose: 'pay', id: vars.payInvoiceId });

@@ -31,10 +31,7 @@ const CONSOLE_CSS =
   'form.inline{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.5rem 1rem;margin:0 0 1rem}form.inline .field{margin:0}' +
   '.badge-high{background:#fef3f2;color:#b42318;border-color:#fecdca}' +
   '.badge-medium{background:#fffaeb;color:#93370d;border-color:#fedf89}' +
-  '.badge-low{background:#ecfdf3;color:#067647;border-color:#abefc6}' +
-  // On a phone a table cell is a flex row (label, value): a long customer name in a link (links do not wrap in tables)
-  // would push the page sideways, so there links wrap and a cell's <div> may shrink.
-  '@media (max-width:37.5em){table.rows td>div{min-width:0}table.rows td a{white-space:normal}}';
+  '.badge-low{background:#ecfdf3;color:#067647;border-color:#abefc6}';
 
 /** The hidden CSRF field every signed-in POST form carries. */
 export function consoleCsrfInput(csrf: string): Html {

@@ -62,6 +62,22 @@ export const consoleInvoiceQuery = z.object({
   notice: text('a notice code after a redirect (dispute_upheld, dispute_rejected, extension_granted); unknown codes show nothing').optional(),
 });
 
+/** GET /console/review: the review queue's page. */
+export const consoleReviewQuery = z.object({
+  cursor: z.string().max(MAX_CURSOR_CHARS).describe('the page to show (from the page\'s "Next page" link)').optional(),
+  notice: text('a notice code after a redirect; unknown codes show nothing').optional(),
+});
+
+/** GET /console/payments/{id}: one payment; for money in suspense, the customer whose invoices the form lists. */
+export const consolePaymentQuery = z.object({
+  customer: z.string().max(100).describe('money in suspense: list this customer\'s unpaid invoices (e.g. from a suggestion)').optional(),
+  find: z.string().max(320).describe('money in suspense: find the customer by e-mail address or invoice number').optional(),
+  notice: text('a notice code after a redirect (allocated, reversed); unknown codes show nothing').optional(),
+});
+
+/** The payment's revision a console payment form was rendered at (the services act only on it: 409 otherwise). */
+const paymentRevision = text('the payment\'s revision the page showed (a payment changed since refuses the form: 409; so the same form sent twice applies once)');
+
 export const forms = {
   feedback: z.object({ rating: text('1–5').optional(), comment: text('free text, optional').optional() }),
   preferences: z.object({
@@ -119,6 +135,13 @@ export const forms = {
     version: text('the version of the question the page showed (a changed question refuses the form: 409)'),
   }),
   consoleClose: z.object({ ...csrfField, version: text('the version of the question the page showed (a changed question refuses the form: 409)') }),
+  consoleAllocation: z.looseObject({
+    ...csrfField,
+    revision: paymentRevision,
+    'allocations.0.invoiceId': text('row 0 (then 1, 2, …): an invoice of the customer (the rows the page lists)').optional(),
+    'allocations.0.amount': text('row 0 (then 1, 2, …): the amount to apply, in the currency\'s major units as en-GB writes them ("1,234.50", "1234.5"); empty: not this invoice').optional(),
+  }),
+  consoleReverse: z.object({ ...csrfField, revision: paymentRevision }),
 };
 
 /** POST /webhooks/stripe: a Stripe event as Stripe sends it (verified over the raw bytes with `Stripe-Signature`). */

@@ -23,7 +23,7 @@ import { newStaffMemberSchema, staffListQuery } from '../../services/console-aut
 import { consolePlansQuery, consolePromisesQuery, consoleQuestionsQuery } from '../../services/console-casework.ts';
 import { closeRequestSchema, replySchema, supportRequestsQuery } from '../../services/support.ts';
 import { deliveryListQuery, subscriptionListQuery } from '../../services/webhooks.ts';
-import { consoleHomeQuery, forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
+import { consoleHomeQuery, consolePaymentQuery, consoleReviewQuery, forms, invoiceListQuery, lettersQuery, paymentListQuery, stripeEvent } from './requests.ts';
 import { consoleCustomerQuery, consoleCustomersQuery, consoleInvoiceQuery } from './requests.ts';
 import * as r from './responses.ts';
 
@@ -321,6 +321,34 @@ export const routeContracts: Record<string, RouteContract> = {
     tag: 'Console',
     body: { form: forms.csrfOnly },
     responses: seeOther('back to the customer with a notice'),
+    errors: CONSOLE,
+  },
+  'GET /console/review': {
+    summary: 'Payments to review: money waiting for a person (as GET /payments?status=unapplied), oldest first, with why it waits and the suggestions; paged',
+    tag: 'Console',
+    query: consoleReviewQuery,
+    responses: { ...page('the review queue'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'GET /console/payments/{id}': {
+    summary: 'A payment: received, applied and unapplied, the decision trail (who acted), its allocations with a reverse form each, the allocation form (the customer\'s unpaid invoices; money in suspense: find the customer)',
+    tag: 'Console',
+    query: consolePaymentQuery,
+    responses: { ...page('the payment'), ...seeOther('to the sign-in page (no session)') },
+    errors: CONSOLE,
+  },
+  'POST /console/payments/{id}/allocations': {
+    summary: 'Apply waiting money by hand (as POST /payments/{id}/allocations, amounts typed in the currency), only at the revision the page showed',
+    tag: 'Console',
+    body: { form: forms.consoleAllocation },
+    responses: seeOther('back to the payment with a notice'),
+    errors: CONSOLE,
+  },
+  'POST /console/payments/{id}/allocations/{invoiceId}/reverse': {
+    summary: 'Take an allocation back (as POST /payments/{id}/allocations/{invoiceId}/reverse): the invoice reopens, the money waits in review',
+    tag: 'Console',
+    body: { form: forms.consoleReverse },
+    responses: seeOther('back to the payment with a notice'),
     errors: CONSOLE,
   },
   'GET /console/questions': {
