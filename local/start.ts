@@ -17,6 +17,8 @@ import { createQueues, createTable } from './provision.ts';
 import { startScheduler } from './scheduler.ts';
 import { startStreamPollers } from './streams.ts';
 import { subscribers } from './sns.ts';
+import { addStaffMember, newStaffMemberSchema } from '../shared/services/console-auth.ts';
+import { Conflict } from '../shared/services/errors.ts';
 
 export interface LocalStack {
   apiUrl: string;
@@ -86,6 +88,8 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     const scheduler = config.schedules ? startScheduler(log) : undefined;
     if (scheduler) stops.push(() => scheduler.stop());
 
+    const consoleStaff = await localStaffMember(log);
+
     const routes = functions.flatMap((f) => f.triggers.flatMap((t) => (t.type === 'http' ? [`${t.method} ${t.path} → ${f.name}`] : [])));
     log(
       [
@@ -94,6 +98,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         `  API               ${apiUrl}   (GET ${apiUrl}/health)`,
         ...routes.map((r) => `                      ${r}`),
         `  Customer portal   ${apiUrl}/portal/login   (sign in with a customer's e-mail; the link arrives in the SES inbox below)`,
+        `  Staff console     ${apiUrl}/console/login   (${consoleStaff ? `sign in as ${consoleStaff} (CONSOLE_STAFF_EMAIL)` : 'no member added: CONSOLE_STAFF_EMAIL is empty; add one with POST /staff'}; the link arrives in the SES inbox below)`,
         `  Queue workers     ${functions.filter((f) => f.triggers.some((t) => t.type === 'queue')).map((f) => f.name).join(', ')} ← ${Object.keys(queueUrls).join(', ')} (DLQ after maxReceiveCount)`,
         `  Schedules         ${scheduler ? scheduler.jobs.map((j) => `${j.name} [${j.cron} UTC]`).join(', ') : 'off (--no-schedules)'}`,
         `                      fire by hand: curl -X POST ${apiUrl}/local/schedules/reminders/fire -d '{"time":"2026-01-31T09:00:00Z"}'`,
@@ -126,6 +131,28 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     await stop();
     throw error;
   }
+}
+
+/**
+ * The staff member a developer signs in to the console as: `CONSOLE_STAFF_EMAIL` (default ar@example.com; empty: none),
+ * a collector, added once (the directory is idempotent by address; a member already there is left as it is).
+ */
+async function localStaffMember(log: (line: string) => void): Promise<string | undefined> {
+  const email = (process.env.CONSOLE_STAFF_EMAIL ?? 'ar@example.com').trim();
+  if (!email) return undefined;
+  const input = newStaffMemberSchema.safeParse({ email, name: process.env.CONSOLE_STAFF_NAME?.trim() || 'AR team', role: 'collector' });
+  if (!input.success) {
+    log(`Staff console: CONSOLE_STAFF_EMAIL is not an e-mail address; no member added`);
+    return undefined;
+  }
+  try {
+    await addStaffMember(input.data, new Date());
+  } catch (error) {
+    // Already a member under another name or role (changed by hand): kept as it is.
+    if (!(error instanceof Conflict)) throw error;
+    log(`Staff console: ${email} is already a member (${error.message}); left as it is`);
+  }
+  return email;
 }
 
 async function main(): Promise<void> {
