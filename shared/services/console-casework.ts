@@ -16,7 +16,7 @@ import { getCustomer } from '../store/customers.ts';
 import { getInvoice } from '../store/invoices.ts';
 import { getPlan, plansByStatusPage } from '../store/plans.ts';
 import { getStaffMember } from '../store/staff.ts';
-import { supportRequestsPage } from '../store/support-requests.ts';
+import { openSupportRequestsPage, supportRequestsPage } from '../store/support-requests.ts';
 import { cursorScope, decodeCursor, encodeCursor, MAX_CURSOR_CHARS } from './cursor.ts';
 import { NotFound } from './errors.ts';
 import { listPromises, promisesQuery } from './promises.ts';
@@ -28,7 +28,7 @@ export const CONSOLE_QUESTIONS_PAGE = 25;
 export const CONSOLE_PROMISES_PAGE = 25;
 /** Plans a console page lists per section (an active plan's invoices are read to tell its next instalment). */
 export const CONSOLE_PLANS_PAGE = 25;
-/** Index pages read at most to fill one page of questions of one status (the listing holds every status). */
+/** Index pages read at most to fill one page of answered or closed questions (that listing holds every status). */
 const MAX_READS = 5;
 
 /** The customer as casework pages show them: who, how to reach them, and the language their mails are in. */
@@ -63,9 +63,9 @@ export interface QuestionSummary extends Omit<SupportRequest, 'replies'> {
 }
 
 /**
- * GET /console/questions: open questions oldest first (the queue: the longest waiting on top); answered, closed or
- * all newest first (what was done lately). A page holds up to CONSOLE_QUESTIONS_PAGE questions, read from at most
- * MAX_READS index pages (the index holds every status: one status may be sparse in it).
+ * GET /console/questions: open questions oldest first (the queue: the longest waiting on top; read from the sparse
+ * open index, one query a page); answered, closed or all newest first (what was done lately: the listing of every
+ * request, filtered by status, read from at most MAX_READS index pages a page).
  */
 export async function questionsForConsole(query: z.infer<typeof consoleQuestionsQuery>): Promise<{ items: QuestionSummary[]; nextCursor: string | null }> {
   const status: SupportRequestStatus | undefined = query.status === 'all' ? undefined : query.status;
@@ -74,7 +74,10 @@ export async function questionsForConsole(query: z.infer<typeof consoleQuestions
   const found: SupportRequest[] = [];
   for (let read = 0; read < MAX_READS && found.length < CONSOLE_QUESTIONS_PAGE; read++) {
     // Never more raw items than the page still needs: a page ends exactly where its cursor resumes.
-    const page = await supportRequestsPage(status, CONSOLE_QUESTIONS_PAGE - found.length, key, status === 'open');
+    const page =
+      status === 'open'
+        ? await openSupportRequestsPage(CONSOLE_QUESTIONS_PAGE - found.length, key)
+        : await supportRequestsPage(status, CONSOLE_QUESTIONS_PAGE - found.length, key);
     found.push(...page.items);
     key = page.lastKey;
     if (!key) break;

@@ -82,6 +82,8 @@ export const keys = {
   /** A customer's question from the portal (on the customer); GSI3 lists every request by time for staff. */
   supportRequest: (customerId: string, id: string) => ({ PK: `CUSTOMER#${customerId}`, SK: `SUPPORT#${id}` }),
   supportRequestListing: (createdAt: string, id: string) => ({ GSI3PK: 'SUPPORT_REQUESTS', GSI3SK: `${createdAt}#${id}` }),
+  /** While a question waits for staff (open): in the sparse work index, oldest first (the console's queue). */
+  supportRequestOpen: (createdAt: string, id: string) => ({ GSI2PK: 'SUPPORT#OPEN', GSI2SK: `${createdAt}#${id}` }),
   /** A formal notice to print and post, listed by the day it was written (the print run's export). */
   letter: (date: string, customerId: string, mailKey: string) => ({ PK: `LETTERS#${date}`, SK: `${customerId}#${mailKey}` }),
   plan: (id: string) => ({ PK: `PLAN#${id}`, SK: 'PLAN' }),

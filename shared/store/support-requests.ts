@@ -1,8 +1,9 @@
 /**
  * Customers' questions from the portal: one item per request on the customer (`SUPPORT#<id>`), listed for staff in
- * GSI3 `SUPPORT_REQUESTS` by when it was asked. Written once (by id) with its acknowledgement mail; staff's replies
- * are appended to the item (a list), each write conditional on the version read and committed with the customer's
- * mail in one transaction. A reply keeps the hash of the request that made it (`requestHash`), read only to tell a
+ * GSI3 `SUPPORT_REQUESTS` by when it was asked, and while open (waiting for staff) in the sparse work index GSI2
+ * `SUPPORT#OPEN` (the console's queue: the first answer or a close takes it out). Written once (by id) with its
+ * acknowledgement mail; staff's replies are appended to the item (a list), each write conditional on the version read
+ * and committed with the customer's mail in one transaction. A reply keeps the hash of the request that made it (`requestHash`), read only to tell a
  * replay of the same Idempotency-Key from a reuse with another body.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -31,7 +32,13 @@ export async function commitSupportRequest(request: SupportRequest, mail: MailMe
     {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.supportRequest(request.customerId, request.id), ...keys.supportRequestListing(request.createdAt, request.id), entity: 'support_request', ...request },
+        Item: {
+          ...keys.supportRequest(request.customerId, request.id),
+          ...keys.supportRequestListing(request.createdAt, request.id),
+          ...(request.status === 'open' ? keys.supportRequestOpen(request.createdAt, request.id) : {}),
+          entity: 'support_request',
+          ...request,
+        },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
@@ -81,7 +88,8 @@ export async function commitSupportReply(
       Update: {
         TableName: tableName(),
         Key: keys.supportRequest(request.customerId, request.id),
-        UpdateExpression: `SET #r = list_append(if_not_exists(#r, :none), :reply), #st = :st, #v = :next, updatedAt = :at${closing ? ', closedAt = :at, closedBy = :by' : ''}${closing && reply.staffId ? ', closedByStaffId = :staff' : ''}`,
+        // Answered or closed: no longer waiting for staff (out of the open queue).
+        UpdateExpression: `SET #r = list_append(if_not_exists(#r, :none), :reply), #st = :st, #v = :next, updatedAt = :at${closing ? ', closedAt = :at, closedBy = :by' : ''}${closing && reply.staffId ? ', closedByStaffId = :staff' : ''} REMOVE GSI2PK, GSI2SK`,
         ConditionExpression: guard.ConditionExpression,
         ExpressionAttributeNames: { '#r': 'replies', '#st': 'status', '#v': 'version' },
         ExpressionAttributeValues: {
@@ -111,7 +119,7 @@ export async function closeSupportRequest(request: SupportRequest, by: string, a
       Update: {
         TableName: tableName(),
         Key: keys.supportRequest(request.customerId, request.id),
-        UpdateExpression: `SET #st = :st, #v = :next, updatedAt = :at, closedAt = :at, closedBy = :by${staffId ? ', closedByStaffId = :staff' : ''}`,
+        UpdateExpression: `SET #st = :st, #v = :next, updatedAt = :at, closedAt = :at, closedBy = :by${staffId ? ', closedByStaffId = :staff' : ''} REMOVE GSI2PK, GSI2SK`,
         ConditionExpression: guard.ConditionExpression,
         ExpressionAttributeNames: { '#st': 'status', '#v': 'version' },
         ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ':st': 'closed', ':next': (request.version ?? 0) + 1, ':at': at, ':by': by, ...(staffId ? { ':staff': staffId } : {}) },
@@ -123,11 +131,8 @@ export async function closeSupportRequest(request: SupportRequest, by: string, a
   throw new Error(`close support request: transaction cancelled (${codes.join(', ')})`);
 }
 
-/**
- * A page of every customer's requests, newest first (GSI3; `oldestFirst` for a queue: the longest waiting first);
- * `status` filters (pages may then hold fewer items).
- */
-export async function supportRequestsPage(status: SupportRequestStatus | undefined, limit: number, startKey?: Record<string, unknown>, oldestFirst = false) {
+/** A page of every customer's requests, newest first (GSI3); `status` filters (pages may then hold fewer items). */
+export async function supportRequestsPage(status: SupportRequestStatus | undefined, limit: number, startKey?: Record<string, unknown>) {
   const page = await queryPage(
     {
       TableName: tableName(),
@@ -135,7 +140,26 @@ export async function supportRequestsPage(status: SupportRequestStatus | undefin
       KeyConditionExpression: 'GSI3PK = :pk',
       ExpressionAttributeValues: { ':pk': keys.supportRequestListing('', '').GSI3PK, ...(status ? { ':st': status } : {}) },
       ...(status ? { FilterExpression: '#st = :st', ExpressionAttributeNames: { '#st': 'status' } } : {}),
-      ScanIndexForward: oldestFirst,
+      ScanIndexForward: false,
+    },
+    limit,
+    startKey,
+  );
+  return { items: page.items.map((i) => toRequest(i) as SupportRequest), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+}
+
+/**
+ * A page of the open requests (waiting for staff), oldest first: the sparse work index GSI2 `SUPPORT#OPEN`, so a page
+ * reads open requests only, however many were answered before them.
+ */
+export async function openSupportRequestsPage(limit: number, startKey?: Record<string, unknown>) {
+  const page = await queryPage(
+    {
+      TableName: tableName(),
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.supportRequestOpen('', '').GSI2PK },
+      ScanIndexForward: true,
     },
     limit,
     startKey,

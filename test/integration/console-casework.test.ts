@@ -26,6 +26,14 @@ async function pageWith(staff: ConsoleClient, path: string, needle: string, link
   throw new Error(`${needle} not listed from ${path}`);
 }
 
+/** Whether any page of a listing (following its next-page links) contains `needle`. */
+async function listed(staff: ConsoleClient, path: string, needle: string, linkText: RegExp): Promise<boolean> {
+  return pageWith(staff, path, needle, linkText).then(
+    () => true,
+    () => false,
+  );
+}
+
 interface StoredQuestion {
   status: string;
   version?: number;
@@ -91,6 +99,9 @@ describe('console: questions', () => {
     expect(shown.text).toContain('role="status"');
     expect(shown.text).toContain(`by ${collector.name}`);
     expect(shown.text).toContain('<input type="hidden" name="version" value="1">');
+    // Answered: out of the open queue, among the answered ones.
+    expect(await listed(collector, '/console/questions', subject, /Next page/)).toBe(false);
+    expect((await pageWith(collector, '/console/questions?status=answered', subject, /Next page/)).text).toContain('Answered');
 
     // A stale form (the page before the answer: version 0) is refused — 409 naming the version, nothing sent.
     const stale = await collector.post(`${link}/replies`, { body: 'Noch eine Antwort', version: '0' });

@@ -109,7 +109,8 @@ export function renderQuestionsList(input: QuestionsPageInput): Html {
   const filter = html`<form class="inline" method="get" action="/console/questions"><div class="field"><label for="q-status">Status</label><select id="q-status" name="status">${FILTERS.map(
     (f) => html`<option value="${f.value}"${f.value === input.status ? html` selected` : ''}>${f.label}</option>`,
   )}</select></div><button type="submit" class="btn-secondary">Show</button></form>`;
-  const empty = input.status === 'open' ? 'No open questions: every question has an answer.' : 'No questions here.';
+  // A filtered page may come back empty with more after it (answered and closed share one listing).
+  const empty = input.nextCursor ? 'None on this page: see the next one.' : input.status === 'open' ? 'No open questions: every question has an answer.' : 'No questions here.';
   const rows = input.items.map(
     (q) => html`<tr><td data-label="Asked">${instantText(q.createdAt)}</td><td data-label="Customer">${q.customer?.name ?? q.customerId}</td><td data-label="Question"><a href="${questionPath(q)}">${q.subject}</a></td><td data-label="Invoice">${q.invoiceNumber ?? html`<span class="muted">—</span>`}</td><td data-label="Status">${statusBadge(q.status)}</td><td data-label="Answers" class="num">${q.replyCount}</td><td data-label="Last answer">${q.lastReplyAt ? instantText(q.lastReplyAt) : html`<span class="muted">—</span>`}</td></tr>`,
   );
