@@ -63,7 +63,7 @@ describe('console: questions', () => {
     const thread = await collector.get(link);
     expect(thread.status).toBe(200);
     expect(thread.text).toContain('Bitte an die neue Adresse schicken.');
-    expect(thread.text).toContain('German (Germany) (de-DE)');
+    expect(thread.text).toContain('German (Germany), de-DE');
     expect(thread.text).toContain(`${inv.number} · €120.00 · still owed €120.00 · due 2026-12-01`);
     expect(thread.text).toContain('<input type="hidden" name="version" value="0">');
 

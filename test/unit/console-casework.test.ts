@@ -96,8 +96,8 @@ describe('console casework: helpers', () => {
   });
 
   it('tells the language of a locale in English, and survives a malformed one', () => {
-    expect(languageOf('de-DE')).toBe('German (Germany) (de-DE)');
-    expect(languageOf('en')).toBe('English (en)');
+    expect(languageOf('de-DE')).toBe('German (Germany), de-DE');
+    expect(languageOf('en')).toBe('English, en');
     expect(languageOf('not a locale!')).toBe('not a locale!');
   });
 
@@ -163,7 +163,7 @@ describe('console casework: questions', () => {
       }),
     ).toString();
     expect(body).toContain('<a href="/console/customers/cus_1">Bauhaus &lt;Werkstatt&gt; &amp; Söhne</a>');
-    expect(body).toContain('German (Germany) (de-DE)');
+    expect(body).toContain('German (Germany), de-DE');
     expect(body).toContain('INV-0042 · €120.00 · still owed €40.50 · due 2026-12-01 · partially paid');
     expect(body).toContain('Answered 2026-11-28 10:00 UTC by Mia Collector');
     expect(body).toContain('Answered 2026-11-29 10:00 UTC by J. Doe');
@@ -172,7 +172,7 @@ describe('console casework: questions', () => {
     expect(body).toContain('<form method="post" action="/console/questions/cus_1/sr_1/replies"><input type="hidden" name="csrf" value="csrf-token-1"><input type="hidden" name="version" value="2">');
     expect(body).toContain('<form method="post" action="/console/questions/cus_1/sr_1/close"><input type="hidden" name="csrf" value="csrf-token-1"><input type="hidden" name="version" value="2">');
     expect(body).toContain('<label for="a-body">Your answer</label><textarea id="a-body" name="body" required maxlength="4000"');
-    expect(body).toContain('in a mail in German (Germany) (de-DE)');
+    expect(body).toContain('in a mail in German (Germany), de-DE');
   });
 
   it('a closed question shows who closed it and no forms; a viewer sees no forms', () => {

@@ -44,11 +44,11 @@ const amount = (minor: number, currency: string) => formatMoney(money(minor, cur
 /** An instant as staff read it: `YYYY-MM-DD HH:MM UTC`. */
 export const instantText = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
-/** The language a locale names, in English ("German (Germany)"), with the locale itself. */
+/** The language a locale names, in English, with the locale itself ("German (Germany), de-DE"). */
 export function languageOf(locale: string): string {
   try {
     const name = new Intl.DisplayNames(['en'], { type: 'language' }).of(locale);
-    return name && name !== locale ? `${name} (${locale})` : locale;
+    return name && name !== locale ? `${name}, ${locale}` : locale;
   } catch {
     return locale;
   }
