@@ -268,7 +268,9 @@ describe('sample events (events/)', () => {
     expect(paid.balanceDue).toBe(0);
     expect(paid.appliedPayments.map((a) => [a.paymentId, a.amount])).toEqual([[paymentIdFor('stripe', `pi_sample_${String(base.paymentIntent)}`), 12500]]);
     await ledgerAgrees(customer.id, [invoice.id, vars.allocationInvoiceId, vars.payInvoiceId]);
-  });
+    // Every sample of every function in turn (over a hundred, the console's signed in through the real flow): longer
+    // than the integration project's 30 s default on a busy machine.
+  }, 90_000);
 
   it('the Stripe sample sent through the gateway pays a 125.00 EUR invoice', async () => {
     const customer = await newCustomer();
