@@ -256,7 +256,12 @@ export async function grantExtension(
     now,
   );
   // A new agreement: the ladder starts over from the new date (only steps due from now on are sent).
-  if (!(await commitExtension(invoice, extension, dueNow(customer.id, now), mail))) throw new Conflict('conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
+  if (!(await commitExtension(invoice, extension, dueNow(customer.id, now), mail))) {
+    // The same extension sent twice at once (a double click): the other request granted it; this one answers the same.
+    const meanwhile = await getInvoice(invoiceId);
+    if (meanwhile?.extension?.dueDate === input.newDueDate) return { invoice: meanwhile, created: false };
+    throw new Conflict('conflict', `invoice ${invoiceId} changed meanwhile; read it and retry`);
+  }
   await deliverSoon(mail, now);
   return { invoice: { ...invoice, extension }, created: true };
 }
@@ -290,7 +295,12 @@ export async function placeHold(customerId: string, input: z.infer<typeof holdSc
   if (holds === 'limit') {
     throw new Conflict('too_many_holds', `customer ${customerId} has ${MAX_ACTIVE_HOLDS} active holds, the most allowed; release one first`);
   }
-  await updateCustomer(customer, { ...customer, holds, version: customer.version + 1 });
+  if (!(await updateCustomerRecord(customer, { ...customer, holds, version: customer.version + 1 }))) {
+    // The same request sent twice at once (a double click): the other one placed it, and this one answers the same.
+    const placed = idempotencyKey ? (await getCustomer(customerId))?.holds?.find((h) => h.id === id) : undefined;
+    if (placed) return { hold: placed, created: false };
+    throw new Conflict('conflict', `customer ${customerId} changed meanwhile; read it and retry`);
+  }
   return { hold, created: true };
 }
 
