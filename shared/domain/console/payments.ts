@@ -110,13 +110,13 @@ function payerCell(r: { payerName?: string | undefined; remittanceText?: string 
   if (r.payerName) parts.push(html`<span>${r.payerName}</span>`);
   if (r.remittanceText) parts.push(html`<span class="muted">“${r.remittanceText}”</span>`);
   if (r.references?.length) parts.push(html`<span class="muted">Ref. ${r.references.join(', ')}</span>`);
-  return parts.length ? html`${parts.map((p, i) => (i ? html`<br>${p}` : p))}` : html`<span class="muted">—</span>`;
+  return parts.length ? html`<span>${parts.map((p, i) => (i ? html`<br>${p}` : p))}</span>` : html`<span class="muted">—</span>`;
 }
 
 function suggestionCell(suggestions: ReviewQueueRow['suggestions']): Html {
   if (suggestions.length === 0) return html`<span class="muted">None</span>`;
   const invoices = suggestions.reduce((n, s) => n + s.invoiceIds.length, 0);
-  return html`${suggestions.length === 1 ? '1 suggestion' : `${suggestions.length} suggestions`} (${invoices === 1 ? '1 invoice' : `${invoices} invoices`})<br><span class="muted">${suggestions[0]?.reason}</span>`;
+  return html`<span>${suggestions.length === 1 ? '1 suggestion' : `${suggestions.length} suggestions`} (${invoices === 1 ? '1 invoice' : `${invoices} invoices`})<br><span class="muted">${suggestions[0]?.reason}</span></span>`;
 }
 
 /** GET /console/review: the payments waiting for a person, oldest first, paged. */
@@ -124,9 +124,9 @@ export function reviewQueueBody(v: ReviewQueueView): Html {
   const table = v.rows.length
     ? html`<table class="rows"><caption class="visually-hidden">Payments waiting for review, oldest first</caption><thead><tr><th scope="col">Received</th><th scope="col" class="num">Amount</th><th scope="col">Payer and remittance</th><th scope="col">Why it waits</th><th scope="col">Suggested</th><th scope="col"><span class="visually-hidden">Open</span></th></tr></thead><tbody>${v.rows.map(
         (r) =>
-          html`<tr><td data-label="Received">${day(r.receivedAt)}<br><span class="muted">${SOURCES[r.source] ?? r.source} · ${r.method}</span></td><td data-label="Amount" class="num">${m(r.amount, r.currency)}${
+          html`<tr><td data-label="Received"><span>${day(r.receivedAt)}<br><span class="muted">${SOURCES[r.source] ?? r.source} · ${r.method}</span></span></td><td data-label="Amount" class="num"><span>${m(r.amount, r.currency)}${
             r.unapplied !== r.amount ? html`<br><span class="muted">${m(r.unapplied, r.currency)} waiting</span>` : ''
-          }</td><td data-label="Payer">${payerCell(r)}</td><td data-label="Why it waits">${r.reason ?? r.rule}</td><td data-label="Suggested">${suggestionCell(r.suggestions)}</td><td data-label="Open"><a href="${paymentHref(r.id)}">Review<span class="visually-hidden"> the payment of ${m(r.amount, r.currency)} received ${day(r.receivedAt)}</span></a></td></tr>`,
+          }</span></td><td data-label="Payer">${payerCell(r)}</td><td data-label="Why it waits">${r.reason ?? r.rule}</td><td data-label="Suggested">${suggestionCell(r.suggestions)}</td><td data-label="Open"><a href="${paymentHref(r.id)}">Review<span class="visually-hidden"> the payment of ${m(r.amount, r.currency)} received ${day(r.receivedAt)}</span></a></td></tr>`,
       )}</tbody></table>`
     : html`<p class="card">${v.paged ? 'No more payments wait for review.' : 'No payment waits for review.'}</p>`;
   const pager =
@@ -249,9 +249,7 @@ function trail(v: PaymentPageView): Html {
   if (rows.length === 0) return html`<h2>Decisions</h2><p class="muted">No decision yet.</p>`;
   return html`<h2>Decisions</h2><table class="rows"><caption class="visually-hidden">Decisions, latest first</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col">Rule and reason</th><th scope="col">Evidence</th><th scope="col">By</th></tr></thead><tbody>${rows.map(
     (d) =>
-      html`<tr><td data-label="When">${instant(d.at)}</td><td data-label="Outcome">${d.outcome === 'applied' ? 'Applied' : 'Left for review'}</td><td data-label="Rule and reason">${d.rule}${
-        d.reason ? html`<br><span class="muted">${d.reason}</span>` : ''
-      }</td><td data-label="Evidence">${evidenceText(d.evidence) || '—'}</td><td data-label="By">by ${byWhom(d, v.staffNames)}</td></tr>`,
+      html`<tr><td data-label="When">${instant(d.at)}</td><td data-label="Outcome">${d.outcome === 'applied' ? 'Applied' : 'Left for review'}</td><td data-label="Rule and reason"><span>${d.rule}${d.reason ? html`<br><span class="muted">${d.reason}</span>` : ''}</span></td><td data-label="Evidence">${evidenceText(d.evidence) || '—'}</td><td data-label="By">by ${byWhom(d, v.staffNames)}</td></tr>`,
   )}</tbody></table>`;
 }
 
