@@ -121,7 +121,9 @@ const CORRELATION_ID = {
 };
 
 function isPageRoute(contract: RouteContract): boolean {
-  return Object.values(contract.responses).every((r) => !r.json);
+  // A route answering only "No Content" (204, e.g. DELETE /staff/{id}) is still a JSON API route: its errors are JSON.
+  const answers = Object.values(contract.responses);
+  return answers.every((r) => !r.json) && answers.some((r) => r.html || r.redirect || r.csv);
 }
 
 function responseObject(spec: ResponseSpec): JsonSchema {
