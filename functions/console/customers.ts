@@ -53,6 +53,7 @@ export const customerRoutes: Record<string, ConsoleRoute> = {
       balances: file.balances,
       openInvoices: file.openInvoices,
       payments: file.payments,
+      invoiceNumbers: file.invoiceNumbers,
       paymentCount: file.paymentCount,
       plans: file.plans,
       history: file.history,

@@ -23,7 +23,7 @@ import { Invalid, NotFound } from './errors.ts';
 import { MAX_CURSOR_CHARS } from './cursor.ts';
 import { staffNames } from './console-casework.ts';
 import { communications } from './history.ts';
-import { customerPayments, invoiceDetail } from './portal-account.ts';
+import { customerPayments, invoiceDetail, invoiceNumbersOf } from './portal-account.ts';
 import { customerView, unpaidInvoicesOf } from './queries.ts';
 
 /** Longest search text taken (an e-mail address is at most 254 characters). */
@@ -34,6 +34,8 @@ const MAX_EMAIL_MATCHES = 20;
 export const HISTORY_PAGE = 50;
 /** Payments shown on the customer page, newest first. */
 export const RECENT_PAYMENTS = 10;
+/** Invoices read for their numbers on the customer page (the recent payments' allocations beyond the open ones). */
+const MAX_NUMBERS_READ = 50;
 /** The decisions trail read for an invoice page (a customer's promises and disputes, oldest first). */
 const MAX_DECISIONS = 500;
 
@@ -106,6 +108,8 @@ export interface CustomerFile {
   balances: Record<string, Record<string, number>>;
   openInvoices: Invoice[];
   payments: Awaited<ReturnType<typeof customerPayments>>;
+  /** Invoice numbers by id, for the invoices the recent payments went to. */
+  invoiceNumbers: Record<string, string>;
   paymentCount: number;
   plans: PaymentPlan[];
   history: Awaited<ReturnType<typeof communications>>;
@@ -122,11 +126,18 @@ export async function customerFile(id: string, historyCursor?: string): Promise<
   const query = { limit: HISTORY_PAGE, ...(historyCursor ? { cursor: historyCursor } : {}) };
   const [openInvoices, payments, plans, history] = await Promise.all([unpaidInvoicesOf(id), customerPayments(customer), plansOfCustomer(id), communications(id, query)]);
   const staffIds = (customer.holds ?? []).flatMap((h) => [h.staffId, h.releasedBy]);
+  const recent = payments.slice(0, RECENT_PAYMENTS);
+  // The numbers of the invoices the recent payments went to (a collector knows invoices by number): the open ones are
+  // at hand, the others read one by one, at most MAX_NUMBERS_READ (beyond that the page shows the id).
+  const numbers = new Map(openInvoices.map((i) => [i.id, i.number]));
+  const missing = [...new Set(recent.flatMap((p) => p.allocations.map((a) => a.invoiceId)))].filter((i) => !numbers.has(i)).slice(0, MAX_NUMBERS_READ);
+  for (const [invoiceId, number] of await invoiceNumbersOf(customer, missing)) numbers.set(invoiceId, number);
   return {
     customer,
     balances,
     openInvoices,
-    payments: payments.slice(0, RECENT_PAYMENTS),
+    payments: recent,
+    invoiceNumbers: Object.fromEntries(numbers),
     paymentCount: payments.length,
     plans: plans.filter((p) => p.status === 'active' || p.status === 'pending_approval'),
     history,

@@ -38,6 +38,8 @@ let viewer: ConsoleClient;
 let customer: { id: string; email: string; name: string };
 let overdue: { id: string; number: string; paymentReference: string };
 let later: { id: string; number: string };
+let settled: { id: string; number: string };
+let paymentId: string;
 
 beforeAll(async () => {
   [collector, viewer] = await Promise.all([consoleSignIn({ role: 'collector', name: 'Cora Collector' }), consoleSignIn({ role: 'viewer', name: 'Vic Viewer' })]);
@@ -45,6 +47,10 @@ beforeAll(async () => {
   customer = { ...(await newCustomer({ name, email: `${unique('cc')}@example.com`.toLowerCase(), locale: 'en-GB', timeZone: 'UTC' })), name };
   overdue = await newInvoice(customer.id, { amount: 12_345, issueDate: day(-50), dueDate: day(-20) });
   later = await newInvoice(customer.id, { amount: 5_000, issueDate: day(-1), dueDate: day(29) });
+  settled = await newInvoice(customer.id, { amount: 1_000, issueDate: day(-40), dueDate: day(-10) });
+  const paid = await api('POST', '/payments', { customerId: customer.id, method: 'check', reference: unique('CHK'), amount: 1_000, currency: 'EUR', receivedDate: day(-2), allocations: [{ invoiceId: settled.id, amount: 1_000 }] });
+  expect(paid.status, paid.text).toBe(201);
+  paymentId = paid.body.id as string;
 }, 30_000);
 
 describe('finding a customer', () => {
@@ -84,6 +90,10 @@ describe('the customer page', () => {
     expect(page.text).toContain('<td data-label="Days overdue" class="num">20</td>');
     expect(page.text).toContain(`href="/console/invoices/${later.id}">${later.number}</a>`);
     expect(t).toContain('Time zone UTC');
+    // The payment, linked to its page, applied to the paid invoice by its number (not among the open ones).
+    expect(page.text).toContain(`href="/console/payments/${paymentId}"`);
+    expect(page.text).toContain(`href="/console/invoices/${settled.id}">${settled.number}</a>: €10.00`);
+    expect(page.text).not.toContain(`<td data-label="Invoice"><a href="/console/invoices/${settled.id}">`);
     expect(page.text).toContain(`action="/console/customers/${customer.id}/holds"`);
     const unknown = await collector.get('/console/customers/cus_nobody');
     expect(unknown.status).toBe(404);

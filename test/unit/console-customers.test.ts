@@ -63,6 +63,7 @@ const customerView = (over: Partial<CustomerPageView> = {}): CustomerPageView =>
   balances: { receivable: { EUR: 133_456, JPY: 5_000 }, customer_credit: { EUR: 1_000 }, unapplied: { EUR: 2_500 } },
   openInvoices: [invoice(), invoice({ id: 'inv_2', number: 'INV-0002', total: 10_000, balanceDue: 10_000, dueDate: '2026-12-15' }), invoice({ id: 'inv_3', number: 'Y-1', currency: 'JPY', total: 5_000, balanceDue: 5_000, dueDate: '2026-11-29' })],
   payments: [],
+  invoiceNumbers: {},
   paymentCount: 0,
   plans: [],
   history: emptyHistory,
@@ -239,6 +240,7 @@ describe('the customer page', () => {
         payments: [
           { id: 'pay_1', source: 'bank', method: 'sepa_credit', amount: 5_000, currency: 'EUR', receivedAt: '2026-11-28T10:00:00.000Z', status: 'unapplied', unapplied: 2_500, credit: 0, allocations: [{ invoiceId: 'inv_1', amount: 2_500 }] },
         ],
+        invoiceNumbers: { inv_1: 'INV-0001' },
         paymentCount: 14,
         history: {
           mails: [{ key: 'k1', kind: 'reminder_1', subject: 'Reminder <INV-0001>', status: 'sent', createdAt: '2026-11-05T09:00:00.000Z', sentAt: '2026-11-05T09:00:01.000Z', step: 'first_reminder' }],
@@ -252,7 +254,8 @@ describe('the customer page', () => {
     ).toString();
     expect(cell(s, 'Status')).toBe('Overdue'); // the open invoices' table comes first
     expect(s).toContain('In review</span> €25.00 unapplied');
-    expect(s).toContain('href="/console/invoices/inv_1">inv_1</a>: €25.00');
+    expect(s).toContain('href="/console/invoices/inv_1">INV-0001</a>: €25.00');
+    expect(s).toContain('<a href="/console/payments/pay_1">2026-11-28 10:00 UTC</a>');
     expect(s).toContain('The 1 most recent of 14 payments.');
     expect(s).toContain('Reminder &lt;INV-0001&gt;');
     expect(cell(s, 'Kind')).toBe('reminder 1 (first_reminder)');

@@ -173,6 +173,8 @@ export interface CustomerPageView {
   balances: Readonly<Record<string, Readonly<Record<string, number>>>>;
   openInvoices: readonly Invoice[];
   payments: readonly PaymentRowView[];
+  /** Invoice numbers by id (the payments' allocations show the number when known, else the id). */
+  invoiceNumbers: Readonly<Record<string, string>>;
   paymentCount: number;
   plans: readonly PaymentPlan[];
   history: HistoryView;
@@ -309,11 +311,11 @@ function paymentsSection(v: CustomerPageView): Html {
   const [lDate, lMethod, lAmount, lStatus, lApplied] = ['Received', 'Method', 'Amount', 'Status', 'Applied to'];
   return html`<table class="rows"><thead><tr><th scope="col">${lDate}</th><th scope="col">${lMethod}</th><th scope="col" class="num">${lAmount}</th><th scope="col">${lStatus}</th><th scope="col">${lApplied}</th></tr></thead><tbody>${v.payments.map(
     (p) =>
-      html`<tr><td data-label="${lDate}">${instantText(p.receivedAt)}</td><td data-label="${lMethod}">${p.method} (${p.source})</td><td data-label="${lAmount}" class="num">${amountText(p.amount, p.currency)}</td><td data-label="${lStatus}">${
+      html`<tr><td data-label="${lDate}"><a href="${`/console/payments/${encodeURIComponent(p.id)}`}">${instantText(p.receivedAt)}</a></td><td data-label="${lMethod}">${p.method} (${p.source})</td><td data-label="${lAmount}" class="num">${amountText(p.amount, p.currency)}</td><td data-label="${lStatus}">${
         p.unapplied > 0 ? html`${badge('disputed', 'In review')} ${amountText(p.unapplied, p.currency)} unapplied` : badge('paid', 'Applied')
       }</td><td data-label="${lApplied}">${joinOrDash(
         [
-          ...p.allocations.map((a) => html`<a href="${`/console/invoices/${encodeURIComponent(a.invoiceId)}`}">${a.invoiceId}</a>: ${amountText(a.amount, p.currency)}`),
+          ...p.allocations.map((a) => html`<a href="${`/console/invoices/${encodeURIComponent(a.invoiceId)}`}">${v.invoiceNumbers[a.invoiceId] ?? a.invoiceId}</a>: ${amountText(a.amount, p.currency)}`),
           ...(p.credit > 0 ? [html`credit ${amountText(p.credit, p.currency)}`] : []),
         ],
         html`<br>`,
@@ -499,7 +501,7 @@ export function invoicePageBody(v: InvoicePageView): Html {
   )}</tbody></table>`;
   const payments = v.payments.length
     ? html`<table class="rows"><thead><tr><th scope="col">${lDate}</th><th scope="col">${lPayment}</th><th scope="col" class="num">${lAmount}</th></tr></thead><tbody>${v.payments.map(
-        (p) => html`<tr><td data-label="${lDate}">${instantText(p.appliedAt)}</td><td data-label="${lPayment}">${p.paymentId}</td><td data-label="${lAmount}" class="num">${amountText(p.amount, i.currency)}</td></tr>`,
+        (p) => html`<tr><td data-label="${lDate}">${instantText(p.appliedAt)}</td><td data-label="${lPayment}"><a href="${`/console/payments/${encodeURIComponent(p.paymentId)}`}">${p.paymentId}</a></td><td data-label="${lAmount}" class="num">${amountText(p.amount, i.currency)}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">No payments applied.</p>`;
   const charges = v.charges.length
