@@ -8,10 +8,9 @@
  * the fields carry one. Each client connects from a loopback address of its own (as the portal's helper does), so
  * the per-client sign-in limit of one test file never throttles another's.
  */
-import { request } from 'node:http';
 import { CONSOLE_COOKIE } from '../../shared/domain/console/session-rules.ts';
-import { decodeEntities, freshClientIp, hiddenFields } from './portal.ts';
-import { api, eventually, sentMail, stack, unique } from './stack.ts';
+import { browserRequest, decodeEntities, freshClientIp, hiddenFields } from './portal.ts';
+import { api, eventually, sentMail, unique } from './stack.ts';
 
 export interface ConsoleResponse {
   status: number;
@@ -48,34 +47,14 @@ export async function consoleRequest(
   path: string,
   options: { cookie?: string; form?: ConsoleFields; ip?: string; at?: Date; headers?: Record<string, string> } = {},
 ): Promise<ConsoleResponse> {
-  const url = new URL(path, stack.apiUrl);
-  let body: string | undefined;
-  if (options.form) {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(options.form)) for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
-    body = params.toString();
+  const { cookie, ...rest } = options;
+  const res = await browserRequest(method, path, { ...rest, ...(cookie !== undefined ? { cookie: `${CONSOLE_COOKIE}=${cookie}` } : {}) });
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue;
+    for (const value of Array.isArray(v) ? v : [v]) headers.append(k, value);
   }
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-  if (options.cookie !== undefined) headers.cookie = `${CONSOLE_COOKIE}=${options.cookie}`;
-  if (options.at) headers['x-local-time'] = options.at.toISOString();
-  return new Promise<ConsoleResponse>((resolve, reject) => {
-    const req = request(url, { method, headers, ...(options.ip ? { localAddress: options.ip } : {}) }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => {
-        const out = new Headers();
-        for (const [k, v] of Object.entries(r.headers)) {
-          if (v === undefined) continue;
-          for (const value of Array.isArray(v) ? v : [v]) out.append(k, value);
-        }
-        resolve({ status: r.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      r.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return { status: res.status, headers, text: res.body };
 }
 
 /** The console session cookie a response sets (undefined when it sets none; '' when it clears it). */

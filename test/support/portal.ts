@@ -22,35 +22,49 @@ export function freshClientIp(): string {
 
 export const decodeEntities = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 
+/**
+ * One request to the local stack as a browser sends it: a urlencoded form when `form` is given (repeated fields as
+ * arrays), the `Cookie` header when `cookie` is, from the loopback address `ip`, at `at` (the gateway's X-Local-Time).
+ * Redirects are not followed. The portal's client and the console's (./console.ts) both send through it.
+ */
+export function browserRequest(
+  method: 'GET' | 'POST',
+  path: string,
+  options: { form?: Record<string, string | string[]>; at?: Date; headers?: Record<string, string>; cookie?: string; ip?: string } = {},
+): Promise<PortalResponse> {
+  const url = new URL(path, stack.apiUrl);
+  let body: string | undefined;
+  if (options.form) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.form)) for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
+    body = params.toString();
+  }
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.at) headers['x-local-time'] = options.at.toISOString();
+  return new Promise<PortalResponse>((resolve, reject) => {
+    const req = request(url, { method, headers, ...(options.ip ? { localAddress: options.ip } : {}) }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => {
+        const setCookie = r.headers['set-cookie'] ?? [];
+        resolve({ status: r.statusCode ?? 0, headers: r.headers, setCookies: setCookie, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      r.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export class PortalClient {
   readonly cookies = new Map<string, string>();
   constructor(readonly ip: string = freshClientIp()) {}
 
   async send(method: 'GET' | 'POST', path: string, options: { form?: Record<string, string | string[]>; at?: Date; headers?: Record<string, string> } = {}): Promise<PortalResponse> {
-    const url = new URL(path, stack.apiUrl);
-    let body: string | undefined;
-    if (options.form) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(options.form)) for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
-      body = params.toString();
-    }
-    const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (options.at) headers['x-local-time'] = options.at.toISOString();
-    const res = await new Promise<PortalResponse>((resolve, reject) => {
-      const req = request(url, { method, headers, localAddress: this.ip }, (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => {
-          const setCookie = r.headers['set-cookie'] ?? [];
-          resolve({ status: r.statusCode ?? 0, headers: r.headers, setCookies: setCookie, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        r.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await browserRequest(method, path, { ...options, ip: this.ip, ...(cookie ? { cookie } : {}) });
     for (const c of res.setCookies) {
       const [pair] = c.split(';');
       const eq = (pair ?? '').indexOf('=');
