@@ -156,7 +156,7 @@ async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: st
   return allocateUnapplied(
     payment,
     targets,
-    { outcome: 'applied', rule: 'staff_allocation', evidence: { invoices: allocations.map((a) => a.invoiceId).join(','), amount: sum } },
+    { outcome: 'applied', rule: 'staff_allocation', evidence: allocationEvidence(allocations) },
     now,
     'staff',
     new Map(allocations.map((a) => [a.invoiceId, a.amount])),
@@ -167,7 +167,8 @@ async function applyByStaff(payment: StoredPayment, allocations: { invoiceId: st
 
 /**
  * A person decided on the payment as they saw it (a console form carries its `revision`): a payment that moved on
- * since — their own form sent twice, or a colleague's change — is a 409 naming what changed, and nothing is done.
+ * since — a colleague's change, another form — is a 409 naming what changed, and nothing is done. The one exception is
+ * their own form arriving again (a double click, a resend after a timeout): see sameFormDone.
  */
 function staleForm(payment: StoredPayment, revision: number): Conflict {
   const last = payment.decisions.at(-1);
@@ -180,18 +181,48 @@ function staleForm(payment: StoredPayment, revision: number): Conflict {
 }
 
 /**
+ * Whether the change right after the form's revision is exactly what this form asks, made by the same member: the
+ * same form sent again, answered as the first was (the payment as it is) instead of a 409 — nothing is done twice. Only
+ * inside the console (a member acting); a decision applied in parts moves the revision more than once and is not
+ * recognised (the member gets the 409 and sees the payment).
+ */
+function sameFormDone(payment: StoredPayment, revision: number, rule: string, evidence: Record<string, string | number>): boolean {
+  const staffId = actedBy().staffId;
+  const last = payment.decisions.at(-1);
+  return (
+    staffId !== undefined &&
+    payment.revision === revision + 1 &&
+    last?.rule === rule &&
+    last.staffId === staffId &&
+    Object.entries(evidence).every(([k, v]) => last.evidence[k] === v)
+  );
+}
+
+/** What staff decided, as the decision's evidence: the invoices, the total, and each invoice's amount. */
+function allocationEvidence(allocations: { invoiceId: string; amount: number }[]): Record<string, string | number> {
+  return {
+    invoices: allocations.map((a) => a.invoiceId).join(','),
+    amount: allocations.reduce((s, a) => s + a.amount, 0),
+    amounts: allocations.map((a) => `${a.invoiceId}:${a.amount}`).join(','),
+  };
+}
+
+/**
  * POST /payments/{id}/allocations: apply money waiting in review, by hand. With `expected.revision` (the console's
- * form) only at that revision of the payment, so a form sent twice applies once (see staleForm).
+ * form) only at that revision of the payment, so a form sent twice applies once (see staleForm, sameFormDone).
  */
 export async function allocateByStaff(paymentId: string, allocations: { invoiceId: string; amount: number }[], now: Date, expected?: { revision: number }) {
   const payment = await getPayment(paymentId);
   if (!payment) throw new NotFound(`payment ${paymentId} not found`);
-  if (expected && payment.revision !== expected.revision) throw staleForm(payment, expected.revision);
+  if (expected && payment.revision !== expected.revision) {
+    if (sameFormDone(payment, expected.revision, 'staff_allocation', allocationEvidence(allocations))) return payment;
+    throw staleForm(payment, expected.revision);
+  }
   if (payment.unapplied === 0) throw new Conflict('nothing_unapplied', 'payment has no unapplied amount');
   const applied = await applyByStaff(payment, allocations, now, expected?.revision);
   const after = (await getPayment(paymentId)) as StoredPayment;
-  // Lost the race to a concurrent change (e.g. the same form sent twice at once): the other one applied, this did not.
-  if (!applied && expected) throw staleForm(after, expected.revision);
+  // Lost the race to a concurrent change: the same form sent twice at once (the other copy applied it), or another.
+  if (!applied && expected && !sameFormDone(after, expected.revision, 'staff_allocation', allocationEvidence(allocations))) throw staleForm(after, expected.revision);
   return after;
 }
 
@@ -203,7 +234,10 @@ export async function reverseByStaff(paymentId: string, invoiceId: string, now: 
   for (let attempt = 0; attempt < 5; attempt++) {
     const payment = await getPayment(paymentId);
     if (!payment) throw new NotFound(`payment ${paymentId} not found`);
-    if (expected && payment.revision !== expected.revision) throw staleForm(payment, expected.revision);
+    if (expected && payment.revision !== expected.revision) {
+      if (sameFormDone(payment, expected.revision, 'staff_reversal', { invoiceId })) return payment;
+      throw staleForm(payment, expected.revision);
+    }
     const allocation = payment.allocations.find((a) => a.invoiceId === invoiceId && a.amount > 0);
     const invoice = await getInvoice(invoiceId);
     if (!allocation || !invoice) throw new NotFound(`payment ${paymentId} has nothing applied to invoice ${invoiceId}`);

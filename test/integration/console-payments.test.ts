@@ -119,15 +119,18 @@ describe('console: payments to review', () => {
     expect((await viewer.get(`/console/payments/${id}`)).text).not.toContain(`action="/console/payments/${id}/allocations"`);
     await unchanged();
 
-    // The same form sent twice at once: one applies, the other is refused (409) — and once more later, the same.
+    // The same form sent twice at once (a double click), and once more later: each answered as the first, applied once.
+    const allocated = `/console/payments/${id}?notice=allocated`;
     const twice = await Promise.all([1, 2].map(() => collector.post(`/console/payments/${id}/allocations`, fields('125.00', '30'))));
-    expect(twice.map((r) => r.status).sort()).toEqual([303, 409]);
-    expect(twice.find((r) => r.status === 303)?.headers.get('location')).toBe(`/console/payments/${id}?notice=allocated`);
-    expect(twice.find((r) => r.status === 409)?.text).toContain('the payment changed since this form was loaded');
-    expect((await collector.post(`/console/payments/${id}/allocations`, fields('125.00', '30'))).status).toBe(409);
+    expect(twice.map((r) => [r.status, r.headers.get('location')])).toEqual([[303, allocated], [303, allocated]]);
+    expect((await collector.post(`/console/payments/${id}/allocations`, fields('125.00', '30'))).headers.get('location')).toBe(allocated);
+    // Another form from the same page (another split) is stale: 409 naming what changed.
+    const other = await collector.post(`/console/payments/${id}/allocations`, fields('100', '30'));
+    expect(other.status).toBe(409);
+    expect(other.text).toContain('the payment changed since this form was loaded');
     const applied = await payment(id);
     expect(applied).toMatchObject({ status: 'unapplied', unapplied: 1_500, revision: before.revision + 1 });
-    expect(applied.decisions.at(-1)).toMatchObject({ rule: 'staff_allocation', by: 'staff', staffId: collector.staffId });
+    expect(applied.decisions.at(-1)).toMatchObject({ rule: 'staff_allocation', by: 'staff', staffId: collector.staffId, evidence: { amounts: `${a.id}:12500,${b.id}:3000` } });
     expect(await invoiceState(a.id)).toMatchObject({ status: 'paid', balanceDue: 0 });
     expect(await invoiceState(b.id)).toMatchObject({ status: 'partially_paid', balanceDue: 4_500 });
     await ledgerAgrees(customer.id, [a.id, b.id]);
@@ -151,7 +154,9 @@ describe('console: payments to review', () => {
     const back = await payment(id);
     expect(back).toMatchObject({ unapplied: 14_000 });
     expect(back.decisions.at(-1)).toMatchObject({ rule: 'staff_reversal', by: 'staff', staffId: collector.staffId });
-    expect((await collector.post(reverse, { revision })).status).toBe(409);
+    // The reverse form sent again: answered as the first, nothing more done.
+    expect((await collector.post(reverse, { revision })).headers.get('location')).toBe(`/console/payments/${id}?notice=reversed`);
+    expect(await payment(id)).toMatchObject({ unapplied: 14_000, revision: back.revision });
     await ledgerAgrees(customer.id, [a.id, b.id]);
   });
 

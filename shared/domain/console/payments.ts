@@ -5,7 +5,8 @@
  * Html out (every value escaped by ../html.ts: payer names and remittance text are the payer's own words).
  *
  * Forms carry the payment's `revision`: the services act only on the payment as the person saw it, so the same form
- * sent twice changes it once (the second is a 409 naming what changed).
+ * sent twice changes it once (the copy is answered as the first was; any other form from a page the payment has moved
+ * on from is a 409 naming what changed).
  */
 import { html, type Html } from '../html.ts';
 import { currencyExponent, formatMoney, money } from '../money.ts';
