@@ -1,10 +1,11 @@
 /**
- * The console's session cookie (pure). Like the portal's (../portal/session-rules.ts: an opaque random token, only its
- * SHA-256 stored; idle and absolute expiry), but its own name and path, and SameSite=Strict: staff never arrive
- * signed in from another site (the mailed sign-in link lands on a one-button page whose same-site POST sets it).
+ * The console's sign-in token and session cookie (pure). Like the portal's (../portal/session-rules.ts, whose rules
+ * these reuse: an opaque random token, only its SHA-256 stored; idle and absolute expiry), but the token has a purpose
+ * of its own, and the cookie its own name and path, and SameSite=Strict: staff never arrive signed in from another
+ * site (the mailed sign-in link lands on a one-button page whose same-site POST sets it).
  */
 import type { LinkKeys } from '../links.ts';
-import { checkLoginToken, cookieSecure, LOGIN_TOKEN_LIFETIME_MS, nextIdleExpiry, sessionLive, signLoginToken, touchDue, type LoginTokenCheck } from '../portal/session-rules.ts';
+import { checkLoginToken, cookieSecure, cookieTokenOf, LOGIN_TOKEN_LIFETIME_MS, nextIdleExpiry, sessionLive, signLoginToken, touchDue, type LoginTokenCheck } from '../portal/session-rules.ts';
 
 export { cookieSecure, LOGIN_TOKEN_LIFETIME_MS, sessionLive, touchDue, type LoginTokenCheck };
 
@@ -46,15 +47,5 @@ export function clearedConsoleCookie(secure: boolean): string {
 
 /** The console session token from the request's cookies (payload 2.0 `cookies`: `name=value` strings). */
 export function consoleTokenOf(cookies: readonly string[]): string | undefined {
-  for (const entry of cookies) {
-    for (const part of entry.split(';')) {
-      const eq = part.indexOf('=');
-      if (eq < 0) continue;
-      if (part.slice(0, eq).trim() === CONSOLE_COOKIE) {
-        const value = part.slice(eq + 1).trim();
-        if (/^[A-Za-z0-9_-]{43}$/.test(value)) return value;
-      }
-    }
-  }
-  return undefined;
+  return cookieTokenOf(cookies, CONSOLE_COOKIE);
 }

@@ -96,11 +96,16 @@ export function clearedSessionCookie(secure: boolean): string {
 
 /** The session token from the request's cookies (payload 2.0 `cookies`: `name=value` strings). */
 export function sessionTokenOf(cookies: readonly string[]): string | undefined {
+  return cookieTokenOf(cookies, SESSION_COOKIE);
+}
+
+/** A session token (43 base64url characters) in the cookie `name` of the request's cookies; the console's too. */
+export function cookieTokenOf(cookies: readonly string[], name: string): string | undefined {
   for (const entry of cookies) {
     for (const part of entry.split(';')) {
       const eq = part.indexOf('=');
       if (eq < 0) continue;
-      if (part.slice(0, eq).trim() === SESSION_COOKIE) {
+      if (part.slice(0, eq).trim() === name) {
         const value = part.slice(eq + 1).trim();
         if (/^[A-Za-z0-9_-]{43}$/.test(value)) return value;
       }
