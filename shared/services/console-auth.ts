@@ -31,7 +31,7 @@ import {
 } from '../domain/console/session-rules.ts';
 import { consoleLoginMail, type ConsoleSignInProblem } from '../domain/console/sign-in.ts';
 import { STAFF_ROLES, type StaffMember } from '../domain/console/staff.ts';
-import { logger } from '../logger.ts';
+import { errorForLog, logger } from '../logger.ts';
 import { countHit, deleteSession, getSession, putLoginToken, putSession, spendLoginToken, touchSession, type ConsoleSession } from '../store/sessions.ts';
 import { deleteStaffMember, getStaffMember, putStaffMember, staffPage } from '../store/staff.ts';
 import { isSuppressed, normaliseAddress } from '../store/suppression.ts';
@@ -102,11 +102,13 @@ export async function removeStaffMember(id: string): Promise<void> {
 
 // ---- Signing in -----------------------------------------------------------------------------------------------------
 
-export type ConsoleSignInOutcome = 'sent' | 'unknown' | 'suppressed' | 'address_limited' | 'client_limited';
+export type ConsoleSignInOutcome = 'sent' | 'unknown' | 'suppressed' | 'address_limited' | 'client_limited' | 'mail_failed';
 
 /**
  * `POST /console/login`: mails a one-time sign-in link to a member of the directory. The caller answers the same
- * page whatever the outcome, except `client_limited` (429: one client asking too often, whatever the address).
+ * page whatever the outcome, except `client_limited` (429: one client asking too often, whatever the address). SES
+ * refusing the mail is `mail_failed` (logged), not an error: a 500 would tell the address is a member's; the member
+ * asks again.
  */
 export async function requestConsoleSignIn(email: string, clientIp: string, now: Date): Promise<ConsoleSignInOutcome> {
   if ((await countHit(`console-login-client#${sha256(clientIp)}`, CONSOLE_LOGIN_WINDOW_MS, now)) > CONSOLE_LOGIN_REQUESTS_PER_CLIENT) return 'client_limited';
@@ -125,7 +127,12 @@ export async function requestConsoleSignIn(email: string, clientIp: string, now:
   const token = signConsoleLoginToken(await linkKeys(), member.id, nonce, now);
   const href = `${publicBaseUrl().replace(/\/+$/, '')}/console/session?s=${encodeURIComponent(member.id)}&t=${encodeURIComponent(token)}`;
   const mail = consoleLoginMail({ staffName: member.name, href, expiresAt, brand: branding() });
-  await sendMail({ to: member.email, subject: mail.subject, html: mail.html, text: mail.text, kind: 'console_login' });
+  try {
+    await sendMail({ to: member.email, subject: mail.subject, html: mail.html, text: mail.text, kind: 'console_login' });
+  } catch (error) {
+    logger.warn('console sign-in mail not sent', { staffId: member.id, error: errorForLog(error) });
+    return 'mail_failed';
+  }
   logger.info('console sign-in link sent', { staffId: member.id });
   return 'sent';
 }
