@@ -77,6 +77,8 @@ export async function findCustomers(text: string): Promise<CustomerMatch[]> {
         : [],
       q.startsWith('inv_') ? viaInvoice(q, 'invoice_id') : [],
       getInvoiceIdByNumber(q).then((id) => viaInvoice(id, 'invoice_number')),
+      // Numbers are printed in capitals (INV-000123); one typed in lower case is looked up as printed too.
+      q !== q.toUpperCase() ? getInvoiceIdByNumber(q.toUpperCase()).then((id) => viaInvoice(id, 'invoice_number')) : [],
       reference ? getInvoiceIdByReference(reference).then((id) => viaInvoice(id, 'payment_reference')) : [],
     ]);
     found.push(...lookups.flat());

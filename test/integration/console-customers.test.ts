@@ -55,7 +55,7 @@ beforeAll(async () => {
 
 describe('finding a customer', () => {
   it('by each exact key; nothing for another text; the form and a hint for none', async () => {
-    const keys = [customer.email.toUpperCase(), customer.id, overdue.number, overdue.id, overdue.paymentReference.replace(/(.{4})/g, '$1 ').toLowerCase()];
+    const keys = [customer.email.toUpperCase(), customer.id, overdue.number, overdue.number.toLowerCase(), overdue.id, overdue.paymentReference.replace(/(.{4})/g, '$1 ').toLowerCase()];
     for (const q of keys) {
       const page = await eventually(async () => {
         const r = await collector.get(`/console/customers?q=${encodeURIComponent(q)}`);
