@@ -31,7 +31,13 @@ const CONSOLE_CSS =
   'form.inline{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.5rem 1rem;margin:0 0 1rem}form.inline .field{margin:0}' +
   '.badge-high{background:#fef3f2;color:#b42318;border-color:#fecdca}' +
   '.badge-medium{background:#fffaeb;color:#93370d;border-color:#fedf89}' +
-  '.badge-low{background:#ecfdf3;color:#067647;border-color:#abefc6}';
+  '.badge-low{background:#ecfdf3;color:#067647;border-color:#abefc6}' +
+  // Ids, addresses and evidence are long words: they break rather than push a phone's page sideways.
+  '.console-meta,dl.details dd{overflow-wrap:anywhere;min-width:0}' +
+  // On a phone a stacked cell is its label floated left and the value flowing beside it, not the shared sheet's flex
+  // row: a cell with several parts (a link, a line break, a note) stays one value, and long words and links wrap.
+  '@media (max-width:37.5em){table.rows td{display:block;overflow-wrap:anywhere}table.rows td::after{content:"";display:table;clear:both}' +
+  'table.rows td[data-label]::before{float:left;max-width:50%;margin-right:1rem;overflow-wrap:normal}table.rows td a{white-space:normal}}';
 
 /** The hidden CSRF field every signed-in POST form carries. */
 export function consoleCsrfInput(csrf: string): Html {
