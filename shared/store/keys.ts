@@ -108,7 +108,10 @@ export const keys = {
   /** A member of the staff directory (the console's sign-in), by its stable id; GSI3 lists the directory by when added. */
   staff: (id: string) => ({ PK: `STAFF#${id}`, SK: 'STAFF' }),
   staffListing: (createdAt: string, id: string) => ({ GSI3PK: 'STAFF', GSI3SK: `${createdAt}#${id}` }),
-  /** A rate-limit counter: a scope (`login-address#<sha256>`, `login-client#<sha256>`) and a fixed window; TTL `expiresAt`. */
+  /**
+   * A rate-limit counter: a scope (`login-address#<sha256>`, `login-client#<sha256>`; the console's
+   * `console-login-address#…`, `console-login-client#…`) and a fixed window; TTL `expiresAt`.
+   */
   rateCounter: (scope: string, window: number) => ({ PK: `RATE#${scope}`, SK: `WINDOW#${window}` }),
   /**
    * The events outbox (store/outbound-events.ts): one record per committed change; GSI2 `OUTBOX#PENDING` while not yet
