@@ -22,7 +22,7 @@ export const handler = httpHandler({
   },
   'POST /payments/{id}/allocations': async (event) => {
     const input = parse(staffAllocationSchema, jsonBody(event));
-    const payment = await allocateByStaff(event.pathParameters?.id ?? '', input.allocations, now(event));
+    const payment = await allocateByStaff(event.pathParameters?.id ?? '', input.allocations, now(event), input.revision === undefined ? undefined : { revision: input.revision });
     recordMetric('PaymentsAllocatedByStaff');
     return json(200, payment);
   },

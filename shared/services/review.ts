@@ -39,7 +39,17 @@ export const manualPaymentSchema = z
   })
   .strict();
 
-export const staffAllocationSchema = z.object({ allocations: allocationsSchema }).strict();
+export const staffAllocationSchema = z
+  .object({
+    allocations: allocationsSchema,
+    revision: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("the payment's revision you read (GET /payments/{id}): applied only at it, so a retried request applies once — a payment changed since answers 409 payment_changed, unless that change was this same allocation (then its result). Without it, a retry applies again while money is unapplied"),
+  })
+  .strict();
 
 async function loadTargets(customerId: string, currency: string, allocations: { invoiceId: string; amount: number }[]) {
   const invoices: Invoice[] = [];
@@ -181,16 +191,15 @@ function staleForm(payment: StoredPayment, revision: number): Conflict {
 }
 
 /**
- * Whether the change right after the form's revision is exactly what this form asks, made by the same member: the
- * same form sent again, answered as the first was (the payment as it is) instead of a 409 — nothing is done twice. Only
- * inside the console (a member acting); a decision applied in parts moves the revision more than once and is not
- * recognised (the member gets the 409 and sees the payment).
+ * Whether the change right after the form's revision is exactly what this request asks, made by the same actor (the
+ * same console member; through the admin API, the API): the same form or request sent again, answered as the first
+ * was (the payment as it is) instead of a 409 — nothing is done twice. A decision applied in parts moves the revision
+ * more than once and is not recognised (a 409: read the payment).
  */
 function sameFormDone(payment: StoredPayment, revision: number, rule: string, evidence: Record<string, string | number>): boolean {
   const staffId = actedBy().staffId;
   const last = payment.decisions.at(-1);
   return (
-    staffId !== undefined &&
     payment.revision === revision + 1 &&
     last?.rule === rule &&
     last.staffId === staffId &&

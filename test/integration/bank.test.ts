@@ -148,8 +148,16 @@ describe('bank payments through the local stack', () => {
     const wrongCurrency = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: invoice.id, amount: 100 }] });
     expect(wrongCurrency.status).toBe(400);
     // Part first: the payment moves from suspense to Jean, and so does what still waits in review (ledger too).
-    const part = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 100000 }] });
+    // At the revision read: a retry of the same request (a timeout, a resend) gets the same answer and applies nothing
+    // more; another allocation at that revision is refused, naming what changed.
+    const part = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 100000 }], revision: waiting.revision });
     expect(part.body).toMatchObject({ status: 'unapplied', unapplied: 150000, customerId: customers.jean.id });
+    const retried = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 100000 }], revision: waiting.revision });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ unapplied: 150000, revision: part.body.revision });
+    const stale = await api('POST', `/payments/${waiting.id}/allocations`, { allocations: [{ invoiceId: usd.id, amount: 50000 }], revision: waiting.revision });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'payment_changed', field: 'revision' });
     const suspense = (await ledgerEntries('suspense')).filter((e) => e.paymentId === waiting.id);
     expect(suspense.reduce((s, e) => s + e.amount, 0)).toBe(0);
     expect((await api('GET', `/customers/${customers.jean.id}`)).body.balances.unapplied).toEqual({ USD: 150000 });

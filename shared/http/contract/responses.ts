@@ -84,6 +84,7 @@ export const payment = z.looseObject({
   allocations: z.array(z.looseObject({ invoiceId: z.string(), amount: minor })),
   refundedTotal: minor,
   disputeStatus: z.enum(['none', 'disputed', 'won', 'lost']),
+  revision: z.number().int().describe('moves with every change of the payment; send it with POST /payments/{id}/allocations to apply only at it'),
 });
 export const paymentWithFacts = payment.extend({ facts: z.unknown().describe('the facts its decisions were made on') });
 export const paymentPage = z.object({ items: z.array(payment), nextCursor });
