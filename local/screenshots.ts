@@ -3,7 +3,8 @@
  * in-memory local stack (with a sample brand and a Stripe stand-in), seeds a customer with a realistic account, signs
  * in as they do (the sign-in form, the link from the mail in the SES inbox) in Debian's Chromium, and saves PNGs to
  * docs/screenshots/: the overview (desktop and phone), an invoice, paying several invoices (the selection), and a
- * reminder mail as a phone shows it.
+ * reminder mail as a phone shows it; and the staff console (a member of staff signs in the same way): the worklist
+ * (desktop and phone) and a customer's page.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,6 +50,10 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+// `npm run screenshots -- console` (or `portal`) takes only that part's pictures; without an argument, all of them.
+const parts = process.argv.slice(2);
+const want = (part: 'portal' | 'console') => parts.length === 0 || parts.includes(part);
 
 const config = loadConfig([]);
 log('Starting a fresh in-memory local stack for the screenshots…');
@@ -110,31 +115,73 @@ try {
     await Promise.all([page.waitForURL(/\/portal$/), page.locator('form[action="/portal/session"] button[type="submit"]').click()]);
   };
 
-  log('Taking screenshots:');
-  const wide = await browser.newContext(desktop);
-  const page = await wide.newPage();
-  await signIn(page);
-  await save(page, 'portal-overview-desktop');
-  await page.goto(`${base}/portal/invoices/${overdue.id}`);
-  await save(page, 'portal-invoice-desktop');
-  await page.goto(`${base}/portal/invoices`);
-  for (const inv of [overdue, older]) await page.locator(`input[name="invoiceIds"][value="${inv.id}"]`).check();
-  await save(page, 'portal-pay-several-desktop');
-  await wide.close();
+  if (want('portal')) {
+    log('Taking screenshots:');
+    const wide = await browser.newContext(desktop);
+    const page = await wide.newPage();
+    await signIn(page);
+    await save(page, 'portal-overview-desktop');
+    await page.goto(`${base}/portal/invoices/${overdue.id}`);
+    await save(page, 'portal-invoice-desktop');
+    await page.goto(`${base}/portal/invoices`);
+    for (const inv of [overdue, older]) await page.locator(`input[name="invoiceIds"][value="${inv.id}"]`).check();
+    await save(page, 'portal-pay-several-desktop');
+    await wide.close();
 
-  const narrow = await browser.newContext(phone);
-  const small = await narrow.newPage();
-  await signIn(small);
-  await save(small, 'portal-overview-phone');
-  if (reminder) {
-    await small.goto('about:blank');
-    await small.setContent(reminder.body.html, { waitUntil: 'load' });
-    await save(small, 'reminder-mail-phone');
-  } else {
-    log('  (no reminder mail was sent: reminder-mail-phone.png not taken)');
-    process.exitCode = 1;
+    const narrow = await browser.newContext(phone);
+    const small = await narrow.newPage();
+    await signIn(small);
+    await save(small, 'portal-overview-phone');
+    if (reminder) {
+      await small.goto('about:blank');
+      await small.setContent(reminder.body.html, { waitUntil: 'load' });
+      await save(small, 'reminder-mail-phone');
+    } else {
+      log('  (no reminder mail was sent: reminder-mail-phone.png not taken)');
+      process.exitCode = 1;
+    }
+    await narrow.close();
   }
-  await narrow.close();
+
+  if (want('console')) {
+    // The staff console: a collector's worklist (Clara and two more customers, predicted by the nightly insights
+    // run) and Clara's page, signed in as staff do (the sign-in form, the link from the mail).
+    const more = async (name: string, email: string, invoices: [amount: number, issued: number, due: number][]) => {
+      const c = await api('POST', '/customers', { name, email, locale: 'en-GB', timeZone: 'Europe/Berlin', currency: 'EUR', terms: { netDays: 30 } });
+      for (const [amount, issued, due] of invoices) {
+        await api('POST', '/invoices', { customerId: c.id, currency: 'EUR', amount, issueDate: addDays(today, issued), dueDate: addDays(today, due) });
+      }
+    };
+    await more('Brandt Logistik GmbH', 'ap@brandt-logistik.example', [[412_500, -95, -65], [96_000, -50, -20], [54_300, -10, 20]]);
+    await more('Café Morgenrot', 'kasse@morgenrot.example', [[18_750, -32, -2]]);
+    await driver.fire('insights', new Date());
+    const staff = { email: 'jonas.weber@nordlicht.example', name: 'Jonas Weber', role: 'collector' };
+    await api('POST', '/staff', staff);
+    const staffSignIn = async (page: Page) => {
+      const known = (await driver.mails(staff.email)).length;
+      await page.goto(`${base}/console/login`);
+      await page.locator('input[name="email"]').fill(staff.email);
+      await Promise.all([page.waitForURL(/\/console\/login/), page.locator('form[action="/console/login"] button[type="submit"]').click()]);
+      const link = await until(async () => {
+        const mails = (await driver.mails(staff.email)).slice(known);
+        const href = mails.map((m) => /href="([^"]*\/console\/session\?[^"]+)"/.exec(m.body.html)?.[1]).find(Boolean);
+        return href?.replace(/&amp;/g, '&');
+      }, 'the console sign-in mail');
+      await page.goto(link);
+      await Promise.all([page.waitForURL(/\/console$/), page.locator('form[action="/console/session"] button[type="submit"]').click()]);
+    };
+    for (const [device, options] of [['desktop', desktop], ['phone', phone]] as const) {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      await staffSignIn(page);
+      // On the phone, the first screen: the counters and the top of the worklist (the whole page is over the size limit).
+      await save(page, `console-home-${device}`, device === 'desktop');
+      await page.goto(`${base}/console/customers/${customer.id}`);
+      // The customer's page is long: on the phone, the first screen.
+      await save(page, `console-customer-${device}`, device === 'desktop');
+      await context.close();
+    }
+  }
 } finally {
   await browser.close();
   driver.close();

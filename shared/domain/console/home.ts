@@ -92,9 +92,10 @@ function filterForm(v: HomeView): Html {
 function row(r: HomeWorklistRow): Html {
   const top = r.invoices[0];
   const expected = top?.expectedPaymentDate;
-  return html`<tr><td data-label="Rank" class="num">${r.rank}</td><td data-label="Customer"><a href="${`/console/customers/${encodeURIComponent(r.customerId)}`}">${r.customerName ?? r.customerId}</a><br><span class="muted">${r.openInvoices} open · ${m(r.openBalance, r.currency)}</span></td><td data-label="Overdue" class="num">${m(r.overdueBalance, r.currency)}</td><td data-label="Days overdue" class="num">${r.oldestDaysPastDue}</td><td data-label="Risk">${
+  // A cell with more than one line keeps them in one <div>: on a phone the cell is a flex row (label, then value).
+  return html`<tr><td data-label="Rank" class="num">${r.rank}</td><td data-label="Customer"><div><a href="${`/console/customers/${encodeURIComponent(r.customerId)}`}">${r.customerName ?? r.customerId}</a><br><span class="muted">${r.openInvoices} open · ${m(r.openBalance, r.currency)}</span></div></td><td data-label="Overdue" class="num">${m(r.overdueBalance, r.currency)}</td><td data-label="Days overdue" class="num">${r.oldestDaysPastDue}</td><td data-label="Risk">${
     r.riskBand ? html`<span class="${`badge badge-${r.riskBand}`}">${BAND_LABEL[r.riskBand]}</span>` : html`<span class="muted">Not predicted</span>`
-  }</td><td data-label="Expected payment">${expected ? html`${expected}${top ? html`<br><span class="muted">${top.number}</span>` : ''}` : html`<span class="muted">—</span>`}</td><td data-label="Next action"><strong>${r.next.summary}</strong><br><span class="muted">${r.next.why}</span></td></tr>`;
+  }</td><td data-label="Expected payment">${expected ? html`<div><time datetime="${expected}">${expected}</time>${top ? html`<br><span class="muted">${top.number}</span>` : ''}</div>` : html`<span class="muted">—</span>`}</td><td data-label="Next action"><div><strong>${r.next.summary}</strong><br><span class="muted">${r.next.why}</span></div></td></tr>`;
 }
 
 function worklist(v: HomeView): Html {

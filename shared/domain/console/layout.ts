@@ -34,6 +34,8 @@ const CONSOLE_CSS =
   '.badge-low{background:#ecfdf3;color:#067647;border-color:#abefc6}' +
   // Ids, addresses and evidence are long words: they break rather than push a phone's page sideways.
   '.console-meta,dl.details dd{overflow-wrap:anywhere;min-width:0}' +
+  // A date in a table (<time>) never breaks at its hyphens.
+  'table.rows time{white-space:nowrap}' +
   // On a phone a stacked cell is its label floated left and the value flowing beside it, not the shared sheet's flex
   // row: a cell with several parts (a link, a line break, a note) stays one value, and long words and links wrap.
   '@media (max-width:37.5em){table.rows td{display:block;overflow-wrap:anywhere}table.rows td::after{content:"";display:table;clear:both}' +
