@@ -47,6 +47,7 @@ export const customerRoutes: Record<string, ConsoleRoute> = {
   'GET /console/customers/{id}': async (ctx) => {
     const query = parse(consoleCustomerQuery, ctx.query);
     const file = await customerFile(param(ctx, 'id'), query.history || undefined);
+    const history = file.history ? { ...file.history, first: query.history === 'all' } : undefined;
     const c = file.customer;
     const body = customerPageBody({
       customer: c,
@@ -56,8 +57,8 @@ export const customerRoutes: Record<string, ConsoleRoute> = {
       invoiceNumbers: file.invoiceNumbers,
       paymentCount: file.paymentCount,
       plans: file.plans,
-      history: file.history,
-      laterHistory: Boolean(query.history),
+      recent: file.recent,
+      history,
       staffNames: file.staffNames,
       today: localDate(ctx.now, c.timeZone),
       now: ctx.now,

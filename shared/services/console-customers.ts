@@ -14,6 +14,7 @@ import { minorUnitsFromDecimal } from '../domain/promises.ts';
 import { isValidRfReference, normaliseReference } from '../domain/rf-reference.ts';
 import { getCustomer, customersByEmail } from '../store/customers.ts';
 import { customerDecisionsPage, type CollectionsDecision } from '../store/decisions.ts';
+import { mailPage } from '../store/mail.ts';
 import { getDisputeRecord, type StoredDispute } from '../store/disputes.ts';
 import { getInvoice, getInvoiceIdByNumber, getInvoiceIdByReference } from '../store/invoices.ts';
 import { findPayer } from '../store/payments.ts';
@@ -30,8 +31,10 @@ import { customerView, unpaidInvoicesOf } from './queries.ts';
 export const MAX_SEARCH_CHARS = 254;
 /** Customers shown for one e-mail address (several accounts may share one). */
 const MAX_EMAIL_MATCHES = 20;
-/** Communication history entries per page of the customer page. */
+/** Communication history entries per page of the customer page's whole history. */
 export const HISTORY_PAGE = 50;
+/** Mails, and collections decisions, shown as the customer's recent communications (each newest first). */
+export const RECENT_COMMUNICATIONS = 10;
 /** Payments shown on the customer page, newest first. */
 export const RECENT_PAYMENTS = 10;
 /** Invoices read for their numbers on the customer page (the recent payments' allocations beyond the open ones). */
@@ -114,20 +117,36 @@ export interface CustomerFile {
   invoiceNumbers: Record<string, string>;
   paymentCount: number;
   plans: PaymentPlan[];
-  history: Awaited<ReturnType<typeof communications>>;
+  /** The latest mails and collections decisions, newest first. */
+  recent: { mails: Awaited<ReturnType<typeof mailPage>>['items']; decisions: CollectionsDecision[] };
+  /** A page of the whole communication history (oldest first), when asked for. */
+  history?: Awaited<ReturnType<typeof communications>>;
   /** Names of the console members who acted on the customer (holds), by id. */
   staffNames: Record<string, string>;
 }
 
-/** The collector's page on a customer (`historyCursor`: a later page of the communication history). */
-export async function customerFile(id: string, historyCursor?: string): Promise<CustomerFile> {
+/**
+ * The collector's page on a customer. `history`: also a page of the whole communication history — `all` from its start,
+ * else the position a page's "Later entries" link carries.
+ */
+export async function customerFile(id: string, history?: string): Promise<CustomerFile> {
   if (id.length > 100) throw new NotFound(`customer ${id} not found`);
   const view = await customerView(id);
   const { balances, ...customer } = view;
-  if (historyCursor !== undefined && historyCursor.length > MAX_CURSOR_CHARS) throw new Invalid('history', 'not a position in this history');
-  const query = { limit: HISTORY_PAGE, ...(historyCursor ? { cursor: historyCursor } : {}) };
-  const [openInvoices, payments, plans, history] = await Promise.all([unpaidInvoicesOf(id), customerPayments(customer), plansOfCustomer(id), communications(id, query)]);
-  const staffIds = (customer.holds ?? []).flatMap((h) => [h.staffId, h.releasedBy]);
+  if (history !== undefined && history.length > MAX_CURSOR_CHARS) throw new Invalid('history', 'not a position in this history');
+  const query = history === undefined ? undefined : { limit: HISTORY_PAGE, ...(history !== 'all' ? { cursor: history } : {}) };
+  const [openInvoices, payments, plans, mails, decisions, historyPage] = await Promise.all([
+    unpaidInvoicesOf(id),
+    customerPayments(customer),
+    plansOfCustomer(id),
+    mailPage(id, RECENT_COMMUNICATIONS, undefined, 'newest'),
+    customerDecisionsPage(id, RECENT_COMMUNICATIONS, undefined, 'newest'),
+    query ? communications(id, query) : undefined,
+  ]);
+  const staffIds = [
+    ...(customer.holds ?? []).flatMap((h) => [h.staffId, h.releasedBy]),
+    ...[...decisions.items, ...(historyPage?.decisions ?? [])].map((d) => (d as { staffId?: string }).staffId),
+  ];
   const recent = payments.slice(0, RECENT_PAYMENTS);
   // The numbers of the invoices the recent payments went to (a collector knows invoices by number): the open ones are
   // at hand, the others read one by one, at most MAX_NUMBERS_READ (beyond that the page shows the id).
@@ -142,7 +161,8 @@ export async function customerFile(id: string, historyCursor?: string): Promise<
     invoiceNumbers: Object.fromEntries(numbers),
     paymentCount: payments.length,
     plans: plans.filter((p) => p.status === 'active' || p.status === 'pending_approval'),
-    history,
+    recent: { mails: mails.items, decisions: decisions.items },
+    ...(historyPage ? { history: historyPage } : {}),
     staffNames: await staffNamesOf(staffIds),
   };
 }

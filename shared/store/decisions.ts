@@ -31,11 +31,12 @@ export function decisionPut(decision: CollectionsDecision) {
   };
 }
 
-/** One page of a customer's collections decisions, oldest first. */
+/** One page of a customer's collections decisions, oldest first (`newest` first: the latest). */
 export async function customerDecisionsPage(
   customerId: string,
   limit: number,
   startKey?: Record<string, unknown>,
+  order: 'oldest' | 'newest' = 'oldest',
 ): Promise<{ items: CollectionsDecision[]; lastKey?: Record<string, unknown> }> {
   // Read here rather than through customers.ts, which the payment store (writing these records) is imported by.
   const page = await queryPage(
@@ -43,6 +44,7 @@ export async function customerDecisionsPage(
       TableName: tableName(),
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
       ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'DECISION#' },
+      ScanIndexForward: order === 'oldest',
     },
     limit,
     startKey,

@@ -180,11 +180,12 @@ export async function mailHistory(customerId: string): Promise<MailMessage[]> {
   return items.map((i) => entity<MailMessage>(i) as MailMessage);
 }
 
-/** One page of a customer's mails, oldest first (GSI1 `MAIL#<createdAt>#<key>`), bodies left out. */
+/** One page of a customer's mails, oldest first (GSI1 `MAIL#<createdAt>#<key>`; `newest` first: the latest), bodies left out. */
 export async function mailPage(
   customerId: string,
   limit: number,
   startKey?: Record<string, unknown>,
+  order: 'oldest' | 'newest' = 'oldest',
 ): Promise<{ items: Omit<MailMessage, 'html' | 'text'>[]; lastKey?: Record<string, unknown> }> {
   const page = await queryPage(
     {
@@ -192,6 +193,7 @@ export async function mailPage(
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
       ExpressionAttributeValues: { ':pk': keys.customer(customerId).PK, ':sk': 'MAIL#' },
+      ScanIndexForward: order === 'oldest',
     },
     limit,
     startKey,

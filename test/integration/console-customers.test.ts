@@ -179,6 +179,14 @@ describe('the invoice page and its actions', () => {
     expect(after.text).toContain('<p class="notice" role="status">Extension granted');
     expect(text(after.text)).toContain(`New due date ${day(45)} (was ${before.dueDate})`);
     expect(text(after.text)).toContain('by Cora Collector');
+
+    // The customer's notice is among the latest communications, and in the whole history.
+    expect(text((await collector.get(`/console/customers/${customer.id}`)).text)).toContain('extension confirmed');
+    const all = await collector.get(`/console/customers/${customer.id}?history=all`);
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('The whole history, oldest first');
+    expect(text(all.text)).toContain('extension confirmed');
+    expect((await collector.get(`/console/customers/${customer.id}?history=not-a-position`)).status).toBe(400);
   });
 
   it('a dispute resolved as upheld with a credit typed in the currency, by the member; bad and repeated forms change nothing', async () => {

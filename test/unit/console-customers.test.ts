@@ -56,7 +56,6 @@ const invoice = (over: Partial<Invoice> = {}): Invoice => ({
   ...over,
 });
 
-const emptyHistory = { mails: [], events: [], feedback: [], decisions: [], nextCursor: null };
 
 const customerView = (over: Partial<CustomerPageView> = {}): CustomerPageView => ({
   customer: customer(),
@@ -66,8 +65,7 @@ const customerView = (over: Partial<CustomerPageView> = {}): CustomerPageView =>
   invoiceNumbers: {},
   paymentCount: 0,
   plans: [],
-  history: emptyHistory,
-  laterHistory: false,
+  recent: { mails: [], decisions: [] },
   staffNames: { stf_ann: 'Ann Collector' },
   today: '2026-11-30',
   now: NOW,
@@ -248,8 +246,8 @@ describe('the customer page', () => {
           feedback: [{ rating: 4, comment: 'ok', at: '2026-11-06T09:00:00.000Z' }],
           decisions: [{ invoiceId: 'inv_1', kind: 'promise_made', subjectId: 'prm_1', by: 'staff', at: '2026-11-07T09:00:00.000Z', reason: 'promised', staffId: 'stf_ann' }],
           nextCursor: 'abc/+=',
+          first: false,
         },
-        laterHistory: true,
       }),
     ).toString();
     expect(cell(s, 'Status')).toBe('Overdue'); // the open invoices' table comes first
@@ -261,9 +259,31 @@ describe('the customer page', () => {
     expect(cell(s, 'Kind')).toBe('reminder 1 (first_reminder)');
     expect(cell(s, 'Rating')).toBe('4 of 5');
     expect(cell(s, 'By')).toBe('staff by Ann Collector');
-    expect(s).toContain('href="/console/customers/cus_1?history=abc%2F%2B%3D">Later entries</a>');
-    expect(s).toContain('href="/console/customers/cus_1">From the start</a>');
+    expect(s).toContain('href="/console/customers/cus_1?history=abc%2F%2B%3D#history">Later entries</a>');
+    expect(s).toContain('href="/console/customers/cus_1?history=all#history">From the start</a>');
+    expect(s).toContain('href="/console/customers/cus_1#history">The latest only</a>');
     expectWellFormed(s);
+  });
+
+  it('the latest mails and decisions, newest first as given, with the link to the whole history', () => {
+    const s = customerPageBody(
+      customerView({
+        recent: {
+          mails: [
+            { key: 'k2', kind: 'dispute_received', subject: 'We received your dispute', status: 'pending', createdAt: '2026-11-29T09:00:00.000Z' },
+            { key: 'k1', kind: 'reminder', subject: 'Reminder', status: 'suppressed', createdAt: '2026-11-05T09:00:00.000Z' },
+          ],
+          decisions: [{ invoiceId: 'inv_1', kind: 'dispute_opened', subjectId: 'dsp_1', by: 'portal', at: '2026-11-29T09:00:00.000Z', reason: 'disputed (other)' }],
+        },
+      }),
+    ).toString();
+    expect(s.indexOf('We received your dispute')).toBeLessThan(s.indexOf('>Reminder<'));
+    expect(cell(s, 'Status', 3)).toBe('waiting to be sent'); // after the three open invoices' rows
+    expect(cell(s, 'Status', 4)).toBe('not sent (suppressed)');
+    expect(cell(s, 'By')).toBe('the customer (portal)');
+    expect(s).toContain('href="/console/customers/cus_1?history=all#history">The whole history, oldest first</a>');
+    expect(s).not.toContain('Later entries');
+    expect(customerPageBody(customerView()).toString()).toContain('Nothing yet.');
   });
 
   it('escapes the customer’s data', () => {

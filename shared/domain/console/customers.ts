@@ -177,9 +177,10 @@ export interface CustomerPageView {
   invoiceNumbers: Readonly<Record<string, string>>;
   paymentCount: number;
   plans: readonly PaymentPlan[];
-  history: HistoryView;
-  /** The history page shown is a later one (a cursor was given). */
-  laterHistory: boolean;
+  /** The latest mails and collections decisions, each newest first. */
+  recent: { mails: HistoryView['mails']; decisions: HistoryView['decisions'] };
+  /** A page of the whole communication history, oldest first (`first`: its first page), when asked for. */
+  history?: (HistoryView & { first: boolean }) | undefined;
   staffNames: Readonly<Record<string, string>>;
   /** Customer-local date. */
   today: string;
@@ -325,38 +326,51 @@ function paymentsSection(v: CustomerPageView): Html {
 
 const MAIL_STATUS: Record<string, string> = { pending: 'waiting to be sent', sending: 'sending', sent: 'sent', suppressed: 'not sent (suppressed)' };
 
+function mailsTable(mails: HistoryView['mails']): Html | '' {
+  if (!mails.length) return '';
+  const [lWhen, lKind, lSubject, lStatus] = ['When', 'Kind', 'Subject', 'Status'];
+  return html`<h3>Mails</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col">${lKind}</th><th scope="col">${lSubject}</th><th scope="col">${lStatus}</th></tr></thead><tbody>${mails.map(
+    (m) =>
+      html`<tr><td data-label="${lWhen}">${instantText(m.sentAt ?? m.createdAt)}</td><td data-label="${lKind}">${m.kind.replaceAll('_', ' ')}${m.step ? html` <span class="muted">(${m.step})</span>` : ''}</td><td data-label="${lSubject}">${m.subject}</td><td data-label="${lStatus}">${MAIL_STATUS[m.status] ?? m.status}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function decisionsTable(decisions: HistoryView['decisions'], names: Readonly<Record<string, string>>): Html | '' {
+  if (!decisions.length) return '';
+  const [lWhen, lWhat, lWhy, lBy] = ['When', 'Decision', 'Why', 'By'];
+  return html`<h3>Collections decisions</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col">${lWhat}</th><th scope="col">${lWhy}</th><th scope="col">${lBy}</th></tr></thead><tbody>${decisions.map(
+    (d) =>
+      html`<tr><td data-label="${lWhen}">${instantText(d.at)}</td><td data-label="${lWhat}">${DECISION_LABEL[d.kind] ?? d.kind} · <a href="${`/console/invoices/${encodeURIComponent(d.invoiceId)}`}">invoice</a></td><td data-label="${lWhy}">${d.reason}</td><td data-label="${lBy}">${BY_LABEL[d.by] ?? d.by}${byMember(d.staffId, names)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+/**
+ * The communications: the latest mails and collections decisions (newest first) with a link to the whole history; or,
+ * when asked for, a page of the whole history (oldest first: mails, hand-overs, ratings, decisions) with its pager.
+ */
 function historySection(v: CustomerPageView): Html {
-  const h = v.history;
   const id = encodeURIComponent(v.customer.id);
-  const [lWhen, lKind, lSubject, lStatus, lWhat, lWhy, lBy, lRating] = ['When', 'Kind', 'Subject', 'Status', 'Decision', 'Why', 'By', 'Rating'];
-  const mails = h.mails.length
-    ? html`<h3>Mails</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col">${lKind}</th><th scope="col">${lSubject}</th><th scope="col">${lStatus}</th></tr></thead><tbody>${h.mails.map(
-        (m) =>
-          html`<tr><td data-label="${lWhen}">${instantText(m.sentAt ?? m.createdAt)}</td><td data-label="${lKind}">${m.kind.replaceAll('_', ' ')}${m.step ? html` <span class="muted">(${m.step})</span>` : ''}</td><td data-label="${lSubject}">${m.subject}</td><td data-label="${lStatus}">${MAIL_STATUS[m.status] ?? m.status}</td></tr>`,
-      )}</tbody></table>`
-    : '';
-  const decisions = h.decisions.length
-    ? html`<h3>Collections decisions</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col">${lWhat}</th><th scope="col">${lWhy}</th><th scope="col">${lBy}</th></tr></thead><tbody>${h.decisions.map(
-        (d) =>
-          html`<tr><td data-label="${lWhen}">${instantText(d.at)}</td><td data-label="${lWhat}">${DECISION_LABEL[d.kind] ?? d.kind} · <a href="${`/console/invoices/${encodeURIComponent(d.invoiceId)}`}">invoice</a></td><td data-label="${lWhy}">${d.reason}</td><td data-label="${lBy}">${BY_LABEL[d.by] ?? d.by}${byMember(d.staffId, v.staffNames)}</td></tr>`,
-      )}</tbody></table>`
-    : '';
-  const events = h.events.length
-    ? html`<h3>Handed over</h3><ul>${h.events.map((e) => html`<li>${instantText(e.createdAt)}: ${e.detailType}</li>`)}</ul>`
-    : '';
+  const h = v.history;
+  if (!h) {
+    const empty = v.recent.mails.length === 0 && v.recent.decisions.length === 0;
+    return html`<p class="muted">The latest mails and collections decisions, newest first.</p>${empty ? html`<p class="muted">Nothing yet.</p>` : html`${mailsTable(v.recent.mails)}${decisionsTable(v.recent.decisions, v.staffNames)}`}<p><a href="${`/console/customers/${id}?history=all#history`}">The whole history, oldest first</a></p>`;
+  }
+  const [lWhen, lRating] = ['When', 'Rating'];
+  const events = h.events.length ? html`<h3>Handed over</h3><ul>${h.events.map((e) => html`<li>${instantText(e.createdAt)}: ${e.detailType}</li>`)}</ul>` : '';
   const feedback = h.feedback.length
     ? html`<h3>Ratings</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col" class="num">${lRating}</th><th scope="col">Comment</th></tr></thead><tbody>${h.feedback.map(
         (f) => html`<tr><td data-label="${lWhen}">${instantText(f.at)}</td><td data-label="${lRating}" class="num">${f.rating} of 5</td><td data-label="Comment">${f.comment ?? '—'}</td></tr>`,
       )}</tbody></table>`
     : '';
-  const empty = !mails && !decisions && !events && !feedback;
+  const empty = !h.mails.length && !h.decisions.length && !events && !feedback;
   const pager = [
-    v.laterHistory ? html`<a href="${`/console/customers/${id}`}">From the start</a>` : '',
-    h.nextCursor ? html`<a href="${`/console/customers/${id}?history=${encodeURIComponent(h.nextCursor)}`}">Later entries</a>` : '',
-  ].filter((x) => x !== '');
-  return html`<p class="muted">Oldest first: mails, then hand-overs, ratings and collections decisions.</p>${empty ? html`<p class="muted">Nothing yet.</p>` : html`${mails}${events}${feedback}${decisions}`}${
-    pager.length ? html`<nav aria-label="Communication history pages"><ul class="actions">${pager.map((p) => html`<li>${p}</li>`)}</ul></nav>` : ''
-  }`;
+    html`<a href="${`/console/customers/${id}#history`}">The latest only</a>`,
+    ...(h.first ? [] : [html`<a href="${`/console/customers/${id}?history=all#history`}">From the start</a>`]),
+    ...(h.nextCursor ? [html`<a href="${`/console/customers/${id}?history=${encodeURIComponent(h.nextCursor)}#history`}">Later entries</a>`] : []),
+  ];
+  return html`<p class="muted">The whole history, oldest first: mails, then hand-overs, ratings and collections decisions.</p>${
+    empty ? html`<p class="muted">Nothing${h.first ? ' yet' : ' more'}.</p>` : html`${mailsTable(h.mails)}${events}${feedback}${decisionsTable(h.decisions, v.staffNames)}`
+  }<nav aria-label="Communication history pages"><ul class="actions">${pager.map((p) => html`<li>${p}</li>`)}</ul></nav>`;
 }
 
 /** The collector's page on a customer (the body; the title is the customer's name, the meta line customerMeta). */

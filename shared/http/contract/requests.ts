@@ -53,7 +53,7 @@ export const consoleCustomersQuery = z.object({
 
 /** GET /console/customers/{id}: the customer's page. */
 export const consoleCustomerQuery = z.object({
-  history: z.string().max(MAX_CURSOR_CHARS).describe('a later page of the communication history (from the page\'s "Later entries" link)').optional(),
+  history: z.string().max(MAX_CURSOR_CHARS).describe('the whole communication history: `all` from its start, or a later page (from the page\'s "Later entries" link); absent: the latest mails and decisions only').optional(),
   notice: text('a notice code after a redirect (hold_placed, hold_released); unknown codes show nothing').optional(),
 });
 
