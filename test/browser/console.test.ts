@@ -129,6 +129,7 @@ function consolePages(d: { fjordId: string; invoiceId: string; customerId: strin
     [`/console/questions/${d.customerId}/${d.questionId}`, 'question'],
     ['/console/plans', 'plans'],
     [`/console/plans/${d.planId}`, 'plan'],
+    ['/console/promises', 'promises'],
   ];
 }
 
