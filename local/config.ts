@@ -52,6 +52,11 @@ export interface LocalConfig {
   throttle: boolean;
   /** Queue poll wait (seconds); long polling. */
   pollWaitSeconds: number;
+  /**
+   * `DYNAMODB_JVM_OPTIONS`: DynamoDB Local's JVM options; unset = local/emulators.ts's, for a stack that runs long (a
+   * dev session, the test suite's shared stack).
+   */
+  dynamodbJvmOptions?: string;
 }
 
 export function loadConfig(argv: readonly string[] = process.argv.slice(2)): LocalConfig {
@@ -80,5 +85,6 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2)): Loc
     schedules: !(argv.includes('--no-schedules') || process.env.LOCAL_SCHEDULES === 'false'),
     throttle: argv.includes('--throttle') || process.env.LOCAL_THROTTLE === 'true',
     pollWaitSeconds: 1,
+    ...(process.env.DYNAMODB_JVM_OPTIONS ? { dynamodbJvmOptions: process.env.DYNAMODB_JVM_OPTIONS } : {}),
   };
 }

