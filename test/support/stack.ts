@@ -108,9 +108,10 @@ export interface StoredMail {
 }
 
 export async function sentMail(to?: string): Promise<StoredMail[]> {
-  const res = await fetch(`${stack.sesEndpoint}/store`);
+  // With an address, only its mails (local/emulators.ts): the whole store is a few MB late in the suite.
+  const res = await fetch(`${stack.sesEndpoint}/store${to === undefined ? '' : `?to=${encodeURIComponent(to)}`}`);
   const store = (await res.json()) as { emails: StoredMail[] };
-  return to ? store.emails.filter((e) => e.destination.to.includes(to)) : store.emails;
+  return to === undefined ? store.emails : store.emails.filter((e) => e.destination.to.includes(to));
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the deadline passes. */
