@@ -12,6 +12,7 @@ import { getAppliedPayments, getInvoice, listInvoices } from '../store/invoices.
 import { ledgerEntries } from '../store/ledger.ts';
 import { countPayments, getFacts, getPayment, listPayments, type PaymentStatus } from '../store/payments.ts';
 import { countPlansByStatus, getPlan } from '../store/plans.ts';
+import { countOpenSupportRequests } from '../store/support-requests.ts';
 import { cursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { NotFound } from './errors.ts';
 import { shown } from './review.ts';
@@ -74,6 +75,11 @@ export async function reviewQueueLength(): Promise<number> {
 /** How many payment plans wait for staff's approval (status `pending_approval`): counted on their index, not read. */
 export async function plansAwaitingApproval(): Promise<number> {
   return countPlansByStatus('pending_approval');
+}
+
+/** Customers' questions waiting for staff (the console's counter). */
+export async function questionsAwaitingAnswer(): Promise<number> {
+  return countOpenSupportRequests();
 }
 
 export async function paymentView(id: string) {

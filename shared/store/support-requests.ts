@@ -12,7 +12,7 @@ import type { SupportReply, SupportRequest, SupportRequestStatus } from '../doma
 import { keys } from './keys.ts';
 import { customerItemsPage } from './customers.ts';
 import { mailPut, type MailMessage } from './mail.ts';
-import { entity, queryPage, tableName, transactWrite } from './table.ts';
+import { countQuery, entity, queryPage, tableName, transactWrite } from './table.ts';
 
 export type { SupportReply, SupportRequest } from '../domain/support-requests.ts';
 
@@ -165,6 +165,16 @@ export async function openSupportRequestsPage(limit: number, startKey?: Record<s
     startKey,
   );
   return { items: page.items.map((i) => toRequest(i) as SupportRequest), ...(page.lastKey ? { lastKey: page.lastKey } : {}) };
+}
+
+/** How many requests wait for staff (a COUNT on the sparse work index: it holds open requests only). */
+export async function countOpenSupportRequests(): Promise<number> {
+  return countQuery({
+    TableName: tableName(),
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.supportRequestOpen('', '').GSI2PK },
+  });
 }
 
 /** A customer's own requests (at most `max`), newest first. */

@@ -56,6 +56,9 @@ describe('console: questions', () => {
     const link = new RegExp(`<a href="(/console/questions/${c.id}/[^"]+)">${subject}</a>`).exec(queue.text)?.[1];
     if (!link) throw new Error('no link to the question');
     expect(queue.text).toContain('Grün &amp; &lt;Söhne&gt;');
+    // The home page counts it among the questions to answer (a count of the open ones: at least ours).
+    const waiting = /Questions to answer<\/span><span class="amount">(\d+)<\/span>/.exec((await collector.get('/console')).text)?.[1];
+    expect(Number(waiting)).toBeGreaterThanOrEqual(1);
     const id = link.split('/').at(-1) as string;
     const stored = async () => (await api('GET', `/support-requests/${c.id}/${id}`)).body as StoredQuestion;
 

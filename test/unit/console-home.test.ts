@@ -22,6 +22,7 @@ const view = (over: Partial<HomeView> = {}): HomeView => ({
   asOf: '2026-11-30',
   reviewCount: 4,
   plansPending: 2,
+  questionsOpen: 3,
   aging: [
     { currency: 'EUR', total: 500_000, buckets: { current: 119_950 }, invoices: 9 },
     { currency: 'JPY', total: 120_000, buckets: { current: 120_000 }, invoices: 1 },
@@ -40,10 +41,11 @@ const cell = (s: string, label: string) =>
     .trim();
 
 describe('console home: the counters', () => {
-  it('shows payments to review and plans to approve, each linking to its section', () => {
+  it('shows payments to review, questions to answer and plans to approve, each linking to its section', () => {
     const s = text(view());
     expect(s).toMatch(/<div class="kpis">/);
     expect(s).toMatch(/Payments to review<\/span><span class="amount">4<\/span><a href="\/console\/review">/);
+    expect(s).toMatch(/Questions to answer<\/span><span class="amount">3<\/span><a href="\/console\/questions">/);
     expect(s).toMatch(/Plans to approve<\/span><span class="amount">2<\/span><a href="\/console\/plans">/);
   });
 

@@ -47,6 +47,8 @@ export interface HomeView {
   reviewCount: number;
   /** Plans waiting for approval. */
   plansPending: number;
+  /** Customers' questions waiting for an answer. */
+  questionsOpen: number;
   aging: readonly HomeAgingRow[];
   worklist: { items: readonly HomeWorklistRow[]; nextCursor: string | null; complete: boolean };
   /** The filter in force: a currency, and the cursor of this page (absent on the first). */
@@ -79,7 +81,7 @@ function counters(v: HomeView): Html {
     const amount = row.total - row.buckets.current;
     return html`<div class="card"><span class="label">Overdue (${row.currency})</span><span class="amount">${m(amount, row.currency)}</span><span class="muted">of ${m(row.total, row.currency)} unpaid</span><br><a href="${homeHref({ currency: row.currency })}">Worklist in ${row.currency}</a></div>`;
   });
-  return html`<section aria-labelledby="today"><h2 id="today" class="visually-hidden">Today</h2><div class="kpis">${count('Payments to review', v.reviewCount, '/console/review', 'Review payments')}${count('Plans to approve', v.plansPending, '/console/plans', 'See plans')}${overdue}</div></section>`;
+  return html`<section aria-labelledby="today"><h2 id="today" class="visually-hidden">Today</h2><div class="kpis">${count('Payments to review', v.reviewCount, '/console/review', 'Review payments')}${count('Questions to answer', v.questionsOpen, '/console/questions', 'Answer questions')}${count('Plans to approve', v.plansPending, '/console/plans', 'See plans')}${overdue}</div></section>`;
 }
 
 function filterForm(v: HomeView): Html {
