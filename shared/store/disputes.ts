@@ -92,10 +92,15 @@ export async function commitDisputeResolution(
 ): Promise<string[] | undefined> {
   return transactWrite([
     {
-      Put: {
+      // Only the resolution is added: the record keeps its listing keys (GSI3 `DISPUTES`, the disputes-by-reason
+      // report) and the hash of the request that opened it (a replay of that request) — a Put of the record read
+      // would drop both.
+      Update: {
         TableName: tableName(),
-        Item: { ...keys.dispute(resolved.id), entity: 'dispute', ...resolved },
-        ConditionExpression: 'attribute_not_exists(resolution)',
+        Key: keys.dispute(resolved.id),
+        UpdateExpression: 'SET resolution = :resolution',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(resolution)',
+        ExpressionAttributeValues: { ':resolution': resolved.resolution },
       },
     },
     { Update: invoiceMoneyUpdate(invoiceChange) },

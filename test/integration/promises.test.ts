@@ -277,6 +277,9 @@ describe('promises to pay', () => {
     expect((await getInvoice(coded.id)).dispute).toBeUndefined();
     expect((await stack.api('POST', `/invoices/${coded.id}/disputes`, { reason: 'Billed twice', reasonCode: 'duplicate' }, { 'x-local-time': now.toISOString() })).status).toBe(201);
 
+    // A resolved dispute still counts among those opened in the period (its resolution keeps the listing).
+    const resolved = await stack.api('POST', `/disputes/${staff.body.id}/resolve`, { outcome: 'rejected', explanation: 'Checked: the delivery was signed for.' }, { 'x-local-time': now.toISOString() });
+    expect(resolved.status, resolved.text).toBe(200);
     const kpis = await stack.api('GET', '/reports/kpis?from=2027-04-01&to=2027-04-30&asOf=2027-04-30');
     expect(kpis.body.disputesByReason).toEqual({ wrong_amount: 0, not_received: 1, defective: 0, duplicate: 1, already_paid: 0, other: 1 });
   }, 120_000);
