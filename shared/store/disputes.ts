@@ -92,22 +92,25 @@ export async function commitDisputeResolution(
 ): Promise<string[] | undefined> {
   return transactWrite([
     {
-      // Only the resolution is added: the record keeps its listing keys (GSI3 `DISPUTES`, the disputes-by-reason
-      // report) and the hash of the request that opened it (a replay of that request) — a Put of the record read
-      // would drop both.
-      Update: {
-        TableName: tableName(),
-        Key: keys.dispute(resolved.id),
-        UpdateExpression: 'SET resolution = :resolution',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(resolution)',
-        ExpressionAttributeValues: { ':resolution': resolved.resolution },
-      },
+      // An update of the record's own fields: it keeps the listing keys (GSI3 `DISPUTES`, the disputes-by-reason
+      // report), which a Put of the record read would drop; a chargeback's pause, which has no record yet, gets one.
+      Update: { TableName: tableName(), Key: keys.dispute(resolved.id), ...setFields({ entity: 'dispute', ...resolved }), ConditionExpression: 'attribute_not_exists(resolution)' },
     },
     { Update: invoiceMoneyUpdate(invoiceChange) },
     ...(entry ? [{ Put: ledgerPut(entry) }] : []),
     ...(mail ? [{ Put: mailPut(mail) }] : []),
     outboxPut(events, resolved.resolution.resolvedAt),
   ]);
+}
+
+/** `SET` of each field of a record (undefined ones left out), with placeholder names and values. */
+function setFields(record: Record<string, unknown>) {
+  const entries = Object.entries(record).filter(([, v]) => v !== undefined);
+  return {
+    UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
+  };
 }
 
 /** Customer disputes opened from `from` up to before `before` (ISO instants or date prefixes), by reason code. */
