@@ -12,10 +12,9 @@ import { localDate } from '../dates.ts';
 import { html, lines, type Html } from '../html.ts';
 import type { Invoice } from '../invoice.ts';
 import type { InvoicePromise } from '../invoice-collections.ts';
-import { formatMoney, money } from '../money.ts';
 import { planProgress, type Instalment, type PaymentPlan, type PlanStatus } from '../plans.ts';
 import type { SupportRequest, SupportRequestStatus } from '../support-requests.ts';
-import { consoleCsrfInput } from './layout.ts';
+import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
 
 /** The customer as casework pages show them. */
 export interface CaseCustomerView {
@@ -36,13 +35,10 @@ export type CaseworkNotice = keyof typeof CASEWORK_NOTICES;
 
 /** The notice line for `?notice=<code>` (nothing for an unknown code). */
 export function caseworkNotice(code: string | undefined): Html | '' {
-  const text = code && Object.hasOwn(CASEWORK_NOTICES, code) ? CASEWORK_NOTICES[code as CaseworkNotice] : undefined;
-  return text ? html`<p class="notice" role="status">${text}</p>` : '';
+  return consoleNotice(noticeText(CASEWORK_NOTICES, code));
 }
 
-const amount = (minor: number, currency: string) => formatMoney(money(minor, currency), 'en-GB');
-/** An instant as staff read it: `YYYY-MM-DD HH:MM UTC`. */
-export const instantText = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+const amount = consoleAmount;
 
 /** The language a locale names, in English, with the locale itself ("German (Germany), de-DE"). */
 export function languageOf(locale: string): string {
@@ -112,7 +108,7 @@ export function renderQuestionsList(input: QuestionsPageInput): Html {
   // A filtered page may come back empty with more after it (answered and closed share one listing).
   const empty = input.nextCursor ? 'None on this page: see the next one.' : input.status === 'open' ? 'No open questions: every question has an answer.' : 'No questions here.';
   const rows = input.items.map(
-    (q) => html`<tr><td data-label="Asked">${instantText(q.createdAt)}</td><td data-label="Customer">${q.customer?.name ?? q.customerId}</td><td data-label="Question"><a href="${questionPath(q)}">${q.subject}</a></td><td data-label="Invoice">${q.invoiceNumber ?? html`<span class="muted">—</span>`}</td><td data-label="Status">${statusBadge(q.status)}</td><td data-label="Answers" class="num">${q.replyCount}</td><td data-label="Last answer">${q.lastReplyAt ? instantText(q.lastReplyAt) : html`<span class="muted">—</span>`}</td></tr>`,
+    (q) => html`<tr><td data-label="Asked">${consoleInstant(q.createdAt)}</td><td data-label="Customer">${q.customer?.name ?? q.customerId}</td><td data-label="Question"><a href="${questionPath(q)}">${q.subject}</a></td><td data-label="Invoice">${q.invoiceNumber ?? html`<span class="muted">—</span>`}</td><td data-label="Status">${statusBadge(q.status)}</td><td data-label="Answers" class="num">${q.replyCount}</td><td data-label="Last answer">${q.lastReplyAt ? consoleInstant(q.lastReplyAt) : html`<span class="muted">—</span>`}</td></tr>`,
   );
   const table = input.items.length
     ? html`<table class="rows"><caption class="visually-hidden">Questions</caption><thead><tr><th scope="col">Asked</th><th scope="col">Customer</th><th scope="col">Question</th><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col" class="num">Answers</th><th scope="col">Last answer</th></tr></thead><tbody>${rows}</tbody></table>`
@@ -141,8 +137,8 @@ export function renderQuestionThread(input: QuestionThreadInput): Html {
   const details = html`<dl class="details">
 <dt>Customer</dt><dd>${customer ? html`<a href="/console/customers/${encodeURIComponent(customer.id)}">${customer.name}</a>` : q.customerId}</dd>
 ${customer ? html`<dt>E-mail</dt><dd>${customer.email}</dd><dt>Language</dt><dd>${languageOf(customer.locale)}</dd>` : ''}
-<dt>Asked</dt><dd>${instantText(q.createdAt)}</dd>
-<dt>Status</dt><dd>${statusBadge(q.status)}${q.status === 'closed' && q.closedAt ? html` <span class="muted">${instantText(q.closedAt)} ${actor(q.closedByStaffId, input.staff, q.closedBy)}</span>` : ''}</dd>
+<dt>Asked</dt><dd>${consoleInstant(q.createdAt)}</dd>
+<dt>Status</dt><dd>${statusBadge(q.status)}${q.status === 'closed' && q.closedAt ? html` <span class="muted">${consoleInstant(q.closedAt)} ${actor(q.closedByStaffId, input.staff, q.closedBy)}</span>` : ''}</dd>
 ${
   invoice
     ? html`<dt>Invoice</dt><dd>${invoice.number} · ${amount(invoice.total, invoice.currency)} · still owed ${amount(invoice.balanceDue, invoice.currency)} · due ${invoice.dueDate} · ${invoice.status.replace('_', ' ')}</dd>`
@@ -152,7 +148,7 @@ ${
 }
 </dl>`;
   const question = html`<section class="card" aria-labelledby="question-heading"><h2 id="question-heading">${q.subject}</h2><p>${lines(q.message)}</p>${(q.replies ?? []).map(
-    (r) => html`<div class="reply"><p class="muted">Answered ${instantText(r.at)} ${actor(r.staffId, input.staff, r.by)}</p><p>${lines(r.body)}</p></div>`,
+    (r) => html`<div class="reply"><p class="muted">Answered ${consoleInstant(r.at)} ${actor(r.staffId, input.staff, r.by)}</p><p>${lines(r.body)}</p></div>`,
   )}</section>`;
   const version = html`<input type="hidden" name="version" value="${q.version ?? 0}">`;
   const language = customer ? languageOf(customer.locale) : 'their language';
@@ -230,7 +226,7 @@ export interface PlansPageInput {
 function pendingTable(items: readonly PlanRow[]): Html {
   return html`<table class="rows"><caption class="visually-hidden">Plans waiting for approval</caption><thead><tr><th scope="col">Requested</th><th scope="col">Customer</th><th scope="col" class="num">Total</th><th scope="col">Instalments</th><th scope="col">Why it waits</th><th scope="col"><span class="visually-hidden">Open</span></th></tr></thead><tbody>${items.map(
     ({ plan, customer }) =>
-      html`<tr><td data-label="Requested">${instantText(plan.createdAt)}</td><td data-label="Customer">${customer?.name ?? plan.customerId}</td><td data-label="Total" class="num">${amount(plan.total, plan.currency)}</td><td data-label="Instalments">${schedule(plan)}</td><td data-label="Why it waits">${plan.approval.reasons.length ? plan.approval.reasons.join('; ') : html`<span class="muted">—</span>`}</td><td data-label="Open"><a href="${planPath(plan)}">Review plan<span class="visually-hidden"> of ${customer?.name ?? plan.customerId}</span></a></td></tr>`,
+      html`<tr><td data-label="Requested">${consoleInstant(plan.createdAt)}</td><td data-label="Customer">${customer?.name ?? plan.customerId}</td><td data-label="Total" class="num">${amount(plan.total, plan.currency)}</td><td data-label="Instalments">${schedule(plan)}</td><td data-label="Why it waits">${plan.approval.reasons.length ? plan.approval.reasons.join('; ') : html`<span class="muted">—</span>`}</td><td data-label="Open"><a href="${planPath(plan)}">Review plan<span class="visually-hidden"> of ${customer?.name ?? plan.customerId}</span></a></td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -250,7 +246,7 @@ function activeTable(items: readonly PlanRow[], now: Date): Html {
 function endedTable(items: readonly PlanRow[]): Html {
   return html`<table class="rows"><caption class="visually-hidden">Plans</caption><thead><tr><th scope="col">Requested</th><th scope="col">Customer</th><th scope="col" class="num">Total</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Open</span></th></tr></thead><tbody>${items.map(
     ({ plan, customer }) =>
-      html`<tr><td data-label="Requested">${instantText(plan.createdAt)}</td><td data-label="Customer">${customer?.name ?? plan.customerId}</td><td data-label="Total" class="num">${amount(plan.total, plan.currency)}</td><td data-label="Status">${planBadge(plan.status)}</td><td data-label="Open"><a href="${planPath(plan)}">Open plan<span class="visually-hidden"> of ${customer?.name ?? plan.customerId}</span></a></td></tr>`,
+      html`<tr><td data-label="Requested">${consoleInstant(plan.createdAt)}</td><td data-label="Customer">${customer?.name ?? plan.customerId}</td><td data-label="Total" class="num">${amount(plan.total, plan.currency)}</td><td data-label="Status">${planBadge(plan.status)}</td><td data-label="Open"><a href="${planPath(plan)}">Open plan<span class="visually-hidden"> of ${customer?.name ?? plan.customerId}</span></a></td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -286,7 +282,7 @@ export interface PlanDetailInput {
 
 function approvalText(plan: PaymentPlan, staff: ReadonlyMap<string, string>): string {
   if (plan.status === 'pending_approval') return 'Waiting for staff';
-  const at = plan.approval.at ? ` on ${instantText(plan.approval.at)}` : '';
+  const at = plan.approval.at ? ` on ${consoleInstant(plan.approval.at)}` : '';
   if (plan.approval.by === 'policy') return `By policy (inside its limits)${at}`;
   return plan.approval.staffId ? `${at.trim()} ${actor(plan.approval.staffId, staff)}`.trim() : `By staff${at}`;
 }
@@ -302,7 +298,7 @@ export function renderPlanDetail(input: PlanDetailInput): Html {
 <dt>Customer</dt><dd>${customer ? html`<a href="/console/customers/${encodeURIComponent(customer.id)}">${customer.name}</a>` : plan.customerId}</dd>
 ${customer ? html`<dt>E-mail</dt><dd>${customer.email}</dd><dt>Language</dt><dd>${languageOf(customer.locale)}</dd>` : ''}
 <dt>Status</dt><dd>${planBadge(plan.status)}</dd>
-<dt>Requested</dt><dd>${instantText(plan.createdAt)} by ${plan.requestedBy === 'customer' ? 'the customer' : 'staff'}</dd>
+<dt>Requested</dt><dd>${consoleInstant(plan.createdAt)} by ${plan.requestedBy === 'customer' ? 'the customer' : 'staff'}</dd>
 <dt>Approval</dt><dd>${approvalText(plan, input.staff)}</dd>
 ${plan.approval.reasons.length ? html`<dt>Outside the policy</dt><dd>${plan.approval.reasons.join('; ')}</dd>` : ''}
 <dt>Total</dt><dd>${amount(plan.total, plan.currency)}</dd>
@@ -369,7 +365,7 @@ export function renderPromisesList(input: PromisesPageInput): Html {
   )}</select></div><button type="submit" class="btn-secondary">Show</button></form>`;
   const rows = input.items.map((p) => {
     const s = PROMISE_STATUS[p.status];
-    return html`<tr><td data-label="Made">${instantText(p.madeAt)} <span class="muted">(${p.source === 'portal' ? 'customer' : 'staff'})</span></td><td data-label="Customer">${p.customer ? html`<a href="/console/customers/${encodeURIComponent(p.customerId)}">${p.customer.name}</a>` : p.customerId}</td><td data-label="Invoice">${p.invoiceNumber}</td><td data-label="Pay by">${p.date}</td><td data-label="Amount" class="num">${p.amount !== undefined ? amount(p.amount, p.currency) : html`the balance (${amount(p.balanceAtPromise, p.currency)})`}</td><td data-label="Status"><span class="${s.badge}">${s.label}</span>${p.settledAt ? html` <span class="muted">${instantText(p.settledAt)}</span>` : ''}</td></tr>`;
+    return html`<tr><td data-label="Made">${consoleInstant(p.madeAt)} <span class="muted">(${p.source === 'portal' ? 'customer' : 'staff'})</span></td><td data-label="Customer">${p.customer ? html`<a href="/console/customers/${encodeURIComponent(p.customerId)}">${p.customer.name}</a>` : p.customerId}</td><td data-label="Invoice">${p.invoiceNumber}</td><td data-label="Pay by">${p.date}</td><td data-label="Amount" class="num">${p.amount !== undefined ? amount(p.amount, p.currency) : html`the balance (${amount(p.balanceAtPromise, p.currency)})`}</td><td data-label="Status"><span class="${s.badge}">${s.label}</span>${p.settledAt ? html` <span class="muted">${consoleInstant(p.settledAt)}</span>` : ''}</td></tr>`;
   });
   const table = input.items.length
     ? html`<table class="rows"><caption class="visually-hidden">${PROMISE_STATUS[input.status].title}</caption><thead><tr><th scope="col">Made</th><th scope="col">Customer</th><th scope="col">Invoice</th><th scope="col">Pay by</th><th scope="col" class="num">Amount</th><th scope="col">Status</th></tr></thead><tbody>${rows}</tbody></table>`

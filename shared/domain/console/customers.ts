@@ -11,11 +11,10 @@ import type { Customer } from '../customer.ts';
 import { html, join, lines as textLines, type Html } from '../html.ts';
 import type { Invoice } from '../invoice.ts';
 import type { Hold, InvoiceDispute } from '../invoice-collections.ts';
-import { formatMoney, money } from '../money.ts';
 import type { PaymentPlan } from '../plans.ts';
 import type { InvoicePrediction, PaymentBehaviour, RiskBand } from '../prediction/types.ts';
 import { formatRfReference } from '../rf-reference.ts';
-import { consoleCsrfInput } from './layout.ts';
+import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
 
 // --- notices (after a POST's redirect: `?notice=<code>`; never free text from the address) -----------------------
 
@@ -30,22 +29,11 @@ export type CustomerNotice = keyof typeof CUSTOMER_NOTICES;
 
 /** The text of a notice code from the address, or nothing for an unknown one. */
 export function customerNotice(code: string | undefined): string | undefined {
-  return code && Object.hasOwn(CUSTOMER_NOTICES, code) ? CUSTOMER_NOTICES[code as CustomerNotice] : undefined;
+  return noticeText(CUSTOMER_NOTICES, code);
 }
 
 // --- small pieces ---------------------------------------------------------------------------------------------------
 
-/** An amount in minor units, with exactly the currency's ISO decimals. */
-export function amountText(amount: number, currency: string): string {
-  return formatMoney(money(amount, currency), 'en-GB');
-}
-
-/** An instant as `YYYY-MM-DD HH:MM UTC`. */
-export function instantText(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 const dateOf = (iso: string) => iso.slice(0, 10);
 
@@ -90,9 +78,6 @@ function joinOrDash(parts: readonly Html[], separator: Html | string): Html | st
   return parts.length ? join(parts, separator) : '—';
 }
 
-function notice(text: string | undefined): Html | '' {
-  return text ? html`<p class="notice" role="status">${text}</p>` : '';
-}
 
 // --- finding a customer -------------------------------------------------------------------------------------------
 
@@ -212,10 +197,10 @@ function balancesSection(v: CustomerPageView): Html {
   return html`<div class="kpis">${currencies.map((currency) => {
     const open = v.openInvoices.filter((i) => i.currency === currency);
     const overdue = open.filter((i) => effectiveDueDate(i) < v.today).reduce((s, i) => s + i.balanceDue, 0);
-    return html`<div class="card"><span class="label">Owed (${currency})</span><span class="amount">${amountText(Math.max(0, receivable[currency] ?? 0), currency)}</span><p>${
-      overdue > 0 ? html`${badge('overdue', 'Overdue')} ${amountText(overdue, currency)}` : html`<span class="muted">Nothing overdue</span>`
-    }</p>${(credit[currency] ?? 0) > 0 ? html`<p class="muted">Credit: ${amountText(credit[currency] ?? 0, currency)}</p>` : ''}${
-      (unapplied[currency] ?? 0) > 0 ? html`<p class="muted">In review (unapplied): ${amountText(unapplied[currency] ?? 0, currency)}</p>` : ''
+    return html`<div class="card"><span class="label">Owed (${currency})</span><span class="amount">${consoleAmount(Math.max(0, receivable[currency] ?? 0), currency)}</span><p>${
+      overdue > 0 ? html`${badge('overdue', 'Overdue')} ${consoleAmount(overdue, currency)}` : html`<span class="muted">Nothing overdue</span>`
+    }</p>${(credit[currency] ?? 0) > 0 ? html`<p class="muted">Credit: ${consoleAmount(credit[currency] ?? 0, currency)}</p>` : ''}${
+      (unapplied[currency] ?? 0) > 0 ? html`<p class="muted">In review (unapplied): ${consoleAmount(unapplied[currency] ?? 0, currency)}</p>` : ''
     }</div>`;
   })}</div>`;
 }
@@ -227,7 +212,7 @@ export function openInvoicesTable(invoices: readonly Invoice[], today: string): 
   const sorted = [...invoices].sort((a, b) => effectiveDueDate(a).localeCompare(effectiveDueDate(b)) || a.number.localeCompare(b.number));
   return html`<table class="rows"><thead><tr><th scope="col">${lNo}</th><th scope="col">${lDue}</th><th scope="col" class="num">${lBalance}</th><th scope="col">${lStatus}</th><th scope="col" class="num">${lDays}</th><th scope="col">${lRisk}</th><th scope="col">${lExpected}</th></tr></thead><tbody>${sorted.map((i) => {
     const days = daysPastDue(i, today);
-    return html`<tr><td data-label="${lNo}"><a href="${`/console/invoices/${encodeURIComponent(i.id)}`}">${i.number}</a></td><td data-label="${lDue}">${effectiveDueDate(i)}</td><td data-label="${lBalance}" class="num">${amountText(i.balanceDue, i.currency)}</td><td data-label="${lStatus}">${invoiceBadges(i, today)}</td><td data-label="${lDays}" class="num">${days > 0 ? days : '—'}</td><td data-label="${lRisk}">${
+    return html`<tr><td data-label="${lNo}"><a href="${`/console/invoices/${encodeURIComponent(i.id)}`}">${i.number}</a></td><td data-label="${lDue}">${effectiveDueDate(i)}</td><td data-label="${lBalance}" class="num">${consoleAmount(i.balanceDue, i.currency)}</td><td data-label="${lStatus}">${invoiceBadges(i, today)}</td><td data-label="${lDays}" class="num">${days > 0 ? days : '—'}</td><td data-label="${lRisk}">${
       i.prediction ? html`${riskBadge(i.prediction.riskBand)} <span class="muted">${percent(i.prediction.lateProbability)} late</span>` : html`<span class="muted">not predicted yet</span>`
     }</td><td data-label="${lExpected}">${i.prediction?.expectedPaymentDate ?? '—'}</td></tr>`;
   })}</tbody></table>`;
@@ -258,8 +243,8 @@ function holdsSection(v: CustomerPageView): Html {
   const table = holds.length
     ? html`<table class="rows"><thead><tr><th scope="col">${lReason}</th><th scope="col">${lPlaced}</th><th scope="col">${lUntil}</th><th scope="col">${lState}</th>${v.canChange ? html`<th scope="col">${lAction}</th>` : ''}</tr></thead><tbody>${holds.map((h) => {
         const state = holdState(h, v.now);
-        return html`<tr><td data-label="${lReason}">${h.reason}</td><td data-label="${lPlaced}">${instantText(h.createdAt)}${byMember(h.staffId, v.staffNames)}</td><td data-label="${lUntil}">${h.expiresAt ? instantText(h.expiresAt) : 'until released'}</td><td data-label="${lState}">${state}${
-          h.releasedAt ? html`<br><span class="muted">${instantText(h.releasedAt)}${byMember(h.releasedBy, v.staffNames)}</span>` : ''
+        return html`<tr><td data-label="${lReason}">${h.reason}</td><td data-label="${lPlaced}">${consoleInstant(h.createdAt)}${byMember(h.staffId, v.staffNames)}</td><td data-label="${lUntil}">${h.expiresAt ? consoleInstant(h.expiresAt) : 'until released'}</td><td data-label="${lState}">${state}${
+          h.releasedAt ? html`<br><span class="muted">${consoleInstant(h.releasedAt)}${byMember(h.releasedBy, v.staffNames)}</span>` : ''
         }</td>${
           v.canChange
             ? html`<td data-label="${lAction}">${
@@ -290,7 +275,7 @@ function contactSection(c: Customer): Html {
         .join(', ')
     : '';
   return html`<dl class="details"><dt>Name</dt><dd>${c.name}</dd><dt>E-mail</dt><dd>${c.email}</dd><dt>Mail</dt><dd>${
-    c.mailSuppressed ? html`${badge('overdue', 'Suppressed')} since ${instantText(c.mailSuppressed.at)} (${c.mailSuppressed.reason})` : 'Delivered'
+    c.mailSuppressed ? html`${badge('overdue', 'Suppressed')} since ${consoleInstant(c.mailSuppressed.at)} (${c.mailSuppressed.reason})` : 'Delivered'
   }</dd><dt>Locale</dt><dd>${c.locale}</dd><dt>Time zone</dt><dd>${c.timeZone}</dd><dt>Currency</dt><dd>${c.currency}</dd><dt>Preferred payment</dt><dd>${
     c.preferredPaymentMethod ? METHOD_LABEL[c.preferredPaymentMethod] : 'not stated'
   }</dd><dt>Postal address</dt><dd>${c.postalAddress?.length ? join(c.postalAddress.map((l) => html`${l}`), html`<br>`) : '—'}</dd><dt>Reminders</dt><dd>${reminders || 'the account’s ladder'}</dd>${
@@ -303,7 +288,7 @@ function plansSection(plans: readonly PaymentPlan[]): Html {
   const [lPlan, lStatus, lTotal, lInstalments, lInvoices] = ['Plan', 'Status', 'Total', 'Instalments', 'Invoices'];
   return html`<table class="rows"><thead><tr><th scope="col">${lPlan}</th><th scope="col">${lStatus}</th><th scope="col" class="num">${lTotal}</th><th scope="col">${lInstalments}</th><th scope="col" class="num">${lInvoices}</th></tr></thead><tbody>${plans.map(
     (p) =>
-      html`<tr><td data-label="${lPlan}">${p.id}</td><td data-label="${lStatus}">${p.status.replace('_', ' ')}</td><td data-label="${lTotal}" class="num">${amountText(p.total, p.currency)}</td><td data-label="${lInstalments}">${p.instalments.length} × ${p.frequency}, ${p.instalments[0]?.dueDate ?? '—'} to ${p.instalments.at(-1)?.dueDate ?? '—'}</td><td data-label="${lInvoices}" class="num">${p.invoiceIds.length}</td></tr>`,
+      html`<tr><td data-label="${lPlan}">${p.id}</td><td data-label="${lStatus}">${p.status.replace('_', ' ')}</td><td data-label="${lTotal}" class="num">${consoleAmount(p.total, p.currency)}</td><td data-label="${lInstalments}">${p.instalments.length} × ${p.frequency}, ${p.instalments[0]?.dueDate ?? '—'} to ${p.instalments.at(-1)?.dueDate ?? '—'}</td><td data-label="${lInvoices}" class="num">${p.invoiceIds.length}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -312,12 +297,12 @@ function paymentsSection(v: CustomerPageView): Html {
   const [lDate, lMethod, lAmount, lStatus, lApplied] = ['Received', 'Method', 'Amount', 'Status', 'Applied to'];
   return html`<table class="rows"><thead><tr><th scope="col">${lDate}</th><th scope="col">${lMethod}</th><th scope="col" class="num">${lAmount}</th><th scope="col">${lStatus}</th><th scope="col">${lApplied}</th></tr></thead><tbody>${v.payments.map(
     (p) =>
-      html`<tr><td data-label="${lDate}"><a href="${`/console/payments/${encodeURIComponent(p.id)}`}">${instantText(p.receivedAt)}</a></td><td data-label="${lMethod}">${p.method} (${p.source})</td><td data-label="${lAmount}" class="num">${amountText(p.amount, p.currency)}</td><td data-label="${lStatus}">${
-        p.unapplied > 0 ? html`${badge('disputed', 'In review')} ${amountText(p.unapplied, p.currency)} unapplied` : badge('paid', 'Applied')
+      html`<tr><td data-label="${lDate}"><a href="${`/console/payments/${encodeURIComponent(p.id)}`}">${consoleInstant(p.receivedAt)}</a></td><td data-label="${lMethod}">${p.method} (${p.source})</td><td data-label="${lAmount}" class="num">${consoleAmount(p.amount, p.currency)}</td><td data-label="${lStatus}">${
+        p.unapplied > 0 ? html`${badge('disputed', 'In review')} ${consoleAmount(p.unapplied, p.currency)} unapplied` : badge('paid', 'Applied')
       }</td><td data-label="${lApplied}">${joinOrDash(
         [
-          ...p.allocations.map((a) => html`<a href="${`/console/invoices/${encodeURIComponent(a.invoiceId)}`}">${v.invoiceNumbers[a.invoiceId] ?? a.invoiceId}</a>: ${amountText(a.amount, p.currency)}`),
-          ...(p.credit > 0 ? [html`credit ${amountText(p.credit, p.currency)}`] : []),
+          ...p.allocations.map((a) => html`<a href="${`/console/invoices/${encodeURIComponent(a.invoiceId)}`}">${v.invoiceNumbers[a.invoiceId] ?? a.invoiceId}</a>: ${consoleAmount(a.amount, p.currency)}`),
+          ...(p.credit > 0 ? [html`credit ${consoleAmount(p.credit, p.currency)}`] : []),
         ],
         html`<br>`,
       )}</td></tr>`,
@@ -331,7 +316,7 @@ function mailsTable(mails: HistoryView['mails']): Html | '' {
   const [lWhen, lKind, lSubject, lStatus] = ['When', 'Kind', 'Subject', 'Status'];
   return html`<h3>Mails</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col">${lKind}</th><th scope="col">${lSubject}</th><th scope="col">${lStatus}</th></tr></thead><tbody>${mails.map(
     (m) =>
-      html`<tr><td data-label="${lWhen}">${instantText(m.sentAt ?? m.createdAt)}</td><td data-label="${lKind}">${m.kind.replaceAll('_', ' ')}${m.step ? html` <span class="muted">(${m.step})</span>` : ''}</td><td data-label="${lSubject}">${m.subject}</td><td data-label="${lStatus}">${MAIL_STATUS[m.status] ?? m.status}</td></tr>`,
+      html`<tr><td data-label="${lWhen}">${consoleInstant(m.sentAt ?? m.createdAt)}</td><td data-label="${lKind}">${m.kind.replaceAll('_', ' ')}${m.step ? html` <span class="muted">(${m.step})</span>` : ''}</td><td data-label="${lSubject}">${m.subject}</td><td data-label="${lStatus}">${MAIL_STATUS[m.status] ?? m.status}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -340,7 +325,7 @@ function decisionsTable(decisions: HistoryView['decisions'], names: Readonly<Rec
   const [lWhen, lWhat, lWhy, lBy] = ['When', 'Decision', 'Why', 'By'];
   return html`<h3>Collections decisions</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col">${lWhat}</th><th scope="col">${lWhy}</th><th scope="col">${lBy}</th></tr></thead><tbody>${decisions.map(
     (d) =>
-      html`<tr><td data-label="${lWhen}">${instantText(d.at)}</td><td data-label="${lWhat}">${DECISION_LABEL[d.kind] ?? d.kind} · <a href="${`/console/invoices/${encodeURIComponent(d.invoiceId)}`}">invoice</a></td><td data-label="${lWhy}">${d.reason}</td><td data-label="${lBy}">${BY_LABEL[d.by] ?? d.by}${byMember(d.staffId, names)}</td></tr>`,
+      html`<tr><td data-label="${lWhen}">${consoleInstant(d.at)}</td><td data-label="${lWhat}">${DECISION_LABEL[d.kind] ?? d.kind} · <a href="${`/console/invoices/${encodeURIComponent(d.invoiceId)}`}">invoice</a></td><td data-label="${lWhy}">${d.reason}</td><td data-label="${lBy}">${BY_LABEL[d.by] ?? d.by}${byMember(d.staffId, names)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -356,10 +341,10 @@ function historySection(v: CustomerPageView): Html {
     return html`<p class="muted">The latest mails and collections decisions, newest first.</p>${empty ? html`<p class="muted">Nothing yet.</p>` : html`${mailsTable(v.recent.mails)}${decisionsTable(v.recent.decisions, v.staffNames)}`}<p><a href="${`/console/customers/${id}?history=all#history`}">The whole history, oldest first</a></p>`;
   }
   const [lWhen, lRating] = ['When', 'Rating'];
-  const events = h.events.length ? html`<h3>Handed over</h3><ul>${h.events.map((e) => html`<li>${instantText(e.createdAt)}: ${e.detailType}</li>`)}</ul>` : '';
+  const events = h.events.length ? html`<h3>Handed over</h3><ul>${h.events.map((e) => html`<li>${consoleInstant(e.createdAt)}: ${e.detailType}</li>`)}</ul>` : '';
   const feedback = h.feedback.length
     ? html`<h3>Ratings</h3><table class="rows"><thead><tr><th scope="col">${lWhen}</th><th scope="col" class="num">${lRating}</th><th scope="col">Comment</th></tr></thead><tbody>${h.feedback.map(
-        (f) => html`<tr><td data-label="${lWhen}">${instantText(f.at)}</td><td data-label="${lRating}" class="num">${f.rating} of 5</td><td data-label="Comment">${f.comment ?? '—'}</td></tr>`,
+        (f) => html`<tr><td data-label="${lWhen}">${consoleInstant(f.at)}</td><td data-label="${lRating}" class="num">${f.rating} of 5</td><td data-label="Comment">${f.comment ?? '—'}</td></tr>`,
       )}</tbody></table>`
     : '';
   const empty = !h.mails.length && !h.decisions.length && !events && !feedback;
@@ -378,8 +363,8 @@ export function customerPageBody(v: CustomerPageView): Html {
   const c = v.customer;
   const active = (c.holds ?? []).filter((h) => !holdEnded(h, v.now) && Date.parse(h.createdAt) <= v.now.getTime());
   const id = encodeURIComponent(c.id);
-  return html`${notice(v.notice)}
-${c.mailSuppressed ? html`<p class="alert" role="alert">Mail to ${c.email} is suppressed (${c.mailSuppressed.reason}, ${instantText(c.mailSuppressed.at)}): reminders and notices are not sent.</p>` : ''}
+  return html`${consoleNotice(v.notice)}
+${c.mailSuppressed ? html`<p class="alert" role="alert">Mail to ${c.email} is suppressed (${c.mailSuppressed.reason}, ${consoleInstant(c.mailSuppressed.at)}): reminders and notices are not sent.</p>` : ''}
 ${active.length ? html`<p class="alert" role="alert">On hold (${active.map((h) => h.reason).join('; ')}): no reminders and no interest.</p>` : ''}
 <section aria-labelledby="balances"><h2 id="balances">Balances</h2>${balancesSection(v)}</section>
 <section aria-labelledby="open-invoices"><h2 id="open-invoices">Open invoices</h2>${openInvoicesTable(v.openInvoices, v.today)}</section>
@@ -429,8 +414,8 @@ function termsItems(i: Invoice): Html[] {
   else if (li.mode === 'statutory') out.push(html`<li>Statutory late interest: reference ${li.referenceRateBasisPoints / 100} % + ${li.marginBasisPoints / 100} % a year from ${li.startDaysPastDue} days past due</li>`);
   else out.push(html`<li>No late interest</li>`);
   const fee = t.fixedLateFee?.[i.currency];
-  if (fee) out.push(html`<li>Late fee ${amountText(fee, i.currency)}${i.lateFeeCharged ? ' (charged)' : ''}</li>`);
-  if (i.earlyPaymentDiscount) out.push(html`<li>Early-payment discount ${amountText(i.earlyPaymentDiscount.amount, i.currency)} if paid by ${i.earlyPaymentDiscount.until}</li>`);
+  if (fee) out.push(html`<li>Late fee ${consoleAmount(fee, i.currency)}${i.lateFeeCharged ? ' (charged)' : ''}</li>`);
+  if (i.earlyPaymentDiscount) out.push(html`<li>Early-payment discount ${consoleAmount(i.earlyPaymentDiscount.amount, i.currency)} if paid by ${i.earlyPaymentDiscount.until}</li>`);
   return out;
 }
 
@@ -446,7 +431,7 @@ function disputeSection(v: InvoicePageView): Html {
   const open = i.dispute;
   const recorded = v.disputes.filter((d) => d.id !== open?.id || d.resolution);
   const describe = (d: InvoiceDispute) =>
-    html`<dl class="details"><dt>Opened</dt><dd>${instantText(d.openedAt)}${d.source === 'chargeback' ? ' (a chargeback)' : ''}</dd><dt>Reason</dt><dd>${d.reasonCode ? html`${d.reasonCode.replaceAll('_', ' ')}: ` : ''}${d.reason}</dd><dt>Amount</dt><dd>${d.amount !== undefined ? amountText(d.amount, i.currency) : 'the whole balance'}</dd></dl>`;
+    html`<dl class="details"><dt>Opened</dt><dd>${consoleInstant(d.openedAt)}${d.source === 'chargeback' ? ' (a chargeback)' : ''}</dd><dt>Reason</dt><dd>${d.reasonCode ? html`${d.reasonCode.replaceAll('_', ' ')}: ` : ''}${d.reason}</dd><dt>Amount</dt><dd>${d.amount !== undefined ? consoleAmount(d.amount, i.currency) : 'the whole balance'}</dd></dl>`;
   const form =
     open && v.canChange
       ? html`<form method="post" action="${`/console/disputes/${encodeURIComponent(open.id)}/resolve`}" class="card">${consoleCsrfInput(v.csrf)}<input type="hidden" name="invoiceId" value="${i.id}"><h3>Resolve the dispute</h3>
@@ -459,8 +444,8 @@ function disputeSection(v: InvoicePageView): Html {
     (d) =>
       html`<div class="card">${describe(d)}${
         d.resolution
-          ? html`<p><strong>${d.resolution.outcome === 'upheld' ? 'Upheld' : 'Rejected'}</strong> ${instantText(d.resolution.resolvedAt)}${byMember(d.resolution.staffId, v.staffNames)}${
-              d.resolution.amount ? html` — credit note ${amountText(d.resolution.amount, i.currency)}` : ''
+          ? html`<p><strong>${d.resolution.outcome === 'upheld' ? 'Upheld' : 'Rejected'}</strong> ${consoleInstant(d.resolution.resolvedAt)}${byMember(d.resolution.staffId, v.staffNames)}${
+              d.resolution.amount ? html` — credit note ${consoleAmount(d.resolution.amount, i.currency)}` : ''
             }</p><p>${textLines(d.resolution.explanation)}</p>`
           : ''
       }</div>`,
@@ -473,8 +458,8 @@ function promiseSection(i: Invoice): Html {
   const p = i.promise;
   if (!p) return html`<p class="muted">No promise to pay.${i.brokenPromises ? ` ${i.brokenPromises} broken before.` : ''}</p>`;
   const state = p.status === 'open' ? badge('promised', 'Open') : p.status === 'kept' ? badge('paid', 'Kept') : badge('overdue', 'Broken');
-  return html`<p>${state}</p><dl class="details"><dt>Pay by</dt><dd>${p.date}</dd><dt>Amount</dt><dd>${p.amount !== undefined ? amountText(p.amount, i.currency) : 'the whole balance'}</dd><dt>Made</dt><dd>${instantText(p.madeAt)} (${p.source === 'portal' ? 'the customer, in the portal' : 'staff'})</dd><dt>Reminders paused until</dt><dd>${instantText(p.until)}</dd>${
-    p.settledAt ? html`<dt>${p.status === 'kept' ? 'Kept' : 'Broken'}</dt><dd>${instantText(p.settledAt)}</dd>` : ''
+  return html`<p>${state}</p><dl class="details"><dt>Pay by</dt><dd>${p.date}</dd><dt>Amount</dt><dd>${p.amount !== undefined ? consoleAmount(p.amount, i.currency) : 'the whole balance'}</dd><dt>Made</dt><dd>${consoleInstant(p.madeAt)} (${p.source === 'portal' ? 'the customer, in the portal' : 'staff'})</dd><dt>Reminders paused until</dt><dd>${consoleInstant(p.until)}</dd>${
+    p.settledAt ? html`<dt>${p.status === 'kept' ? 'Kept' : 'Broken'}</dt><dd>${consoleInstant(p.settledAt)}</dd>` : ''
   }${i.brokenPromises ? html`<dt>Broken promises</dt><dd>${i.brokenPromises}</dd>` : ''}</dl>`;
 }
 
@@ -482,10 +467,10 @@ function planSection(plan: PaymentPlan | undefined, v: InvoicePageView): Html {
   if (!plan) return html`<p class="muted">Not in a payment plan.</p>`;
   const approval = plan.approval as PaymentPlan['approval'] & { staffId?: string };
   const [lSeq, lDue, lAmount] = ['Instalment', 'Due', 'Amount'];
-  return html`<dl class="details"><dt>Plan</dt><dd>${plan.id}</dd><dt>Status</dt><dd>${plan.status.replace('_', ' ')}</dd><dt>Total</dt><dd>${amountText(plan.total, plan.currency)}</dd><dt>Requested by</dt><dd>${plan.requestedBy}</dd><dt>Approved by</dt><dd>${
-    approval.at ? html`${approval.by}${byMember(approval.staffId, v.staffNames)}, ${instantText(approval.at)}` : 'not yet'
+  return html`<dl class="details"><dt>Plan</dt><dd>${plan.id}</dd><dt>Status</dt><dd>${plan.status.replace('_', ' ')}</dd><dt>Total</dt><dd>${consoleAmount(plan.total, plan.currency)}</dd><dt>Requested by</dt><dd>${plan.requestedBy}</dd><dt>Approved by</dt><dd>${
+    approval.at ? html`${approval.by}${byMember(approval.staffId, v.staffNames)}, ${consoleInstant(approval.at)}` : 'not yet'
   }</dd><dt>Reference</dt><dd>${formatRfReference(plan.paymentReference)}</dd></dl><table class="rows"><thead><tr><th scope="col">${lSeq}</th><th scope="col">${lDue}</th><th scope="col" class="num">${lAmount}</th></tr></thead><tbody>${plan.instalments.map(
-    (s) => html`<tr><td data-label="${lSeq}">${s.seq === 0 ? 'down payment' : s.seq}</td><td data-label="${lDue}">${s.dueDate}</td><td data-label="${lAmount}" class="num">${amountText(s.amount, plan.currency)}</td></tr>`,
+    (s) => html`<tr><td data-label="${lSeq}">${s.seq === 0 ? 'down payment' : s.seq}</td><td data-label="${lDue}">${s.dueDate}</td><td data-label="${lAmount}" class="num">${consoleAmount(s.amount, plan.currency)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -493,7 +478,7 @@ function extensionSection(v: InvoicePageView): Html {
   const i = v.invoice;
   const x = i.extension;
   const current = x
-    ? html`<dl class="details"><dt>New due date</dt><dd>${x.dueDate} (was ${i.dueDate})</dd><dt>Reason</dt><dd>${x.reason}</dd><dt>Granted</dt><dd>${instantText(x.grantedAt)}${byMember(x.staffId, v.staffNames)}</dd></dl>`
+    ? html`<dl class="details"><dt>New due date</dt><dd>${x.dueDate} (was ${i.dueDate})</dd><dt>Reason</dt><dd>${x.reason}</dd><dt>Granted</dt><dd>${consoleInstant(x.grantedAt)}${byMember(x.staffId, v.staffNames)}</dd></dl>`
     : html`<p class="muted">No extension.</p>`;
   const canGrant = v.canChange && i.status !== 'paid' && !i.escalatedAt;
   const form = canGrant
@@ -511,33 +496,33 @@ export function invoicePageBody(v: InvoicePageView): Html {
   const days = i.status === 'paid' ? 0 : daysPastDue(i, v.today);
   const [lDesc, lQty, lUnit, lAmount, lDate, lPayment, lStep, lSubject, lWhat, lWhy, lBy] = ['Description', 'Quantity', 'Unit price', 'Amount', 'Date', 'Payment', 'Step', 'Subject', 'Decision', 'Why', 'By'];
   const lines = html`<table class="rows"><thead><tr><th scope="col">${lDesc}</th><th scope="col" class="num">${lQty}</th><th scope="col" class="num">${lUnit}</th><th scope="col" class="num">${lAmount}</th></tr></thead><tbody>${i.lines.map(
-    (l) => html`<tr><td data-label="${lDesc}">${l.description}</td><td data-label="${lQty}" class="num">${l.quantity}</td><td data-label="${lUnit}" class="num">${amountText(l.unitAmount, i.currency)}</td><td data-label="${lAmount}" class="num">${amountText(l.amount, i.currency)}</td></tr>`,
+    (l) => html`<tr><td data-label="${lDesc}">${l.description}</td><td data-label="${lQty}" class="num">${l.quantity}</td><td data-label="${lUnit}" class="num">${consoleAmount(l.unitAmount, i.currency)}</td><td data-label="${lAmount}" class="num">${consoleAmount(l.amount, i.currency)}</td></tr>`,
   )}</tbody></table>`;
   const payments = v.payments.length
     ? html`<table class="rows"><thead><tr><th scope="col">${lDate}</th><th scope="col">${lPayment}</th><th scope="col" class="num">${lAmount}</th></tr></thead><tbody>${v.payments.map(
-        (p) => html`<tr><td data-label="${lDate}">${instantText(p.appliedAt)}</td><td data-label="${lPayment}"><a href="${`/console/payments/${encodeURIComponent(p.paymentId)}`}">${p.paymentId}</a></td><td data-label="${lAmount}" class="num">${amountText(p.amount, i.currency)}</td></tr>`,
+        (p) => html`<tr><td data-label="${lDate}">${consoleInstant(p.appliedAt)}</td><td data-label="${lPayment}"><a href="${`/console/payments/${encodeURIComponent(p.paymentId)}`}">${p.paymentId}</a></td><td data-label="${lAmount}" class="num">${consoleAmount(p.amount, i.currency)}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">No payments applied.</p>`;
   const charges = v.charges.length
-    ? html`<ul>${v.charges.map((c) => html`<li>${dateOf(c.bookedAt)}: ${c.type === 'late_fee_charged' ? 'late fee' : 'interest'} ${amountText(c.amount, c.currency)}</li>`)}</ul>`
+    ? html`<ul>${v.charges.map((c) => html`<li>${dateOf(c.bookedAt)}: ${c.type === 'late_fee_charged' ? 'late fee' : 'interest'} ${consoleAmount(c.amount, c.currency)}</li>`)}</ul>`
     : '';
   const reminders = v.reminders.length
     ? html`<table class="rows"><thead><tr><th scope="col">${lDate}</th><th scope="col">${lStep}</th><th scope="col">${lSubject}</th></tr></thead><tbody>${v.reminders.map(
-        (r) => html`<tr><td data-label="${lDate}">${instantText(r.createdAt)}</td><td data-label="${lStep}">${r.step ?? r.kind.replaceAll('_', ' ')}</td><td data-label="${lSubject}">${r.subject}</td></tr>`,
+        (r) => html`<tr><td data-label="${lDate}">${consoleInstant(r.createdAt)}</td><td data-label="${lStep}">${r.step ?? r.kind.replaceAll('_', ' ')}</td><td data-label="${lSubject}">${r.subject}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">No reminders sent.${i.lastStepSent ? ` Last step: ${i.lastStepSent}.` : ''}</p>`;
   const decisions = v.decisions.length
     ? html`<h2>Collections decisions</h2><table class="rows"><thead><tr><th scope="col">${lDate}</th><th scope="col">${lWhat}</th><th scope="col">${lWhy}</th><th scope="col">${lBy}</th></tr></thead><tbody>${v.decisions.map(
-        (d) => html`<tr><td data-label="${lDate}">${instantText(d.at)}</td><td data-label="${lWhat}">${DECISION_LABEL[d.kind] ?? d.kind}</td><td data-label="${lWhy}">${d.reason}</td><td data-label="${lBy}">${BY_LABEL[d.by] ?? d.by}${byMember(d.staffId, v.staffNames)}</td></tr>`,
+        (d) => html`<tr><td data-label="${lDate}">${consoleInstant(d.at)}</td><td data-label="${lWhat}">${DECISION_LABEL[d.kind] ?? d.kind}</td><td data-label="${lWhy}">${d.reason}</td><td data-label="${lBy}">${BY_LABEL[d.by] ?? d.by}${byMember(d.staffId, v.staffNames)}</td></tr>`,
       )}</tbody></table>`
     : '';
-  return html`${notice(v.notice)}
+  return html`${consoleNotice(v.notice)}
 ${v.customer.mailSuppressed ? html`<p class="alert" role="alert">Mail to this customer is suppressed: notices about this invoice are not sent.</p>` : ''}
-<div class="card"><p>${invoiceBadges(i, v.today)}</p><dl class="details"><dt>Customer</dt><dd><a href="${`/console/customers/${encodeURIComponent(v.customer.id)}`}">${v.customer.name}</a></dd><dt>Issued</dt><dd>${i.issueDate}</dd><dt>Due</dt><dd>${effectiveDueDate(i)}${i.extension ? ` (originally ${i.dueDate})` : ''}</dd><dt>Days overdue</dt><dd>${days > 0 ? days : '—'}</dd><dt>Total</dt><dd>${amountText(i.total, i.currency)}</dd>${
-    i.charges ? html`<dt>Interest and fees</dt><dd>${amountText(i.charges, i.currency)}</dd>` : ''
-  }${i.credited ? html`<dt>Credited</dt><dd>${amountText(i.credited, i.currency)}</dd>` : ''}<dt>Balance</dt><dd><strong>${amountText(i.balanceDue, i.currency)}</strong></dd><dt>Payment reference</dt><dd>${formatRfReference(i.paymentReference)}</dd>${
-    i.lastStepSent ? html`<dt>Last reminder step</dt><dd>${i.lastStepSent}${i.lastStepAt ? ` (${instantText(i.lastStepAt)})` : ''}</dd>` : ''
-  }${i.escalatedAt ? html`<dt>Handed over to legal</dt><dd>${instantText(i.escalatedAt)}</dd>` : ''}</dl></div>
+<div class="card"><p>${invoiceBadges(i, v.today)}</p><dl class="details"><dt>Customer</dt><dd><a href="${`/console/customers/${encodeURIComponent(v.customer.id)}`}">${v.customer.name}</a></dd><dt>Issued</dt><dd>${i.issueDate}</dd><dt>Due</dt><dd>${effectiveDueDate(i)}${i.extension ? ` (originally ${i.dueDate})` : ''}</dd><dt>Days overdue</dt><dd>${days > 0 ? days : '—'}</dd><dt>Total</dt><dd>${consoleAmount(i.total, i.currency)}</dd>${
+    i.charges ? html`<dt>Interest and fees</dt><dd>${consoleAmount(i.charges, i.currency)}</dd>` : ''
+  }${i.credited ? html`<dt>Credited</dt><dd>${consoleAmount(i.credited, i.currency)}</dd>` : ''}<dt>Balance</dt><dd><strong>${consoleAmount(i.balanceDue, i.currency)}</strong></dd><dt>Payment reference</dt><dd>${formatRfReference(i.paymentReference)}</dd>${
+    i.lastStepSent ? html`<dt>Last reminder step</dt><dd>${i.lastStepSent}${i.lastStepAt ? ` (${consoleInstant(i.lastStepAt)})` : ''}</dd>` : ''
+  }${i.escalatedAt ? html`<dt>Handed over to legal</dt><dd>${consoleInstant(i.escalatedAt)}</dd>` : ''}</dl></div>
 <section aria-labelledby="lines"><h2 id="lines">Lines</h2>${lines}</section>
 <section aria-labelledby="terms"><h2 id="terms">Terms</h2><ul>${termsItems(i)}</ul></section>
 <section aria-labelledby="payments"><h2 id="payments">Payments applied</h2>${payments}${charges ? html`<h3>Charges booked</h3>${charges}` : ''}</section>

@@ -7,8 +7,8 @@
  * with its reason; paged by the worklist's own cursor. Pure: the route passes plain data.
  */
 import { html, type Html } from '../html.ts';
-import { formatMoney, money } from '../money.ts';
 import type { RiskBand } from '../prediction/types.ts';
+import { consoleAmount, consoleNotice, noticeText } from './layout.ts';
 
 /** The notices the home page shows after a redirect (`?notice=<code>`); any other code shows nothing. */
 export const HOME_NOTICES: Readonly<Record<string, string>> = {
@@ -61,7 +61,7 @@ export interface HomeView {
 /** How many rows a worklist page shows. */
 export const HOME_PAGE_SIZE = 25;
 
-const m = (amount: number, currency: string) => formatMoney(money(amount, currency), 'en-GB');
+const m = consoleAmount;
 
 const BAND_LABEL: Record<RiskBand, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
@@ -117,8 +117,6 @@ ${table}${v.worklist.nextCursor || v.cursor ? html`<p class="actions">${paging}<
 
 /** The home page's body (the shell comes from ./layout.ts). */
 export function homeBody(v: HomeView): Html {
-  // Only the map's own codes: `?notice=constructor` must not reach Object's prototype.
-  const notice = v.notice && Object.hasOwn(HOME_NOTICES, v.notice) ? HOME_NOTICES[v.notice] : undefined;
-  return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${counters(v)}
+  return html`${consoleNotice(noticeText(HOME_NOTICES, v.notice))}${counters(v)}
 ${worklist(v)}`;
 }

@@ -6,6 +6,7 @@
  * Everything escaped through ../html.ts. Pure.
  */
 import { html, raw, type Html } from '../html.ts';
+import { formatMoney, money } from '../money.ts';
 import type { Brand } from '../ui/brand.ts';
 import { brandMark } from '../ui/layout.ts';
 import { stylesheet } from '../ui/style.ts';
@@ -40,6 +41,33 @@ const CONSOLE_CSS =
   // row: a cell with several parts (a link, a line break, a note) stays one value, and long words and links wrap.
   '@media (max-width:37.5em){table.rows td{display:block;overflow-wrap:anywhere}table.rows td::after{content:"";display:table;clear:both}' +
   'table.rows td[data-label]::before{float:left;max-width:50%;margin-right:1rem;overflow-wrap:normal}table.rows td a{white-space:normal}}';
+
+// --- the small pieces every console page shares (one copy: the pages must read alike) -----------------------------
+
+/** An amount in minor units as the console writes it: the currency's ISO decimals, en-GB ("€1,234.50"). */
+export function consoleAmount(amount: number, currency: string): string {
+  return formatMoney(money(amount, currency), 'en-GB');
+}
+
+/** An instant as staff read it: `YYYY-MM-DD HH:MM UTC` (an unparseable value is shown as it is). */
+export function consoleInstant(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The text of a `?notice=<code>` from a page's fixed map, or nothing for any other code: only the map's own keys
+ * (`?notice=constructor` must not reach Object's prototype), never text from the request.
+ */
+export function noticeText<M extends Readonly<Record<string, string>>>(notices: M, code: string | undefined): M[keyof M] | undefined {
+  return code !== undefined && Object.hasOwn(notices, code) ? (notices[code] as M[keyof M]) : undefined;
+}
+
+/** The notice line a page shows after a POST's redirect (nothing without a text). */
+export function consoleNotice(text: string | undefined): Html | '' {
+  return text ? html`<p class="notice" role="status">${text}</p>` : '';
+}
 
 /** The hidden CSRF field every signed-in POST form carries. */
 export function consoleCsrfInput(csrf: string): Html {

@@ -9,9 +9,9 @@
  * on from is a 409 naming what changed).
  */
 import { html, type Html } from '../html.ts';
-import { currencyExponent, formatMoney, money } from '../money.ts';
+import { currencyExponent } from '../money.ts';
 import { minorUnitsFromDecimal } from '../promises.ts';
-import { consoleCsrfInput } from './layout.ts';
+import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
 
 // ---- Amounts typed by a person ---------------------------------------------------------------------------------
 
@@ -57,16 +57,13 @@ export const PAYMENT_NOTICES = {
 export type PaymentNotice = keyof typeof PAYMENT_NOTICES;
 
 export function paymentNotice(code: string | undefined): string | undefined {
-  return code && Object.hasOwn(PAYMENT_NOTICES, code) ? PAYMENT_NOTICES[code as PaymentNotice] : undefined;
+  return noticeText(PAYMENT_NOTICES, code);
 }
 
-function noticeLine(notice: string | undefined): Html | '' {
-  return notice ? html`<p class="notice" role="status">${notice}</p>` : '';
-}
-
-const m = (amount: number, currency: string) => formatMoney(money(amount, currency), 'en-GB');
+const noticeLine = consoleNotice;
+const m = consoleAmount;
 const day = (iso: string) => iso.slice(0, 10);
-const instant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+const instant = consoleInstant;
 
 export function paymentHref(id: string): string {
   return `/console/payments/${encodeURIComponent(id)}`;
