@@ -47,7 +47,7 @@ export async function startChildStack(options: {
   /** More environment for the stack (e.g. STRIPE_API_BASE for a Stripe stand-in). */
   env?: Record<string, string>;
 }): Promise<ChildStack> {
-  const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const [port, dynamodbPort, sqsPort, sesPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const logFile = join(tmpdir(), `collections-${options.name}-stack-${process.pid}.log`);
   const log = createWriteStream(logFile);

@@ -174,10 +174,12 @@ export async function startEmulators(config: LocalConfig): Promise<Emulators> {
     withInboxFilter(ses);
 
     const dynamodbEndpoint = `http://127.0.0.1:${dynamodbPort}`;
+    // Ready in 3–7 s on an idle machine; a busy one (the test suite starts stacks while other files run) has taken
+    // over 30 s. The caller's own deadline (local/child-stack.ts) still bounds the whole start.
     await waitFor(
       async () => (await fetch(dynamodbEndpoint, { method: 'POST' })).status > 0,
       'DynamoDB Local',
-      30_000,
+      90_000,
       () => dynamoLog,
     );
     return { dynamodbEndpoint, sqsEndpoint: sqs.address, sesEndpoint: `http://127.0.0.1:${sesPort}`, stop };

@@ -24,7 +24,7 @@ export function useOwnStack(name: string): { readonly stack: StackDriver; readon
       env: { DYNAMODB_JVM_OPTIONS: SHORT_LIVED_DYNAMODB_JVM_OPTIONS },
     });
     driver = new StackDriver(child.info);
-  });
+  }, 180_000); // beyond the stack's own start deadline (local/child-stack.ts), for a busy machine
   afterAll(async () => {
     driver?.close();
     await child?.stop();
