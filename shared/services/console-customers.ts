@@ -10,7 +10,7 @@ import type { Customer } from '../domain/customer.ts';
 import { addDays, isCalendarDate } from '../domain/dates.ts';
 import type { Invoice } from '../domain/invoice.ts';
 import type { PaymentPlan } from '../domain/plans.ts';
-import { minorUnitsFromDecimal } from '../domain/promises.ts';
+import { parseTypedAmount } from '../domain/console/payments.ts';
 import { isValidRfReference, normaliseReference } from '../domain/rf-reference.ts';
 import { getCustomer, customersByEmail } from '../store/customers.ts';
 import { customerDecisionsPage, type CollectionsDecision } from '../store/decisions.ts';
@@ -204,15 +204,16 @@ export async function invoiceFile(id: string): Promise<InvoiceFile> {
 }
 
 /**
- * An amount typed in a console form (major units: "120.50" or "120,50") as minor units of the invoice's currency;
- * Invalid(`field`) when it is not a positive amount with at most the currency's decimals.
+ * An amount typed in a console form as minor units of the invoice's currency, read by the console's one parser of
+ * typed amounts (../domain/console/payments.ts parseTypedAmount: "1,234.50" or "1234.5"; a decimal comma is refused,
+ * never read as a grouping or decimal separator by guess); Invalid(`field`) naming why otherwise.
  */
 export async function formAmountFor(invoiceId: string, typed: string, field: string): Promise<number> {
   const invoice = invoiceId.length <= 100 ? await getInvoice(invoiceId) : undefined;
   if (!invoice) throw new NotFound(`invoice ${invoiceId} not found`);
-  const amount = minorUnitsFromDecimal(typed, invoice.currency);
-  if (amount === undefined || amount <= 0) throw new Invalid(field, `must be a positive amount in ${invoice.currency}, such as 120.50`);
-  return amount;
+  const parsed = parseTypedAmount(typed, invoice.currency);
+  if (!parsed.ok) throw new Invalid(field, `${parsed.detail} (${invoice.currency})`);
+  return parsed.amount;
 }
 
 /**
