@@ -6,6 +6,7 @@
 import { html, type Html } from '../html.ts';
 import { composeMail, type RenderedMail } from '../messages.ts';
 import type { Brand } from '../ui/brand.ts';
+import { consoleNotice, noticeText } from './layout.ts';
 
 export interface ConsolePublicPage {
   title: string;
@@ -18,10 +19,9 @@ const LOGIN_NOTICES: Record<string, string> = {
 };
 
 export function loginPage(input: { email?: string; error?: string; notice?: string | undefined } = {}): ConsolePublicPage {
-  const notice = input.notice !== undefined && Object.hasOwn(LOGIN_NOTICES, input.notice) ? LOGIN_NOTICES[input.notice] : undefined;
   return {
     title: 'Sign in',
-    body: html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${input.error ? html`<p class="alert" role="alert" id="email-error">Email address: ${input.error}</p>` : ''}
+    body: html`${consoleNotice(noticeText(LOGIN_NOTICES, input.notice))}${input.error ? html`<p class="alert" role="alert" id="email-error">Email address: ${input.error}</p>` : ''}
 <p>Staff of the accounts receivable team sign in with a link sent to their work address.</p>
 <form method="post" action="/console/login" class="card">
 <div class="field"><label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${input.email ?? ''}"${input.error ? html` aria-invalid="true" aria-describedby="email-error"` : ''}></div>
