@@ -11,6 +11,7 @@
 import { html, type Html } from '../html.ts';
 import { currencyExponent } from '../money.ts';
 import { minorUnitsFromDecimal } from '../promises.ts';
+import { decimalAmount } from '../statement-csv.ts';
 import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
 
 // ---- Amounts typed by a person ---------------------------------------------------------------------------------
@@ -40,12 +41,11 @@ export function parseTypedAmount(text: string, currency: string): TypedAmount {
   return { ok: true, amount };
 }
 
-/** A figure in minor units as typed back into a form ("1234.50"): what the parser reads, for a prefilled field. */
-export function typedFigure(amount: number, currency: string): string {
-  const exponent = currencyExponent(currency);
-  const digits = String(amount).padStart(exponent + 1, '0');
-  return exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
-}
+/**
+ * A figure in minor units as typed back into a form ("1234.50"): what the parser reads, for a prefilled field — the
+ * statement's decimal amount (../statement-csv.ts), one writing of minor units as a plain decimal.
+ */
+export const typedFigure = (amount: number, currency: string): string => decimalAmount(amount, currency);
 
 // ---- Shared bits ------------------------------------------------------------------------------------------------
 
