@@ -27,7 +27,18 @@ export const errorResponse = z
 
 export const health = z.object({ status: z.literal('ok') });
 
-export const hold = z.looseObject({ id: z.string(), reason: z.string(), createdAt: instant, expiresAt: instant.optional(), releasedAt: instant.optional() });
+/** Who acted in the staff console (shared/context.ts `actedBy`): a staff member's id; the admin API's key names nobody. */
+const consoleMember = (did: string) => z.string().optional().describe(`the console member who ${did}; absent through the admin API`);
+
+export const hold = z.looseObject({
+  id: z.string(),
+  reason: z.string(),
+  createdAt: instant,
+  expiresAt: instant.optional(),
+  releasedAt: instant.optional(),
+  staffId: consoleMember('placed the hold'),
+  releasedBy: consoleMember('released the hold'),
+});
 
 export const customer = z.looseObject({
   id: z.string(),
@@ -52,6 +63,13 @@ export const linkRevocation = z.object({ customerId: z.string(), linkVersion: z.
 
 const appliedPayment = z.looseObject({});
 
+const extensionRecord = z.looseObject({
+  dueDate: date.describe('the new due date'),
+  reason: z.string(),
+  grantedAt: instant,
+  staffId: consoleMember('granted the extension'),
+});
+
 export const invoice = z.looseObject({
   id: z.string(),
   customerId: z.string(),
@@ -65,6 +83,7 @@ export const invoice = z.looseObject({
   paymentReference: z.string().describe('ISO 11649 RF creditor reference'),
   lines: z.array(z.looseObject({ description: z.string() })),
   settledAt: date.optional(),
+  extension: extensionRecord.optional().describe('a hardship extension in force (its due date replaces dueDate)'),
   createdAt: instant,
   version: z.number().int(),
 });
@@ -85,6 +104,17 @@ export const payment = z.looseObject({
   refundedTotal: minor,
   disputeStatus: z.enum(['none', 'disputed', 'won', 'lost']),
   revision: z.number().int().describe('moves with every change of the payment; send it with POST /payments/{id}/allocations to apply only at it'),
+  decisions: z
+    .array(
+      z.looseObject({
+        outcome: z.enum(['applied', 'unapplied']),
+        rule: z.string(),
+        at: instant,
+        by: z.enum(['rules', 'staff']),
+        staffId: consoleMember('took the decision (an allocation, a reversal)'),
+      }),
+    )
+    .describe('every decision on the payment, oldest first'),
 });
 export const paymentWithFacts = payment.extend({ facts: z.unknown().describe('the facts its decisions were made on') });
 export const paymentPage = z.object({ items: z.array(payment), nextCursor });
@@ -101,16 +131,38 @@ export const plan = z.looseObject({
   graceDays: z.number().int(),
   status: z.string(),
   requestedBy: z.enum(['staff', 'customer']),
+  approval: z
+    .looseObject({
+      by: z.enum(['policy', 'staff']),
+      reasons: z.array(z.string()).describe('why it waits for staff (outside the policy); empty when the policy approved it'),
+      at: instant.optional(),
+      staffId: consoleMember('approved the plan'),
+    })
+    .describe('who approved it'),
   createdAt: instant,
   version: z.number().int(),
 });
 
-export const dispute = z.looseObject({ id: z.string(), invoiceId: z.string(), status: z.string(), reason: z.string() });
+export const dispute = z.looseObject({
+  id: z.string(),
+  invoiceId: z.string(),
+  status: z.string(),
+  reason: z.string(),
+  resolution: z
+    .looseObject({
+      outcome: z.enum(['upheld', 'rejected']),
+      amount: minor.optional().describe('the credit note (upheld)'),
+      explanation: z.string(),
+      resolvedAt: instant,
+      staffId: consoleMember('resolved the dispute'),
+    })
+    .optional(),
+});
 export const disputeResolution = z.object({
   dispute,
   invoice: z.object({ id: z.string(), balanceDue: minor, status: z.enum(['open', 'partially_paid', 'paid']) }),
 });
-export const extension = z.object({ invoiceId: z.string(), extension: z.looseObject({}).optional() });
+export const extension = z.object({ invoiceId: z.string(), extension: extensionRecord.optional() });
 
 export const communications = z.object({
   mails: z.array(z.looseObject({})),
@@ -151,7 +203,7 @@ export const supportReply = z.looseObject({
   body: z.string().describe("staff's answer, as the customer reads it"),
   by: z.string().describe('who answered (staff only; `staff` when not given)'),
   at: instant,
-  staffId: z.string().optional().describe('the staff member who answered in the console (absent through this API)'),
+  staffId: consoleMember('answered'),
 });
 
 export const supportRequest = z.looseObject({
@@ -168,7 +220,7 @@ export const supportRequest = z.looseObject({
   updatedAt: instant.optional(),
   closedAt: instant.optional(),
   closedBy: z.string().optional(),
-  closedByStaffId: z.string().optional().describe('the staff member who closed it in the console (absent through this API)'),
+  closedByStaffId: consoleMember('closed it'),
   version: z.number().int().optional(),
 });
 
