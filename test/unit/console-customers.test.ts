@@ -339,6 +339,8 @@ describe('the invoice page', () => {
     expect(s).toContain('<input type="hidden" name="invoiceId" value="inv_1">');
     expect(s).toContain('name="outcome" value="upheld" required');
     expect(s).toContain('Credit note (EUR, upheld only');
+    // The amount's format is said next to the field (a phone's browser names only "the requested format").
+    expect(s).toContain('aria-describedby="dispute-amount-hint"><p id="dispute-amount-hint" class="muted">Like 1234.50 or 1,234.50');
     expect(s).toContain('not received: Not &lt;delivered&gt;');
     expect(s).toContain('<strong>Upheld</strong> 2026-10-08 10:00 UTC by Ann Collector — credit note €20.00');
     expect(s).toContain('Sorry<br>Credited');

@@ -436,7 +436,7 @@ function disputeSection(v: InvoicePageView): Html {
     open && v.canChange
       ? html`<form method="post" action="${`/console/disputes/${encodeURIComponent(open.id)}/resolve`}" class="card">${consoleCsrfInput(v.csrf)}<input type="hidden" name="invoiceId" value="${i.id}"><h3>Resolve the dispute</h3>
 <fieldset><legend>Outcome</legend><div class="choices"><label class="choice"><input type="radio" name="outcome" value="upheld" required> Upheld: credit the customer</label><label class="choice"><input type="radio" name="outcome" value="rejected"> Rejected: collection resumes</label></div></fieldset>
-<div class="field"><label for="dispute-amount">Credit note (${i.currency}, upheld only; empty: the disputed amount, else the balance)</label><input id="dispute-amount" name="amount" inputmode="decimal" pattern="[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+(\.[0-9]+)?" maxlength="24" autocomplete="off"></div>
+<div class="field"><label for="dispute-amount">Credit note (${i.currency}, upheld only; empty: the disputed amount, else the balance)</label><input id="dispute-amount" name="amount" inputmode="decimal" pattern="[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+(\.[0-9]+)?" maxlength="24" autocomplete="off" aria-describedby="dispute-amount-hint"><p id="dispute-amount-hint" class="muted">Like 1234.50 or 1,234.50: a point before the decimals.</p></div>
 <div class="field"><label for="dispute-explanation">Explanation (mailed to the customer)</label><textarea id="dispute-explanation" name="explanation" rows="3" maxlength="2000" required></textarea></div>
 <div class="actions"><button type="submit">Resolve</button></div></form>`
       : '';
