@@ -14,7 +14,7 @@ import type { Invoice } from '../invoice.ts';
 import type { InvoicePromise } from '../invoice-collections.ts';
 import { planProgress, type Instalment, type PaymentPlan, type PlanStatus } from '../plans.ts';
 import type { SupportRequest, SupportRequestStatus } from '../support-requests.ts';
-import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
+import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, memberName, noticeText } from './layout.ts';
 
 /** The customer as casework pages show them. */
 export interface CaseCustomerView {
@@ -52,7 +52,7 @@ export function languageOf(locale: string): string {
 
 /** "by <name>" for a staff id (the id when no member has it), else the name the admin API recorded. */
 export function actor(staffId: string | undefined, names: ReadonlyMap<string, string>, recorded?: string): string {
-  if (staffId) return `by ${names.get(staffId) ?? staffId}`;
+  if (staffId) return `by ${memberName(staffId, names)}`;
   return recorded ? `by ${recorded}` : '';
 }
 

@@ -14,7 +14,7 @@ import type { Hold, InvoiceDispute } from '../invoice-collections.ts';
 import type { PaymentPlan } from '../plans.ts';
 import type { InvoicePrediction, PaymentBehaviour, RiskBand } from '../prediction/types.ts';
 import { formatRfReference } from '../rf-reference.ts';
-import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
+import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, memberName, noticeText } from './layout.ts';
 
 // --- notices (after a POST's redirect: `?notice=<code>`; never free text from the address) -----------------------
 
@@ -40,7 +40,7 @@ const dateOf = (iso: string) => iso.slice(0, 10);
 /** "by <name>" for a console member's id (the id itself when the directory does not know it), or nothing. */
 export function byMember(staffId: string | undefined, names: Readonly<Record<string, string>>): Html | '' {
   if (!staffId) return '';
-  return html` by ${names[staffId] ?? staffId}`;
+  return html` by ${memberName(staffId, names)}`;
 }
 
 const RISK_LABEL: Record<RiskBand, string> = { low: 'Low', medium: 'Medium', high: 'High' };

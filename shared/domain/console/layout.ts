@@ -69,6 +69,11 @@ export function consoleNotice(text: string | undefined): Html | '' {
   return text ? html`<p class="notice" role="status">${text}</p>` : '';
 }
 
+/** A console member as the pages name them: the directory's name, or the id when no member has it (removed since). */
+export function memberName(staffId: string, names: ReadonlyMap<string, string> | Readonly<Record<string, string>>): string {
+  return (names instanceof Map ? names.get(staffId) : Object.hasOwn(names, staffId) ? (names as Readonly<Record<string, string>>)[staffId] : undefined) ?? staffId;
+}
+
 /** The hidden CSRF field every signed-in POST form carries. */
 export function consoleCsrfInput(csrf: string): Html {
   return html`<input type="hidden" name="csrf" value="${csrf}">`;

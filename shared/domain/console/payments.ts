@@ -12,7 +12,7 @@ import { html, type Html } from '../html.ts';
 import { currencyExponent } from '../money.ts';
 import { minorUnitsFromDecimal } from '../promises.ts';
 import { decimalAmount } from '../statement-csv.ts';
-import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, noticeText } from './layout.ts';
+import { consoleAmount, consoleCsrfInput, consoleInstant, consoleNotice, memberName, noticeText } from './layout.ts';
 
 // ---- Amounts typed by a person ---------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ export interface PaymentPageView {
 function byWhom(d: DecisionRow, names: Record<string, string>): string {
   if (d.by === 'rules') return 'the matching rules';
   if (!d.staffId) return 'staff (admin API)';
-  return names[d.staffId] ?? d.staffId;
+  return memberName(d.staffId, names);
 }
 
 function evidenceText(evidence: Record<string, string | number>): string {
