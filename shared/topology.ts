@@ -477,7 +477,7 @@ export const functions: FunctionSpec[] = [
     name: 'console',
     entry: 'functions/console/handler.ts',
     description:
-      'Staff console for the AR team: sign-in by mailed one-time link (staff directory), staff session cookie; worklist, customers, invoices, payments to review, questions, plans — acting through the same services as the admin API, each action recorded with the staff member',
+      'Staff console: staff directory, sign-in by mailed one-time link, session cookie; worklist, customers, invoices, payments to review, questions, plans, through the admin API services, each action recorded with the member',
     timeoutSeconds: 15,
     memoryMb: 1024,
     triggers: [

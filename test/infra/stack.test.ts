@@ -213,8 +213,10 @@ describe('HTTP API', () => {
     expect(classOf('GET /invoices')).toBe('admin');
     // Only the payment webhooks are in the webhook class; every link page (signature auth, not a webhook) is public.
     expect(httpTriggers.filter(({ t }) => t.throttle === 'webhook').map(({ t }) => t.path).sort()).toEqual(['/webhooks/bank', '/webhooks/stripe']);
-    // Signed-in portal pages share the portal class; every other non-admin route (link pages, sign-in) is public.
-    for (const { t } of httpTriggers) if (t.auth !== 'admin' && !t.path.startsWith('/webhooks/')) expect(t.throttle, t.path).toBe(t.auth === 'session' ? 'portal' : 'public');
+    // Signed-in portal pages share the portal class, signed-in console pages the console class; every other non-admin
+    // route (link pages, sign-in) is public.
+    const signedInClass: Partial<Record<typeof httpTriggers[number]['t']['auth'], string>> = { session: 'portal', staff: 'console' };
+    for (const { t } of httpTriggers) if (t.auth !== 'admin' && !t.path.startsWith('/webhooks/')) expect(t.throttle, t.path).toBe(signedInClass[t.auth] ?? 'public');
     const { webhook, admin, public: pub } = throttleClasses;
     expect(webhook.rateLimit).toBeGreaterThan(admin.rateLimit);
     expect(admin.rateLimit).toBeGreaterThan(pub.rateLimit);
