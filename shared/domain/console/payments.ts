@@ -37,7 +37,7 @@ export function parseTypedAmount(text: string, currency: string): TypedAmount {
   }
   const amount = minorUnitsFromDecimal(fraction ? `${whole}.${fraction}` : whole, currency);
   if (amount === undefined) return { ok: false, detail: 'too large' };
-  if (amount === 0) return { ok: false, detail: 'must be more than zero (leave the row empty to leave the invoice alone)' };
+  if (amount === 0) return { ok: false, detail: 'must be more than zero' };
   return { ok: true, amount };
 }
 
