@@ -92,7 +92,8 @@ function routeTrigger(routeKey: string): Extract<Trigger, { type: 'http' }> | un
   return undefined;
 }
 
-function sameSecret(given: string, expected: string): boolean {
+/** A constant-time comparison of a presented secret (a key, a CSRF token) with the expected one. */
+export function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);

@@ -10,7 +10,6 @@
  * Everything else stays a 500 (logged by `httpHandler`, without the cookie). Pages are never cached; security
  * headers come from `httpHandler`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { asStaff } from '../context.ts';
 import { clearedConsoleCookie, consoleTokenOf, cookieSecure } from '../domain/console/session-rules.ts';
 import { consoleDocument, consoleProblemBody, type ConsoleSection } from '../domain/console/layout.ts';
@@ -19,7 +18,7 @@ import type { Html } from '../domain/html.ts';
 import { branding, publicBaseUrl } from '../config/runtime.ts';
 import { staffSessionOf } from '../services/console-auth.ts';
 import { httpErrorOf, type HttpEvent, type HttpResult, type Route } from './api.ts';
-import { formOf, htmlResult, redirect, requestCookies, requestTime } from './portal.ts';
+import { csrfMatches, formOf, htmlResult, redirect, requestCookies, requestTime } from './portal.ts';
 
 export type { ConsoleSection } from '../domain/console/layout.ts';
 export { formOf, htmlResult, redirect, requestTime };
@@ -63,12 +62,6 @@ export function consolePublicPage(statusCode: number, title: string, body: Html,
   return htmlResult(statusCode, consoleDocument({ brand: branding(), title, body }), cookies);
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length > 0;
-}
-
 /** The console's page for a client error inside a signed-in route (undefined for anything else: a bug, a 500). */
 export function consoleProblem(ctx: ConsoleContext, error: unknown): HttpResult | undefined {
   const clientError = httpErrorOf(error);
@@ -101,7 +94,7 @@ export function consoleRoutes(routes: Record<string, ConsoleRoute>): Record<stri
           form: formOf(event),
           query: event.queryStringParameters ?? {},
         };
-        if (isPost && !sameToken(ctx.form.get('csrf') ?? '', live.session.csrf)) {
+        if (isPost && !csrfMatches(ctx.form, live.session.csrf)) {
           return consolePage(ctx, { title: 'Not done', body: consoleProblemBody('This form was not sent from this session (missing or old security token): nothing was changed. Reload the page and try again.'), status: 403 });
         }
         if (isPost && key !== 'POST /console/logout' && !mayChange(ctx.staff.role)) {

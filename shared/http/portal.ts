@@ -8,7 +8,6 @@
  * Everything else stays a 500 (logged by `httpHandler`, without the cookie: it logs the route key and the error).
  * Pages are never cached (`cache-control: no-store`); security headers come from `httpHandler`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Customer } from '../domain/customer.ts';
 import type { Html } from '../domain/html.ts';
 import { translator } from '../domain/i18n/catalog.ts';
@@ -16,7 +15,7 @@ import { clearedSessionCookie, cookieSecure, sessionTokenOf } from '../domain/po
 import { csrfInput, problemBody, renderSignedOutPage, signedInPage, type PortalSection } from '../domain/portal/shell.ts';
 import { branding, publicBaseUrl } from '../config/runtime.ts';
 import { sessionOf } from '../services/portal-auth.ts';
-import { getHeader, httpErrorOf, rawBody, type HttpEvent, type HttpResult, type Route } from './api.ts';
+import { getHeader, httpErrorOf, rawBody, sameSecret, type HttpEvent, type HttpResult, type Route } from './api.ts';
 import { browserLocale, PAGE_HEADERS } from './link-pages.ts';
 
 export type { PortalSection } from '../domain/portal/shell.ts';
@@ -73,10 +72,10 @@ export function portalPage(ctx: PortalContext, input: { title: string; current?:
   );
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length > 0;
+/** Whether a POST's form carries the session's CSRF token (field `csrf`; constant-time; never an empty one). */
+export function csrfMatches(form: URLSearchParams, csrf: string): boolean {
+  const given = form.get('csrf') ?? '';
+  return given.length > 0 && sameSecret(given, csrf);
 }
 
 /** The portal's error page for a client error inside a signed-in route. */
@@ -114,7 +113,7 @@ export function portalRoutes(routes: Record<string, PortalRoute>): Record<string
           locale: customer.locale,
           timeZone: customer.timeZone,
         };
-        if (isPost && !sameToken(ctx.form.get('csrf') ?? '', session.csrf)) {
+        if (isPost && !csrfMatches(ctx.form, session.csrf)) {
           const t = translator(ctx.locale);
           return portalPage(ctx, { title: t('portal.csrf.title'), body: problemBody({ locale: ctx.locale, message: t('portal.csrf.body'), alert: true }), status: 403 });
         }

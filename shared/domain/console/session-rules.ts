@@ -5,7 +5,7 @@
  * site (the mailed sign-in link lands on a one-button page whose same-site POST sets it).
  */
 import type { LinkKeys } from '../links.ts';
-import { checkLoginToken, cookieSecure, cookieTokenOf, LOGIN_TOKEN_LIFETIME_MS, nextIdleExpiry, sessionLive, signLoginToken, touchDue, type LoginTokenCheck } from '../portal/session-rules.ts';
+import { checkLoginToken, cookieSecure, cookieTokenOf, LOGIN_TOKEN_LIFETIME_MS, nextIdleExpiry, sessionCookieHeader, sessionLive, signLoginToken, touchDue, type LoginTokenCheck } from '../portal/session-rules.ts';
 
 export { cookieSecure, LOGIN_TOKEN_LIFETIME_MS, sessionLive, touchDue, type LoginTokenCheck };
 
@@ -37,12 +37,14 @@ export function nextConsoleIdleExpiry(session: { absoluteUntil: string }, now: D
   return nextIdleExpiry(session, now, CONSOLE_IDLE_MS);
 }
 
+const CONSOLE_COOKIE_SPEC = { name: CONSOLE_COOKIE, path: '/console', sameSite: 'Strict' } as const;
+
 export function consoleCookie(token: string, secure: boolean): string {
-  return `${CONSOLE_COOKIE}=${token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${CONSOLE_ABSOLUTE_MS / 1000}${secure ? '; Secure' : ''}`;
+  return sessionCookieHeader(CONSOLE_COOKIE_SPEC, token, CONSOLE_ABSOLUTE_MS, secure);
 }
 
 export function clearedConsoleCookie(secure: boolean): string {
-  return `${CONSOLE_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+  return sessionCookieHeader(CONSOLE_COOKIE_SPEC, '', 0, secure);
 }
 
 /** The console session token from the request's cookies (payload 2.0 `cookies`: `name=value` strings). */

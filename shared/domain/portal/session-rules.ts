@@ -86,12 +86,19 @@ export function cookieSecure(publicBaseUrl: string): boolean {
   return !/^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]+)?(\/|$)/i.test(publicBaseUrl.trim());
 }
 
+/** A session cookie (portal or console): HttpOnly, on its path, lasting `maxAgeMs` (0 clears it), Secure when asked. */
+export function sessionCookieHeader(spec: { name: string; path: string; sameSite: 'Lax' | 'Strict' }, token: string, maxAgeMs: number, secure: boolean): string {
+  return `${spec.name}=${token}; Path=${spec.path}; HttpOnly; SameSite=${spec.sameSite}; Max-Age=${maxAgeMs / 1000}${secure ? '; Secure' : ''}`;
+}
+
+const PORTAL_COOKIE = { name: SESSION_COOKIE, path: '/portal', sameSite: 'Lax' } as const;
+
 export function sessionCookie(token: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=${SESSION_ABSOLUTE_MS / 1000}${secure ? '; Secure' : ''}`;
+  return sessionCookieHeader(PORTAL_COOKIE, token, SESSION_ABSOLUTE_MS, secure);
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
+  return sessionCookieHeader(PORTAL_COOKIE, '', 0, secure);
 }
 
 /** The session token from the request's cookies (payload 2.0 `cookies`: `name=value` strings). */
