@@ -187,9 +187,11 @@ async function worklistOf(
     today,
   );
   const page = ranked.slice(offset, offset + query.limit);
+  // The page's customers read at once (at most 100 GetItems), not one after another.
+  const customers = await Promise.all(page.map((entry) => getCustomer(entry.customerId)));
   const items: WorklistItem[] = [];
   for (const [k, entry] of page.entries()) {
-    const customer = await getCustomer(entry.customerId);
+    const customer = customers[k];
     const hold = customer ? activeHold(customer.holds, now) : undefined;
     const next = suggestAction(entry, today, hold ? { onHold: { reason: hold.reason, ...(hold.expiresAt ? { until: hold.expiresAt } : {}) } } : {});
     const { invoices: list, ...rest } = entry;
